@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// Prebuilds the workflow bundle so workers do not run webpack at every start.
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+const workflowsPath = fileURLToPath(new URL('../dist/src/supervisor/workflows/index.js', import.meta.url));
+const out = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
+const { code } = await bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } });
+await writeFile(out, code);
+console.log(`workflow bundle: ${out} (${Math.round(code.length / 1024)} KiB)`);

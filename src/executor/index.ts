@@ -1,0 +1,83 @@
+// Public face of the executor: a piscina worker-thread pool that runs dbt tasks.
+import { MessageChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import type { ExecutorResult, ExecutorTask } from '../shared/executor-protocol.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import type { ThreadMessage } from './thread.js';
+
+export interface ExecutorOptions {
+  /**
+   * Number of executor threads (each runs one dbt invocation at a time).
+   * @default 4
+   */
+  maxThreads?: number;
+}
+
+export const DEFAULT_EXECUTOR_OPTIONS: Required<ExecutorOptions> = { maxThreads: 4 };
+
+export interface RunOptions {
+  /** Aborting cancels the task and kills its dbt process tree. */
+  signal?: AbortSignal;
+  /** Tasks with the same key never run at the same time (e.g. one DuckDB file). */
+  exclusiveKey?: string | null;
+}
+
+export interface Executor {
+  run(task: ExecutorTask, opts?: RunOptions): Promise<ExecutorResult>;
+  readonly stats: { threads: number; queued: number; running: number };
+  close(): Promise<void>;
+}
+
+export function compileExecutorOptions(opts: ExecutorOptions = {}): Required<ExecutorOptions> {
+  const maxThreads = opts.maxThreads ?? DEFAULT_EXECUTOR_OPTIONS.maxThreads;
+  if (!Number.isInteger(maxThreads) || maxThreads < 1) throw new TypeError(`maxThreads must be a positive integer, got ${maxThreads}`);
+  return { maxThreads };
+}
+
+/** Creates the pool; the thread file is the compiled `thread.js` next to this module. */
+export function createExecutor(options: ExecutorOptions = {}): Executor {
+  const { maxThreads } = compileExecutorOptions(options);
+  const pool = new Piscina({
+    filename: new URL('./thread.js', import.meta.url).href,
+    minThreads: 1,
+    maxThreads,
+    idleTimeout: 60_000,
+    // Threads mostly wait on dbt child processes; one task per thread keeps cancellation simple.
+    concurrentTasksPerWorker: 1,
+  });
+  const mutex = new KeyedMutex();
+  let running = 0;
+  let closed = false;
+
+  async function dispatch(task: ExecutorTask, signal: AbortSignal | undefined): Promise<ExecutorResult> {
+    if (signal?.aborted) return { type: 'error', code: 'CANCELLED', message: 'cancelled before start' };
+    const { port1, port2 } = new MessageChannel();
+    const onAbort = (): void => port1.postMessage('cancel');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    running += 1;
+    try {
+      const message: ThreadMessage = { task, cancelPort: port2, enqueuedAt: Date.now() };
+      return (await pool.run(message, { transferList: [port2] })) as ExecutorResult;
+    } finally {
+      running -= 1;
+      signal?.removeEventListener('abort', onAbort);
+      port1.close();
+    }
+  }
+
+  return {
+    run(task, opts = {}) {
+      if (closed) return Promise.resolve({ type: 'error', code: 'CANCELLED', message: 'executor is closed' });
+      const key = opts.exclusiveKey;
+      return key ? mutex.run(key, () => dispatch(task, opts.signal)) : dispatch(task, opts.signal);
+    },
+    get stats() {
+      return { threads: pool.threads.length, queued: pool.queueSize, running };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.destroy();
+    },
+  };
+}

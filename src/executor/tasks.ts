@@ -1,0 +1,101 @@
+// The three task kinds an executor thread runs: parse a project, list a selection, run a node.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ExecutorResult, ListTask, NodeTask, ParseTask } from '../shared/executor-protocol.js';
+import { classifyDbtError, outputTail } from './classify.js';
+import { runDbtProcess } from './dbt-process.js';
+import type { DbtProcessResult } from './dbt-process.js';
+import { readRunResults } from './run-results.js';
+import { GLOBAL_ARGS, commonArgs, dbtEnv, withWorkspace } from './workspace.js';
+import type { Workspace } from './workspace.js';
+
+function invoke(task: ParseTask | ListTask | NodeTask, ws: Workspace, sub: string[], signal: AbortSignal): Promise<DbtProcessResult> {
+  const { invocation } = task;
+  return runDbtProcess({
+    dbtPath: invocation.dbtPath,
+    args: [...GLOBAL_ARGS, ...sub.slice(0, 1), ...commonArgs(invocation, ws), ...sub.slice(1)],
+    cwd: ws.root,
+    env: dbtEnv(invocation, ws),
+    timeoutMs: invocation.timeoutMs,
+    signal,
+  });
+}
+
+/** An error result for a dbt process that did not finish normally, or null if it did. */
+function processFailure(p: DbtProcessResult, what: string): ExecutorResult | null {
+  if (p.cancelled) return { type: 'error', code: 'CANCELLED', message: `${what} was cancelled` };
+  if (p.spawnError) return { type: 'error', code: 'DBT_CONFIGURATION_ERROR', message: `cannot start dbt: ${p.spawnError}` };
+  if (p.timedOut) return { type: 'error', code: 'DBT_TRANSIENT_ERROR', message: `${what} timed out` };
+  return null;
+}
+
+function dbtFailure(p: DbtProcessResult, what: string): ExecutorResult {
+  const tail = outputTail(p.output);
+  return { type: 'error', code: classifyDbtError(tail), message: `${what} failed (dbt exit ${p.exitCode}): ${tail}` };
+}
+
+export async function runParse(task: ParseTask, signal: AbortSignal): Promise<ExecutorResult> {
+  return withWorkspace(task.invocation, 'dbtt-target-', async (ws) => {
+    const p = await invoke(task, ws, ['parse'], signal);
+    const failed = processFailure(p, 'dbt parse');
+    if (failed) return failed;
+    if (p.exitCode !== 0) return dbtFailure(p, 'dbt parse');
+    const manifestJson = await readFile(join(ws.targetPath, 'manifest.json'), 'utf8');
+    const partialParse = await readFile(join(ws.targetPath, 'partial_parse.msgpack')).catch(() => null);
+    return { type: 'parsed', manifestJson, partialParse: partialParse ? new Uint8Array(partialParse) : null };
+  });
+}
+
+export async function runList(task: ListTask, signal: AbortSignal): Promise<ExecutorResult> {
+  return withWorkspace(task.invocation, 'dbtt-plan-', async (ws) => {
+    const sub = ['ls', '--output', 'json', '--output-keys', 'unique_id', '--quiet'];
+    for (const t of task.resourceTypes) sub.push('--resource-type', t);
+    if (task.select) sub.push('--select', task.select);
+    if (task.exclude) sub.push('--exclude', task.exclude);
+    if (task.indirectSelection) sub.push('--indirect-selection', task.indirectSelection);
+    const p = await invoke(task, ws, sub, signal);
+    const failed = processFailure(p, 'dbt ls');
+    if (failed) return failed;
+    if (p.exitCode !== 0) {
+      const tail = outputTail(p.output);
+      return { type: 'error', code: 'SELECTION_ERROR', message: `dbt ls failed (exit ${p.exitCode}): ${tail}` };
+    }
+    const uniqueIds: string[] = [];
+    for (const line of p.output.split('\n')) {
+      const trimmed = line.trim();
+      if (!trimmed.startsWith('{')) continue;
+      const row = JSON.parse(trimmed) as { unique_id?: string };
+      if (row.unique_id) uniqueIds.push(row.unique_id);
+    }
+    return { type: 'listed', uniqueIds };
+  });
+}
+
+export async function runNode(task: NodeTask, signal: AbortSignal, queuedMs: number): Promise<ExecutorResult> {
+  return withWorkspace(task.invocation, 'dbtt-node-', async (ws) => {
+    const sub = [task.subcommand, '--select', task.selector, '--cache-selected-only'];
+    if (task.subcommand === 'build') sub.push('--indirect-selection', 'empty');
+    if (task.fullRefresh && task.subcommand === 'build') sub.push('--full-refresh');
+    const started = Date.now();
+    const p = await invoke(task, ws, sub, signal);
+    const failed = processFailure(p, `dbt ${task.subcommand} ${task.uniqueId}`);
+    if (failed) return failed;
+    const results = await readRunResults(join(ws.targetPath, 'run_results.json'));
+    const result = results.get(task.uniqueId);
+    if (!result) {
+      if (p.exitCode === 0) {
+        return { type: 'error', code: 'DBT_ENGINE_ERROR', message: `dbt did not report a result for ${task.uniqueId} (selector ${task.selector})` };
+      }
+      return dbtFailure(p, `dbt ${task.subcommand} ${task.uniqueId}`);
+    }
+    if (results.size > 1) {
+      const extra = [...results.keys()].filter((id) => id !== task.uniqueId);
+      return { type: 'error', code: 'DBT_ENGINE_ERROR', message: `selector ${task.selector} ran more than ${task.uniqueId}: ${extra.join(', ')}` };
+    }
+    const overheadMs = { queued: queuedMs, engine: Math.max(0, Date.now() - started - result.execution_time * 1000) };
+    if (result.status === 'error' || result.status === 'runtime error') {
+      return { type: 'error', code: classifyDbtError(result.message ?? ''), message: result.message ?? 'node failed', result };
+    }
+    return { type: 'node', result, overheadMs };
+  });
+}

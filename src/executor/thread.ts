@@ -1,0 +1,30 @@
+// Executor thread entry (piscina): runs one task, listening on a port for cancellation.
+// Imports nothing from the pool side; failures cross back as data, never as thrown errors.
+import type { MessagePort } from 'node:worker_threads';
+import type { ExecutorResult, ExecutorTask } from '../shared/executor-protocol.js';
+import { runList, runNode, runParse } from './tasks.js';
+
+export interface ThreadMessage {
+  task: ExecutorTask;
+  cancelPort: MessagePort;
+  enqueuedAt: number;
+}
+
+export default async function executeTask({ task, cancelPort, enqueuedAt }: ThreadMessage): Promise<ExecutorResult> {
+  const controller = new AbortController();
+  cancelPort.once('message', () => controller.abort());
+  try {
+    switch (task.type) {
+      case 'parse':
+        return await runParse(task, controller.signal);
+      case 'list':
+        return await runList(task, controller.signal);
+      case 'node':
+        return await runNode(task, controller.signal, Date.now() - enqueuedAt);
+    }
+  } catch (err) {
+    return { type: 'error', code: 'DBT_ENGINE_ERROR', message: `executor task failed: ${(err as Error).message}` };
+  } finally {
+    cancelPort.close();
+  }
+}

@@ -1,0 +1,52 @@
+// A private scratch directory per task: dbt's target/log paths live here, never in the project.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { dir } from 'tmp-promise';
+import type { DbtInvocation } from '../shared/executor-protocol.js';
+
+export interface Workspace {
+  root: string;
+  targetPath: string;
+  logPath: string;
+}
+
+/** Runs `fn` with a fresh temp dir (seeded with the partial-parse cache), always removed after. */
+export async function withWorkspace<T>(invocation: DbtInvocation, prefix: string, fn: (ws: Workspace) => Promise<T>): Promise<T> {
+  const tmp = await dir({ prefix, unsafeCleanup: true });
+  try {
+    const ws = { root: tmp.path, targetPath: join(tmp.path, 'target'), logPath: join(tmp.path, 'logs') };
+    await mkdir(ws.targetPath);
+    if (invocation.partialParse) await writeFile(join(ws.targetPath, 'partial_parse.msgpack'), invocation.partialParse);
+    return await fn(ws);
+  } finally {
+    await tmp.cleanup();
+  }
+}
+
+/** Arguments every dbt invocation gets: explicit project, profile and scratch paths. */
+export function commonArgs(invocation: DbtInvocation, ws: Workspace): string[] {
+  const args = [
+    '--project-dir', invocation.projectDir,
+    '--profiles-dir', invocation.profilesDir,
+    '--target-path', ws.targetPath,
+    '--log-path', ws.logPath,
+  ];
+  if (invocation.target) args.push('--target', invocation.target);
+  if (Object.keys(invocation.vars).length > 0) args.push('--vars', JSON.stringify(invocation.vars));
+  return args;
+}
+
+/** Global flags placed before the subcommand. */
+export const GLOBAL_ARGS = ['--no-use-colors', '--no-send-anonymous-usage-stats', '--no-version-check'];
+
+/** Environment tweaks that keep dbt from writing outside the workspace. */
+export function dbtEnv(invocation: DbtInvocation, ws: Workspace): Record<string, string> {
+  return {
+    ...invocation.env,
+    DBT_SEND_ANONYMOUS_USAGE_STATS: 'false',
+    DBT_LOG_LEVEL_FILE: 'none',
+    DBT_LOG_PATH: ws.logPath,
+    DBT_TARGET_PATH: ws.targetPath,
+    HOME: invocation.env['HOME'] ?? ws.root,
+  };
+}

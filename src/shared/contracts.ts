@@ -1,0 +1,80 @@
+// Workflow input/output contracts, compatible with the Rust dbt-temporal (snake_case JSON).
+
+/** Commands a `dbt_run` accepts. */
+export const DBT_COMMANDS = ['build', 'run', 'test', 'seed', 'snapshot', 'compile', 'list', 'source-freshness'] as const;
+export type DbtCommand = (typeof DBT_COMMANDS)[number];
+
+export const INDIRECT_SELECTION_MODES = ['eager', 'cautious', 'buildable', 'empty'] as const;
+export type IndirectSelection = (typeof INDIRECT_SELECTION_MODES)[number];
+
+/** JSON value (workflow payloads must stay JSON-serialisable). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** Input of the `dbt_run` workflow; every field is optional. Unknown keys are ignored. */
+export interface DbtRunInput {
+  project?: string | null;
+  command?: string | null;
+  select?: string | null;
+  exclude?: string | null;
+  indirect_selection?: string | null;
+  vars?: Record<string, JsonValue> | null;
+  target?: string | null;
+  full_refresh?: boolean | null;
+  fail_fast?: boolean | null;
+  hooks?: JsonValue | null;
+  env?: Record<string, string> | null;
+  defer_manifest_ref?: string | null;
+  event_time_start?: string | null;
+  event_time_end?: string | null;
+  retry_from?: string | null;
+  state_manifest_ref?: string | null;
+}
+
+/** dbt's own status vocabulary (run_results.json), plus `cancelled` for cancelled runs. */
+export type NodeStatus = 'success' | 'error' | 'skipped' | 'pass' | 'fail' | 'warn' | 'runtime error' | 'no-op' | 'cancelled';
+
+export interface NodeTiming {
+  name: string;
+  started_at: string;
+  completed_at: string;
+}
+
+/** One node's outcome, shaped like an entry of dbt's run_results.json. */
+export interface NodeResult {
+  unique_id: string;
+  status: NodeStatus;
+  execution_time: number;
+  message: string | null;
+  adapter_response: Record<string, JsonValue>;
+  compiled_code: string | null;
+  timing: NodeTiming[];
+  failures: number | null;
+}
+
+export interface ArtifactPaths {
+  run_results_path: string;
+  manifest_path: string;
+  log_path?: string | null;
+  catalog_path?: string | null;
+}
+
+export interface HookError {
+  hook_workflow_type: string;
+  event: string;
+  error: string;
+}
+
+/** Result of a `dbt_run`; also the details of the failure when the run fails. */
+export interface DbtRunOutput {
+  invocation_id: string;
+  project: string;
+  command: DbtCommand;
+  success: boolean;
+  skipped: boolean;
+  skip_reason?: string | null;
+  node_results: NodeResult[];
+  elapsed_time: number;
+  artifacts?: ArtifactPaths | null;
+  log_path?: string | null;
+  hook_errors: HookError[];
+}

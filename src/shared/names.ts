@@ -1,0 +1,16 @@
+// Stable names shared by the workflow, the worker and clients.
+
+export const WORKFLOW_TYPE = 'dbt_run';
+export const DEFAULT_TASK_QUEUE = 'dbt-tasks';
+export const DEFAULT_NAMESPACE = 'default';
+
+/** Failure type of a run that executed and had failed nodes; details[0] is the DbtRunOutput. */
+export const RUN_FAILED_ERROR_TYPE = 'DbtRunFailed';
+
+/** Statuses that mean a node did not succeed and blocks its dependents. */
+export const BLOCKING_STATUSES: readonly string[] = ['error', 'fail', 'runtime error'];
+
+/** Statuses that count as failures for the run (a warn is not a failure, as in dbt). */
+export function isFailureStatus(status: string): boolean {
+  return BLOCKING_STATUSES.includes(status);
+}

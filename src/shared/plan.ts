@@ -1,0 +1,26 @@
+// The execution plan that plan_project returns to the workflow: small, JSON-only.
+import type { DbtCommand } from './contracts.js';
+
+/** Resource types executed as their own activity. */
+export type ExecutableType = 'model' | 'seed' | 'snapshot' | 'test' | 'unit_test';
+
+export interface PlanNode {
+  unique_id: string;
+  name: string;
+  resource_type: ExecutableType;
+  /** Plan-internal upstream nodes (unique ids) that must finish first. */
+  depends_on: string[];
+}
+
+export interface ExecutionPlan {
+  project: string;
+  command: DbtCommand;
+  target: string | null;
+  /** Nodes in a deterministic topological order. */
+  nodes: PlanNode[];
+}
+
+/** `<resource_type>:<name>`, the label used as activity id and summary. */
+export function nodeLabel(node: Pick<PlanNode, 'resource_type' | 'name'>): string {
+  return `${node.resource_type}:${node.name}`;
+}

@@ -1,0 +1,24 @@
+// What activities need from the rest of the worker; injected by the composition root.
+import { ApplicationFailure } from '@temporalio/activity';
+import { isRetryable } from '../../shared/errors.js';
+import type { ErrorCode } from '../../shared/errors.js';
+import type { Executor } from '../../executor/index.js';
+import type { InvocationDefaults, ResolveCache } from '../projects/resolve-cache.js';
+
+export interface ActivityDeps {
+  cache: ResolveCache;
+  executor: Executor;
+  defaults: InvocationDefaults;
+}
+
+/** The one place where coded errors become Temporal failures (type = code). */
+export function toFailure(code: ErrorCode, message: string, details: unknown[] = []): ApplicationFailure {
+  return ApplicationFailure.create({ type: code, message, nonRetryable: !isRetryable(code), details });
+}
+
+/** Rethrows coded errors as ApplicationFailures, anything else unchanged. */
+export function rethrowCoded(err: unknown): never {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && err instanceof Error) throw toFailure(code as ErrorCode, err.message);
+  throw err;
+}

@@ -1,0 +1,53 @@
+// execute_node: runs one dbt node in the executor pool, heartbeating while it works.
+import { Context } from '@temporalio/activity';
+import type { JsonValue, NodeResult } from '../../shared/contracts.js';
+import { exactSelector, subcommandFor } from '../planning/commands.js';
+import { invocationFor } from '../projects/resolve-cache.js';
+import { rethrowCoded, toFailure } from './deps.js';
+import type { ActivityDeps } from './deps.js';
+
+export interface ExecuteNodeInput {
+  project: string;
+  unique_id: string;
+  target: string | null;
+  vars: Record<string, JsonValue>;
+  env: Record<string, string>;
+  full_refresh: boolean;
+}
+
+const HEARTBEAT_INTERVAL_MS = 5_000;
+
+export function createExecuteNodeActivity(deps: ActivityDeps) {
+  return async function execute_node(input: ExecuteNodeInput): Promise<NodeResult> {
+    let project;
+    try {
+      project = deps.cache.pick(input.project);
+    } catch (err) {
+      rethrowCoded(err);
+    }
+    const node = project.graph.nodes.get(input.unique_id);
+    if (!node) throw toFailure('INVALID_INPUT', `node ${input.unique_id} is not in project '${input.project}'`);
+
+    const ctx = Context.current();
+    ctx.heartbeat();
+    const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_INTERVAL_MS);
+    try {
+      const result = await deps.executor.run(
+        {
+          type: 'node',
+          invocation: invocationFor(project, deps.defaults, input),
+          uniqueId: node.unique_id,
+          subcommand: subcommandFor(node),
+          selector: exactSelector(node, project.graph.projectName),
+          fullRefresh: input.full_refresh,
+        },
+        { signal: ctx.cancellationSignal, exclusiveKey: project.graph.adapterType === 'duckdb' ? 'duckdb' : null },
+      );
+      if (result.type === 'error') throw toFailure(result.code, result.message, result.result ? [result.result] : []);
+      if (result.type !== 'node') throw new Error(`unexpected executor result ${result.type}`);
+      return result.result;
+    } finally {
+      clearInterval(timer);
+    }
+  };
+}

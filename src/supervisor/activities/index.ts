@@ -1,0 +1,13 @@
+// The activity set registered on the worker; workflows see it through `typeof` only.
+import type { ActivityDeps } from './deps.js';
+import { createExecuteNodeActivity } from './execute-node.js';
+import { createPlanProjectActivity } from './plan-project.js';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    plan_project: createPlanProjectActivity(deps),
+    execute_node: createExecuteNodeActivity(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

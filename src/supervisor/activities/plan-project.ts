@@ -1,0 +1,41 @@
+// plan_project: runs `dbt ls` for the run's selection and turns it into a dependency DAG.
+import type { RunRequest } from '../../shared/input.js';
+import type { ExecutionPlan } from '../../shared/plan.js';
+import { buildPlanNodes } from '../planning/dag.js';
+import { COMMAND_RESOURCE_TYPES } from '../planning/commands.js';
+import { invocationFor } from '../projects/resolve-cache.js';
+import { rethrowCoded, toFailure } from './deps.js';
+import type { ActivityDeps } from './deps.js';
+
+export interface PlanProjectInput {
+  request: RunRequest;
+}
+
+export function createPlanProjectActivity(deps: ActivityDeps) {
+  return async function plan_project({ request }: PlanProjectInput): Promise<ExecutionPlan> {
+    let project;
+    try {
+      project = deps.cache.pick(request.project);
+    } catch (err) {
+      rethrowCoded(err);
+    }
+    const resourceTypes = COMMAND_RESOURCE_TYPES[request.command];
+    if (!resourceTypes) throw toFailure('INVALID_INPUT', `command '${request.command}' is not supported`);
+    const result = await deps.executor.run({
+      type: 'list',
+      invocation: invocationFor(project, deps.defaults, request),
+      select: request.select,
+      exclude: request.exclude,
+      indirectSelection: request.indirect_selection,
+      resourceTypes,
+    });
+    if (result.type === 'error') throw toFailure(result.code, result.message);
+    if (result.type !== 'listed') throw new Error(`unexpected executor result ${result.type}`);
+    const nodes = buildPlanNodes(project.graph, result.uniqueIds, request.command);
+    if (nodes.length === 0) {
+      const what = request.select || request.exclude ? 'no nodes matched after applying selectors' : `no nodes found for command '${request.command}'`;
+      throw toFailure('SELECTION_ERROR', `${what} (select: ${request.select ?? '-'}, exclude: ${request.exclude ?? '-'})`);
+    }
+    return { project: project.location.name, command: request.command, target: request.target ?? deps.defaults.target, nodes };
+  };
+}

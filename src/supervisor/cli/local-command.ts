@@ -1,0 +1,59 @@
+// `dbt-temporal local`: everything on one machine. An embedded Temporal dev server, a worker
+// for one project, one run, then teardown.
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { loadConfig } from '../config/config.js';
+import { startDevServer, temporalExecutable } from '../dev-server.js';
+import { createLogger } from '../logger.js';
+import { startWorkerRuntime } from '../main.js';
+import { RUN_INPUT_FLAGS, UsageError, parseFlags, runInputFromFlags } from './args.js';
+import { reportOutcome } from './report.js';
+import { startRunAndWait } from './start-run.js';
+
+export const LOCAL_USAGE = `Usage: dbt-temporal local --project-dir DIR [--profiles-dir DIR] [--command C] [--select S]
+                          [--exclude E] [--target T] [--input JSON] [--json] [--verbose]
+Starts an embedded Temporal dev server and a worker for DIR, runs one dbt_run, then tears down.`;
+
+export async function localCommand(argv: string[]): Promise<number> {
+  const values = parseFlags(argv, {
+    ...RUN_INPUT_FLAGS,
+    'project-dir': { type: 'string' },
+    'profiles-dir': { type: 'string' },
+    verbose: { type: 'boolean', short: 'v' },
+  });
+  if (values.help) {
+    process.stdout.write(`${LOCAL_USAGE}\n`);
+    return 0;
+  }
+  const projectDir = values['project-dir'];
+  if (!projectDir) throw new UsageError('--project-dir is required');
+  const input = runInputFromFlags(values);
+  const verbose = values.verbose ?? false;
+  Runtime.install({ logger: new DefaultLogger(verbose ? 'INFO' : 'WARN') });
+  const log = createLogger(verbose ? 'info' : 'warn');
+
+  const taskQueue = `dbt-temporal-local-${randomUUID().slice(0, 8)}`;
+  const env: Record<string, string | undefined> = { ...process.env, DBT_PROJECT_DIR: resolve(projectDir), TEMPORAL_TASK_QUEUE: taskQueue };
+  delete env['DBT_PROJECT_DIRS'];
+  delete env['DBT_PROJECTS_DIR'];
+  if (values['profiles-dir']) env['DBT_PROFILES_DIR'] = resolve(values['profiles-dir']);
+  const server = await startDevServer({ executable: temporalExecutable(process.env) });
+  try {
+    env['TEMPORAL_ADDRESS'] = server.address;
+    env['TEMPORAL_NAMESPACE'] = 'default';
+    const config = loadConfig(env, process.cwd());
+    const runtime = await startWorkerRuntime(config, log);
+    const running = runtime.run();
+    try {
+      if (!values.json) process.stderr.write(`dbt-temporal local: Temporal dev server on ${server.address}, running on queue ${taskQueue}\n`);
+      const outcome = await startRunAndWait({ address: server.address, namespace: 'default', taskQueue, input });
+      return reportOutcome(outcome, values.json ?? false);
+    } finally {
+      await runtime.shutdown();
+      await running;
+    }
+  } finally {
+    await server.close();
+  }
+}

@@ -1,0 +1,16 @@
+// Prints a run outcome (summary or JSON) and maps it to the CLI exit code.
+import type { RunOutcome } from './start-run.js';
+import { formatSummary } from './summary.js';
+
+/** Error types that mean the request itself was wrong (exit 2), not that the run failed. */
+const USAGE_ERROR_TYPES = ['INVALID_INPUT', 'SELECTION_ERROR', 'PROJECT_NOT_FOUND'];
+
+export function reportOutcome(outcome: RunOutcome, json: boolean): number {
+  if (outcome.kind === 'rejected') {
+    if (json) process.stdout.write(`${JSON.stringify({ error: { type: outcome.errorType, message: outcome.message } })}\n`);
+    process.stderr.write(`dbt-temporal: run rejected (${outcome.errorType}): ${outcome.message}\n`);
+    return USAGE_ERROR_TYPES.includes(outcome.errorType) ? 2 : 1;
+  }
+  process.stdout.write(json ? `${JSON.stringify(outcome.output, null, 2)}\n` : `${formatSummary(outcome.output)}\n`);
+  return outcome.kind === 'completed' ? 0 : 1;
+}

@@ -1,0 +1,44 @@
+// Client side of a run: start `dbt_run` on a task queue and wait for its DbtRunOutput,
+// which is returned both on success and on failure (from the failure's details).
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure, Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import type { DbtRunInput, DbtRunOutput } from '../../shared/contracts.js';
+import { RUN_FAILED_ERROR_TYPE, WORKFLOW_TYPE } from '../../shared/names.js';
+
+export interface StartRunOptions {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  input: DbtRunInput;
+  workflowId?: string;
+}
+
+export type RunOutcome =
+  | { kind: 'completed'; output: DbtRunOutput }
+  | { kind: 'failed'; output: DbtRunOutput }
+  | { kind: 'rejected'; errorType: string; message: string };
+
+export async function startRunAndWait(opts: StartRunOptions): Promise<RunOutcome> {
+  const connection = await Connection.connect({ address: opts.address });
+  try {
+    const client = new Client({ connection, namespace: opts.namespace });
+    const handle = await client.workflow.start(WORKFLOW_TYPE, {
+      taskQueue: opts.taskQueue,
+      workflowId: opts.workflowId ?? `dbt-run-${randomUUID()}`,
+      args: [opts.input],
+    });
+    try {
+      return { kind: 'completed', output: (await handle.result()) as DbtRunOutput };
+    } catch (err) {
+      if (!(err instanceof WorkflowFailedError)) throw err;
+      const cause = err.cause;
+      if (cause instanceof ApplicationFailure && cause.type === RUN_FAILED_ERROR_TYPE && cause.details?.[0]) {
+        return { kind: 'failed', output: cause.details[0] as DbtRunOutput };
+      }
+      const type = cause instanceof ApplicationFailure ? (cause.type ?? 'Error') : (cause?.name ?? 'Error');
+      return { kind: 'rejected', errorType: type, message: cause?.message ?? err.message };
+    }
+  } finally {
+    await connection.close();
+  }
+}

@@ -1,0 +1,51 @@
+// Typed readers over an environment map; each error names the variable, the value and the rule.
+import { CodedError } from '../../shared/errors.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export function configError(name: string, value: string, rule: string): CodedError {
+  return new CodedError('CONFIG_ERROR', `${name} must be ${rule}, got ${JSON.stringify(value)}`);
+}
+
+/** The trimmed value, or undefined when unset or blank. */
+export function readString(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** `1`/`true` are true, `0`/`false` are false (case-insensitive); anything else is an error. */
+export function readBool(env: Env, name: string, fallback: boolean): boolean {
+  const value = readString(env, name);
+  if (value === undefined) return fallback;
+  const lower = value.toLowerCase();
+  if (lower === '1' || lower === 'true') return true;
+  if (lower === '0' || lower === 'false') return false;
+  throw configError(name, value, 'one of 1, true, 0, false');
+}
+
+export function readInt(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const value = readString(env, name);
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw configError(name, value, `an integer between ${min} and ${max}`);
+  }
+  return n;
+}
+
+export function readNumber(env: Env, name: string, fallback: number | undefined, min: number, max = Number.MAX_VALUE): number | undefined {
+  const value = readString(env, name);
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max) throw configError(name, value, `a number between ${min} and ${max}`);
+  return n;
+}
+
+export function readEnum<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const value = readString(env, name);
+  if (value === undefined) return fallback;
+  const lower = value.toLowerCase();
+  const hit = allowed.find((a) => a === lower);
+  if (!hit) throw configError(name, value, `one of ${allowed.join(', ')}`);
+  return hit;
+}

