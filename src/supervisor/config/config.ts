@@ -1,7 +1,6 @@
 // The worker's configuration: the only reader of process.env, validated once at startup.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../../shared/names.js';
+import { venvTool } from '../package-root.js';
 import { readInt, readString } from './env-reader.js';
 import type { Env } from './env-reader.js';
 
@@ -42,14 +41,9 @@ export interface Config {
   worker: WorkerConfig;
 }
 
-const PACKAGE_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-
 /** The dbt executable: DBT_EXECUTABLE, else the project-managed venv, else PATH. */
-export function resolveDbtExecutable(env: Env, root = PACKAGE_ROOT): string {
-  const explicit = readString(env, 'DBT_EXECUTABLE');
-  if (explicit) return explicit;
-  const venvDbt = `${root.replace(/\/$/, '')}/.venv/bin/dbt`;
-  return existsSync(venvDbt) ? venvDbt : 'dbt';
+export function resolveDbtExecutable(env: Env): string {
+  return readString(env, 'DBT_EXECUTABLE') ?? venvTool('dbt') ?? 'dbt';
 }
 
 /** Strips an http(s):// scheme: the SDK wants host:port. */

@@ -1,0 +1,111 @@
+// Bad input gets a precise, non-retryable failure (or a startup error naming the problem),
+// and the worker keeps serving other runs.
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { WORKFLOW_TYPE } from '../../src/shared/names.js';
+import { connectClient } from '../support/client.js';
+import type { TestClient } from '../support/client.js';
+import { EXAMPLE_PROJECT, SECOND_PROJECT } from '../support/paths.js';
+import { runCli, startWorker } from '../support/worker-process.js';
+import type { WorkerProcess } from '../support/worker-process.js';
+
+let scratch: string;
+let worker: WorkerProcess;
+let client: TestClient;
+let baseEnv: Record<string, string>;
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'e2e-bad-'));
+  baseEnv = { ...(process.env as Record<string, string>), TEMPORAL_ADDRESS: inject('temporalAddress') };
+  worker = await startWorker({ ...baseEnv, DBT_PROJECT_DIRS: `${EXAMPLE_PROJECT},${SECOND_PROJECT}` });
+  client = await connectClient(inject('temporalAddress'));
+});
+
+afterAll(async () => {
+  await client?.close();
+  await worker?.stop();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+describe('bad workflow input', () => {
+  it('rejects an unknown command', async () => {
+    const res = await client.run(worker.taskQueue, { project: 'second_duck', command: 'bogus' });
+    expect(res.errorType).toBe('INVALID_INPUT');
+    expect(res.message).toMatch(/input\.command must be one of .*"bogus"/);
+  });
+
+  it('rejects input that is not a JSON object', async () => {
+    const handle = await client.client.workflow.start(WORKFLOW_TYPE, { taskQueue: worker.taskQueue, workflowId: `bad-${Date.now()}`, args: ['not an object'] });
+    await expect(handle.result()).rejects.toThrow();
+    const desc = await handle.describe();
+    expect(desc.status.name).toBe('FAILED');
+  });
+
+  it('fails a selector that matches nothing, after a single attempt', async () => {
+    const res = await client.run(worker.taskQueue, { project: 'second_duck', select: 'no_such_model' });
+    expect(res.errorType).toBe('SELECTION_ERROR');
+    expect(res.message).toMatch(/no nodes matched after applying selectors/);
+    const history = await client.client.workflow.getHandle(res.workflowId).fetchHistory();
+    const attempts = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes?.attempt);
+    expect(attempts).toEqual([1]);
+  });
+
+  it('fails a malformed selector with dbt\'s own message', async () => {
+    const res = await client.run(worker.taskQueue, { project: 'second_duck', select: 'bogus_method:foo' });
+    expect(res.errorType).toBe('SELECTION_ERROR');
+    expect(res.message).toMatch(/bogus_method/);
+  });
+
+  it('names the available projects when the project is unknown or missing', async () => {
+    const unknown = await client.run(worker.taskQueue, { project: 'nope' });
+    expect(unknown.errorType).toBe('PROJECT_NOT_FOUND');
+    expect(unknown.message).toMatch(/project 'nope' not found; available projects: jaffle_duck, second_duck/);
+    const missing = await client.run(worker.taskQueue, {});
+    expect(missing.errorType).toBe('PROJECT_NOT_FOUND');
+    expect(missing.message).toMatch(/multiple projects loaded/);
+  });
+
+  it('keeps serving good runs after all of the above', async () => {
+    const res = await client.run(worker.taskQueue, { project: 'second_duck', command: 'seed', env: { SECOND_DUCKDB_PATH: join(scratch, 'ok.duckdb') } });
+    expect(res.ok).toBe(true);
+    expect(res.output?.node_results.map((r) => r.status)).toEqual(['success']);
+  });
+});
+
+describe('bad CLI input and configuration', () => {
+  it('exits 2 on unparseable --input JSON', async () => {
+    const r = await runCli(['run', '--input', '{not json', '--task-queue', worker.taskQueue], baseEnv);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/--input is not valid JSON/);
+  });
+
+  it('exits 2 for a rejected run and prints the reason', async () => {
+    const r = await runCli(['run', '--project', 'second_duck', '--select', 'no_such_model', '--task-queue', worker.taskQueue], baseEnv);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/no nodes matched/);
+  });
+
+  it('refuses to start when the project directory is missing', async () => {
+    const r = await runCli(['worker'], { ...baseEnv, DBT_PROJECT_DIR: join(scratch, 'missing') });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/DBT_PROJECT_DIR: .*missing does not exist/);
+  });
+
+  it('refuses to start when the profile is missing or broken', async () => {
+    const noProfile = join(scratch, 'no-profile');
+    await cp(SECOND_PROJECT, noProfile, { recursive: true });
+    await rm(join(noProfile, 'profiles.yml'));
+    const r1 = await runCli(['worker'], { ...baseEnv, DBT_PROJECT_DIR: noProfile });
+    expect(r1.exitCode).toBe(2);
+    expect(r1.stderr).toMatch(/no profiles\.yml in/);
+
+    const badProfile = join(scratch, 'bad-profile');
+    await cp(SECOND_PROJECT, badProfile, { recursive: true });
+    await writeFile(join(badProfile, 'profiles.yml'), 'other_profile:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: /tmp/x.duckdb}\n');
+    const r2 = await runCli(['worker'], { ...baseEnv, DBT_PROJECT_DIR: badProfile });
+    expect(r2.exitCode).toBe(2);
+    expect(r2.stderr).toMatch(/second_duck.*failed to resolve.*second_duck/s);
+  });
+});
