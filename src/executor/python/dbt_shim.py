@@ -1,0 +1,98 @@
+"""Runs one dbt invocation with dbt-temporal's run-level semantics.
+
+dbt-temporal executes every node in its own dbt invocation, but dbt runs the project's
+on-run-start / on-run-end hooks around every invocation. This shim keeps dbt's behaviour and
+moves the hooks to where dbt has them: once per run.
+
+    python dbt_shim.py node  <dbt args...>   run a node; project hooks are NOT run
+    python dbt_shim.py start <dbt args...>   run only the on-run-start hooks (with dbt's context)
+    python dbt_shim.py end   <dbt args...>   run only the on-run-end hooks; the run's results
+                                             are read from $DBTT_RESULTS_FILE (run_results shape)
+
+Exit codes follow dbt: 0 success, 1 failure, 2 error.
+"""
+import json
+import os
+import sys
+
+
+def _patch_node_mode():
+    from dbt.artifacts.schemas.results import RunStatus
+    from dbt.task.run import RunTask
+
+    def no_hooks(self, adapter, hook_type, extra_context):
+        adapter.clear_transaction()
+        return RunStatus.Success
+
+    RunTask.safe_run_hooks = no_hooks
+
+
+def _patch_start_mode():
+    from dbt.task.run import RunTask
+
+    RunTask.execute_nodes = lambda self: []
+    RunTask.after_run = lambda self, adapter, results: None
+
+
+def _load_results(task):
+    """RunResult objects for the run's nodes, as on-run-end's `results` context expects."""
+    from dbt.artifacts.schemas.results import NodeStatus, TimingInfo
+    from dbt.artifacts.schemas.run import RunResult
+
+    path = os.environ.get("DBTT_RESULTS_FILE")
+    if not path:
+        return []
+    with open(path) as f:
+        raw = json.load(f)
+    out = []
+    for r in raw.get("results", []):
+        node = task.manifest.nodes.get(r["unique_id"]) or task.manifest.sources.get(r["unique_id"])
+        if node is None and hasattr(task.manifest, "unit_tests"):
+            node = task.manifest.unit_tests.get(r["unique_id"])
+        if node is None:
+            continue
+        status = r.get("status", "error")
+        out.append(
+            RunResult(
+                status=NodeStatus(status) if status in NodeStatus._value2member_map_ else NodeStatus.Error,
+                thread_id="main",
+                timing=[TimingInfo(name=t["name"]) for t in r.get("timing", [])],
+                message=r.get("message"),
+                adapter_response=r.get("adapter_response") or {},
+                execution_time=r.get("execution_time") or 0.0,
+                failures=r.get("failures"),
+                node=node,
+                batch_results=None,
+            )
+        )
+    return out
+
+
+def _patch_end_mode():
+    from dbt.artifacts.schemas.results import RunStatus
+    from dbt.task.run import RunTask
+
+    def before_run(self, adapter, selected_uids):
+        return RunStatus.Success
+
+    RunTask.before_run = before_run
+    RunTask.execute_nodes = lambda self: _load_results(self)
+
+
+def main(argv):
+    if len(argv) < 2 or argv[0] not in ("node", "start", "end"):
+        print("usage: dbt_shim.py node|start|end <dbt args...>", file=sys.stderr)
+        return 2
+    mode, args = argv[0], argv[1:]
+    {"node": _patch_node_mode, "start": _patch_start_mode, "end": _patch_end_mode}[mode]()
+
+    from dbt.cli.main import dbtRunner
+
+    res = dbtRunner().invoke(args)
+    if res.exception is not None and res.result is None:
+        return 2
+    return 0 if res.success else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
