@@ -4,6 +4,9 @@ import { Piscina } from 'piscina';
 import type { ExecutorResult, ExecutorTask } from '../shared/executor-protocol.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import type { ThreadMessage } from './thread.js';
+import { WarmEnginePool } from './warm/engine-pool.js';
+import type { WarmEngineOptions } from './warm/options.js';
+import { runNodeWarm } from './warm/run-node.js';
 
 export interface ExecutorOptions {
   /**
@@ -11,9 +14,20 @@ export interface ExecutorOptions {
    * @default 4
    */
   maxThreads?: number;
+  /**
+   * How node tasks run: `warm` long-lived dbt engines, or a fresh `subprocess` per node.
+   * Parse and list tasks always use subprocesses.
+   * @default 'warm'
+   */
+  engineMode?: EngineMode;
+  /** Warm engine pool tuning; `maxEngines` defaults to `maxThreads`. */
+  warm?: WarmEngineOptions;
 }
 
-export const DEFAULT_EXECUTOR_OPTIONS: Required<ExecutorOptions> = { maxThreads: 4 };
+export type EngineMode = 'warm' | 'subprocess';
+export const ENGINE_MODES: readonly EngineMode[] = ['warm', 'subprocess'];
+
+export const DEFAULT_EXECUTOR_OPTIONS: Required<Omit<ExecutorOptions, 'warm'>> = { maxThreads: 4, engineMode: 'warm' };
 
 export interface RunOptions {
   /** Aborting cancels the task and kills its dbt process tree. */
@@ -31,12 +45,17 @@ export interface Executor {
 export function compileExecutorOptions(opts: ExecutorOptions = {}): Required<ExecutorOptions> {
   const maxThreads = opts.maxThreads ?? DEFAULT_EXECUTOR_OPTIONS.maxThreads;
   if (!Number.isInteger(maxThreads) || maxThreads < 1) throw new TypeError(`maxThreads must be a positive integer, got ${maxThreads}`);
-  return { maxThreads };
+  const engineMode = opts.engineMode ?? DEFAULT_EXECUTOR_OPTIONS.engineMode;
+  if (!ENGINE_MODES.includes(engineMode)) throw new TypeError(`engineMode must be one of ${ENGINE_MODES.join(', ')}, got ${String(engineMode)}`);
+  return { maxThreads, engineMode, warm: { maxEngines: maxThreads, ...opts.warm } };
 }
 
 /** Creates the pool; the thread file is the compiled `thread.js` next to this module. */
 export function createExecutor(options: ExecutorOptions = {}): Executor {
-  const { maxThreads } = compileExecutorOptions(options);
+  const { maxThreads, engineMode, warm } = compileExecutorOptions(options);
+  // Engines live on the main thread's side: a child's parent-death signal follows the thread
+  // that spawned it, and one pool serves every thread (warm node tasks need no thread).
+  const engines = engineMode === 'warm' ? new WarmEnginePool(warm) : null;
   const pool = new Piscina({
     filename: new URL('./thread.js', import.meta.url).href,
     minThreads: 1,
@@ -49,14 +68,22 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
   let running = 0;
   let closed = false;
 
-  async function dispatch(task: ExecutorTask, signal: AbortSignal | undefined): Promise<ExecutorResult> {
+  async function dispatch(task: ExecutorTask, signal: AbortSignal | undefined, enqueuedAt: number): Promise<ExecutorResult> {
     if (signal?.aborted) return { type: 'error', code: 'CANCELLED', message: 'cancelled before start' };
+    if (engines && task.type === 'node') {
+      running += 1;
+      try {
+        return await runNodeWarm(task, engines, signal ?? new AbortController().signal, enqueuedAt);
+      } finally {
+        running -= 1;
+      }
+    }
     const { port1, port2 } = new MessageChannel();
     const onAbort = (): void => port1.postMessage('cancel');
     signal?.addEventListener('abort', onAbort, { once: true });
     running += 1;
     try {
-      const message: ThreadMessage = { task, cancelPort: port2, enqueuedAt: Date.now() };
+      const message: ThreadMessage = { task, cancelPort: port2, enqueuedAt };
       return (await pool.run(message, { transferList: [port2] })) as ExecutorResult;
     } finally {
       running -= 1;
@@ -69,7 +96,8 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
     run(task, opts = {}) {
       if (closed) return Promise.resolve({ type: 'error', code: 'CANCELLED', message: 'executor is closed' });
       const key = opts.exclusiveKey;
-      return key ? mutex.run(key, () => dispatch(task, opts.signal)) : dispatch(task, opts.signal);
+      const enqueuedAt = Date.now();
+      return key ? mutex.run(key, () => dispatch(task, opts.signal, enqueuedAt)) : dispatch(task, opts.signal, enqueuedAt);
     },
     get stats() {
       return { threads: pool.threads.length, queued: pool.queueSize, running };
@@ -77,7 +105,7 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
     async close() {
       if (closed) return;
       closed = true;
-      await pool.destroy();
+      await Promise.all([pool.destroy(), engines?.close()]);
     },
   };
 }

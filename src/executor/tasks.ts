@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutorResult, ListTask, NodeTask, ParseTask } from '../shared/executor-protocol.js';
 import { classifyDbtError, outputTail } from './classify.js';
+import { nodeOutcome, nodeSubcommandArgs } from './node-outcome.js';
 import { runDbtProcess } from './dbt-process.js';
 import type { DbtProcessResult } from './dbt-process.js';
 import { readRunResults } from './run-results.js';
@@ -71,31 +72,15 @@ export async function runList(task: ListTask, signal: AbortSignal): Promise<Exec
   });
 }
 
-export async function runNode(task: NodeTask, signal: AbortSignal, queuedMs: number): Promise<ExecutorResult> {
+export async function runNode(task: NodeTask, signal: AbortSignal, enqueuedAt: number): Promise<ExecutorResult> {
+  const startedAt = Date.now();
   return withWorkspace(task.invocation, 'dbtt-node-', async (ws) => {
-    const sub = [task.subcommand, '--select', task.selector, '--cache-selected-only'];
-    if (task.subcommand === 'build') sub.push('--indirect-selection', 'empty');
-    if (task.fullRefresh && task.subcommand === 'build') sub.push('--full-refresh');
-    const started = Date.now();
-    const p = await invoke(task, ws, sub, signal);
-    const failed = processFailure(p, `dbt ${task.subcommand} ${task.uniqueId}`);
+    const { subcommand, rest } = nodeSubcommandArgs(task);
+    const p = await invoke(task, ws, [subcommand, ...rest], signal);
+    const what = `dbt ${task.subcommand} ${task.uniqueId}`;
+    const failed = processFailure(p, what);
     if (failed) return failed;
     const results = await readRunResults(join(ws.targetPath, 'run_results.json'));
-    const result = results.get(task.uniqueId);
-    if (!result) {
-      if (p.exitCode === 0) {
-        return { type: 'error', code: 'DBT_ENGINE_ERROR', message: `dbt did not report a result for ${task.uniqueId} (selector ${task.selector})` };
-      }
-      return dbtFailure(p, `dbt ${task.subcommand} ${task.uniqueId}`);
-    }
-    if (results.size > 1) {
-      const extra = [...results.keys()].filter((id) => id !== task.uniqueId);
-      return { type: 'error', code: 'DBT_ENGINE_ERROR', message: `selector ${task.selector} ran more than ${task.uniqueId}: ${extra.join(', ')}` };
-    }
-    const overheadMs = { queued: queuedMs, engine: Math.max(0, Date.now() - started - result.execution_time * 1000) };
-    if (result.status === 'error' || result.status === 'runtime error') {
-      return { type: 'error', code: classifyDbtError(result.message ?? ''), message: result.message ?? 'node failed', result };
-    }
-    return { type: 'node', result, overheadMs };
+    return nodeOutcome(task, results, () => (p.exitCode === 0 ? null : dbtFailure(p, what)), { enqueuedAt, startedAt });
   });
 }

@@ -20,7 +20,7 @@ export default async function executeTask({ task, cancelPort, enqueuedAt }: Thre
       case 'list':
         return await runList(task, controller.signal);
       case 'node':
-        return await runNode(task, controller.signal, Date.now() - enqueuedAt);
+        return await runNode(task, controller.signal, enqueuedAt);
     }
   } catch (err) {
     return { type: 'error', code: 'DBT_ENGINE_ERROR', message: `executor task failed: ${(err as Error).message}` };
