@@ -19,7 +19,7 @@ export interface WorkerRuntime {
 
 export async function startWorkerRuntime(config: Config, log: Logger): Promise<WorkerRuntime> {
   const locations = discoverProjects(config.dbt);
-  const executor: Executor = createExecutor({ maxThreads: config.worker.maxConcurrentActivities });
+  const executor: Executor = createExecutor({ maxThreads: config.worker.maxConcurrentActivities, engineMode: config.dbt.engineMode });
   try {
     const defaults = { dbtPath: config.dbt.executable, target: config.dbt.target, baseEnv: config.processEnv, timeoutMs: config.dbt.nodeTimeoutMs };
     const started = Date.now();

@@ -1,7 +1,7 @@
 // The worker's configuration: the only reader of process.env, validated once at startup.
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../../shared/names.js';
 import { venvTool } from '../package-root.js';
-import { readInt, readString } from './env-reader.js';
+import { readEnum, readInt, readString } from './env-reader.js';
 import type { Env } from './env-reader.js';
 
 export interface TemporalConfig {
@@ -24,6 +24,8 @@ export interface DbtConfig {
   executable: string;
   /** Per-node dbt timeout. @default 3600000 */
   nodeTimeoutMs: number;
+  /** `DBT_ENGINE_MODE`: long-lived `warm` dbt engines or one `subprocess` per node. @default warm */
+  engineMode: 'warm' | 'subprocess';
 }
 
 export interface WorkerConfig {
@@ -82,6 +84,7 @@ export function loadConfig(env: Env, cwd: string): Config {
       target: readString(env, 'DBT_TARGET') ?? null,
       executable: resolveDbtExecutable(env),
       nodeTimeoutMs: readInt(env, 'DBT_NODE_TIMEOUT_SECS', 3600, 1) * 1000,
+      engineMode: readEnum(env, 'DBT_ENGINE_MODE', ['warm', 'subprocess'] as const, 'warm'),
     },
     worker: {
       maxConcurrentActivities: readInt(env, 'WORKER_MAX_CONCURRENT_ACTIVITIES', 100, 1),
