@@ -1,20 +1,27 @@
 // The three task kinds an executor thread runs: parse a project, list a selection, run a node.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ExecutorResult, ListTask, NodeTask, ParseTask } from '../shared/executor-protocol.js';
+import type { ExecutorResult, ExecutorTask, ListTask, NodeTask, ParseTask } from '../shared/executor-protocol.js';
 import { classifyDbtError, outputTail } from './classify.js';
 import { nodeOutcome, nodeSubcommandArgs } from './node-outcome.js';
 import { runDbtProcess } from './dbt-process.js';
+import { DBT_SHIM_PATH, dbtPython } from './dbt-python.js';
 import type { DbtProcessResult } from './dbt-process.js';
 import { readRunResults } from './run-results.js';
 import { GLOBAL_ARGS, commonArgs, dbtEnv, withWorkspace } from './workspace.js';
 import type { Workspace } from './workspace.js';
 
-function invoke(task: ParseTask | ListTask | NodeTask, ws: Workspace, sub: string[], signal: AbortSignal): Promise<DbtProcessResult> {
+/** What the shim runs: a node without project hooks, or only the on-run-start / on-run-end hooks. */
+export type ShimMode = 'node' | 'start' | 'end';
+
+/** Runs dbt through the shim (project hooks once per run, not per node) when dbt's Python is known. */
+export function invokeDbt(task: ExecutorTask, ws: Workspace, sub: string[], signal: AbortSignal, shimMode: ShimMode = 'node'): Promise<DbtProcessResult> {
   const { invocation } = task;
+  const dbtArgs = [...GLOBAL_ARGS, ...sub.slice(0, 1), ...commonArgs(invocation, ws), ...sub.slice(1)];
+  const python = dbtPython(invocation.dbtPath);
   return runDbtProcess({
-    dbtPath: invocation.dbtPath,
-    args: [...GLOBAL_ARGS, ...sub.slice(0, 1), ...commonArgs(invocation, ws), ...sub.slice(1)],
+    dbtPath: python ?? invocation.dbtPath,
+    args: python ? [DBT_SHIM_PATH, shimMode, ...dbtArgs] : dbtArgs,
     cwd: ws.root,
     env: dbtEnv(invocation, ws),
     timeoutMs: invocation.timeoutMs,
@@ -37,7 +44,7 @@ function dbtFailure(p: DbtProcessResult, what: string): ExecutorResult {
 
 export async function runParse(task: ParseTask, signal: AbortSignal): Promise<ExecutorResult> {
   return withWorkspace(task.invocation, 'dbtt-target-', async (ws) => {
-    const p = await invoke(task, ws, ['parse'], signal);
+    const p = await invokeDbt(task, ws, ['parse'], signal);
     const failed = processFailure(p, 'dbt parse');
     if (failed) return failed;
     if (p.exitCode !== 0) return dbtFailure(p, 'dbt parse');
@@ -54,7 +61,7 @@ export async function runList(task: ListTask, signal: AbortSignal): Promise<Exec
     if (task.select) sub.push('--select', task.select);
     if (task.exclude) sub.push('--exclude', task.exclude);
     if (task.indirectSelection) sub.push('--indirect-selection', task.indirectSelection);
-    const p = await invoke(task, ws, sub, signal);
+    const p = await invokeDbt(task, ws, sub, signal);
     const failed = processFailure(p, 'dbt ls');
     if (failed) return failed;
     if (p.exitCode !== 0) {
@@ -76,7 +83,7 @@ export async function runNode(task: NodeTask, signal: AbortSignal, enqueuedAt: n
   const startedAt = Date.now();
   return withWorkspace(task.invocation, 'dbtt-node-', async (ws) => {
     const { subcommand, rest } = nodeSubcommandArgs(task);
-    const p = await invoke(task, ws, [subcommand, ...rest], signal);
+    const p = await invokeDbt(task, ws, [subcommand, ...rest], signal);
     const what = `dbt ${task.subcommand} ${task.uniqueId}`;
     const failed = processFailure(p, what);
     if (failed) return failed;

@@ -2,6 +2,8 @@
 // Imports nothing from the pool side; failures cross back as data, never as thrown errors.
 import type { MessagePort } from 'node:worker_threads';
 import type { ExecutorResult, ExecutorTask } from '../shared/executor-protocol.js';
+import { runFreshness } from './freshness-task.js';
+import { runHooks } from './hooks-task.js';
 import { runList, runNode, runParse } from './tasks.js';
 
 export interface ThreadMessage {
@@ -19,6 +21,10 @@ export default async function executeTask({ task, cancelPort, enqueuedAt }: Thre
         return await runParse(task, controller.signal);
       case 'list':
         return await runList(task, controller.signal);
+      case 'freshness':
+        return await runFreshness(task, controller.signal);
+      case 'hooks':
+        return await runHooks(task, controller.signal);
       case 'node':
         return await runNode(task, controller.signal, enqueuedAt);
     }

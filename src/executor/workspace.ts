@@ -8,14 +8,21 @@ export interface Workspace {
   root: string;
   targetPath: string;
   logPath: string;
+  /** Directory holding the state manifest (dbt `--state`), when the invocation has one. */
+  statePath: string | null;
 }
 
 /** Runs `fn` with a fresh temp dir (seeded with the partial-parse cache), always removed after. */
 export async function withWorkspace<T>(invocation: DbtInvocation, prefix: string, fn: (ws: Workspace) => Promise<T>): Promise<T> {
   const tmp = await dir({ prefix, unsafeCleanup: true });
   try {
-    const ws = { root: tmp.path, targetPath: join(tmp.path, 'target'), logPath: join(tmp.path, 'logs') };
+    const statePath = invocation.stateManifest ? join(tmp.path, 'state') : null;
+    const ws = { root: tmp.path, targetPath: join(tmp.path, 'target'), logPath: join(tmp.path, 'logs'), statePath };
     await mkdir(ws.targetPath);
+    if (statePath && invocation.stateManifest) {
+      await mkdir(statePath);
+      await writeFile(join(statePath, 'manifest.json'), invocation.stateManifest);
+    }
     if (invocation.partialParse) await writeFile(join(ws.targetPath, 'partial_parse.msgpack'), invocation.partialParse);
     return await fn(ws);
   } finally {
@@ -48,5 +55,8 @@ export function dbtEnv(invocation: DbtInvocation, ws: Workspace): Record<string,
     DBT_LOG_PATH: ws.logPath,
     DBT_TARGET_PATH: ws.targetPath,
     HOME: invocation.env['HOME'] ?? ws.root,
+    // dbt reads these for every command that has the flags, and ignores them elsewhere.
+    ...(ws.statePath ? { DBT_STATE: ws.statePath } : {}),
+    ...(ws.statePath && invocation.defer ? { DBT_DEFER: 'true' } : {}),
   };
 }

@@ -49,6 +49,15 @@ export interface NodeResult {
   compiled_code: string | null;
   timing: NodeTiming[];
   failures: number | null;
+  /** Only for `source-freshness`: dbt's freshness result fields. */
+  freshness?: SourceFreshness | null;
+}
+
+export interface SourceFreshness {
+  max_loaded_at: string | null;
+  snapshotted_at: string | null;
+  max_loaded_at_time_ago_in_s: number | null;
+  criteria: JsonValue;
 }
 
 export interface ArtifactPaths {

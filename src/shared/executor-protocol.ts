@@ -11,6 +11,10 @@ export interface DbtInvocation {
   vars: Record<string, JsonValue>;
   /** Complete environment of the dbt process (worker env plus the run's overrides). */
   env: Record<string, string>;
+  /** manifest.json text of an earlier run, for dbt's `--state` (state: selectors, --defer). */
+  stateManifest?: string | null;
+  /** Whether to pass `--defer` (unbuilt refs resolve to the state manifest's relations). */
+  defer?: boolean;
   /** dbt's partial_parse.msgpack from the startup resolve, to skip re-parsing. */
   partialParse: Uint8Array | null;
   timeoutMs: number;
@@ -34,14 +38,36 @@ export interface NodeTask {
   type: 'node';
   invocation: DbtInvocation;
   uniqueId: string;
-  /** dbt subcommand used to execute the node (`build`, or `test` for unit tests). */
-  subcommand: 'build' | 'test';
+  /** dbt subcommand used to execute the node (`build`; `test` for unit tests; `compile`). */
+  subcommand: 'build' | 'test' | 'compile';
   /** A selector that matches exactly this node. */
   selector: string;
   fullRefresh: boolean;
 }
 
-export type ExecutorTask = ParseTask | ListTask | NodeTask;
+/** Runs the project's on-run-start or on-run-end hooks once for a run, with dbt's context. */
+export interface HooksTask {
+  type: 'hooks';
+  invocation: DbtInvocation;
+  phase: 'start' | 'end';
+  /** The run's selection, so the hooks see the same selected nodes as in a plain dbt run. */
+  select: string | null;
+  exclude: string | null;
+  resourceTypes: string[];
+  /** The run's node results (the `results` context of on-run-end). */
+  results: NodeResult[];
+}
+
+/** `dbt source freshness` for exactly one source. */
+export interface FreshnessTask {
+  type: 'freshness';
+  invocation: DbtInvocation;
+  uniqueId: string;
+  /** `source:<source_name>.<table_name>` */
+  selector: string;
+}
+
+export type ExecutorTask = ParseTask | ListTask | NodeTask | HooksTask | FreshnessTask;
 
 export interface ParseResult {
   type: 'parsed';
@@ -67,4 +93,10 @@ export interface ExecutorError extends ErrorData {
   result?: NodeResult;
 }
 
-export type ExecutorResult = ParseResult | ListResult | NodeTaskResult | ExecutorError;
+export interface HooksTaskResult {
+  type: 'hooks';
+  /** dbt's result per hook (`operation.<pkg>.<pkg>-on-run-start-0` ...). */
+  results: NodeResult[];
+}
+
+export type ExecutorResult = ParseResult | ListResult | NodeTaskResult | HooksTaskResult | ExecutorError;

@@ -14,10 +14,24 @@ export interface RunRequest {
   full_refresh: boolean;
   fail_fast: boolean;
   env: Record<string, string>;
+  /** Microbatch window (dbt --event-time-start/--event-time-end), RFC 3339. */
+  event_time_start: string | null;
+  event_time_end: string | null;
+  /** Artifact-store refs of earlier runs' files. */
+  retry_from: string | null;
+  state_manifest_ref: string | null;
+  defer_manifest_ref: string | null;
 }
 
-/** Commands this version executes; the others are accepted by the contract but rejected here. */
-export const SUPPORTED_COMMANDS: readonly DbtCommand[] = ['build', 'run', 'test', 'seed'];
+const RFC3339 = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+function optTimestamp(input: Record<string, unknown>, key: string): string | null {
+  const value = optString(input, key);
+  if (value !== null && (!RFC3339.test(value) || Number.isNaN(Date.parse(value)))) {
+    throw new TypeError(`input.${key} must be an RFC 3339 timestamp, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -47,9 +61,6 @@ export function parseRunInput(raw: unknown): RunRequest {
   if (!(DBT_COMMANDS as readonly string[]).includes(command)) {
     throw new TypeError(`input.command must be one of ${DBT_COMMANDS.join(', ')}; got ${JSON.stringify(command)}`);
   }
-  if (!SUPPORTED_COMMANDS.includes(command as DbtCommand)) {
-    throw new TypeError(`input.command ${JSON.stringify(command)} is not supported yet; supported: ${SUPPORTED_COMMANDS.join(', ')}`);
-  }
 
   const indirect = optString(input, 'indirect_selection')?.toLowerCase() ?? null;
   if (indirect !== null && !(INDIRECT_SELECTION_MODES as readonly string[]).includes(indirect)) {
@@ -76,5 +87,19 @@ export function parseRunInput(raw: unknown): RunRequest {
     full_refresh: optBool(input, 'full_refresh'),
     fail_fast: optBool(input, 'fail_fast'),
     env: env as Record<string, string>,
+    ...eventWindow(input),
+    retry_from: optString(input, 'retry_from'),
+    state_manifest_ref: optString(input, 'state_manifest_ref'),
+    defer_manifest_ref: optString(input, 'defer_manifest_ref'),
   };
+}
+
+/** The microbatch window; a bound given alone is an error (dbt needs both to build batches). */
+function eventWindow(input: Record<string, unknown>): { event_time_start: string | null; event_time_end: string | null } {
+  const start = optTimestamp(input, 'event_time_start');
+  const end = optTimestamp(input, 'event_time_end');
+  if (start !== null && end !== null && Date.parse(start) >= Date.parse(end)) {
+    throw new TypeError(`input.event_time_start (${start}) must be before input.event_time_end (${end})`);
+  }
+  return { event_time_start: start, event_time_end: end };
 }

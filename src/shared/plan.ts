@@ -1,8 +1,8 @@
 // The execution plan that plan_project returns to the workflow: small, JSON-only.
 import type { DbtCommand } from './contracts.js';
 
-/** Resource types executed as their own activity. */
-export type ExecutableType = 'model' | 'seed' | 'snapshot' | 'test' | 'unit_test';
+/** Resource types executed as their own activity (`list` reports any dbt resource type). */
+export type ExecutableType = 'model' | 'seed' | 'snapshot' | 'test' | 'unit_test' | 'analysis' | 'source' | (string & {});
 
 export interface PlanNode {
   unique_id: string;
@@ -16,8 +16,11 @@ export interface ExecutionPlan {
   project: string;
   command: DbtCommand;
   target: string | null;
-  /** Nodes in a deterministic topological order. */
+  /** Nodes in a deterministic topological order (`list`: sorted by unique id, not executed). */
   nodes: PlanNode[];
+  /** Whether the project defines on-run-start / on-run-end hooks. */
+  has_on_run_start: boolean;
+  has_on_run_end: boolean;
 }
 
 /** `<resource_type>:<name>`, the label used as activity id and summary. */

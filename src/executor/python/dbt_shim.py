@@ -55,7 +55,8 @@ def _load_results(task):
         out.append(
             RunResult(
                 status=NodeStatus(status) if status in NodeStatus._value2member_map_ else NodeStatus.Error,
-                thread_id="main",
+                # dbt's on-run-end drops results whose thread is "main" (its own hooks).
+                thread_id="Thread-1",
                 timing=[TimingInfo(name=t["name"]) for t in r.get("timing", [])],
                 message=r.get("message"),
                 adapter_response=r.get("adapter_response") or {},
@@ -79,11 +80,26 @@ def _patch_end_mode():
     RunTask.execute_nodes = lambda self: _load_results(self)
 
 
+def _pin_invocation_id():
+    """Makes dbt's invocation_id the run's (stable across all of a run's dbt invocations)."""
+    run_id = os.environ.get("DBTT_INVOCATION_ID")
+    if not run_id:
+        return
+    import dbt_common.invocation as invocation
+
+    def reset_invocation_id():
+        invocation._INVOCATION_ID = run_id
+
+    invocation.reset_invocation_id = reset_invocation_id
+    invocation._INVOCATION_ID = run_id
+
+
 def main(argv):
     if len(argv) < 2 or argv[0] not in ("node", "start", "end"):
         print("usage: dbt_shim.py node|start|end <dbt args...>", file=sys.stderr)
         return 2
     mode, args = argv[0], argv[1:]
+    _pin_invocation_id()
     {"node": _patch_node_mode, "start": _patch_start_mode, "end": _patch_end_mode}[mode]()
 
     from dbt.cli.main import dbtRunner

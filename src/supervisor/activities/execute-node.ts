@@ -1,7 +1,8 @@
 // execute_node: runs one dbt node in the executor pool, heartbeating while it works.
 import { Context } from '@temporalio/activity';
-import type { JsonValue, NodeResult } from '../../shared/contracts.js';
-import { exactSelector, subcommandFor } from '../planning/commands.js';
+import type { DbtCommand, JsonValue, NodeResult } from '../../shared/contracts.js';
+import type { ExecutorTask } from '../../shared/executor-protocol.js';
+import { exactSelector, executionFor } from '../planning/commands.js';
 import { invocationFor } from '../projects/resolve-cache.js';
 import { rethrowCoded, toFailure } from './deps.js';
 import type { ActivityDeps } from './deps.js';
@@ -13,6 +14,13 @@ export interface ExecuteNodeInput {
   vars: Record<string, JsonValue>;
   env: Record<string, string>;
   full_refresh: boolean;
+  /** The run's command (how the node executes: build, compile, source freshness). @default build */
+  command?: DbtCommand;
+  /** The run's invocation id (what dbt reports as `invocation_id`). */
+  invocation_id?: string;
+  /** Microbatch window (RFC 3339). */
+  event_time_start?: string | null;
+  event_time_end?: string | null;
 }
 
 const HEARTBEAT_INTERVAL_MS = 5_000;
@@ -32,15 +40,14 @@ export function createExecuteNodeActivity(deps: ActivityDeps) {
     ctx.heartbeat();
     const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_INTERVAL_MS);
     try {
+      const invocation = invocationFor(project, deps.defaults, input);
+      const selector = exactSelector(node, project.graph.projectName);
+      const how = executionFor(input.command ?? 'build', node);
+      const task: ExecutorTask = how.kind === 'freshness'
+        ? { type: 'freshness', invocation, uniqueId: node.unique_id, selector }
+        : { type: 'node', invocation, uniqueId: node.unique_id, subcommand: how.subcommand, selector, fullRefresh: input.full_refresh };
       const result = await deps.executor.run(
-        {
-          type: 'node',
-          invocation: invocationFor(project, deps.defaults, input),
-          uniqueId: node.unique_id,
-          subcommand: subcommandFor(node),
-          selector: exactSelector(node, project.graph.projectName),
-          fullRefresh: input.full_refresh,
-        },
+        task,
         { signal: ctx.cancellationSignal, exclusiveKey: project.graph.adapterType === 'duckdb' ? 'duckdb' : null },
       );
       if (result.type === 'error') throw toFailure(result.code, result.message, result.result ? [result.result] : []);

@@ -1,11 +1,20 @@
 // plan_project: runs `dbt ls` for the run's selection and turns it into a dependency DAG.
 import type { RunRequest } from '../../shared/input.js';
-import type { ExecutionPlan } from '../../shared/plan.js';
+import type { ExecutionPlan, PlanNode } from '../../shared/plan.js';
 import { buildPlanNodes } from '../planning/dag.js';
 import { COMMAND_RESOURCE_TYPES } from '../planning/commands.js';
+import type { ProjectGraph } from '../planning/project-graph.js';
 import { invocationFor } from '../projects/resolve-cache.js';
 import { rethrowCoded, toFailure } from './deps.js';
 import type { ActivityDeps } from './deps.js';
+
+/** `list` reports dbt ls's node set as is (every resource type), sorted, without dependencies. */
+function listedNodes(graph: ProjectGraph, ids: readonly string[]): PlanNode[] {
+  return [...new Set(ids)].sort().map((id) => {
+    const node = graph.nodes.get(id);
+    return { unique_id: id, name: node?.name ?? id.split('.').pop() ?? id, resource_type: node?.resource_type ?? id.split('.')[0] ?? 'unknown', depends_on: [] };
+  });
+}
 
 export interface PlanProjectInput {
   request: RunRequest;
@@ -20,7 +29,6 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
       rethrowCoded(err);
     }
     const resourceTypes = COMMAND_RESOURCE_TYPES[request.command];
-    if (!resourceTypes) throw toFailure('INVALID_INPUT', `command '${request.command}' is not supported`);
     const result = await deps.executor.run({
       type: 'list',
       invocation: invocationFor(project, deps.defaults, request),
@@ -31,11 +39,18 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
     });
     if (result.type === 'error') throw toFailure(result.code, result.message);
     if (result.type !== 'listed') throw new Error(`unexpected executor result ${result.type}`);
-    const nodes = buildPlanNodes(project.graph, result.uniqueIds, request.command);
+    const nodes = request.command === 'list' ? listedNodes(project.graph, result.uniqueIds) : buildPlanNodes(project.graph, result.uniqueIds, request.command);
     if (nodes.length === 0) {
       const what = request.select || request.exclude ? 'no nodes matched after applying selectors' : `no nodes found for command '${request.command}'`;
       throw toFailure('SELECTION_ERROR', `${what} (select: ${request.select ?? '-'}, exclude: ${request.exclude ?? '-'})`);
     }
-    return { project: project.location.name, command: request.command, target: request.target ?? deps.defaults.target, nodes };
+    return {
+      project: project.location.name,
+      command: request.command,
+      target: request.target ?? deps.defaults.target,
+      nodes,
+      has_on_run_start: project.graph.hooks.start,
+      has_on_run_end: project.graph.hooks.end,
+    };
   };
 }

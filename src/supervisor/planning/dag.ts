@@ -6,10 +6,11 @@ import type { DbtCommand } from '../../shared/contracts.js';
 import type { ExecutableType, PlanNode } from '../../shared/plan.js';
 import type { GraphNode, ProjectGraph } from './project-graph.js';
 
-const EXECUTABLE: readonly string[] = ['model', 'seed', 'snapshot', 'test', 'unit_test'];
+const EXECUTABLE: readonly string[] = ['model', 'seed', 'snapshot', 'test', 'unit_test', 'analysis'];
 
-/** Whether a node runs as its own activity (ephemeral models are inlined by dbt). */
-export function isExecutable(node: GraphNode): boolean {
+/** Whether a node runs as its own activity for a command (ephemeral models are inlined by dbt). */
+export function isExecutable(node: GraphNode, command: DbtCommand): boolean {
+  if (command === 'source-freshness') return node.resource_type === 'source' && node.has_freshness;
   if (!EXECUTABLE.includes(node.resource_type)) return false;
   return !(node.resource_type === 'model' && node.materialized === 'ephemeral');
 }
@@ -71,7 +72,7 @@ export function buildPlanNodes(graph: ProjectGraph, selected: Iterable<string>, 
   const chosen = new Set<string>();
   for (const id of selected) {
     const node = graph.nodes.get(id);
-    if (node && isExecutable(node)) chosen.add(id);
+    if (node && isExecutable(node, command)) chosen.add(id);
   }
   const parents = schedulingParents(graph, command);
 

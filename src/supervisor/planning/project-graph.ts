@@ -10,11 +10,15 @@ export interface GraphNode {
   materialized: string | null;
   /** Direct upstream unique ids (models, seeds, sources, ...). */
   depends_on: string[];
+  /** Sources only: whether freshness criteria are configured (what `dbt source freshness` checks). */
+  has_freshness: boolean;
 }
 
 export interface ProjectGraph {
   projectName: string;
   adapterType: string;
+  /** Whether the project (or a package) defines on-run-start / on-run-end hooks. */
+  hooks: { start: boolean; end: boolean };
   nodes: Map<string, GraphNode>;
   children: Map<string, string[]>;
 }
@@ -28,6 +32,7 @@ interface RawNode {
   fqn?: string[];
   config?: { materialized?: string };
   depends_on?: { nodes?: string[] };
+  freshness?: { warn_after?: { count?: number | null } | null; error_after?: { count?: number | null } | null } | null;
 }
 
 interface RawManifest {
@@ -48,6 +53,7 @@ function toNode(raw: RawNode): GraphNode {
     fqn: raw.fqn ?? [raw.package_name, raw.name],
     materialized: raw.config?.materialized ?? null,
     depends_on: [...new Set(raw.depends_on?.nodes ?? [])],
+    has_freshness: raw.resource_type === 'source' && Boolean(raw.freshness?.warn_after?.count || raw.freshness?.error_after?.count),
   };
 }
 
@@ -67,7 +73,9 @@ export function graphFromManifest(manifestJson: string): ProjectGraph {
       children.set(dep, list);
     }
   }
+  const operations = [...nodes.values()].filter((n) => n.resource_type === 'operation').map((n) => n.unique_id);
   return {
+    hooks: { start: operations.some((id) => id.includes('-on-run-start-')), end: operations.some((id) => id.includes('-on-run-end-')) },
     projectName: manifest.metadata?.project_name ?? '',
     adapterType: manifest.metadata?.adapter_type ?? 'unknown',
     nodes,

@@ -46,19 +46,39 @@ export class ResolveCache {
   }
 }
 
+/** What a run changes about a dbt invocation. */
+export interface RunSettings {
+  target: string | null;
+  vars: DbtInvocation['vars'];
+  env: Record<string, string>;
+  event_time_start?: string | null;
+  event_time_end?: string | null;
+  /** The run's invocation id; dbt sees it as `invocation_id` in every invocation. */
+  invocation_id?: string | null;
+  /** manifest.json text for dbt's --state, and whether to --defer to it. */
+  stateManifest?: string | null;
+  defer?: boolean;
+}
+
 /** The dbt invocation for a project with a run's target, vars and env overlaid. */
 export function invocationFor(
   project: ResolvedProject,
   defaults: InvocationDefaults,
-  run: { target: string | null; vars: DbtInvocation['vars']; env: Record<string, string> },
+  run: RunSettings,
 ): DbtInvocation {
+  const window: Record<string, string> = {};
+  if (run.event_time_start) window['DBT_EVENT_TIME_START'] = run.event_time_start;
+  if (run.event_time_end) window['DBT_EVENT_TIME_END'] = run.event_time_end;
+  if (run.invocation_id) window['DBTT_INVOCATION_ID'] = run.invocation_id;
   return {
     dbtPath: defaults.dbtPath,
     projectDir: project.location.dir,
     profilesDir: project.location.profilesDir,
     target: run.target ?? defaults.target,
     vars: run.vars,
-    env: { ...defaults.baseEnv, ...run.env },
+    env: { ...defaults.baseEnv, ...run.env, ...window },
+    stateManifest: run.stateManifest ?? null,
+    defer: run.defer ?? false,
     partialParse: project.partialParse,
     timeoutMs: defaults.timeoutMs,
   };

@@ -1,0 +1,33 @@
+// Runs a project's on-run-start / on-run-end hooks once per run (through the dbt shim), with
+// the run's selection and, for on-run-end, the run's results as dbt's `results` context.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ExecutorResult, HooksTask } from '../shared/executor-protocol.js';
+import { classifyDbtError, outputTail } from './classify.js';
+import { readRunResults } from './run-results.js';
+import { invokeDbt } from './tasks.js';
+import { withWorkspace } from './workspace.js';
+
+export async function runHooks(task: HooksTask, signal: AbortSignal): Promise<ExecutorResult> {
+  return withWorkspace(task.invocation, 'dbtt-hooks-', async (ws) => {
+    let invocation = task.invocation;
+    if (task.phase === 'end') {
+      const file = join(ws.root, 'run-results-in.json');
+      await writeFile(file, JSON.stringify({ results: task.results }));
+      invocation = { ...invocation, env: { ...invocation.env, DBTT_RESULTS_FILE: file } };
+    }
+    const sub = ['build', '--indirect-selection', 'empty'];
+    for (const t of task.resourceTypes) sub.push('--resource-type', t);
+    if (task.select) sub.push('--select', task.select);
+    if (task.exclude) sub.push('--exclude', task.exclude);
+    const p = await invokeDbt({ ...task, invocation }, ws, sub, signal, task.phase);
+    if (p.cancelled) return { type: 'error', code: 'CANCELLED', message: `on-run-${task.phase} hooks were cancelled` };
+    const results = [...(await readRunResults(join(ws.targetPath, 'run_results.json'))).values()].filter((r) => r.unique_id.startsWith('operation.'));
+    const failed = results.find((r) => r.status === 'error');
+    if (failed || (p.exitCode !== 0 && results.length === 0)) {
+      const message = failed?.message ?? outputTail(p.output);
+      return { type: 'error', code: classifyDbtError(message), message: `on-run-${task.phase} hook failed: ${message}` };
+    }
+    return { type: 'hooks', results };
+  });
+}

@@ -1,0 +1,52 @@
+// dbt's project hooks (on-run-start / on-run-end) once per run, and the `list` command, which
+// plans and reports without executing anything.
+import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { HookError, NodeResult } from '../../shared/contracts.js';
+import type { RunRequest } from '../../shared/input.js';
+import type { RunTracker } from '../../shared/run-tracker.js';
+import { syntheticResult } from '../../shared/run-tracker.js';
+import type { Activities } from '../activities/index.js';
+
+const { run_project_hooks } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  // Hooks run arbitrary SQL with side effects: retry only transient (retryable) failures.
+  retry: { maximumAttempts: 3, initialInterval: '5 seconds', backoffCoefficient: 2 },
+});
+
+/** Results and errors of the project hooks of one run, in the order dbt reports them. */
+export interface HookOutcome {
+  start: NodeResult[];
+  end: NodeResult[];
+  errors: HookError[];
+}
+
+export function emptyHookOutcome(): HookOutcome {
+  return { start: [], end: [], errors: [] };
+}
+
+/**
+ * Runs one hook phase. A failing hook is recorded as an `error` result (as dbt records it in
+ * run_results) and in hook_errors; like dbt, the run goes on and ends failed.
+ */
+export async function runHookPhase(phase: 'start' | 'end', request: RunRequest, run: { project: string; invocationId: string }, results: NodeResult[], into: HookOutcome): Promise<void> {
+  const { project } = run;
+  const label = phase === 'start' ? 'on_run_start' : 'on_run_end';
+  try {
+    const { hooks } = await run_project_hooks({ request, project, phase, results, invocation_id: run.invocationId });
+    into[phase].push(...hooks);
+  } catch (err) {
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    if (cause instanceof Error && cause.name === 'CancelledFailure') throw err;
+    const message = cause instanceof ApplicationFailure ? cause.message : String((cause as Error | undefined)?.message ?? err);
+    into[phase].push(syntheticResult(`operation.${project}.${project}-on-run-${phase}`, 'error', message));
+    into.errors.push({ hook_workflow_type: label, event: label, error: message });
+  }
+}
+
+/** `list`: every planned node reported as `success`, nothing executed. */
+export function reportListing(tracker: RunTracker): void {
+  for (let batch = tracker.take(tracker.total); batch.length > 0; batch = tracker.take(tracker.total)) {
+    for (const node of batch) tracker.finish({ ...syntheticResult(node.unique_id, 'success', ''), message: null });
+  }
+}
