@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 const workflowsPath = fileURLToPath(new URL('../dist/src/supervisor/workflows/index.js', import.meta.url));
 const out = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
-const { code } = await bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } });
+// Workflow interceptors must be bundled: a prebuilt bundle ignores Worker.create's interceptors.
+const workflowInterceptorModules = [fileURLToPath(new URL('../dist/src/supervisor/metrics/run-interceptor.js', import.meta.url))];
+const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } });
 await writeFile(out, code);
 console.log(`workflow bundle: ${out} (${Math.round(code.length / 1024)} KiB)`);

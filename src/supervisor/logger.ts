@@ -1,16 +1,28 @@
-// Structured JSON logs on stderr (one line per event), with secrets redacted.
+// Structured JSON logs on stderr (one line per event). Secrets are redacted twice: known
+// secret fields by path, and every known secret value in the final line.
+import { Writable } from 'node:stream';
 import { destination, pino } from 'pino';
 import type { Logger } from 'pino';
+import type { Redactor } from './redact.js';
 
 export type { Logger };
 
-export function createLogger(level: string = 'info'): Logger {
-  return pino(
-    {
-      level,
-      base: { service: 'dbt-temporal' },
-      redact: { paths: ['*.password', '*.apiKey', '*.token', '*.env', 'env'], censor: '***' },
+const REDACT_PATHS = ['password', '*.password', 'apiKey', '*.apiKey', 'token', '*.token', '*.key', 'env', '*.env', 'headers', '*.headers', 'secrets', '*.secrets'];
+
+/** A stderr stream that replaces secret values in each line before writing it. */
+function redactingStderr(redactor: Redactor): Writable {
+  return new Writable({
+    write(chunk: Buffer, _enc, done) {
+      process.stderr.write(redactor.text(chunk.toString('utf8')), () => done());
     },
-    destination(2),
-  );
+  });
+}
+
+export function createLogger(level: string = 'info', redactor?: Redactor): Logger {
+  const options = {
+    level,
+    base: { service: 'dbt-temporal' },
+    redact: { paths: REDACT_PATHS, censor: '***' },
+  };
+  return redactor ? pino(options, redactingStderr(redactor)) : pino(options, destination(2));
 }

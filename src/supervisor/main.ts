@@ -1,57 +1,122 @@
-// The composition root: config -> projects -> resolve cache -> pool -> connection -> worker.
-// Shutdown runs in reverse; each component's close() is idempotent.
+// The composition root: config -> operations (metrics, HTTP) -> projects -> pool -> resolve
+// cache -> connection -> worker -> health file. Shutdown runs in reverse; each step is bounded
+// and logged, and every component's close() is idempotent.
 import { createExecutor } from '../executor/index.js';
 import type { Executor } from '../executor/index.js';
 import { createActivities } from './activities/index.js';
+import { observabilityDeps } from './activities/observability-deps.js';
 import type { Config } from './config/config.js';
+import { profileSecrets } from './config/profile-secrets.js';
+import { activitySlots } from './config/worker-config.js';
 import type { Logger } from './logger.js';
+import type { EngineGauges } from './metrics/metrics.js';
+import { startOperations } from './operations.js';
+import type { Operations } from './operations.js';
 import { discoverProjects } from './projects/discover.js';
 import { resolveProjects } from './projects/resolve-cache.js';
 import type { ResolveCache } from './projects/resolve-cache.js';
+import { createRedactor } from './redact.js';
+import type { Redactor } from './redact.js';
 import { createTemporalWorker } from './worker.js';
 
 export interface WorkerRuntime {
   cache: ResolveCache;
-  /** Resolves when the worker has stopped (after shutdown() or a fatal error). */
+  operations: Operations;
+  /** Resolves when the worker has stopped and everything is closed (after shutdown() or a fatal error). */
   run(): Promise<void>;
+  /** Stops polling, lets in-flight nodes finish within the grace period, then closes everything. */
   shutdown(): Promise<void>;
 }
 
-export async function startWorkerRuntime(config: Config, log: Logger): Promise<WorkerRuntime> {
-  const locations = discoverProjects(config.dbt);
-  const executor: Executor = createExecutor({ maxThreads: config.worker.maxConcurrentActivities, engineMode: config.dbt.engineMode });
+export interface RuntimeOptions {
+  /** Where the Temporal SDK's Prometheus metrics are readable (see installTemporalRuntime). */
+  sdkMetricsUrl?: string | null;
+  /** Redactor shared with the logger; one is created from config.secrets otherwise. */
+  redact?: Redactor;
+}
+
+const CLOSE_STEP_TIMEOUT_MS = 30_000;
+
+/** Runs one shutdown step, logging it; a step that hangs is abandoned after a bound. */
+async function step(log: Logger, name: string, fn: () => Promise<unknown>): Promise<void> {
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), CLOSE_STEP_TIMEOUT_MS)));
   try {
+    const outcome = await Promise.race([fn().then(() => 'done' as const), bound]);
+    if (outcome === 'timeout') log.warn({ step: name, ms: CLOSE_STEP_TIMEOUT_MS }, 'shutdown step timed out');
+    else log.info({ step: name, ms: Date.now() - started }, 'shutdown step done');
+  } catch (err) {
+    log.error({ step: name, err: (err as Error).message }, 'shutdown step failed');
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Engine gauges: the warm pool's when the executor reports them, else one dbt process per running task. */
+function engineGauges(executor: Executor): EngineGauges {
+  const stats = executor.stats as Executor['stats'] & { engines?: EngineGauges };
+  return stats.engines ?? { alive: stats.running, recycled: 0 };
+}
+
+export async function startWorkerRuntime(config: Config, log: Logger, opts: RuntimeOptions = {}): Promise<WorkerRuntime> {
+  const redact = opts.redact ?? createRedactor(config.secrets);
+  if (config.telemetry.nexusEnabled) log.warn('NEXUS_ENABLED is reserved: no Nexus handlers are registered');
+  if (config.telemetry.dbtExportToOtlp) log.warn('DBT_EXPORT_TO_OTLP is not supported by this worker (it drives dbt-core); dbt traces are not exported');
+  const ops = await startOperations(config, log, opts.sdkMetricsUrl ?? null);
+  let executor: Executor | null = null;
+  try {
+    const locations = discoverProjects(config.dbt);
+    redact.add(profileSecrets(locations.map((l) => l.profilesDir)));
+    const maxThreads = activitySlots(config.worker);
+    const pool = createExecutor({ maxThreads, engineMode: config.dbt.engineMode });
+    executor = pool;
+    ops.metrics.bind({ executor: () => ({ ...pool.stats, maxThreads }), engines: () => engineGauges(pool) });
     const defaults = { dbtPath: config.dbt.executable, target: config.dbt.target, baseEnv: config.processEnv, timeoutMs: config.dbt.nodeTimeoutMs };
     const started = Date.now();
-    const cache = await resolveProjects(locations, executor, defaults);
+    const cache = await resolveProjects(locations, pool, defaults);
+    ops.readiness.markProjectsResolved();
+    ops.metrics.bind({ resolvedProjects: () => cache.names.map((project) => ({ project, resolvedAt: cache.pick(project).resolvedAt })) });
     log.info({ projects: cache.names, ms: Date.now() - started }, 'projects resolved');
-    const { worker, connection } = await createTemporalWorker(config, createActivities({ cache, executor, defaults }));
-    log.info({ address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue }, 'worker connected');
+    const activities = createActivities({ cache, executor: pool, defaults, observability: observabilityDeps(config.artifacts, config.temporal.searchAttributes) });
+    const { worker, connection } = await createTemporalWorker(config, activities, { metrics: ops.metrics, log, redact });
+    log.info({ address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, tls: config.temporal.tls !== null, tuner: config.worker.tuner, executor_threads: maxThreads }, 'worker connected');
+    await ops.startHealthFile();
+
+    const closeAll = async (): Promise<void> => {
+      ops.readiness.markWorkerPolling(false);
+      await step(log, 'executor', () => pool.close());
+      await step(log, 'connection', () => connection.close());
+      await step(log, 'http', () => ops.close());
+      log.info('worker stopped');
+    };
     let running: Promise<void> | null = null;
     const run = (): Promise<void> => {
-      running ??= worker.run().finally(async () => {
-        await executor.close();
-        await connection.close();
-        log.info('worker stopped');
-      });
+      if (running === null) {
+        const done = worker.run();
+        ops.readiness.markWorkerPolling(worker.getState() === 'RUNNING');
+        running = done.finally(closeAll);
+      }
       return running;
     };
     return {
       cache,
+      operations: ops,
       run,
       async shutdown() {
+        ops.readiness.markShuttingDown();
         if (running === null) {
-          running = Promise.resolve();
-          await executor.close();
-          await connection.close();
-          return;
+          running = closeAll();
+        } else if (worker.getState() === 'RUNNING') {
+          log.info({ grace_s: config.worker.gracefulShutdownSecs }, 'stopping polling; waiting for in-flight activities');
+          worker.shutdown();
         }
-        if (worker.getState() === 'RUNNING') worker.shutdown();
         await running;
       },
     };
   } catch (err) {
-    await executor.close();
+    await executor?.close();
+    await ops.close();
     throw err;
   }
 }

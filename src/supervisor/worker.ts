@@ -1,13 +1,47 @@
-// Assembles the Temporal worker: connection, prebuilt workflow bundle, injected activities.
+// Assembles the Temporal worker: connection (plain, TLS, mTLS, API key), prebuilt workflow
+// bundle, injected activities, tuning, and the metrics/log/secret interceptors and sinks.
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import type { InjectedSinks } from '@temporalio/worker';
 import type { Activities } from './activities/index.js';
 import type { Config } from './config/config.js';
+import { FailureHygieneInterceptor } from './interceptors/failure-hygiene.js';
+import { NodeMetricsInterceptor } from './interceptors/node-metrics.js';
+import type { Logger } from './logger.js';
+import type { WorkerMetrics } from './metrics/metrics.js';
+import type { RunMetricsSinks } from './metrics/run-interceptor.js';
+import type { Redactor } from './redact.js';
+import { connectionOptions, tuningOptions } from './worker-options.js';
 
 export const WORKFLOW_BUNDLE_PATH = fileURLToPath(new URL('../../workflow-bundle.js', import.meta.url));
 
-export async function createTemporalWorker(config: Config, activities: Activities): Promise<{ worker: Worker; connection: NativeConnection }> {
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+export interface TemporalWorkerDeps {
+  metrics: WorkerMetrics;
+  log: Logger;
+  redact: Redactor;
+}
+
+function runMetricsSinks(metrics: WorkerMetrics, log: Logger): InjectedSinks<RunMetricsSinks> {
+  return {
+    runMetrics: {
+      started: {
+        fn: (info, command) => {
+          metrics.runsStarted.inc({ command });
+          log.info({ workflow_id: info.workflowId, run_id: info.runId, command }, 'run started');
+        },
+      },
+      finished: {
+        fn: (info, command, status) => {
+          metrics.runsFinished.inc({ command, status });
+          log.info({ workflow_id: info.workflowId, run_id: info.runId, command, status }, 'run finished');
+        },
+      },
+    },
+  };
+}
+
+export async function createTemporalWorker(config: Config, activities: Activities, deps: TemporalWorkerDeps): Promise<{ worker: Worker; connection: NativeConnection }> {
+  const connection = await NativeConnection.connect(connectionOptions(config.temporal));
   try {
     const worker = await Worker.create({
       connection,
@@ -15,9 +49,15 @@ export async function createTemporalWorker(config: Config, activities: Activitie
       taskQueue: config.temporal.taskQueue,
       workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH },
       activities,
-      identity: `dbt-temporal-worker@${process.pid}`,
-      maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
-      maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
+      ...tuningOptions(config.worker, config.temporal),
+      interceptors: {
+        activity: [
+          // First listed is outermost: hygiene sees what the metrics interceptor rethrows.
+          (ctx) => ({ inbound: new FailureHygieneInterceptor(ctx, deps.redact) }),
+          (ctx) => ({ inbound: new NodeMetricsInterceptor(ctx, deps.metrics, deps.log) }),
+        ],
+      },
+      sinks: runMetricsSinks(deps.metrics, deps.log),
     });
     return { worker, connection };
   } catch (err) {

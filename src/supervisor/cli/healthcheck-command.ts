@@ -1,17 +1,17 @@
 // `dbt-temporal healthcheck`: exit 0 when HEALTH_FILE was touched in the last 60 s, else 1.
-import { stat } from 'node:fs/promises';
-
-export const HEALTH_STALE_AFTER_MS = 60_000;
+// It only reads the file; it never starts the worker.
+import { HEALTH_STALE_AFTER_MS, healthFileAgeMs } from '../health/health-file.js';
 
 export async function healthcheckCommand(env: Record<string, string | undefined>): Promise<number> {
   const file = env['HEALTH_FILE']?.trim() || '/tmp/health';
-  try {
-    const { mtimeMs } = await stat(file);
-    const age = Date.now() - mtimeMs;
-    if (age < HEALTH_STALE_AFTER_MS) return 0;
-    process.stderr.write(`unhealthy: ${file} is stale (${Math.round(age / 1000)}s old)\n`);
-  } catch {
+  const age = await healthFileAgeMs(file);
+  if (age === null) {
     process.stderr.write(`unhealthy: ${file} does not exist\n`);
+    return 1;
   }
-  return 1;
+  if (age >= HEALTH_STALE_AFTER_MS) {
+    process.stderr.write(`unhealthy: ${file} is stale (${Math.round(age / 1000)}s old)\n`);
+    return 1;
+  }
+  return 0;
 }

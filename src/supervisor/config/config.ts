@@ -1,17 +1,23 @@
 // The worker's configuration: the only reader of process.env, validated once at startup.
-import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../../shared/names.js';
-import { venvTool } from '../package-root.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot, venvTool } from '../package-root.js';
+import { readArtifactsConfig, readGitConfig } from './artifacts-config.js';
+import type { ArtifactsConfig, GitConfig } from './artifacts-config.js';
 import { readEnum, readInt, readString } from './env-reader.js';
 import type { Env } from './env-reader.js';
+import { readMetricsConfig } from './metrics-config.js';
+import type { MetricsConfig } from './metrics-config.js';
+import { readHealthConfig, readLoggingConfig, readTelemetryConfig } from './runtime-config.js';
+import type { HealthConfig, LoggingConfig, TelemetryConfig } from './runtime-config.js';
+import { dbtProcessEnv, secretValues } from './secrets.js';
+import { readTemporalConfig } from './temporal-config.js';
+import type { TemporalConfig } from './temporal-config.js';
+import { readWorkerConfig } from './worker-config.js';
+import type { WorkerConfig } from './worker-config.js';
 
-export interface TemporalConfig {
-  /** `host:port` of the frontend (scheme removed). @default localhost:7233 */
-  address: string;
-  /** @default default */
-  namespace: string;
-  /** @default dbt-tasks */
-  taskQueue: string;
-}
+export type { ArtifactsConfig, GitConfig, HealthConfig, LoggingConfig, MetricsConfig, TelemetryConfig, TemporalConfig, WorkerConfig };
+export { normalizeAddress } from './temporal-config.js';
 
 export interface DbtConfig {
   /** Project sources in discovery order (`DBT_PROJECT_DIRS` > `DBT_PROJECTS_DIR` > `DBT_PROJECT_DIR` > cwd). */
@@ -28,29 +34,34 @@ export interface DbtConfig {
   engineMode: 'warm' | 'subprocess';
 }
 
-export interface WorkerConfig {
-  /** Activity slots; the executor pool follows it. @default 100 */
-  maxConcurrentActivities: number;
-  /** @default 200 */
-  maxConcurrentWorkflowTasks: number;
-}
-
 export interface Config {
-  /** The worker's environment, handed to dbt processes (each run's `env` goes on top). */
+  /** The worker's environment minus worker-only secrets, handed to dbt (each run's `env` goes on top). */
   processEnv: Record<string, string>;
+  /** Secret values (API keys, tokens, passwords from the environment): redacted wherever they could surface. */
+  secrets: string[];
   temporal: TemporalConfig;
   dbt: DbtConfig;
   worker: WorkerConfig;
+  artifacts: ArtifactsConfig;
+  git: GitConfig;
+  health: HealthConfig;
+  metrics: MetricsConfig;
+  logging: LoggingConfig;
+  telemetry: TelemetryConfig;
+}
+
+/** This package's version (build ids, identity). */
+export function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
 }
 
 /** The dbt executable: DBT_EXECUTABLE, else the project-managed venv, else PATH. */
 export function resolveDbtExecutable(env: Env): string {
   return readString(env, 'DBT_EXECUTABLE') ?? venvTool('dbt') ?? 'dbt';
-}
-
-/** Strips an http(s):// scheme: the SDK wants host:port. */
-export function normalizeAddress(raw: string): string {
-  return raw.replace(/^https?:\/\//, '').replace(/\/+$/, '');
 }
 
 function splitList(value: string): string[] {
@@ -69,15 +80,10 @@ function projectSpec(env: Env, cwd: string): DbtConfig['projectSpec'] {
 
 /** Reads and validates the whole configuration; throws CodedError('CONFIG_ERROR') naming the variable. */
 export function loadConfig(env: Env, cwd: string): Config {
-  const processEnv: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) processEnv[k] = v;
   return {
-    processEnv,
-    temporal: {
-      address: normalizeAddress(readString(env, 'TEMPORAL_ADDRESS') ?? 'localhost:7233'),
-      namespace: readString(env, 'TEMPORAL_NAMESPACE') ?? DEFAULT_NAMESPACE,
-      taskQueue: readString(env, 'TEMPORAL_TASK_QUEUE') ?? DEFAULT_TASK_QUEUE,
-    },
+    processEnv: dbtProcessEnv(env),
+    secrets: secretValues(env),
+    temporal: readTemporalConfig(env, packageVersion()),
     dbt: {
       projectSpec: projectSpec(env, cwd),
       profilesDir: readString(env, 'DBT_PROFILES_DIR') ?? null,
@@ -86,9 +92,12 @@ export function loadConfig(env: Env, cwd: string): Config {
       nodeTimeoutMs: readInt(env, 'DBT_NODE_TIMEOUT_SECS', 3600, 1) * 1000,
       engineMode: readEnum(env, 'DBT_ENGINE_MODE', ['warm', 'subprocess'] as const, 'warm'),
     },
-    worker: {
-      maxConcurrentActivities: readInt(env, 'WORKER_MAX_CONCURRENT_ACTIVITIES', 100, 1),
-      maxConcurrentWorkflowTasks: readInt(env, 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 200, 2),
-    },
+    worker: readWorkerConfig(env),
+    artifacts: readArtifactsConfig(env),
+    git: readGitConfig(env),
+    health: readHealthConfig(env),
+    metrics: readMetricsConfig(env),
+    logging: readLoggingConfig(env),
+    telemetry: readTelemetryConfig(env),
   };
 }

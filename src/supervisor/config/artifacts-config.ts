@@ -1,0 +1,40 @@
+// Artifact store and git credentials for fetching projects.
+import { configError, readBool, readString } from './env-reader.js';
+import type { Env } from './env-reader.js';
+
+export interface ArtifactsConfig {
+  /** Write run_results.json, manifest.json and log.txt after each run. @default false */
+  enabled: boolean;
+  /** Local directory, `gs://bucket/prefix` or `s3://bucket/prefix`. @default /tmp/dbt-artifacts */
+  store: string;
+  /** Write log.txt (true unless `0`/`false`). @default true */
+  writeRunLog: boolean;
+  /** Write catalog.json (needs `enabled`). @default false */
+  writeCatalog: boolean;
+}
+
+export interface GitConfig {
+  /** https token for `git+https://` project sources (`GITHUB_TOKEN`, else `GIT_TOKEN`); a secret. @default null */
+  token: string | null;
+}
+
+export function readArtifactsConfig(env: Env): ArtifactsConfig {
+  const store = readString(env, 'ARTIFACT_STORE') ?? '/tmp/dbt-artifacts';
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(store)?.[1]?.toLowerCase();
+  if (scheme !== undefined && scheme !== 'gs' && scheme !== 's3' && scheme !== 'file') {
+    throw configError('ARTIFACT_STORE', store, 'a local path, file://path, gs://bucket/prefix or s3://bucket/prefix');
+  }
+  if ((scheme === 'gs' || scheme === 's3') && !/^[a-z0-9]+:\/\/[^/\s]+/i.test(store)) {
+    throw configError('ARTIFACT_STORE', store, `${scheme}://bucket[/prefix] with a bucket name`);
+  }
+  return {
+    enabled: readBool(env, 'WRITE_ARTIFACTS', false),
+    store,
+    writeRunLog: readBool(env, 'WRITE_RUN_LOG', true),
+    writeCatalog: readBool(env, 'WRITE_CATALOG', false),
+  };
+}
+
+export function readGitConfig(env: Env): GitConfig {
+  return { token: readString(env, 'GITHUB_TOKEN') ?? readString(env, 'GIT_TOKEN') ?? null };
+}

@@ -1,0 +1,104 @@
+// WORKER_* variables: slot tuner, sticky cache, pollers, rate limits, graceful shutdown.
+import { configError, readBool, readEnum, readInt, readNumber, readString } from './env-reader.js';
+import type { Env } from './env-reader.js';
+
+export interface ResourceTunerConfig {
+  /** Target fraction of system memory in use (cgroup-aware). @default 0.8 */
+  targetMemoryUsage: number;
+  /** Target fraction of CPU in use. @default 0.9 */
+  targetCpuUsage: number;
+  /** @default 1 */
+  activityMinSlots: number;
+  /** @default 500 */
+  activityMaxSlots: number;
+}
+
+export interface PollerAutoscalingConfig {
+  /** @default 1 */
+  minimum: number;
+  /** @default 100 */
+  maximum: number;
+  /** @default 5 */
+  initial: number;
+}
+
+export interface WorkerConfig {
+  /** `fixed` slot counts or the `resource-based` tuner. @default fixed */
+  tuner: 'fixed' | 'resource-based';
+  /** Activity slots (fixed tuner); the executor pool follows it. @default 100 */
+  maxConcurrentActivities: number;
+  /** @default 200 */
+  maxConcurrentWorkflowTasks: number;
+  /** @default 100 */
+  maxConcurrentLocalActivities: number;
+  resource: ResourceTunerConfig;
+  /** Workflows kept in the sticky cache. @default 1000 */
+  maxCachedWorkflows: number;
+  /** Sticky queue schedule-to-start timeout. @default 10 */
+  stickyQueueTimeoutSecs: number;
+  /** @default 0.2 */
+  nonStickyToStickyPollRatio: number;
+  /** Autoscaling pollers for workflow and activity tasks; null keeps the SDK's fixed pollers. @default null */
+  pollerAutoscaling: PollerAutoscalingConfig | null;
+  /** Per-worker activity rate limit. @default null (unlimited) */
+  maxActivitiesPerSecond: number | null;
+  /** Server-side task-queue activity rate limit. @default null (unlimited) */
+  maxTaskQueueActivitiesPerSecond: number | null;
+  /** Grace before in-flight activities are cancelled on shutdown; null waits for them all. @default null */
+  gracefulShutdownSecs: number | null;
+}
+
+function readPollers(env: Env): PollerAutoscalingConfig | null {
+  if (!readBool(env, 'WORKER_POLLER_AUTOSCALING', false)) return null;
+  const minimum = readInt(env, 'WORKER_POLLER_MIN', 1, 1);
+  const maximum = readInt(env, 'WORKER_POLLER_MAX', 100, 1);
+  const initial = readInt(env, 'WORKER_POLLER_INITIAL', 5, 1);
+  if (maximum < minimum) throw configError('WORKER_POLLER_MAX', String(maximum), `>= WORKER_POLLER_MIN (${minimum})`);
+  if (initial < minimum || initial > maximum) {
+    throw configError('WORKER_POLLER_INITIAL', String(initial), `between WORKER_POLLER_MIN (${minimum}) and WORKER_POLLER_MAX (${maximum})`);
+  }
+  return { minimum, maximum, initial };
+}
+
+function readResource(env: Env): ResourceTunerConfig {
+  const activityMinSlots = readInt(env, 'WORKER_RESOURCE_ACTIVITY_MIN_SLOTS', 1, 0);
+  const activityMaxSlots = readInt(env, 'WORKER_RESOURCE_ACTIVITY_MAX_SLOTS', 500, 1);
+  if (activityMaxSlots < activityMinSlots) {
+    throw configError('WORKER_RESOURCE_ACTIVITY_MAX_SLOTS', String(activityMaxSlots), `>= WORKER_RESOURCE_ACTIVITY_MIN_SLOTS (${activityMinSlots})`);
+  }
+  return {
+    targetMemoryUsage: readNumber(env, 'WORKER_RESOURCE_TARGET_MEM', 0.8, 0.01, 1),
+    targetCpuUsage: readNumber(env, 'WORKER_RESOURCE_TARGET_CPU', 0.9, 0.01, 1),
+    activityMinSlots,
+    activityMaxSlots,
+  };
+}
+
+/** Reads the WORKER_* variables. */
+export function readWorkerConfig(env: Env): WorkerConfig {
+  const rate = (name: string): number | null => {
+    const n = readNumber(env, name, undefined, 0);
+    if (n === 0) throw configError(name, readString(env, name) ?? '0', 'a number > 0 (unset means unlimited)');
+    return n ?? null;
+  };
+  const grace = readNumber(env, 'WORKER_GRACEFUL_SHUTDOWN_SECS', undefined, 0);
+  return {
+    tuner: readEnum(env, 'WORKER_TUNER', ['fixed', 'resource-based'] as const, 'fixed', { resource_based: 'resource-based' }),
+    maxConcurrentActivities: readInt(env, 'WORKER_MAX_CONCURRENT_ACTIVITIES', 100, 1),
+    maxConcurrentWorkflowTasks: readInt(env, 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 200, 2),
+    maxConcurrentLocalActivities: readInt(env, 'WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', 100, 1),
+    resource: readResource(env),
+    maxCachedWorkflows: readInt(env, 'WORKER_MAX_CACHED_WORKFLOWS', 1000, 0),
+    stickyQueueTimeoutSecs: readNumber(env, 'WORKER_STICKY_QUEUE_TIMEOUT_SECS', 10, 0.001),
+    nonStickyToStickyPollRatio: readNumber(env, 'WORKER_NONSTICKY_TO_STICKY_POLL_RATIO', 0.2, 0, 1),
+    pollerAutoscaling: readPollers(env),
+    maxActivitiesPerSecond: rate('WORKER_MAX_ACTIVITIES_PER_SECOND'),
+    maxTaskQueueActivitiesPerSecond: rate('WORKER_MAX_TASK_QUEUE_ACTIVITIES_PER_SECOND'),
+    gracefulShutdownSecs: grace ?? null,
+  };
+}
+
+/** Activity slots the worker can fill at once: the executor pool is sized to match. */
+export function activitySlots(worker: WorkerConfig): number {
+  return worker.tuner === 'fixed' ? worker.maxConcurrentActivities : worker.resource.activityMaxSlots;
+}

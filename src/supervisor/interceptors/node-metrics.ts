@@ -1,0 +1,68 @@
+// Activity interceptor: one log line per activity attempt with run and node ids, and the node
+// metrics (executions by resource type and status, duration) for execute_node.
+import { ApplicationFailure } from '@temporalio/common';
+import type { Context } from '@temporalio/activity';
+import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
+import type { NodeResult } from '../../shared/contracts.js';
+import type { Logger } from '../logger.js';
+import type { WorkerMetrics } from '../metrics/metrics.js';
+
+/** `model.jaffle.orders` -> `model`. */
+export function resourceTypeOf(uniqueId: unknown): string {
+  return typeof uniqueId === 'string' && uniqueId.includes('.') ? (uniqueId.split('.')[0] as string) : 'unknown';
+}
+
+/** The dbt status of an execute_node outcome: the result's, the failure's node result, or `error`/`cancelled`. */
+export function nodeStatusOf(outcome: { result?: unknown; error?: unknown }): string {
+  if (outcome.error === undefined) return (outcome.result as NodeResult | undefined)?.status ?? 'unknown';
+  const err = outcome.error;
+  if (err instanceof ApplicationFailure) {
+    const detail = err.details?.[0] as Partial<NodeResult> | undefined;
+    if (typeof detail?.status === 'string') return detail.status;
+    if (err.type === 'CANCELLED') return 'cancelled';
+  }
+  return (err as Error | undefined)?.name === 'CancelledFailure' ? 'cancelled' : 'error';
+}
+
+export class NodeMetricsInterceptor implements ActivityInboundCallsInterceptor {
+  constructor(
+    private readonly ctx: Context,
+    private readonly metrics: WorkerMetrics,
+    private readonly log: Logger,
+  ) {}
+
+  async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+    const info = this.ctx.info;
+    const arg = input.args[0] as { unique_id?: unknown } | undefined;
+    const isNode = info.activityType === 'execute_node';
+    const fields = {
+      workflow_id: info.workflowExecution?.workflowId,
+      run_id: info.workflowExecution?.runId,
+      activity: info.activityType,
+      activity_id: info.activityId,
+      attempt: info.attempt,
+      ...(isNode ? { unique_id: arg?.unique_id } : {}),
+    };
+    const started = performance.now();
+    this.log.debug(fields, 'activity started');
+    const finish = (outcome: { result?: unknown; error?: unknown }): void => {
+      const seconds = (performance.now() - started) / 1000;
+      const status = isNode ? nodeStatusOf(outcome) : outcome.error === undefined ? 'completed' : 'failed';
+      if (isNode) {
+        const labels = { resource_type: resourceTypeOf(arg?.unique_id), status };
+        this.metrics.nodeExecutions.inc(labels);
+        this.metrics.nodeDuration.observe(labels, seconds);
+      }
+      const message = outcome.error === undefined ? undefined : (outcome.error as Error).message;
+      this.log[outcome.error === undefined ? 'info' : 'warn']({ ...fields, status, duration_s: Number(seconds.toFixed(3)), ...(message ? { error: message } : {}) }, isNode ? 'node finished' : 'activity finished');
+    };
+    try {
+      const result = await next(input);
+      finish({ result });
+      return result;
+    } catch (error) {
+      finish({ error });
+      throw error;
+    }
+  }
+}

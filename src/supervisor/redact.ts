@@ -1,0 +1,43 @@
+// Replaces known secret values (API keys, tokens, passwords) with *** in text and data.
+
+export const REDACTED = '***';
+
+export interface Redactor {
+  /** Adds more secrets (e.g. passwords found in profiles after discovery). */
+  add(values: Iterable<string>): void;
+  text(s: string): string;
+  /** Deep copy of JSON-like data with every string redacted. */
+  data<T>(value: T): T;
+}
+
+export function createRedactor(initial: Iterable<string> = [], minLength = 4): Redactor {
+  const secrets = new Set<string>();
+  let pattern: RegExp | null = null;
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const rebuild = () => {
+    // Longest first, so a secret that contains another is replaced whole.
+    const sorted = [...secrets].sort((a, b) => b.length - a.length);
+    pattern = sorted.length ? new RegExp(sorted.map(escape).join('|'), 'g') : null;
+  };
+  const redactor: Redactor = {
+    add(values) {
+      for (const v of values) if (v.length >= minLength) secrets.add(v);
+      rebuild();
+    },
+    text: (s) => (pattern === null || s === '' ? s : s.replace(pattern, REDACTED)),
+    data<T>(value: T): T {
+      if (pattern === null) return value;
+      const walk = (v: unknown): unknown => {
+        if (typeof v === 'string') return redactor.text(v);
+        if (Array.isArray(v)) return v.map(walk);
+        if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+          return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+        }
+        return v;
+      };
+      return walk(value) as T;
+    },
+  };
+  redactor.add(initial);
+  return redactor;
+}

@@ -1,0 +1,65 @@
+// Pure mapping of the configuration onto the Temporal SDK's connection and worker options.
+import type { NativeConnectionOptions, WorkerOptions, WorkerTuner } from '@temporalio/worker';
+import type { TemporalConfig, WorkerConfig } from './config/config.js';
+
+/** Connection options for NativeConnection (worker) and Connection (client) alike. */
+export function connectionOptions(t: TemporalConfig): Pick<NativeConnectionOptions, 'address' | 'tls' | 'apiKey'> {
+  const tls = t.tls && {
+    ...(t.tls.clientCertPair ? { clientCertPair: t.tls.clientCertPair } : {}),
+    ...(t.tls.serverRootCACertificate ? { serverRootCACertificate: t.tls.serverRootCACertificate } : {}),
+    ...(t.tls.serverNameOverride ? { serverNameOverride: t.tls.serverNameOverride } : {}),
+  };
+  return { address: t.address, ...(tls ? { tls } : {}), ...(t.apiKey ? { apiKey: t.apiKey } : {}) };
+}
+
+/** `WORKER_TUNER`: fixed slot counts, or the SDK's resource-based tuner for activities. */
+export function workerTuner(w: WorkerConfig): WorkerTuner {
+  const fixed = (numSlots: number) => ({ type: 'fixed-size' as const, numSlots });
+  if (w.tuner === 'fixed') {
+    return {
+      workflowTaskSlotSupplier: fixed(w.maxConcurrentWorkflowTasks),
+      activityTaskSlotSupplier: fixed(w.maxConcurrentActivities),
+      localActivityTaskSlotSupplier: fixed(w.maxConcurrentLocalActivities),
+      nexusTaskSlotSupplier: fixed(w.maxConcurrentLocalActivities),
+    };
+  }
+  // One PID controller against the memory/CPU targets (cgroup-aware), as in the Rust worker;
+  // activity slots ramp between their bounds at most every 50 ms.
+  return {
+    tunerOptions: { targetMemoryUsage: w.resource.targetMemoryUsage, targetCpuUsage: w.resource.targetCpuUsage },
+    activityTaskSlotOptions: { minimumSlots: w.resource.activityMinSlots, maximumSlots: w.resource.activityMaxSlots, rampThrottle: 50 },
+  };
+}
+
+/** "Wait for all" when no grace is configured: longer than any node may run. */
+export const UNBOUNDED_GRACE_MS = 7 * 24 * 3600 * 1000;
+
+type TuningOptions = Pick<WorkerOptions,
+  | 'tuner' | 'maxCachedWorkflows' | 'stickyQueueScheduleToStartTimeout' | 'nonStickyToStickyPollRatio'
+  | 'workflowTaskPollerBehavior' | 'activityTaskPollerBehavior' | 'maxActivitiesPerSecond'
+  | 'maxTaskQueueActivitiesPerSecond' | 'shutdownGraceTime' | 'workerDeploymentOptions' | 'identity'>;
+
+/** The WORKER_* and deployment settings as Worker.create options. */
+export function tuningOptions(w: WorkerConfig, t: TemporalConfig, pid = process.pid): TuningOptions {
+  const pollers = w.pollerAutoscaling && { type: 'autoscaling' as const, ...w.pollerAutoscaling };
+  return {
+    identity: `dbt-temporal-worker@${pid}`,
+    tuner: workerTuner(w),
+    maxCachedWorkflows: w.maxCachedWorkflows,
+    stickyQueueScheduleToStartTimeout: Math.round(w.stickyQueueTimeoutSecs * 1000),
+    nonStickyToStickyPollRatio: w.nonStickyToStickyPollRatio,
+    ...(pollers ? { workflowTaskPollerBehavior: pollers, activityTaskPollerBehavior: pollers } : {}),
+    ...(w.maxActivitiesPerSecond !== null ? { maxActivitiesPerSecond: w.maxActivitiesPerSecond } : {}),
+    ...(w.maxTaskQueueActivitiesPerSecond !== null ? { maxTaskQueueActivitiesPerSecond: w.maxTaskQueueActivitiesPerSecond } : {}),
+    shutdownGraceTime: w.gracefulShutdownSecs === null ? UNBOUNDED_GRACE_MS : Math.round(w.gracefulShutdownSecs * 1000),
+    ...(t.deploymentName
+      ? {
+          workerDeploymentOptions: {
+            version: { deploymentName: t.deploymentName, buildId: t.buildId },
+            useWorkerVersioning: true,
+            defaultVersioningBehavior: 'PINNED' as const,
+          },
+        }
+      : {}),
+  };
+}
