@@ -58,5 +58,16 @@ export function dbtEnv(invocation: DbtInvocation, ws: Workspace): Record<string,
     // dbt reads these for every command that has the flags, and ignores them elsewhere.
     ...(ws.statePath ? { DBT_STATE: ws.statePath } : {}),
     ...(ws.statePath && invocation.defer ? { DBT_DEFER: 'true' } : {}),
+    ...runSettingsEnv(invocation),
   };
+}
+
+/** The run's parse-neutral settings as the environment variables dbt (and our shim) read. */
+function runSettingsEnv(invocation: DbtInvocation): Record<string, string> {
+  const out: Record<string, string> = {};
+  const run = invocation.run;
+  if (run?.invocationId) out['DBTT_INVOCATION_ID'] = run.invocationId;
+  if (run?.eventTimeStart) out['DBT_EVENT_TIME_START'] = run.eventTimeStart;
+  if (run?.eventTimeEnd) out['DBT_EVENT_TIME_END'] = run.eventTimeEnd;
+  return out;
 }

@@ -11,6 +11,11 @@ export interface DbtInvocation {
   vars: Record<string, JsonValue>;
   /** Complete environment of the dbt process (worker env plus the run's overrides). */
   env: Record<string, string>;
+  /**
+   * Per-run settings that do not change how dbt parses the project (so warm engines can share
+   * a parsed manifest across runs): the run's invocation id and microbatch window.
+   */
+  run?: { invocationId?: string | null; eventTimeStart?: string | null; eventTimeEnd?: string | null };
   /** manifest.json text of an earlier run, for dbt's `--state` (state: selectors, --defer). */
   stateManifest?: string | null;
   /** Whether to pass `--defer` (unbuilt refs resolve to the state manifest's relations). */

@@ -1,5 +1,6 @@
 // The execution plan that plan_project returns to the workflow: small, JSON-only.
 import type { DbtCommand } from './contracts.js';
+import type { ProjectRunOptions } from './run-options.js';
 
 /** Resource types executed as their own activity (`list` reports any dbt resource type). */
 export type ExecutableType = 'model' | 'seed' | 'snapshot' | 'test' | 'unit_test' | 'analysis' | 'source' | (string & {});
@@ -21,6 +22,8 @@ export interface ExecutionPlan {
   /** Whether the project defines on-run-start / on-run-end hooks. */
   has_on_run_start: boolean;
   has_on_run_end: boolean;
+  /** Retry policy and timeouts of the project's activities (dbt_temporal.yml). */
+  options?: ProjectRunOptions;
 }
 
 /** `<resource_type>:<name>`, the label used as activity id and summary. */

@@ -4,16 +4,19 @@ import { isRetryable } from '../../shared/errors.js';
 import type { ErrorCode } from '../../shared/errors.js';
 import type { Executor } from '../../executor/index.js';
 import type { InvocationDefaults, ResolveCache } from '../projects/resolve-cache.js';
+import type { ObservabilityDeps } from './observability-deps.js';
 
 export interface ActivityDeps {
   cache: ResolveCache;
   executor: Executor;
   defaults: InvocationDefaults;
+  /** Artifact store and search attribute settings. @default no artifacts, no static attributes */
+  observability?: ObservabilityDeps;
 }
 
 /** The one place where coded errors become Temporal failures (type = code). */
-export function toFailure(code: ErrorCode, message: string, details: unknown[] = []): ApplicationFailure {
-  return ApplicationFailure.create({ type: code, message, nonRetryable: !isRetryable(code), details });
+export function toFailure(code: ErrorCode, message: string, details: unknown[] = [], forceNonRetryable = false): ApplicationFailure {
+  return ApplicationFailure.create({ type: code, message, nonRetryable: forceNonRetryable || !isRetryable(code), details });
 }
 
 /** Rethrows coded errors as ApplicationFailures, anything else unchanged. */

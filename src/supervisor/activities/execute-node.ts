@@ -4,6 +4,7 @@ import type { DbtCommand, JsonValue, NodeResult } from '../../shared/contracts.j
 import type { ExecutorTask } from '../../shared/executor-protocol.js';
 import { exactSelector, executionFor } from '../planning/commands.js';
 import { invocationFor } from '../projects/resolve-cache.js';
+import { readArtifactRef } from './artifact-refs.js';
 import { rethrowCoded, toFailure } from './deps.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -16,6 +17,8 @@ export interface ExecuteNodeInput {
   full_refresh: boolean;
   /** The run's command (how the node executes: build, compile, source freshness). @default build */
   command?: DbtCommand;
+  /** Artifact-store ref of a manifest to defer to (dbt --defer --state). */
+  defer_manifest_ref?: string | null;
   /** The run's invocation id (what dbt reports as `invocation_id`). */
   invocation_id?: string;
   /** Microbatch window (RFC 3339). */
@@ -40,7 +43,8 @@ export function createExecuteNodeActivity(deps: ActivityDeps) {
     ctx.heartbeat();
     const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_INTERVAL_MS);
     try {
-      const invocation = invocationFor(project, deps.defaults, input);
+      const deferTo = input.defer_manifest_ref ? await readArtifactRef(deps, 'defer_manifest_ref', input.defer_manifest_ref) : null;
+      const invocation = invocationFor(project, deps.defaults, { ...input, stateManifest: deferTo, defer: deferTo !== null });
       const selector = exactSelector(node, project.graph.projectName);
       const how = executionFor(input.command ?? 'build', node);
       const task: ExecutorTask = how.kind === 'freshness'
@@ -50,7 +54,11 @@ export function createExecuteNodeActivity(deps: ActivityDeps) {
         task,
         { signal: ctx.cancellationSignal, exclusiveKey: project.graph.adapterType === 'duckdb' ? 'duckdb' : null },
       );
-      if (result.type === 'error') throw toFailure(result.code, result.message, result.result ? [result.result] : []);
+      if (result.type === 'error') {
+        // dbt_temporal.yml non_retryable_errors turn a retryable error permanent.
+        const permanent = project.settings.nonRetryableErrors.some((re) => re.test(result.message));
+        throw toFailure(result.code, result.message, result.result ? [result.result] : [], permanent);
+      }
       if (result.type !== 'node') throw new Error(`unexpected executor result ${result.type}`);
       return result.result;
     } finally {

@@ -5,6 +5,7 @@ import { buildPlanNodes } from '../planning/dag.js';
 import { COMMAND_RESOURCE_TYPES } from '../planning/commands.js';
 import type { ProjectGraph } from '../planning/project-graph.js';
 import { invocationFor } from '../projects/resolve-cache.js';
+import { idsToRetry, readArtifactRef } from './artifact-refs.js';
 import { rethrowCoded, toFailure } from './deps.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -29,9 +30,11 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
       rethrowCoded(err);
     }
     const resourceTypes = COMMAND_RESOURCE_TYPES[request.command];
+    const stateManifest = request.state_manifest_ref ? await readArtifactRef(deps, 'state_manifest_ref', request.state_manifest_ref) : null;
+    const retry = request.retry_from ? idsToRetry(await readArtifactRef(deps, 'retry_from', request.retry_from)) : null;
     const result = await deps.executor.run({
       type: 'list',
-      invocation: invocationFor(project, deps.defaults, request),
+      invocation: invocationFor(project, deps.defaults, { ...request, stateManifest }),
       select: request.select,
       exclude: request.exclude,
       indirectSelection: request.indirect_selection,
@@ -39,7 +42,11 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
     });
     if (result.type === 'error') throw toFailure(result.code, result.message);
     if (result.type !== 'listed') throw new Error(`unexpected executor result ${result.type}`);
-    const nodes = request.command === 'list' ? listedNodes(project.graph, result.uniqueIds) : buildPlanNodes(project.graph, result.uniqueIds, request.command);
+    const listed = retry ? result.uniqueIds.filter((id) => retry.has(id)) : result.uniqueIds;
+    if (retry && listed.length === 0) {
+      throw toFailure('SELECTION_ERROR', `every selected node succeeded in the previous run (${request.retry_from}): nothing to retry`);
+    }
+    const nodes = request.command === 'list' ? listedNodes(project.graph, listed) : buildPlanNodes(project.graph, listed, request.command);
     if (nodes.length === 0) {
       const what = request.select || request.exclude ? 'no nodes matched after applying selectors' : `no nodes found for command '${request.command}'`;
       throw toFailure('SELECTION_ERROR', `${what} (select: ${request.select ?? '-'}, exclude: ${request.exclude ?? '-'})`);
@@ -51,6 +58,7 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
       nodes,
       has_on_run_start: project.graph.hooks.start,
       has_on_run_end: project.graph.hooks.end,
+      options: { retry: project.settings.retry, timeouts: project.settings.timeouts },
     };
   };
 }

@@ -6,9 +6,13 @@ import type { Executor } from '../../executor/index.js';
 import { graphFromManifest } from '../planning/project-graph.js';
 import type { ProjectGraph } from '../planning/project-graph.js';
 import type { ProjectLocation } from './discover.js';
+import { loadProjectSettings } from './project-settings.js';
+import type { ProjectSettings } from './project-settings.js';
 
 export interface ResolvedProject {
   location: ProjectLocation;
+  /** dbt_temporal.yml: retry policy, timeouts, non-retryable error patterns. */
+  settings: ProjectSettings;
   graph: ProjectGraph;
   manifestJson: string;
   partialParse: Uint8Array | null;
@@ -66,17 +70,14 @@ export function invocationFor(
   defaults: InvocationDefaults,
   run: RunSettings,
 ): DbtInvocation {
-  const window: Record<string, string> = {};
-  if (run.event_time_start) window['DBT_EVENT_TIME_START'] = run.event_time_start;
-  if (run.event_time_end) window['DBT_EVENT_TIME_END'] = run.event_time_end;
-  if (run.invocation_id) window['DBTT_INVOCATION_ID'] = run.invocation_id;
   return {
     dbtPath: defaults.dbtPath,
     projectDir: project.location.dir,
     profilesDir: project.location.profilesDir,
     target: run.target ?? defaults.target,
     vars: run.vars,
-    env: { ...defaults.baseEnv, ...run.env, ...window },
+    env: { ...defaults.baseEnv, ...run.env },
+    run: { invocationId: run.invocation_id ?? null, eventTimeStart: run.event_time_start ?? null, eventTimeEnd: run.event_time_end ?? null },
     stateManifest: run.stateManifest ?? null,
     defer: run.defer ?? false,
     partialParse: project.partialParse,
@@ -88,13 +89,14 @@ export function invocationFor(
 export async function resolveProjects(locations: readonly ProjectLocation[], executor: Executor, defaults: InvocationDefaults): Promise<ResolveCache> {
   const resolved = await Promise.all(
     locations.map(async (location) => {
-      const shell: ResolvedProject = { location, graph: null as unknown as ProjectGraph, manifestJson: '', partialParse: null, resolvedAt: 0 };
+      const settings = loadProjectSettings(location.dir);
+      const shell: ResolvedProject = { location, settings, graph: null as unknown as ProjectGraph, manifestJson: '', partialParse: null, resolvedAt: 0 };
       const result = await executor.run({ type: 'parse', invocation: invocationFor(shell, defaults, { target: null, vars: {}, env: {} }) });
       if (result.type === 'error') {
         throw new CodedError('CONFIG_ERROR', `project '${location.name}' (${location.dir}) failed to resolve: ${result.message}`);
       }
       if (result.type !== 'parsed') throw new Error(`unexpected executor result ${result.type}`);
-      return { location, graph: graphFromManifest(result.manifestJson), manifestJson: result.manifestJson, partialParse: result.partialParse, resolvedAt: Date.now() };
+      return { location, settings, graph: graphFromManifest(result.manifestJson), manifestJson: result.manifestJson, partialParse: result.partialParse, resolvedAt: Date.now() };
     }),
   );
   return new ResolveCache(resolved);

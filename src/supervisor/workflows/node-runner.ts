@@ -2,8 +2,12 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { NodeResult } from '../../shared/contracts.js';
 import type { PlanNode } from '../../shared/plan.js';
+import { nodeActivityOptions } from '../../shared/run-options.js';
+import type { ProjectRunOptions } from '../../shared/run-options.js';
+import { CANCELLED_RUN, syntheticResult } from '../../shared/run-tracker.js';
 import type { Activities } from '../activities/index.js';
 import type { ExecuteNodeInput } from '../activities/execute-node.js';
+import { isActivityCancelled } from './cancellation.js';
 
 const NODE_ACTIVITY_OPTIONS = {
   startToCloseTimeout: '1 hour',
@@ -11,10 +15,7 @@ const NODE_ACTIVITY_OPTIONS = {
   retry: { maximumAttempts: 3, initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 } as const;
 
-/** Result recorded for a node the run did not execute. */
-export function syntheticResult(uniqueId: string, status: NodeResult['status'], message: string): NodeResult {
-  return { unique_id: uniqueId, status, execution_time: 0, message, adapter_response: {}, compiled_code: null, timing: [], failures: null };
-}
+export { syntheticResult };
 
 function failureResult(node: PlanNode, err: unknown): NodeResult {
   const cause = err instanceof ActivityFailure ? err.cause : err;
@@ -26,13 +27,23 @@ function failureResult(node: PlanNode, err: unknown): NodeResult {
   return syntheticResult(node.unique_id, 'error', `activity failed: ${(cause as Error | undefined)?.message ?? String(err)}`);
 }
 
-/** Executes the node; activity failures become `error` results (cancellation propagates). */
-export async function runNode(node: PlanNode, activityId: string, input: ExecuteNodeInput): Promise<NodeResult> {
-  const { execute_node } = proxyActivities<Activities>({ ...NODE_ACTIVITY_OPTIONS, activityId, summary: activityId });
+/**
+ * Executes the node; never rejects. Activity failures become `error` results; a node stopped
+ * because the run is being cancelled becomes `cancelled`.
+ */
+export async function runNode(
+  node: PlanNode,
+  activityId: string,
+  input: ExecuteNodeInput,
+  cancelling: () => boolean,
+  options: ProjectRunOptions | undefined,
+): Promise<NodeResult> {
+  const base = options ? nodeActivityOptions(options) : NODE_ACTIVITY_OPTIONS;
+  const { execute_node } = proxyActivities<Activities>({ ...base, activityId, summary: activityId });
   try {
     return await execute_node(input);
   } catch (err) {
-    if (err instanceof ActivityFailure && err.cause?.name === 'CancelledFailure') throw err;
+    if (isActivityCancelled(err) || cancelling()) return syntheticResult(node.unique_id, 'cancelled', CANCELLED_RUN);
     return failureResult(node, err);
   }
 }

@@ -1,0 +1,69 @@
+// The execution phase: start every node as soon as its parents are done (bounded number in
+// flight), until all are finished, the run is cancelled, or it must continue as new.
+import type { RunRequest } from '../../shared/input.js';
+import { nodeLabel } from '../../shared/plan.js';
+import type { PlanNode } from '../../shared/plan.js';
+import type { RunTracker } from '../../shared/run-tracker.js';
+import { CANCELLED_RUN } from '../../shared/run-tracker.js';
+import type { CancellationWatch } from './cancellation.js';
+import { continueAsNewSuggested } from './continue-as-new.js';
+import type { ProgressMemos } from './memos.js';
+import { runNode } from './node-runner.js';
+
+/** Node activities in flight at once; well under the server's 2,000 pending activities. */
+export const MAX_IN_FLIGHT = 200;
+
+export type ExecuteOutcome = 'done' | 'cancelled' | 'continue';
+
+/** Unique activity ids: `<resource_type>:<name>`, suffixed only on a name clash. */
+export function activityIds(nodes: readonly PlanNode[]): Map<string, string> {
+  const used = new Map<string, number>();
+  const out = new Map<string, string>();
+  for (const node of nodes) {
+    const label = nodeLabel(node);
+    const n = (used.get(label) ?? 0) + 1;
+    used.set(label, n);
+    out.set(node.unique_id, n === 1 ? label : `${label}#${n}`);
+  }
+  return out;
+}
+
+export async function executeNodes(tracker: RunTracker, request: RunRequest, cancel: CancellationWatch, memos: ProgressMemos): Promise<ExecuteOutcome> {
+  const ids = activityIds(tracker.plan.nodes);
+  const inflight = new Map<string, Promise<void>>();
+  let finishedHere = 0;
+  let draining = false;
+
+  const launch = (): void => {
+    if (cancel.requested) return;
+    if (!draining && continueAsNewSuggested(finishedHere)) draining = true;
+    if (draining) return;
+    for (const node of tracker.take(MAX_IN_FLIGHT - inflight.size)) {
+      const input = {
+        project: tracker.plan.project, unique_id: node.unique_id, target: request.target,
+        vars: request.vars, env: request.env, full_refresh: request.full_refresh, command: request.command,
+        event_time_start: request.event_time_start, event_time_end: request.event_time_end, invocation_id: tracker.invocationId,
+        defer_manifest_ref: request.defer_manifest_ref,
+      };
+      const job = runNode(node, ids.get(node.unique_id) as string, input, () => cancel.requested, tracker.plan.options).then((result) => {
+        inflight.delete(node.unique_id);
+        tracker.finish(result);
+        finishedHere += 1;
+      });
+      inflight.set(node.unique_id, job);
+    }
+  };
+
+  launch();
+  memos.publish(tracker, true);
+  while (inflight.size > 0) {
+    await Promise.race(inflight.values());
+    launch();
+    memos.publish(tracker);
+  }
+  if (cancel.requested) {
+    tracker.cancelNotStarted(CANCELLED_RUN);
+    return 'cancelled';
+  }
+  return tracker.isDone ? 'done' : 'continue';
+}
