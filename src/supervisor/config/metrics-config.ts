@@ -43,11 +43,12 @@ export function readMetricsConfig(env: Env): MetricsConfig {
   const protocol = readEnum(env, 'TEMPORAL_METRICS_OTLP_PROTOCOL', ['grpc', 'http'] as const, 'grpc');
   const headers = parseOtlpHeaders(readString(env, 'TEMPORAL_METRICS_OTLP_HEADERS'));
   if (exporter !== 'otlp') return { exporter, prometheusAddr, otlp: null };
-  const urlName = readString(env, 'TEMPORAL_METRICS_OTLP_URL') !== undefined ? 'TEMPORAL_METRICS_OTLP_URL' : 'OTEL_EXPORTER_OTLP_ENDPOINT';
-  const url = readString(env, urlName);
+  const explicitUrl = readString(env, 'TEMPORAL_METRICS_OTLP_URL');
+  const url = explicitUrl ?? readString(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
   if (url === undefined) {
     throw configError('TEMPORAL_METRICS_OTLP_URL', '', 'set (or OTEL_EXPORTER_OTLP_ENDPOINT) when TEMPORAL_METRICS_EXPORTER=otlp');
   }
+  const urlName = explicitUrl !== undefined ? 'TEMPORAL_METRICS_OTLP_URL' : 'OTEL_EXPORTER_OTLP_ENDPOINT';
   if (!/^(https?|grpcs?):\/\/[^\s/]+/i.test(url)) throw configError(urlName, url, 'an http://, https://, grpc:// or grpcs:// URL');
   return { exporter, prometheusAddr, otlp: { url, protocol, headers } };
 }

@@ -74,13 +74,15 @@ function readResource(env: Env): ResourceTunerConfig {
   };
 }
 
+/** A rate limit: a positive number, or null (unlimited) when unset. */
+function readRate(env: Env, name: string): number | null {
+  const n = readNumber(env, name, undefined, 0);
+  if (n === 0) throw configError(name, readString(env, name) ?? '0', 'a number > 0 (unset means unlimited)');
+  return n ?? null;
+}
+
 /** Reads the WORKER_* variables. */
 export function readWorkerConfig(env: Env): WorkerConfig {
-  const rate = (name: string): number | null => {
-    const n = readNumber(env, name, undefined, 0);
-    if (n === 0) throw configError(name, readString(env, name) ?? '0', 'a number > 0 (unset means unlimited)');
-    return n ?? null;
-  };
   const grace = readNumber(env, 'WORKER_GRACEFUL_SHUTDOWN_SECS', undefined, 0);
   return {
     tuner: readEnum(env, 'WORKER_TUNER', ['fixed', 'resource-based'] as const, 'fixed', { resource_based: 'resource-based' }),
@@ -92,8 +94,8 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     stickyQueueTimeoutSecs: readNumber(env, 'WORKER_STICKY_QUEUE_TIMEOUT_SECS', 10, 0.001),
     nonStickyToStickyPollRatio: readNumber(env, 'WORKER_NONSTICKY_TO_STICKY_POLL_RATIO', 0.2, 0, 1),
     pollerAutoscaling: readPollers(env),
-    maxActivitiesPerSecond: rate('WORKER_MAX_ACTIVITIES_PER_SECOND'),
-    maxTaskQueueActivitiesPerSecond: rate('WORKER_MAX_TASK_QUEUE_ACTIVITIES_PER_SECOND'),
+    maxActivitiesPerSecond: readRate(env, 'WORKER_MAX_ACTIVITIES_PER_SECOND'),
+    maxTaskQueueActivitiesPerSecond: readRate(env, 'WORKER_MAX_TASK_QUEUE_ACTIVITIES_PER_SECOND'),
     gracefulShutdownSecs: grace ?? null,
   };
 }
