@@ -23,28 +23,30 @@ function sortedEntries(m: Map<string, string>): [string, string][] {
   return [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
 }
 
-beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'e2e-run-'));
-  workerTmp = await mkdtemp(join(tmpdir(), 'e2e-worker-tmp-'));
-  treeBefore = await hashTree([EXAMPLE_PROJECT, BROKEN_PROJECT, SECOND_PROJECT]);
-  worker = await startWorker({
-    ...(process.env as Record<string, string>),
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
-    DBT_PROJECT_DIRS: [EXAMPLE_PROJECT, BROKEN_PROJECT, SECOND_PROJECT].join(','),
-    TMPDIR: workerTmp,
-    WORKER_MAX_CONCURRENT_ACTIVITIES: '4',
+// The same suite runs once per engine mode: warm engines must match subprocess mode exactly.
+describe.each(['subprocess', 'warm'] as const)('dbt_run end to end (%s engines)', (engineMode) => {
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'e2e-run-'));
+    workerTmp = await mkdtemp(join(tmpdir(), 'e2e-worker-tmp-'));
+    treeBefore = await hashTree([EXAMPLE_PROJECT, BROKEN_PROJECT, SECOND_PROJECT]);
+    worker = await startWorker({
+      ...(process.env as Record<string, string>),
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      DBT_PROJECT_DIRS: [EXAMPLE_PROJECT, BROKEN_PROJECT, SECOND_PROJECT].join(','),
+      TMPDIR: workerTmp,
+      WORKER_MAX_CONCURRENT_ACTIVITIES: '4',
+      DBT_ENGINE_MODE: engineMode,
+    });
+    client = await connectClient(inject('temporalAddress'));
   });
-  client = await connectClient(inject('temporalAddress'));
-});
 
-afterAll(async () => {
-  await client?.close();
-  await worker?.stop();
-  await rm(scratch, { recursive: true, force: true });
-  await rm(workerTmp, { recursive: true, force: true });
-});
+  afterAll(async () => {
+    await client?.close();
+    await worker?.stop();
+    await rm(scratch, { recursive: true, force: true });
+    await rm(workerTmp, { recursive: true, force: true });
+  });
 
-describe('dbt_run end to end', () => {
   it('builds the example project with the same statuses and rows as plain dbt build', async () => {
     const oracleDb = join(scratch, 'oracle-jaffle.duckdb');
     const oursDb = join(scratch, 'ours-jaffle.duckdb');
