@@ -70,8 +70,8 @@ export function nodeOutcome(
 
 /** The dbt arguments that run exactly this node (after the global args and subcommand). */
 export function nodeSubcommandArgs(task: NodeTask): { subcommand: string; rest: string[] } {
-  const rest = ['--select', task.selector, '--cache-selected-only'];
-  if (task.subcommand === 'build') rest.push('--indirect-selection', 'empty');
+  // Exactly one node: never let dbt add tests through indirect selection (build, compile, test).
+  const rest = ['--select', task.selector, '--cache-selected-only', '--indirect-selection', 'empty'];
   if (task.fullRefresh && task.subcommand === 'build') rest.push('--full-refresh');
   return { subcommand: task.subcommand, rest };
 }
