@@ -2,11 +2,15 @@
 import type { ActivityDeps } from './deps.js';
 import { createExecuteNodeActivity } from './execute-node.js';
 import { createPlanProjectActivity } from './plan-project.js';
+import { createResolveConfigActivity } from './resolve-config.js';
+import { createStoreArtifactsActivity } from './store-artifacts.js';
 
 export function createActivities(deps: ActivityDeps) {
   return {
     plan_project: createPlanProjectActivity(deps),
     execute_node: createExecuteNodeActivity(deps),
+    resolve_config: createResolveConfigActivity(deps),
+    store_artifacts: createStoreArtifactsActivity(deps),
   };
 }
 

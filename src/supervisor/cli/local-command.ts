@@ -8,12 +8,18 @@ import { startDevServer, temporalExecutable } from '../dev-server.js';
 import { createLogger } from '../logger.js';
 import { startWorkerRuntime } from '../main.js';
 import { RUN_INPUT_FLAGS, UsageError, parseFlags, runInputFromFlags } from './args.js';
+import { SEARCH_ATTRIBUTE_NAMES } from '../../shared/run-status.js';
 import { reportOutcome } from './report.js';
 import { startRunAndWait } from './start-run.js';
 
 export const LOCAL_USAGE = `Usage: dbt-temporal local --project-dir DIR [--profiles-dir DIR] [--command C] [--select S]
                           [--exclude E] [--target T] [--input JSON] [--json] [--verbose]
 Starts an embedded Temporal dev server and a worker for DIR, runs one dbt_run, then tears down.`;
+
+/** `--search-attribute Name=Keyword` for each of our search attributes (registered on the dev server). */
+export function searchAttributeArgs(): string[] {
+  return Object.values(SEARCH_ATTRIBUTE_NAMES).flatMap((name) => ['--search-attribute', `${name}=Keyword`]);
+}
 
 export async function localCommand(argv: string[]): Promise<number> {
   const values = parseFlags(argv, {
@@ -38,7 +44,7 @@ export async function localCommand(argv: string[]): Promise<number> {
   delete env['DBT_PROJECT_DIRS'];
   delete env['DBT_PROJECTS_DIR'];
   if (values['profiles-dir']) env['DBT_PROFILES_DIR'] = resolve(values['profiles-dir']);
-  const server = await startDevServer({ executable: temporalExecutable(process.env) });
+  const server = await startDevServer({ executable: temporalExecutable(process.env), extraArgs: searchAttributeArgs() });
   try {
     env['TEMPORAL_ADDRESS'] = server.address;
     env['TEMPORAL_NAMESPACE'] = 'default';
@@ -47,7 +53,7 @@ export async function localCommand(argv: string[]): Promise<number> {
     const running = runtime.run();
     try {
       if (!values.json) process.stderr.write(`dbt-temporal local: Temporal dev server on ${server.address}, running on queue ${taskQueue}\n`);
-      const outcome = await startRunAndWait({ address: server.address, namespace: 'default', taskQueue, input });
+      const outcome = await startRunAndWait({ address: server.address, namespace: 'default', taskQueue, input, progress: !values.json });
       return reportOutcome(outcome, values.json ?? false);
     } finally {
       await runtime.shutdown();

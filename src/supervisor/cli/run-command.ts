@@ -21,6 +21,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     namespace: config.temporal.namespace,
     taskQueue: values['task-queue'] ?? config.temporal.taskQueue,
     input,
+    progress: !values.json,
     ...(values['workflow-id'] ? { workflowId: values['workflow-id'] } : {}),
   });
   return reportOutcome(outcome, values.json ?? false);

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import type { DbtRunInput, DbtRunOutput } from '../../shared/contracts.js';
 import { RUN_FAILED_ERROR_TYPE, WORKFLOW_TYPE } from '../../shared/names.js';
+import { watchProgress } from './progress.js';
 
 export interface StartRunOptions {
   address: string;
@@ -11,6 +12,8 @@ export interface StartRunOptions {
   taskQueue: string;
   input: DbtRunInput;
   workflowId?: string;
+  /** Show live progress on stderr while waiting. @default false */
+  progress?: boolean;
 }
 
 export type RunOutcome =
@@ -27,6 +30,7 @@ export async function startRunAndWait(opts: StartRunOptions): Promise<RunOutcome
       workflowId: opts.workflowId ?? `dbt-run-${randomUUID()}`,
       args: [opts.input],
     });
+    const progress = opts.progress ? watchProgress(handle, { tty: process.stderr.isTTY === true, write: (t) => process.stderr.write(t) }) : null;
     try {
       return { kind: 'completed', output: (await handle.result()) as DbtRunOutput };
     } catch (err) {
@@ -37,6 +41,8 @@ export async function startRunAndWait(opts: StartRunOptions): Promise<RunOutcome
       }
       const type = cause instanceof ApplicationFailure ? (cause.type ?? 'Error') : (cause?.name ?? 'Error');
       return { kind: 'rejected', errorType: type, message: cause?.message ?? err.message };
+    } finally {
+      progress?.stop();
     }
   } finally {
     await connection.close();

@@ -1,20 +1,28 @@
-// The `dbt_run` workflow: plan with dbt's own selection, then run every node as an activity
-// as soon as its upstream nodes are done; failures skip everything downstream, as in dbt.
-import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { DbtRunInput, DbtRunOutput, NodeResult } from '../../shared/contracts.js';
+// The `dbt_run` workflow, in phases: validate -> configure -> plan (or resume a carried run)
+// -> execute nodes as soon as their parents are done -> finalize (artifacts, output, status).
+// Failures skip everything downstream, as in dbt.
+import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import type { DbtRunInput, DbtRunOutput } from '../../shared/contracts.js';
 import { parseRunInput } from '../../shared/input.js';
 import type { RunRequest } from '../../shared/input.js';
-import { RUN_FAILED_ERROR_TYPE, isFailureStatus } from '../../shared/names.js';
-import { nodeLabel } from '../../shared/plan.js';
-import type { ExecutionPlan, PlanNode } from '../../shared/plan.js';
-import { DagScheduler } from '../../shared/scheduler.js';
+import type { ExecutionPlan } from '../../shared/plan.js';
+import { RunTracker } from '../../shared/run-tracker.js';
 import type { Activities } from '../activities/index.js';
-import { runNode, syntheticResult } from './node-runner.js';
+import { cancelledRun, isActivityCancelled, watchCancellation } from './cancellation.js';
+import { continueRun, readResume } from './continue-as-new.js';
+import { MAX_IN_FLIGHT, executeNodes } from './execute.js';
+import { closeLog, finishRun, storeArtifacts } from './finalize.js';
+import { ProgressMemos, publishCommand, showDetails } from './memos.js';
+import { SearchAttributePublisher } from './search-attributes.js';
+import { RunSession } from './session.js';
+import { emptyHookOutcome, reportListing, runHookPhase } from './project-hooks.js';
+import { installHandlers } from './status.js';
 
 const { plan_project } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
 });
+const { resolve_config } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds' });
 
 function validate(raw: DbtRunInput | undefined): RunRequest {
   try {
@@ -29,6 +37,7 @@ async function plan(request: RunRequest): Promise<ExecutionPlan> {
     return await plan_project({ request });
   } catch (err) {
     // Surface the planning error itself (bad selector, unknown project) as the run's failure.
+    if (isActivityCancelled(err)) throw cancelledRun();
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
     if (cause instanceof ApplicationFailure) {
       throw ApplicationFailure.create({ type: cause.type ?? 'PLAN_FAILED', message: cause.message, nonRetryable: true });
@@ -37,87 +46,67 @@ async function plan(request: RunRequest): Promise<ExecutionPlan> {
   }
 }
 
-/** Unique activity ids: `<resource_type>:<name>`, suffixed only on a name clash. */
-function activityIds(nodes: readonly PlanNode[]): Map<string, string> {
-  const used = new Map<string, number>();
-  const out = new Map<string, string>();
-  for (const node of nodes) {
-    const label = nodeLabel(node);
-    const n = (used.get(label) ?? 0) + 1;
-    used.set(label, n);
-    out.set(node.unique_id, n === 1 ? label : `${label}#${n}`);
-  }
-  return out;
-}
-
 export async function dbt_run(raw?: DbtRunInput): Promise<DbtRunOutput> {
+  const startedAtMs = Date.now();
   const request = validate(raw);
-  const started = Date.now();
-  const executionPlan = await plan(request);
-  const ids = activityIds(executionPlan.nodes);
-  const scheduler = new DagScheduler(executionPlan.nodes);
-  const results: NodeResult[] = [];
-  const inflight = new Map<string, Promise<void>>();
-  let failFastTriggered = false;
+  const carried = readResume(raw);
+  const session = new RunSession(carried?.invocation_id ?? workflowInfo().firstExecutionRunId, carried?.segment ?? 0, request.fail_fast);
+  installHandlers(session);
+  const cancel = watchCancellation();
 
-  const record = (result: NodeResult): void => {
-    results.push(result);
-    scheduler.complete(result.unique_id, result.status);
-    if (isFailureStatus(result.status) && request.fail_fast) failFastTriggered = true;
-  };
-
-  const launchReady = (): void => {
-    for (let ready = scheduler.takeReady(); ready.length > 0; ready = scheduler.takeReady()) {
-      for (const node of ready) {
-        if (scheduler.isBlocked(node.unique_id)) {
-          record(syntheticResult(node.unique_id, 'skipped', 'skipped: upstream dependency failed'));
-        } else if (failFastTriggered) {
-          record(syntheticResult(node.unique_id, 'skipped', 'skipped due to fail_fast'));
-        } else {
-          const input = {
-            project: executionPlan.project,
-            unique_id: node.unique_id,
-            target: request.target,
-            vars: request.vars,
-            env: request.env,
-            full_refresh: request.full_refresh,
-          };
-          const job = runNode(node, ids.get(node.unique_id) as string, input).then((result) => {
-            inflight.delete(node.unique_id);
-            record(result);
-          });
-          inflight.set(node.unique_id, job);
-        }
-      }
-    }
-  };
-
-  launchReady();
-  while (inflight.size > 0) {
-    await Promise.race(inflight.values());
-    launchReady();
+  // Configure: worker-side settings; memos and search attributes of a fresh run.
+  const config = await resolve_config();
+  const sa = new SearchAttributePublisher(config);
+  if (!carried) {
+    publishCommand(request);
+    sa.initial(request);
   }
 
-  const failed = results.filter((r) => isFailureStatus(r.status));
-  const output: DbtRunOutput = {
-    invocation_id: workflowInfo().firstExecutionRunId,
-    project: executionPlan.project,
-    command: request.command,
-    success: failed.length === 0,
-    skipped: false,
-    node_results: results,
-    elapsed_time: (Date.now() - started) / 1000,
-    artifacts: null,
-    log_path: null,
-    hook_errors: [],
-  };
-  if (failed.length > 0) {
-    throw ApplicationFailure.create({
-      type: RUN_FAILED_ERROR_TYPE,
-      message: `dbt run failed: ${failed.length} node(s) errored or failed: ${failed.map((r) => r.unique_id).join(', ')}`,
-      nonRetryable: true,
-      details: [output],
-    });
+  // Plan (or resume the carried plan: a continued run never re-plans).
+  session.phase = 'planning';
+  const tracker = carried
+    ? new RunTracker(carried)
+    : RunTracker.start(await plan(request), { invocationId: session.invocationId, failFast: request.fail_fast, startedAtMs, maxInFlight: MAX_IN_FLIGHT });
+  session.attach(tracker);
+  if (!carried) {
+    sa.planned(tracker.plan.project);
+    showDetails(`planned ${tracker.total} nodes`);
   }
-  return output;
+
+  // `list` reports the plan; other commands run the project's on-run-start hooks first.
+  const hooks = emptyHookOutcome();
+  if (tracker.plan.command === 'list') {
+    reportListing(tracker);
+    session.phase = 'finalizing';
+    closeLog(tracker);
+    return finishRun(tracker, null, new ProgressMemos(), sa, hooks);
+  }
+  if (!carried && tracker.plan.has_on_run_start) await runHookPhase('start', request, tracker.plan.project, [], hooks);
+
+  // Execute.
+  session.phase = 'executing';
+  const memos = new ProgressMemos();
+  const outcome = await executeNodes(tracker, request, cancel, memos);
+  if (outcome === 'continue') {
+    memos.publish(tracker, true);
+    showDetails(`continuing as new (segment ${tracker.segment + 1}) with ${tracker.status().pending} nodes to go`);
+    return continueRun(raw, tracker.carry());
+  }
+
+  // Finalize.
+  session.phase = 'finalizing';
+  closeLog(tracker);
+  if (outcome === 'cancelled') {
+    memos.publish(tracker, true);
+    sa.status('cancelled');
+    showDetails('cancelled');
+    throw cancelledRun();
+  }
+  if (tracker.plan.has_on_run_end) {
+    const slim = tracker.resultsInOrder().map((r) => ({ ...r, compiled_code: null, timing: [] }));
+    await runHookPhase('end', request, tracker.plan.project, slim, hooks);
+  }
+  const artifacts = config.artifacts_enabled ? await storeArtifacts(tracker, request) : null;
+  session.phase = 'done';
+  return finishRun(tracker, artifacts, memos, sa, hooks);
 }

@@ -1,0 +1,61 @@
+// Names and payloads of a run's live controls and observability (query, updates, memos,
+// search attributes). Shared by the workflow, the CLI and any client.
+
+export const RUN_STATUS_QUERY = 'run_status';
+/** Update: arg boolean, returns the applied value; takes effect for nodes not started yet. */
+export const SET_FAIL_FAST_UPDATE = 'set_fail_fast';
+/** Update: no new node starts, running nodes finish, the rest become `cancelled`. */
+export const CANCEL_REMAINING_UPDATE = 'cancel_remaining';
+
+export const MEMO_COMMAND = 'command';
+export const MEMO_NODE_STATUS = 'node_status';
+export const MEMO_LOG = 'log';
+
+export const SEARCH_ATTRIBUTE_NAMES = {
+  project: 'DbtProject',
+  command: 'DbtCommand',
+  target: 'DbtTarget',
+  selector: 'DbtSelector',
+  status: 'DbtStatus',
+} as const;
+
+/** Values of the `DbtStatus` search attribute. */
+export type DbtStatusValue = 'running' | 'passed' | 'failed' | 'skipped' | 'cancelled';
+
+export type RunPhase = 'initializing' | 'planning' | 'executing' | 'finalizing' | 'done';
+
+/** Answer of the `run_status` query. */
+export interface RunStatus {
+  phase: RunPhase;
+  invocation_id: string;
+  /** 0 for the first workflow execution, +1 at each continue-as-new. */
+  segment: number;
+  total_nodes: number;
+  /** Depth of the plan's DAG (dbt's "levels"); nodes still start as soon as their parents finish. */
+  total_levels: number;
+  /** Leading levels whose nodes are all finished (0 = none). */
+  completed_levels: number;
+  succeeded: number;
+  warned: number;
+  failed: number;
+  skipped: number;
+  cancelled: number;
+  running: number;
+  pending: number;
+  /** `<resource_type>:<name>` of running nodes (at most 50). */
+  running_nodes: string[];
+  fail_fast: boolean;
+  /** Set by `cancel_remaining`. */
+  stop_requested: boolean;
+}
+
+/** Answer of the `cancel_remaining` update. */
+export interface CancelRemainingResult {
+  /** Nodes that had not started and will be marked `cancelled`. */
+  cancelled: number;
+  /** Nodes still running; they finish normally. */
+  running: number;
+}
+
+/** Node states shown in the `node_status` memo. */
+export type MemoNodeState = 'pending' | 'running' | 'success' | 'error' | 'skipped' | 'cancelled' | 'warn' | 'pass' | 'fail';

@@ -1,0 +1,54 @@
+// store_artifacts: writes a run's run_results.json, manifest.json and log.txt under
+// `<store>/<invocation_id>/` in dbt's own formats. Never receives or writes the run's env.
+import { Context } from '@temporalio/activity';
+import type { ArtifactPaths, JsonValue, NodeResult } from '../../shared/contracts.js';
+import { dbtVersionOf, manifestForRun, relationNames } from '../artifacts/manifest.js';
+import { buildRunResults } from '../artifacts/run-results.js';
+import { rethrowCoded, toFailure } from './deps.js';
+import type { ActivityDeps } from './deps.js';
+import { NO_OBSERVABILITY } from './observability-deps.js';
+
+export interface StoreArtifactsInput {
+  invocation_id: string;
+  project: string;
+  results: NodeResult[];
+  log: string[];
+  /** ISO time the run started. */
+  started_at: string;
+  elapsed_time: number;
+  args: Record<string, JsonValue>;
+}
+
+export function createStoreArtifactsActivity(deps: ActivityDeps) {
+  const obs = deps.observability ?? NO_OBSERVABILITY;
+  return async function store_artifacts(input: StoreArtifactsInput): Promise<ArtifactPaths> {
+    const store = obs.store;
+    if (!store) throw toFailure('CONFIG_ERROR', 'store_artifacts called but WRITE_ARTIFACTS is off on this worker');
+    let project;
+    try {
+      project = deps.cache.pick(input.project);
+    } catch (err) {
+      rethrowCoded(err);
+    }
+    Context.current().heartbeat();
+    const generatedAt = new Date().toISOString();
+    const runResults = buildRunResults({
+      invocationId: input.invocation_id,
+      dbtVersion: dbtVersionOf(project.manifestJson),
+      generatedAt,
+      startedAt: input.started_at,
+      elapsedTime: input.elapsed_time,
+      results: input.results,
+      relationNames: relationNames(project.manifestJson),
+      args: input.args,
+    });
+    const paths: ArtifactPaths = {
+      run_results_path: await store.put(input.invocation_id, 'run_results.json', `${JSON.stringify(runResults, null, 2)}\n`),
+      manifest_path: await store.put(input.invocation_id, 'manifest.json', manifestForRun(project.manifestJson, input.invocation_id, generatedAt)),
+      log_path: null,
+      catalog_path: null,
+    };
+    if (obs.writeRunLog) paths.log_path = await store.put(input.invocation_id, 'log.txt', `${input.log.join('\n')}\n`);
+    return paths;
+  };
+}

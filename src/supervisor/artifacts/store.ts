@@ -1,0 +1,26 @@
+// The artifact store: where a run's files go, `<store>/<invocation_id>/<file>`. Local paths
+// now; object stores (gs://, s3://) implement the same interface.
+import { CodedError } from '../../shared/errors.js';
+import { LocalArtifactStore } from './local-store.js';
+
+export interface ArtifactStore {
+  /** The store location as configured (a directory, or a URL for object stores). */
+  readonly location: string;
+  /** Writes (or overwrites) one file of a run; returns its reference (a path, or a bucket key). */
+  put(invocationId: string, name: string, content: string): Promise<string>;
+  /** Reads a file by the reference put() returned. */
+  get(ref: string): Promise<string>;
+}
+
+/** The store for `ARTIFACT_STORE`: a local path or `file://` URL. */
+export function createArtifactStore(location: string): ArtifactStore {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(location)?.[1]?.toLowerCase();
+  if (scheme === undefined) return new LocalArtifactStore(location);
+  if (scheme === 'file') return new LocalArtifactStore(decodeURIComponent(location.slice('file://'.length)));
+  throw new CodedError('CONFIG_ERROR', `ARTIFACT_STORE ${location}: ${scheme}:// stores are not supported by this version yet; use a local path`);
+}
+
+/** File names are fixed by us; this guards against path tricks in invocation ids. */
+export function assertSafeSegment(kind: string, value: string): void {
+  if (!/^[A-Za-z0-9._-]+$/.test(value) || value === '.' || value === '..') throw new TypeError(`${kind} must be a plain file name, got ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,83 @@
+// The end of a run: artifacts, the DbtRunOutput (kept under the payload limit), the final
+// memos and DbtStatus, and the terminal outcome (failed runs fail the workflow with the output).
+import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { ArtifactPaths, DbtRunOutput } from '../../shared/contracts.js';
+import type { RunRequest } from '../../shared/input.js';
+import { RUN_FAILED_ERROR_TYPE, isFailureStatus } from '../../shared/names.js';
+import { fitLog, fitResults, PAYLOAD_BUDGET_BYTES } from '../../shared/payload-budget.js';
+import { footerLines } from '../../shared/run-log.js';
+import type { RunTracker } from '../../shared/run-tracker.js';
+import type { Activities } from '../activities/index.js';
+import type { ProgressMemos } from './memos.js';
+import type { HookOutcome } from './project-hooks.js';
+import { showDetails } from './memos.js';
+import type { SearchAttributePublisher } from './search-attributes.js';
+
+const { store_artifacts } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { maximumAttempts: 3, initialInterval: '2 seconds', nonRetryableErrorTypes: ['CONFIG_ERROR', 'PROJECT_NOT_FOUND'] },
+});
+
+export function elapsedSeconds(tracker: RunTracker): number {
+  return Math.max(0, Date.now() - tracker.startedAtMs) / 1000;
+}
+
+/** Appends the dbt-style footer (`Done. PASS=..`) to the run log. */
+export function closeLog(tracker: RunTracker): void {
+  tracker.log.push(...footerLines(tracker.resultsInOrder(), elapsedSeconds(tracker)));
+}
+
+/** Writes the run's artifacts; a store failure is reported in the log, never loses the run. */
+export async function storeArtifacts(tracker: RunTracker, request: RunRequest): Promise<ArtifactPaths | null> {
+  const budget = Math.floor(PAYLOAD_BUDGET_BYTES / 2);
+  try {
+    return await store_artifacts({
+      invocation_id: tracker.invocationId,
+      project: tracker.plan.project,
+      results: fitResults(tracker.resultsInOrder(), budget),
+      log: fitLog(tracker.log, budget),
+      started_at: new Date(tracker.startedAtMs).toISOString(),
+      elapsed_time: elapsedSeconds(tracker),
+      args: { which: request.command, select: request.select, exclude: request.exclude, target: request.target, full_refresh: request.full_refresh, fail_fast: request.fail_fast, vars: request.vars },
+    });
+  } catch (err) {
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    tracker.log.push(`WARNING: storing artifacts failed: ${(cause as Error | undefined)?.message ?? String(err)}`);
+    return null;
+  }
+}
+
+/** Builds the output, publishes the final state and completes (or fails) the run. */
+export function finishRun(tracker: RunTracker, artifacts: ArtifactPaths | null, memos: ProgressMemos, sa: SearchAttributePublisher, hooks?: HookOutcome): DbtRunOutput {
+  // Project hook results sit around the nodes' results, as in dbt's run_results.json.
+  const results = [...(hooks?.start ?? []), ...tracker.resultsInOrder(), ...(hooks?.end ?? [])];
+  const failed = results.filter((r) => isFailureStatus(r.status));
+  const stopped = results.filter((r) => r.status === 'cancelled');
+  const output: DbtRunOutput = {
+    invocation_id: tracker.invocationId,
+    project: tracker.plan.project,
+    command: tracker.plan.command,
+    success: failed.length === 0 && stopped.length === 0,
+    skipped: false,
+    node_results: fitResults(results),
+    elapsed_time: elapsedSeconds(tracker),
+    artifacts,
+    log_path: artifacts?.log_path ?? null,
+    hook_errors: hooks?.errors ?? [],
+  };
+  memos.publish(tracker, true);
+  const s = tracker.status();
+  const summary = `${s.succeeded} ok, ${s.warned} warn, ${s.failed} error, ${s.skipped + s.cancelled} skip of ${s.total_nodes} in ${output.elapsed_time.toFixed(2)}s`;
+  if (failed.length === 0 && stopped.length === 0) {
+    sa.status('passed');
+    showDetails(`passed: ${summary}`);
+    return output;
+  }
+  sa.status(failed.length > 0 ? 'failed' : 'cancelled');
+  showDetails(`FAILED: ${summary}`);
+  const message = failed.length > 0
+    ? `dbt run failed: ${failed.length} node(s) errored or failed: ${failed.slice(0, 20).map((r) => r.unique_id).join(', ')}${failed.length > 20 ? ', ...' : ''}`
+    : `dbt run stopped: ${stopped.length} node(s) cancelled by operator`;
+  throw ApplicationFailure.create({ type: RUN_FAILED_ERROR_TYPE, message, nonRetryable: true, details: [output] });
+}

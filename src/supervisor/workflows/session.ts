@@ -1,0 +1,46 @@
+// The run as the outside world sees it while it executes: phase, the tracker once planned,
+// and control requests that arrive before there is a plan.
+import type { RunPhase, RunStatus } from '../../shared/run-status.js';
+import type { RunTracker } from '../../shared/run-tracker.js';
+
+export class RunSession {
+  phase: RunPhase = 'initializing';
+  tracker: RunTracker | null = null;
+  private failFast: boolean;
+  private stopRequested = false;
+
+  constructor(
+    readonly invocationId: string,
+    readonly segment: number,
+    failFast: boolean,
+  ) {
+    this.failFast = failFast;
+  }
+
+  attach(tracker: RunTracker): void {
+    this.tracker = tracker;
+    // Requests made while planning apply to the plan.
+    if (this.tracker.segment === 0) tracker.failFast = this.failFast;
+    if (this.stopRequested) tracker.stopRequested = true;
+  }
+
+  setFailFast(value: boolean): boolean {
+    this.failFast = value;
+    if (this.tracker) this.tracker.failFast = value;
+    return value;
+  }
+
+  requestStop(): void {
+    this.stopRequested = true;
+    if (this.tracker) this.tracker.stopRequested = true;
+  }
+
+  status(): RunStatus {
+    if (this.tracker) return { ...this.tracker.status(), phase: this.phase };
+    return {
+      phase: this.phase, invocation_id: this.invocationId, segment: this.segment, total_nodes: 0, total_levels: 0, completed_levels: 0,
+      succeeded: 0, warned: 0, failed: 0, skipped: 0, cancelled: 0, running: 0, pending: 0, running_nodes: [],
+      fail_fast: this.failFast, stop_requested: this.stopRequested,
+    };
+  }
+}

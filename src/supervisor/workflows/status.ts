@@ -1,0 +1,31 @@
+// The run's live controls: query `run_status`, updates `set_fail_fast` and `cancel_remaining`.
+import { defineQuery, defineUpdate, setHandler } from '@temporalio/workflow';
+import { CANCEL_REMAINING_UPDATE, RUN_STATUS_QUERY, SET_FAIL_FAST_UPDATE } from '../../shared/run-status.js';
+import type { CancelRemainingResult, RunStatus } from '../../shared/run-status.js';
+import type { RunSession } from './session.js';
+
+export const runStatusQuery = defineQuery<RunStatus>(RUN_STATUS_QUERY);
+export const setFailFastUpdate = defineUpdate<boolean, [boolean]>(SET_FAIL_FAST_UPDATE);
+export const cancelRemainingUpdate = defineUpdate<CancelRemainingResult, []>(CANCEL_REMAINING_UPDATE);
+
+export function installHandlers(session: RunSession): void {
+  setHandler(runStatusQuery, () => session.status());
+  setHandler(setFailFastUpdate, (value) => session.setFailFast(value), {
+    validator: (value) => {
+      if (typeof value !== 'boolean') throw new TypeError(`set_fail_fast takes a boolean, got ${JSON.stringify(value)}`);
+    },
+  });
+  setHandler(
+    cancelRemainingUpdate,
+    () => {
+      session.requestStop();
+      const s = session.status();
+      return { cancelled: s.pending, running: s.running };
+    },
+    {
+      validator: () => {
+        if (session.phase === 'finalizing' || session.phase === 'done') throw new Error(`run is ${session.phase}: no nodes left to cancel`);
+      },
+    },
+  );
+}
