@@ -3,16 +3,21 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { HookError, NodeResult } from '../../shared/contracts.js';
 import type { RunRequest } from '../../shared/input.js';
+import { DEFAULT_RUN_OPTIONS } from '../../shared/run-options.js';
+import type { ProjectRunOptions } from '../../shared/run-options.js';
 import type { RunTracker } from '../../shared/run-tracker.js';
 import { syntheticResult } from '../../shared/run-tracker.js';
 import type { Activities } from '../activities/index.js';
 
-const { run_project_hooks } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '1 minute',
-  // Hooks run arbitrary SQL with side effects: retry only transient (retryable) failures.
-  retry: { maximumAttempts: 3, initialInterval: '5 seconds', backoffCoefficient: 2 },
-});
+/** Hooks run arbitrary SQL with side effects: only transient (retryable) failures are retried. */
+function hooksActivity(options: ProjectRunOptions | undefined) {
+  const o = options ?? DEFAULT_RUN_OPTIONS;
+  return proxyActivities<Activities>({
+    startToCloseTimeout: o.timeouts.hook_secs * 1000,
+    heartbeatTimeout: o.timeouts.hook_heartbeat_secs * 1000,
+    retry: { maximumAttempts: o.retry.max_attempts, initialInterval: o.retry.initial_interval_secs * 1000, backoffCoefficient: o.retry.backoff_coefficient },
+  }).run_project_hooks;
+}
 
 /** Results and errors of the project hooks of one run, in the order dbt reports them. */
 export interface HookOutcome {
@@ -29,11 +34,17 @@ export function emptyHookOutcome(): HookOutcome {
  * Runs one hook phase. A failing hook is recorded as an `error` result (as dbt records it in
  * run_results) and in hook_errors; like dbt, the run goes on and ends failed.
  */
-export async function runHookPhase(phase: 'start' | 'end', request: RunRequest, run: { project: string; invocationId: string }, results: NodeResult[], into: HookOutcome): Promise<void> {
+export async function runHookPhase(
+  phase: 'start' | 'end',
+  request: RunRequest,
+  run: { project: string; invocationId: string; options?: ProjectRunOptions | undefined },
+  results: NodeResult[],
+  into: HookOutcome,
+): Promise<void> {
   const { project } = run;
   const label = phase === 'start' ? 'on_run_start' : 'on_run_end';
   try {
-    const { hooks } = await run_project_hooks({ request, project, phase, results, invocation_id: run.invocationId });
+    const { hooks } = await hooksActivity(run.options)({ request, project, phase, results, invocation_id: run.invocationId });
     into[phase].push(...hooks);
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : err;
