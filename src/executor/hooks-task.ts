@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ExecutorResult, HooksTask } from '../shared/executor-protocol.js';
 import { classifyDbtError, outputTail } from './classify.js';
 import { readRunResults } from './run-results.js';
+import { selectionArgs } from './selection-args.js';
 import { invokeDbt } from './tasks.js';
 import { withWorkspace } from './workspace.js';
 
@@ -18,8 +19,7 @@ export async function runHooks(task: HooksTask, signal: AbortSignal): Promise<Ex
     }
     const sub = ['build', '--indirect-selection', 'empty'];
     for (const t of task.resourceTypes) sub.push('--resource-type', t);
-    if (task.select) sub.push('--select', task.select);
-    if (task.exclude) sub.push('--exclude', task.exclude);
+    sub.push(...selectionArgs(task.select, task.exclude));
     const p = await invokeDbt({ ...task, invocation }, ws, sub, signal, task.phase);
     if (p.cancelled) return { type: 'error', code: 'CANCELLED', message: `on-run-${task.phase} hooks were cancelled` };
     const results = [...(await readRunResults(join(ws.targetPath, 'run_results.json'))).values()].filter((r) => r.unique_id.startsWith('operation.'));

@@ -6,6 +6,7 @@ import { classifyDbtError, outputTail } from './classify.js';
 import { nodeOutcome, nodeSubcommandArgs } from './node-outcome.js';
 import { runDbtProcess } from './dbt-process.js';
 import { DBT_SHIM_PATH, dbtPython } from './dbt-python.js';
+import { selectionArgs } from './selection-args.js';
 import type { DbtProcessResult } from './dbt-process.js';
 import { readRunResults } from './run-results.js';
 import { GLOBAL_ARGS, commonArgs, dbtEnv, withWorkspace } from './workspace.js';
@@ -58,8 +59,7 @@ export async function runList(task: ListTask, signal: AbortSignal): Promise<Exec
   return withWorkspace(task.invocation, 'dbtt-plan-', async (ws) => {
     const sub = ['ls', '--output', 'json', '--output-keys', 'unique_id', '--quiet'];
     for (const t of task.resourceTypes) sub.push('--resource-type', t);
-    if (task.select) sub.push('--select', task.select);
-    if (task.exclude) sub.push('--exclude', task.exclude);
+    sub.push(...selectionArgs(task.select, task.exclude));
     if (task.indirectSelection) sub.push('--indirect-selection', task.indirectSelection);
     const p = await invokeDbt(task, ws, sub, signal);
     const failed = processFailure(p, 'dbt ls');
