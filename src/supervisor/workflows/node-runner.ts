@@ -1,5 +1,5 @@
 // Runs one planned node as an `execute_node` activity labelled `<resource_type>:<name>`.
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { NodeResult } from '../../shared/contracts.js';
 import type { PlanNode } from '../../shared/plan.js';
 import { nodeActivityOptions } from '../../shared/run-options.js';
@@ -39,7 +39,10 @@ export async function runNode(
   options: ProjectRunOptions | undefined,
 ): Promise<NodeResult> {
   const base = options ? nodeActivityOptions(options) : NODE_ACTIVITY_OPTIONS;
-  const { execute_node } = proxyActivities<Activities>({ ...base, activityId, summary: activityId });
+  // Always wait for the activity to confirm cancellation (the SDK's effective default is
+  // TRY_CANCEL): a cancelled run must not end while its dbt process still works.
+  const cancellationType = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
+  const { execute_node } = proxyActivities<Activities>({ ...base, cancellationType, activityId, summary: activityId });
   try {
     return await execute_node(input);
   } catch (err) {
