@@ -23,10 +23,11 @@ export async function runHooks(task: HooksTask, signal: AbortSignal): Promise<Ex
     const p = await invokeDbt({ ...task, invocation }, ws, sub, signal, task.phase);
     if (p.cancelled) return { type: 'error', code: 'CANCELLED', message: `on-run-${task.phase} hooks were cancelled` };
     const results = [...(await readRunResults(join(ws.targetPath, 'run_results.json'))).values()].filter((r) => r.unique_id.startsWith('operation.'));
-    const failed = results.find((r) => r.status === 'error');
-    if (failed || (p.exitCode !== 0 && results.length === 0)) {
-      const message = failed?.message ?? outputTail(p.output);
-      return { type: 'error', code: classifyDbtError(message), message: `on-run-${task.phase} hook failed: ${message}` };
+    // Hook failures are results (dbt records them in run_results); only a dbt that reported
+    // nothing at all is an error of the task itself.
+    if (p.exitCode !== 0 && results.length === 0) {
+      const message = outputTail(p.output);
+      return { type: 'error', code: classifyDbtError(message), message: `on-run-${task.phase} hooks failed: ${message}` };
     }
     return { type: 'hooks', results };
   });

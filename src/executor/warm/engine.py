@@ -91,11 +91,27 @@ def _skip_project_hooks():
     RunTask.safe_run_hooks = no_hooks
 
 
+def _run_invocation_id():
+    # dbt's invocation_id is the run's (DBTT_INVOCATION_ID in the request env), so every node
+    # of a run reports the same one; without it dbt draws a fresh id per invocation.
+    import uuid
+
+    import dbt.cli.requires as requires
+    import dbt_common.invocation as invocation
+
+    def reset_invocation_id():
+        invocation._INVOCATION_ID = os.environ.get("DBTT_INVOCATION_ID") or str(uuid.uuid4())
+
+    invocation.reset_invocation_id = reset_invocation_id
+    requires.reset_invocation_id = reset_invocation_id
+
+
 class Engine:
     def __init__(self, proto):
         from dbt.cli.main import dbtRunner
 
         _skip_project_hooks()
+        _run_invocation_id()
 
         self.runner_cls = dbtRunner
         self.proto = proto

@@ -46,6 +46,9 @@ export async function runHookPhase(
   try {
     const { hooks } = await hooksActivity(run.options)({ request, project, phase, results, invocation_id: run.invocationId });
     into[phase].push(...hooks);
+    for (const hook of hooks.filter((h) => h.status === 'error')) {
+      into.errors.push({ hook_workflow_type: label, event: label, error: `${hook.unique_id}: ${hook.message ?? 'failed'}` });
+    }
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : err;
     if (cause instanceof Error && cause.name === 'CancelledFailure') throw err;
