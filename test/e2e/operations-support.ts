@@ -167,7 +167,7 @@ export interface SpawnedWorker {
 /** Spawns `dbt-temporal worker` with exactly `env` (plus PATH). */
 export function spawnWorker(env: Record<string, string>): SpawnedWorker {
   let output = '';
-  const child = execa('node', [CLI_PATH, 'worker'], { env: { PATH: process.env['PATH'] ?? '', ...env }, extendEnv: false, reject: false, all: true, buffer: false });
+  const child = execa('node', [CLI_PATH, 'worker'], { env: { PATH: process.env['PATH'] ?? '', ...env }, extendEnv: false, reject: false, all: true, buffer: false, forceKillAfterDelay: false });
   child.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   let done = false;
   const exited = child.then((r) => {
