@@ -33,6 +33,21 @@ if (!existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSyn
   run('npm', [existsSync(lock) ? 'ci' : 'install', '--no-audit', '--no-fund']);
 }
 
+// promtool and prometheus (Debian package `prometheus`) validate and scrape /metrics in the tests.
+const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+if (!onPath('promtool') || !onPath('prometheus')) {
+  if (process.getuid?.() !== 0 || !onPath('apt-get')) {
+    fail('promtool and prometheus are required by the tests: install the Debian package `prometheus` (as root: apt-get install -y prometheus)');
+  }
+  console.log('setup: installing the Debian package prometheus (promtool + prometheus for the metrics tests)');
+  const aptEnv = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const apt = ['install', '-y', '--no-install-recommends', 'prometheus'];
+  if (spawnSync('apt-get', apt, { stdio: 'inherit', env: aptEnv }).status !== 0) {
+    run('apt-get', ['update'], { env: aptEnv });
+    run('apt-get', apt, { env: aptEnv });
+  }
+}
+
 // Python venv with pinned requirements, re-installed only when requirements.txt changes.
 const requirements = readFileSync(join(root, 'requirements.txt'));
 const digest = createHash('sha256').update(requirements).digest('hex');
