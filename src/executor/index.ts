@@ -38,7 +38,8 @@ export interface RunOptions {
 
 export interface Executor {
   run(task: ExecutorTask, opts?: RunOptions): Promise<ExecutorResult>;
-  readonly stats: { threads: number; queued: number; running: number };
+  /** For metrics: `queued` counts tasks waiting for a thread or an exclusive key; `engines` are dbt engine processes. */
+  readonly stats: { threads: number; queued: number; running: number; engines?: { alive: number; recycled: number } };
   close(): Promise<void>;
 }
 
@@ -66,6 +67,7 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
   });
   const mutex = new KeyedMutex();
   let running = 0;
+  let lockWaiting = 0;
   let closed = false;
 
   async function dispatch(task: ExecutorTask, signal: AbortSignal | undefined, enqueuedAt: number): Promise<ExecutorResult> {
@@ -97,10 +99,17 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
       if (closed) return Promise.resolve({ type: 'error', code: 'CANCELLED', message: 'executor is closed' });
       const key = opts.exclusiveKey;
       const enqueuedAt = Date.now();
-      return key ? mutex.run(key, () => dispatch(task, opts.signal, enqueuedAt)) : dispatch(task, opts.signal, enqueuedAt);
+      if (!key) return dispatch(task, opts.signal, enqueuedAt);
+      lockWaiting += 1;
+      return mutex.run(key, () => {
+        lockWaiting -= 1;
+        return dispatch(task, opts.signal, enqueuedAt);
+      });
     },
     get stats() {
-      return { threads: pool.threads.length, queued: pool.queueSize, running };
+      // Subprocess mode: one dbt process per running task.
+      const engineStats = engines ? { alive: engines.pids.length, recycled: engines.counters.recycled } : { alive: running, recycled: 0 };
+      return { threads: pool.threads.length, queued: pool.queueSize + lockWaiting, running, engines: engineStats };
     },
     async close() {
       if (closed) return;

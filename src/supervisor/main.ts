@@ -12,7 +12,8 @@ import type { Logger } from './logger.js';
 import type { EngineGauges } from './metrics/metrics.js';
 import { startOperations } from './operations.js';
 import type { Operations } from './operations.js';
-import { discoverProjects } from './projects/discover.js';
+import { loadProjectSources } from './projects/discover.js';
+import type { ProjectSources } from './projects/discover.js';
 import { resolveProjects } from './projects/resolve-cache.js';
 import type { ResolveCache } from './projects/resolve-cache.js';
 import { createRedactor } from './redact.js';
@@ -53,9 +54,9 @@ async function step(log: Logger, name: string, fn: () => Promise<unknown>): Prom
   }
 }
 
-/** Engine gauges: the warm pool's when the executor reports them, else one dbt process per running task. */
+/** Engine gauges: the executor's, else one dbt process per running task. */
 function engineGauges(executor: Executor): EngineGauges {
-  const stats = executor.stats as Executor['stats'] & { engines?: EngineGauges };
+  const stats = executor.stats;
   return stats.engines ?? { alive: stats.running, recycled: 0 };
 }
 
@@ -65,8 +66,11 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
   if (config.telemetry.dbtExportToOtlp) log.warn('DBT_EXPORT_TO_OTLP is not supported by this worker (it drives dbt-core); dbt traces are not exported');
   const ops = await startOperations(config, log, opts.sdkMetricsUrl ?? null);
   let executor: Executor | null = null;
+  let sources: ProjectSources | null = null;
   try {
-    const locations = discoverProjects(config.dbt);
+    sources = await loadProjectSources(config.dbt, config.processEnv);
+    const { locations } = sources;
+    const fetched = sources;
     redact.add(profileSecrets(locations.map((l) => l.profilesDir)));
     const maxThreads = activitySlots(config.worker);
     const pool = createExecutor({ maxThreads, engineMode: config.dbt.engineMode });
@@ -87,6 +91,7 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
       ops.readiness.markWorkerPolling(false);
       await step(log, 'executor', () => pool.close());
       await step(log, 'connection', () => connection.close());
+      await step(log, 'project sources', () => fetched.cleanup());
       await step(log, 'http', () => ops.close());
       log.info('worker stopped');
     };
@@ -116,6 +121,7 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
     };
   } catch (err) {
     await executor?.close();
+    await sources?.cleanup();
     await ops.close();
     throw err;
   }
