@@ -22,6 +22,10 @@ export const ERROR_CODES = {
   CANCELLED: { retryable: false },
   /** Worker-side configuration error (environment variables). Fatal at startup. */
   CONFIG_ERROR: { retryable: false },
+  /** Object-store (s3://, gs://) I/O failed: network, throttling, server error. Thrown by the artifact store. */
+  ARTIFACT_STORE_ERROR: { retryable: true },
+  /** An object-store bucket or key does not exist. Thrown by the artifact store. */
+  ARTIFACT_NOT_FOUND: { retryable: false },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

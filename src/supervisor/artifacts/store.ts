@@ -1,7 +1,9 @@
-// The artifact store: where a run's files go, `<store>/<invocation_id>/<file>`. Local paths
-// now; object stores (gs://, s3://) implement the same interface.
+// The artifact store: where a run's files go, `<store>/<invocation_id>/<file>`: local paths
+// and object stores (gs://, s3://) behind one interface.
 import { CodedError } from '../../shared/errors.js';
+import type { ObjectStoreConfig } from '../config/object-store-config.js';
 import { LocalArtifactStore } from './local-store.js';
+import { ObjectArtifactStore } from './object-store.js';
 
 export interface ArtifactStore {
   /** The store location as configured (a directory, or a URL for object stores). */
@@ -12,12 +14,13 @@ export interface ArtifactStore {
   get(ref: string): Promise<string>;
 }
 
-/** The store for `ARTIFACT_STORE`: a local path or `file://` URL. */
-export function createArtifactStore(location: string): ArtifactStore {
+/** The store for `ARTIFACT_STORE`: a local path, `file://` URL, or `s3://` / `gs://` bucket (needs `objectStores`). */
+export function createArtifactStore(location: string, objectStores?: ObjectStoreConfig): ArtifactStore {
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(location)?.[1]?.toLowerCase();
   if (scheme === undefined) return new LocalArtifactStore(location);
   if (scheme === 'file') return new LocalArtifactStore(decodeURIComponent(location.slice('file://'.length)));
-  throw new CodedError('CONFIG_ERROR', `ARTIFACT_STORE ${location}: ${scheme}:// stores are not supported by this version yet; use a local path`);
+  if ((scheme === 's3' || scheme === 'gs') && objectStores) return new ObjectArtifactStore(location, objectStores);
+  throw new CodedError('CONFIG_ERROR', `ARTIFACT_STORE ${location}: ${scheme}:// stores need object-store settings; use a local path`);
 }
 
 /** File names are fixed by us; this guards against path tricks in invocation ids. */

@@ -1,6 +1,8 @@
 // Artifact store and git credentials for fetching projects.
 import { configError, readBool, readString } from './env-reader.js';
 import type { Env } from './env-reader.js';
+import { readObjectStoreConfig } from './object-store-config.js';
+import type { ObjectStoreConfig } from './object-store-config.js';
 
 export interface ArtifactsConfig {
   /** Write run_results.json, manifest.json and log.txt after each run. @default false */
@@ -11,6 +13,8 @@ export interface ArtifactsConfig {
   writeRunLog: boolean;
   /** Write catalog.json (needs `enabled`). @default false */
   writeCatalog: boolean;
+  /** Clients for `s3://` and `gs://` locations (artifact store and project sources). */
+  objectStores: ObjectStoreConfig;
 }
 
 export interface GitConfig {
@@ -32,6 +36,7 @@ export function readArtifactsConfig(env: Env): ArtifactsConfig {
     store,
     writeRunLog: readBool(env, 'WRITE_RUN_LOG', true),
     writeCatalog: readBool(env, 'WRITE_CATALOG', false),
+    objectStores: readObjectStoreConfig(env),
   };
 }
 
