@@ -1,7 +1,9 @@
 // Real object-store emulators on loopback for tests: moto (S3 API) and gcp-storage-emulator
 // (GCS API), both from the project's Python venv.
+import { readFile, readdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { join, relative } from 'node:path';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Storage } from '@google-cloud/storage';
 import { execa } from 'execa';
 import { readObjectStoreConfig } from '../../src/supervisor/config/object-store-config.js';
@@ -14,7 +16,22 @@ export interface Emulator {
   /** The environment a worker needs to reach this emulator. */
   env: Record<string, string>;
   createBucket(name: string): Promise<void>;
+  /** Writes one object directly (not through the code under test). */
+  upload(bucket: string, key: string, body: string | Buffer): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Every file under `dir`, relative paths, sorted. */
+export async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name))).sort();
+}
+
+/** Uploads every file of a local directory under `prefix/`. */
+export async function uploadDir(emulator: Emulator, bucket: string, prefix: string, dir: string): Promise<string[]> {
+  const files = await listFiles(dir);
+  for (const f of files) await emulator.upload(bucket, prefix === '' ? f : `${prefix}/${f}`, await readFile(join(dir, f)));
+  return files;
 }
 
 /** Test-only S3 credentials: moto accepts any. */
@@ -73,6 +90,9 @@ export async function startS3Emulator(): Promise<Emulator> {
     async createBucket(name) {
       await client.send(new CreateBucketCommand({ Bucket: name }));
     },
+    async upload(bucket, key, body) {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    },
     async stop() {
       client.destroy();
       await stop();
@@ -91,6 +111,9 @@ export async function startGcsEmulator(): Promise<Emulator> {
     env: { STORAGE_EMULATOR_HOST: endpoint },
     async createBucket(name) {
       await storage.createBucket(name);
+    },
+    async upload(bucket, key, body) {
+      await storage.bucket(bucket).file(key).save(body, { resumable: false });
     },
     stop,
   };
