@@ -27,8 +27,10 @@ export function dbtArgs(input: DbtRunInput): string[] {
   if (input.target) args.push('--target', input.target);
   if (input.full_refresh) args.push('--full-refresh');
   if (input.fail_fast) args.push('--fail-fast');
-  if (input.event_time_start) args.push('--event-time-start', input.event_time_start);
-  if (input.event_time_end) args.push('--event-time-end', input.event_time_end);
+  // dbt's flags take a naive UTC datetime; the workflow input is RFC 3339.
+  const naive = (t: string) => t.replace(/(Z|[+-]00:00)$/, '');
+  if (input.event_time_start) args.push('--event-time-start', naive(input.event_time_start));
+  if (input.event_time_end) args.push('--event-time-end', naive(input.event_time_end));
   return args;
 }
 

@@ -1,0 +1,78 @@
+// Failure classification against a real PostgreSQL: a warehouse that goes down and comes back is
+// retried until the node succeeds; a SQL syntax error is attempted exactly once.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { connectClient } from '../support/client.js';
+import type { TestClient } from '../support/client.js';
+import { readHistory } from '../support/history.js';
+import { PARITY_FAILING, startParityWorker } from '../support/parity-fixtures.js';
+import { startPostgres } from '../support/postgres.js';
+import type { PgServer } from '../support/postgres.js';
+import type { WorkerProcess } from '../support/worker-process.js';
+
+let pg: PgServer;
+let worker: WorkerProcess;
+let client: TestClient;
+
+beforeAll(async () => {
+  [pg, worker, client] = await Promise.all([startPostgres(), startParityWorker([PARITY_FAILING]), connectClient(inject('temporalAddress'))]);
+});
+
+afterAll(async () => {
+  await client?.close();
+  await worker?.stop();
+  await pg?.close();
+});
+
+/** Polls until `check` holds (the workflow's pending activities, a query...), bounded. */
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('transient and permanent warehouse failures', () => {
+  it('retries a node while Postgres is down and succeeds once it is back', async () => {
+    const schema = pg.freshSchema('transient');
+    await pg.stop();
+    let restarted = false;
+    try {
+      const handle = await client.client.workflow.start('dbt_run', {
+        taskQueue: worker.taskQueue, workflowId: `transient-${schema}`,
+        args: [{ project: 'parity_failing', command: 'seed', target: 'pg', env: pg.env(schema) }],
+      });
+      // Bring the warehouse back only after the seed's first attempt failed on it.
+      await until('a failed first attempt of the seed', async () => {
+        const desc = await client.client.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId: handle.workflowId } });
+        if (desc.workflowExecutionInfo?.closeTime) return true; // closed: result() below tells why
+        return (desc.pendingActivities ?? []).some((p) => (p.attempt ?? 0) >= 2 || p.lastFailure != null);
+      });
+      await pg.start();
+      restarted = true;
+      const res = await client.run(worker.taskQueue, { project: 'parity_failing', command: 'list' }); // the worker still serves others
+      expect(res.ok).toBe(true);
+      const output = await handle.result() as { node_results: { unique_id: string; status: string }[] };
+      expect(output.node_results.map((r) => [r.unique_id, r.status])).toEqual([['seed.parity_failing.raw_items', 'success']]);
+      const { activities } = await readHistory(client, handle.workflowId);
+      const seed = activities.find((a) => a.activityId === 'seed:raw_items');
+      expect(seed?.outcome).toBe('completed');
+      // The warehouse was down when the seed (or the run's hooks before it) first reached it.
+      expect(activities.filter((a) => a.attempt > 1).map((a) => a.outcome)).toContain('completed');
+      expect(seed?.attempt, `attempts: ${JSON.stringify(activities.map((a) => [a.activityId, a.attempt]))}`).toBeGreaterThan(1);
+      expect(await pg.query(`select count(*) from "${schema}".raw_items`)).toEqual([[4]]);
+    } finally {
+      if (!restarted) await pg.start();
+    }
+  }, 600_000);
+
+  it('attempts a SQL syntax error once and fails the run', async () => {
+    const schema = pg.freshSchema('syntax');
+    const res = await client.run(worker.taskQueue, { project: 'parity_failing', command: 'run', select: 'bad_syntax', target: 'pg', env: pg.env(schema) });
+    expect(res.ok).toBe(false);
+    expect(res.output?.node_results.map((r) => [r.unique_id, r.status])).toEqual([['model.parity_failing.bad_syntax', 'error']]);
+    expect(res.output?.node_results[0]?.message).toMatch(/syntax error/i);
+    const node = (await readHistory(client, res.workflowId)).activities.find((a) => a.activityId === 'model:bad_syntax');
+    expect(node?.attempt).toBe(1);
+  }, 600_000);
+});
