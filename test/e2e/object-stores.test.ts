@@ -1,0 +1,93 @@
+// End to end with object stores: the worker CLI loads its project from s3:// (moto) and
+// writes artifacts to gs:// (gcp-storage-emulator); run_results.json is read back from GCS.
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Storage } from '@google-cloud/storage';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { connectClient } from '../support/client.js';
+import type { TestClient } from '../support/client.js';
+import { startGcsEmulator, startS3Emulator, uploadDir } from '../support/object-emulators.js';
+import type { Emulator } from '../support/object-emulators.js';
+import { SECOND_PROJECT } from '../support/paths.js';
+import { hashTree } from '../support/tree-hash.js';
+import { startWorker } from '../support/worker-process.js';
+import type { WorkerProcess } from '../support/worker-process.js';
+
+let s3: Emulator;
+let gcs: Emulator;
+let scratch: string;
+let workerTmp: string;
+let worker: WorkerProcess | undefined;
+let client: TestClient;
+
+async function downloads(): Promise<string[]> {
+  return (await readdir(workerTmp)).filter((n) => n.startsWith('dbtt-models-'));
+}
+
+describe('object stores end to end', () => {
+  beforeAll(async () => {
+    [s3, gcs] = await Promise.all([startS3Emulator(), startGcsEmulator()]);
+    await s3.createBucket('dbt-models');
+    await uploadDir(s3, 'dbt-models', 'releases/v1/second_duck', SECOND_PROJECT);
+    await gcs.createBucket('dbt-artifacts');
+    scratch = await mkdtemp(join(tmpdir(), 'e2e-objects-'));
+    workerTmp = await mkdtemp(join(tmpdir(), 'e2e-objects-worker-tmp-'));
+    worker = await startWorker({
+      ...(process.env as Record<string, string>),
+      ...s3.env,
+      ...gcs.env,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      DBT_PROJECT_DIRS: 's3://dbt-models/releases/v1/second_duck',
+      WRITE_ARTIFACTS: 'true',
+      ARTIFACT_STORE: 'gs://dbt-artifacts/e2e/runs',
+      TMPDIR: workerTmp,
+      WORKER_MAX_CONCURRENT_ACTIVITIES: '2',
+    });
+    client = await connectClient(inject('temporalAddress'));
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await worker?.stop();
+    await Promise.all([s3?.stop(), gcs?.stop()]);
+    await rm(scratch, { recursive: true, force: true });
+    await rm(workerTmp, { recursive: true, force: true });
+  });
+
+  it('seeds a project fetched from s3:// and stores run_results.json in gs://', async () => {
+    const [download] = await downloads();
+    expect(download).toBeDefined();
+    const projectBefore = await hashTree([join(workerTmp, download as string)]);
+
+    const res = await client.run(worker!.taskQueue, { project: 'second_duck', command: 'seed', env: { SECOND_DUCKDB_PATH: join(scratch, 'second.duckdb') } });
+    expect(res.message).toBeNull();
+    expect(res.output?.success).toBe(true);
+    const invocationId = res.output?.invocation_id as string;
+    expect(res.output?.node_results.map((r) => [r.unique_id, r.status])).toEqual([['seed.second_duck.raw_cities', 'success']]);
+
+    // Refs are bucket-relative keys, as in the Rust worker.
+    const artifacts = res.output?.artifacts;
+    expect(artifacts?.run_results_path).toBe(`e2e/runs/${invocationId}/run_results.json`);
+    expect(artifacts?.manifest_path).toBe(`e2e/runs/${invocationId}/manifest.json`);
+
+    // Read back straight from the emulator, not through the worker's code.
+    const bucket = new Storage({ apiEndpoint: gcs.endpoint, projectId: 'test-project' }).bucket('dbt-artifacts');
+    const [text] = await bucket.file(artifacts?.run_results_path as string).download();
+    const runResults = JSON.parse(text.toString('utf8')) as { metadata: { invocation_id: string }; results: { unique_id: string; status: string }[] };
+    expect(runResults.metadata.invocation_id).toBe(invocationId);
+    expect(runResults.results.map((r) => [r.unique_id, r.status])).toEqual([['seed.second_duck.raw_cities', 'success']]);
+    const [manifest] = await bucket.file(artifacts?.manifest_path as string).download();
+    expect(Object.keys((JSON.parse(manifest.toString('utf8')) as { nodes: object }).nodes)).toContain('seed.second_duck.raw_cities');
+
+    // The downloaded project is read-only for the worker too.
+    expect(await hashTree([join(workerTmp, download as string)])).toBe(projectBefore);
+  });
+
+  it('removes the downloaded project at shutdown', async () => {
+    expect(await downloads()).toHaveLength(1);
+    await worker?.stop();
+    worker = undefined;
+    expect(await downloads()).toEqual([]);
+  });
+});
