@@ -1,0 +1,94 @@
+// Options that read an earlier run's stored artifacts: retry_from (dbt retry), state_manifest_ref
+// (state:modified) and defer_manifest_ref (--defer). Needs WRITE_ARTIFACTS + a local ARTIFACT_STORE.
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { connectClient } from '../support/client.js';
+import type { TestClient } from '../support/client.js';
+import { dumpDuckDbFile } from '../support/duckdb-dump.js';
+import { PARITY_FAILING, PARITY_MAIN, startParityWorker } from '../support/parity-fixtures.js';
+import { dbtLsIds, runDbtArgs } from '../support/parity-oracle.js';
+import type { WorkerProcess } from '../support/worker-process.js';
+
+let scratch: string;
+let store: string;
+let worker: WorkerProcess;
+let client: TestClient;
+const workers: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'run-state-'));
+  store = join(scratch, 'artifacts');
+  [worker, client] = await Promise.all([
+    startParityWorker([PARITY_MAIN, PARITY_FAILING], { WRITE_ARTIFACTS: 'true', ARTIFACT_STORE: store }),
+    connectClient(inject('temporalAddress')),
+  ]);
+  workers.push(worker);
+});
+
+afterAll(async () => {
+  await client?.close();
+  await Promise.all(workers.map((w) => w.stop()));
+  await rm(scratch, { recursive: true, force: true });
+});
+
+const RERUN = new Set(['error', 'fail', 'skipped', 'runtime error']);
+
+describe('runs that start from stored artifacts', () => {
+  it.concurrent('retry_from reruns exactly the failed and skipped nodes, like dbt retry', async () => {
+    const db = join(scratch, 'retry-ours.duckdb');
+    const first = await client.run(worker.taskQueue, { project: 'parity_failing', env: { PARITY_DUCKDB_PATH: db } });
+    expect(first.ok).toBe(false);
+    const ref = first.output?.artifacts?.run_results_path;
+    expect(ref, 'the failed run stored its run_results.json').toBeTruthy();
+    const rerun = (first.output?.node_results ?? []).filter((r) => RERUN.has(r.status)).map((r) => r.unique_id).sort();
+
+    // The oracle: dbt build, then dbt retry from the same target dir, with the fix in the env.
+    const target = join(scratch, 'retry-oracle-target');
+    const oracleEnv = { PARITY_DUCKDB_PATH: join(scratch, 'retry-oracle.duckdb') };
+    await runDbtArgs(PARITY_FAILING.dir, ['build'], oracleEnv, target);
+    const oracle = await runDbtArgs(PARITY_FAILING.dir, ['retry', '--state', target], { ...oracleEnv, PARITY_FIX: '1' }, target);
+    expect([...oracle.statuses.keys()].sort()).toEqual(rerun);
+
+    const second = await client.run(worker.taskQueue, { project: 'parity_failing', retry_from: ref ?? '', env: { PARITY_DUCKDB_PATH: db, PARITY_FIX: '1' } });
+    const statuses = new Map(second.output?.node_results.map((r) => [r.unique_id, r.status]));
+    expect([...statuses.keys()].sort()).toEqual(rerun);
+    expect(statuses.get('model.parity_failing.bad_syntax')).toBe('success');
+    expect(statuses.get('model.parity_failing.bad_child')).toBe('success');
+    expect(statuses.get('test.parity_failing.accepted_values_tested_model_category__tools__toys.c3ea89393e')).toBe('fail');
+  }, 600_000);
+
+  it.concurrent('state:modified against a stored manifest plans exactly the edited node, and defer reads the rest', async () => {
+    const db = join(scratch, 'state.duckdb');
+    const base = await client.run(worker.taskQueue, { project: 'parity_main', select: '+orders_enriched', env: { PARITY_DUCKDB_PATH: db } });
+    expect(base.ok, base.message ?? '').toBe(true);
+    const manifestRef = base.output?.artifacts?.manifest_path ?? '';
+    expect(manifestRef, 'the run stored its manifest.json').toBeTruthy();
+
+    // A copy of the project with one model edited, served by a second worker.
+    const copy = join(scratch, 'parity_main');
+    await cp(PARITY_MAIN.dir, copy, { recursive: true });
+    const model = join(copy, 'models', 'marts', 'orders_enriched.sql');
+    await writeFile(model, (await readFile(model, 'utf8')).replace('o.status', "o.status, 'v2' as version"));
+    const edited = await startParityWorker([{ name: 'parity_main', dir: copy }], { WRITE_ARTIFACTS: 'true', ARTIFACT_STORE: store });
+    workers.push(edited);
+
+    const expected = await dbtLsIds(copy, ['--select', 'state:modified', '--state', dirname(manifestRef)], { PARITY_DUCKDB_PATH: db });
+    expect(expected).toEqual(['model.parity_main.orders_enriched']);
+    const listed = await client.run(edited.taskQueue, { command: 'list', select: 'state:modified', state_manifest_ref: manifestRef });
+    expect(listed.ok, listed.message ?? '').toBe(true);
+    expect(listed.output?.node_results.map((r) => r.unique_id)).toEqual(expected);
+
+    // Build only the edited model into another schema; its unbuilt parents come from the stored manifest.
+    const deferred = await client.run(edited.taskQueue, {
+      command: 'run', select: 'state:modified', state_manifest_ref: manifestRef, defer_manifest_ref: manifestRef,
+      env: { PARITY_DUCKDB_PATH: db, PARITY_SCHEMA: 'dev' },
+    });
+    expect(deferred.ok, deferred.message ?? '').toBe(true);
+    expect(deferred.output?.node_results.map((r) => [r.unique_id, r.status])).toEqual([['model.parity_main.orders_enriched', 'success']]);
+    const dump = await dumpDuckDbFile(db);
+    expect(dump['dev.orders_enriched']).toEqual(dump['main.orders_enriched']?.map((row) => [...row, 'v2']));
+    expect(dump['dev.stg_customers']).toBeUndefined();
+  }, 600_000);
+});
