@@ -70,6 +70,8 @@ export async function openS3Bucket(name: string, config: S3Config): Promise<Buck
   const sdk = await import('@aws-sdk/client-s3');
   const client = new sdk.S3Client({
     region: config.region,
+    // A dead endpoint fails (and is retried) instead of hanging an activity; requestTimeout is socket idle time.
+    requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
     ...(config.endpoint !== null ? { endpoint: config.endpoint, forcePathStyle: true } : {}),
     ...(config.credentials !== null ? { credentials: config.credentials } : {}),
   });
