@@ -84,6 +84,19 @@ describe('object stores end to end', () => {
     expect(await hashTree([join(workerTmp, download as string)])).toBe(projectBefore);
   });
 
+  it('reads retry_from refs back from the gs:// store, and names a missing one', async () => {
+    const env = { SECOND_DUCKDB_PATH: join(scratch, 'retry.duckdb') };
+    const first = await client.run(worker!.taskQueue, { project: 'second_duck', command: 'seed', env });
+    const ref = first.output?.artifacts?.run_results_path as string;
+    // Everything succeeded before, so the stored run_results.json leaves nothing to retry.
+    const again = await client.run(worker!.taskQueue, { project: 'second_duck', command: 'seed', retry_from: ref, env });
+    expect(again.errorType).toBe('SELECTION_ERROR');
+    expect(again.message).toContain('nothing to retry');
+    const missing = await client.run(worker!.taskQueue, { project: 'second_duck', command: 'seed', retry_from: 'e2e/runs/no-such-run/run_results.json', env });
+    expect(missing.errorType).toBe('INVALID_INPUT');
+    expect(missing.message).toContain('gs://dbt-artifacts/e2e/runs/no-such-run/run_results.json: no such object');
+  });
+
   it('removes the downloaded project at shutdown', async () => {
     expect(await downloads()).toHaveLength(1);
     await worker?.stop();
