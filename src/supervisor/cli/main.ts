@@ -55,3 +55,7 @@ try {
     process.exitCode = 1;
   }
 }
+
+// Exit explicitly: after a start-up error (or a finished run) the Temporal runtime's native
+// threads would otherwise keep the process alive, and the worker would hang instead of failing.
+process.stdout.write('', () => process.stderr.write('', () => process.exit(process.exitCode ?? 0)));

@@ -4,6 +4,10 @@ import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { CodedError } from '../../shared/errors.js';
 import type { DbtConfig } from '../config/config.js';
+import { readObjectStoreConfig } from '../config/object-store-config.js';
+import { fetchGitSource, isGitEntry, redact } from './git-source.js';
+import type { FetchedSource } from './git-source.js';
+import { fetchObjectSource, isObjectEntry } from './object-source.js';
 
 export interface ProjectLocation {
   /** `name:` from dbt_project.yml; the key callers use in the `project` input field. */
@@ -30,10 +34,27 @@ function isDir(path: string): boolean {
   return existsSync(path) && statSync(path).isDirectory();
 }
 
-function candidateDirs(spec: DbtConfig['projectSpec']): { dirs: string[]; origin: string } {
+/** Project directories in a fetched source: the root if it is a project, else its subdirectories. */
+function scanSource(root: string, entry: string): string[] {
+  if (!isDir(root)) throw new CodedError('CONFIG_ERROR', `DBT_PROJECT_DIRS: ${entry}: subdirectory not found in the fetched source`);
+  if (existsSync(join(root, 'dbt_project.yml'))) return [root];
+  const dirs = readdirSync(root).sort().map((e) => join(root, e)).filter((d) => existsSync(join(d, 'dbt_project.yml')));
+  if (dirs.length === 0) throw new CodedError('CONFIG_ERROR', `DBT_PROJECT_DIRS: ${entry}: no dbt_project.yml at its root or in its immediate subdirectories`);
+  return dirs;
+}
+
+/** `${VAR}` in a DBT_PROJECT_DIRS entry (e.g. `#${GIT_COMMIT}`); an unset variable is an error. */
+export function expandVars(entry: string, env: Readonly<Record<string, string | undefined>>, variable: string): string {
+  return entry.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+    const value = env[name];
+    if (value === undefined || value === '') throw new CodedError('CONFIG_ERROR', `${variable}: \${${name}} is not set (in ${redact(entry)})`);
+    return value;
+  });
+}
+
+function localDirs(spec: DbtConfig['projectSpec']): { dirs: string[]; origin: string } {
   switch (spec.kind) {
     case 'dirs':
-      if (spec.dirs.length === 0) throw new CodedError('CONFIG_ERROR', `${spec.variable} is set but lists no directory`);
       for (const d of spec.dirs) if (!isDir(d)) throw new CodedError('CONFIG_ERROR', `${spec.variable}: ${d} does not exist or is not a directory`);
       return { dirs: spec.dirs.map((d) => resolve(d)), origin: spec.variable };
     case 'parent': {
@@ -53,9 +74,8 @@ function candidateDirs(spec: DbtConfig['projectSpec']): { dirs: string[]; origin
   }
 }
 
-/** Lists the configured projects; duplicate names and missing profiles are startup errors. */
-export function discoverProjects(dbt: DbtConfig): ProjectLocation[] {
-  const { dirs, origin } = candidateDirs(dbt.projectSpec);
+/** Names each project directory and checks its profile; duplicate names are startup errors. */
+function locate(dirs: readonly string[], origin: string, dbt: DbtConfig): ProjectLocation[] {
   const seen = new Map<string, string>();
   return dirs.map((dir) => {
     const name = projectName(dir, origin);
@@ -69,4 +89,55 @@ export function discoverProjects(dbt: DbtConfig): ProjectLocation[] {
     }
     return { name, dir, profilesDir };
   });
+}
+
+export interface ProjectSources {
+  locations: ProjectLocation[];
+  /** Removes fetched (git, object store) checkouts; idempotent. */
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Resolves the configured project sources: local directories, and remote entries of
+ * DBT_PROJECT_DIRS fetched into /tmp/dbtt-models-* for the worker's lifetime.
+ */
+export async function loadProjectSources(dbt: DbtConfig, env: Readonly<Record<string, string | undefined>>): Promise<ProjectSources> {
+  const fetched: FetchedSource[] = [];
+  const cleanup = async (): Promise<void> => {
+    await Promise.all(fetched.splice(0).map((f) => f.cleanup()));
+  };
+  try {
+    const spec = dbt.projectSpec;
+    if (spec.kind !== 'dirs') {
+      const { dirs, origin } = localDirs(spec);
+      return { locations: locate(dirs, origin, dbt), cleanup };
+    }
+    if (spec.dirs.length === 0) throw new CodedError('CONFIG_ERROR', `${spec.variable} is set but lists no directory`);
+    const dirs: string[] = [];
+    for (const raw of spec.dirs) {
+      const entry = expandVars(raw, env, spec.variable);
+      if (isGitEntry(entry)) {
+        const token = env['GITHUB_TOKEN'] || env['GIT_TOKEN'] || null;
+        const source = await fetchGitSource(entry, { env: definedEnv(env), token });
+        fetched.push(source);
+        dirs.push(...scanSource(source.dir, redact(entry, token)));
+      } else if (isObjectEntry(entry)) {
+        const source = await fetchObjectSource(entry, { objectStores: readObjectStoreConfig(env), variable: spec.variable });
+        fetched.push(source);
+        dirs.push(...scanSource(source.dir, entry));
+      } else {
+        dirs.push(...localDirs({ ...spec, dirs: [entry] }).dirs);
+      }
+    }
+    return { locations: locate(dirs, spec.variable, dbt), cleanup };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+function definedEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
 }
