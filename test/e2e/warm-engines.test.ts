@@ -47,7 +47,7 @@ describe('warm dbt engines', () => {
     const probe = async (name: string, vars: Record<string, string>, env: Record<string, string>) => {
       const db = join(scratch, `${name}.duckdb`);
       const res = await client.run(worker.taskQueue, { project: 'warm_duck', select: 'probe', vars, env: { ...env, WARM_DUCKDB_PATH: db } });
-      expect(res.ok).toBe(true);
+      expect(res.ok, JSON.stringify(res.output?.node_results ?? res.message)).toBe(true);
       return queryDuckDb(db, 'select color, shade from probe');
     };
     expect(await probe('first', { color: 'red' }, { SHADE: 'dark' })).toEqual([['red', 'dark']]);
