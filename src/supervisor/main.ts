@@ -68,7 +68,7 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
   let executor: Executor | null = null;
   let sources: ProjectSources | null = null;
   try {
-    sources = await loadProjectSources(config.dbt, config.processEnv);
+    sources = await loadProjectSources(config.dbt, config.processEnv, config.git.token);
     const { locations } = sources;
     const fetched = sources;
     redact.add(profileSecrets(locations.map((l) => l.profilesDir)));

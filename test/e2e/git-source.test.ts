@@ -96,8 +96,8 @@ describe('git project sources', () => {
     expect((await readdir(workerTmp)).filter((e) => e.startsWith('dbtt-models-'))).toEqual([]);
     await rm(workerTmp, { recursive: true, force: true });
 
-    const unset = await runCli(['worker'], { ...base, DBT_PROJECT_DIRS: `${repoUrl}#\${NOT_SET_ANYWHERE}` });
-    expect(unset.exitCode).toBe(2);
+    const unset = await runCli(['worker'], { ...base, TMPDIR: tmpdir(), DBT_PROJECT_DIRS: `${repoUrl}#\${NOT_SET_ANYWHERE}` });
+    expect(unset.exitCode, unset.stderr).toBe(2);
     expect(unset.stderr).toMatch(/DBT_PROJECT_DIRS: \$\{NOT_SET_ANYWHERE\} is not set/);
   });
 });

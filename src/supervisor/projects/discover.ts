@@ -101,7 +101,11 @@ export interface ProjectSources {
  * Resolves the configured project sources: local directories, and remote entries of
  * DBT_PROJECT_DIRS fetched into /tmp/dbtt-models-* for the worker's lifetime.
  */
-export async function loadProjectSources(dbt: DbtConfig, env: Readonly<Record<string, string | undefined>>): Promise<ProjectSources> {
+export async function loadProjectSources(
+  dbt: DbtConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  gitToken?: string | null,
+): Promise<ProjectSources> {
   const fetched: FetchedSource[] = [];
   const cleanup = async (): Promise<void> => {
     await Promise.all(fetched.splice(0).map((f) => f.cleanup()));
@@ -117,7 +121,7 @@ export async function loadProjectSources(dbt: DbtConfig, env: Readonly<Record<st
     for (const raw of spec.dirs) {
       const entry = expandVars(raw, env, spec.variable);
       if (isGitEntry(entry)) {
-        const token = env['GITHUB_TOKEN'] || env['GIT_TOKEN'] || null;
+        const token = gitToken ?? null;
         const source = await fetchGitSource(entry, { env: definedEnv(env), token });
         fetched.push(source);
         dirs.push(...scanSource(source.dir, redact(entry, token)));
