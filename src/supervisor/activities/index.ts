@@ -4,6 +4,7 @@ import { createExecuteNodeActivity } from './execute-node.js';
 import { createPlanProjectActivity } from './plan-project.js';
 import { createResolveConfigActivity } from './resolve-config.js';
 import { createStoreArtifactsActivity } from './store-artifacts.js';
+import { createRunProjectHooksActivity } from './run-project-hooks.js';
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -11,6 +12,7 @@ export function createActivities(deps: ActivityDeps) {
     execute_node: createExecuteNodeActivity(deps),
     resolve_config: createResolveConfigActivity(deps),
     store_artifacts: createStoreArtifactsActivity(deps),
+    run_project_hooks: createRunProjectHooksActivity(deps),
   };
 }
 

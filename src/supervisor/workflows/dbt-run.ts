@@ -81,7 +81,7 @@ export async function dbt_run(raw?: DbtRunInput): Promise<DbtRunOutput> {
     closeLog(tracker);
     return finishRun(tracker, null, new ProgressMemos(), sa, hooks);
   }
-  if (!carried && tracker.plan.has_on_run_start) await runHookPhase('start', request, tracker.plan.project, [], hooks);
+  if (!carried && tracker.plan.has_on_run_start) await runHookPhase('start', request, { project: tracker.plan.project, invocationId: session.invocationId, options: tracker.plan.options }, [], hooks);
 
   // Execute.
   session.phase = 'executing';
@@ -104,7 +104,7 @@ export async function dbt_run(raw?: DbtRunInput): Promise<DbtRunOutput> {
   }
   if (tracker.plan.has_on_run_end) {
     const slim = tracker.resultsInOrder().map((r) => ({ ...r, compiled_code: null, timing: [] }));
-    await runHookPhase('end', request, tracker.plan.project, slim, hooks);
+    await runHookPhase('end', request, { project: tracker.plan.project, invocationId: session.invocationId, options: tracker.plan.options }, slim, hooks);
   }
   const artifacts = config.artifacts_enabled ? await storeArtifacts(tracker, request) : null;
   session.phase = 'done';
