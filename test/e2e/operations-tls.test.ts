@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectClient } from '../support/client.js';
 import type { TestClient } from '../support/client.js';
 import { SECOND_PROJECT } from '../support/paths.js';
+import { runCli } from '../support/worker-process.js';
 import { makeTestPki, spawnWorker, startTlsProxy, tempDir } from './operations-support.js';
 import type { TestPki, TlsProxy } from './operations-support.js';
 
@@ -42,6 +43,13 @@ describe('operations: TLS, mTLS and API key connections', () => {
       const r = await client.run(taskQueue, { command: 'seed' });
       expect(r.ok).toBe(true);
       expect(mtls.clientSubjects).toContain('dbt-temporal-worker');
+      // The `run` CLI connects the same way as the worker (TEMPORAL_TLS_* from the env).
+      const cli = await runCli(['run', '--command', 'seed', '--json'], {
+        ...process.env, TEMPORAL_ADDRESS: mtls.address, TEMPORAL_TASK_QUEUE: taskQueue,
+        TEMPORAL_TLS_CERT: pki.clientCert, TEMPORAL_TLS_KEY: pki.clientKey, TEMPORAL_TLS_CA: pki.ca,
+      });
+      expect(cli.exitCode, cli.stderr).toBe(0);
+      expect(JSON.parse(cli.stdout)).toMatchObject({ success: true, command: 'seed' });
     } finally {
       worker.signal('SIGTERM');
       expect(await worker.exited).toBe(0);

@@ -12,8 +12,7 @@ import { SEARCH_ATTRIBUTE_NAMES } from '../../shared/run-status.js';
 import { reportOutcome } from './report.js';
 import { startRunAndWait } from './start-run.js';
 
-export const LOCAL_USAGE = `Usage: dbt-temporal local --project-dir DIR [--profiles-dir DIR] [--command C] [--select S]
-                          [--exclude E] [--target T] [--input JSON] [--json] [--verbose]
+export const LOCAL_USAGE = `Usage: dbt-temporal local --project-dir DIR [--profiles-dir DIR] [the run flags above] [--json] [--verbose]
 Starts an embedded Temporal dev server and a worker for DIR, runs one dbt_run, then tears down.`;
 
 /** `--search-attribute Name=Keyword` for each of our search attributes (registered on the dev server). */

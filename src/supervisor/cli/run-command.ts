@@ -2,10 +2,14 @@
 import { loadConfig } from '../config/config.js';
 import { RUN_INPUT_FLAGS, parseFlags, runInputFromFlags } from './args.js';
 import { reportOutcome } from './report.js';
+import { connectionOptions } from '../worker-options.js';
 import { startRunAndWait } from './start-run.js';
 
-export const RUN_USAGE = `Usage: dbt-temporal run [--command C] [--select S] [--exclude E] [--project P] [--target T]
-                        [--input JSON] [--task-queue Q] [--json]
+export const RUN_USAGE = `Usage: dbt-temporal run [--input JSON] [--project P] [--command C] [--select S] [--exclude E]
+                        [--indirect-selection M] [--vars JSON] [--env K=V]... [--target T]
+                        [--full-refresh] [--fail-fast] [--defer-manifest-ref R] [--state-manifest-ref R]
+                        [--retry-from R] [--event-time-start T] [--event-time-end T]
+                        [--task-queue Q] [--workflow-id ID] [--json]
 Starts a dbt_run workflow on TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / TEMPORAL_TASK_QUEUE and waits.`;
 
 export async function runCommand(argv: string[]): Promise<number> {
@@ -16,8 +20,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const input = runInputFromFlags(values);
   const config = loadConfig(process.env, process.cwd());
+  const { tls, apiKey } = connectionOptions(config.temporal);
   const outcome = await startRunAndWait({
     address: config.temporal.address,
+    ...(tls ? { tls } : {}),
+    ...(apiKey ? { apiKey } : {}),
     namespace: config.temporal.namespace,
     taskQueue: values['task-queue'] ?? config.temporal.taskQueue,
     input,

@@ -2,6 +2,7 @@
 // which is returned both on success and on failure (from the failure's details).
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import type { ConnectionOptions } from '@temporalio/client';
 import type { DbtRunInput, DbtRunOutput } from '../../shared/contracts.js';
 import { RUN_FAILED_ERROR_TYPE, WORKFLOW_TYPE } from '../../shared/names.js';
 import { watchProgress } from './progress.js';
@@ -14,6 +15,9 @@ export interface StartRunOptions {
   workflowId?: string;
   /** Show live progress on stderr while waiting. @default false */
   progress?: boolean;
+  /** TLS / mTLS and API key, as the worker connects (TEMPORAL_TLS_*, TEMPORAL_API_KEY). @default plain */
+  tls?: ConnectionOptions['tls'];
+  apiKey?: string;
 }
 
 export type RunOutcome =
@@ -22,7 +26,11 @@ export type RunOutcome =
   | { kind: 'rejected'; errorType: string; message: string };
 
 export async function startRunAndWait(opts: StartRunOptions): Promise<RunOutcome> {
-  const connection = await Connection.connect({ address: opts.address });
+  const connection = await Connection.connect({
+    address: opts.address,
+    ...(opts.tls ? { tls: opts.tls } : {}),
+    ...(opts.apiKey ? { apiKey: opts.apiKey } : {}),
+  });
   try {
     const client = new Client({ connection, namespace: opts.namespace });
     const handle = await client.workflow.start(WORKFLOW_TYPE, {
