@@ -45,11 +45,11 @@ describe('runs that start from stored artifacts', () => {
     const rerun = (first.output?.node_results ?? []).filter((r) => RERUN.has(r.status)).map((r) => r.unique_id).sort();
 
     // The oracle: dbt build, then dbt retry from the same target dir, with the fix in the env.
-    const target = join(scratch, 'retry-oracle-target');
+    const [built, retried] = [join(scratch, 'retry-oracle-build'), join(scratch, 'retry-oracle-retry')];
     const oracleEnv = { PARITY_DUCKDB_PATH: join(scratch, 'retry-oracle.duckdb') };
-    await runDbtArgs(PARITY_FAILING.dir, ['build'], oracleEnv, target);
-    const oracle = await runDbtArgs(PARITY_FAILING.dir, ['retry', '--state', target], { ...oracleEnv, PARITY_FIX: '1' }, target);
-    expect([...oracle.statuses.keys()].sort()).toEqual(rerun);
+    await runDbtArgs(PARITY_FAILING.dir, ['build'], oracleEnv, built);
+    const oracle = await runDbtArgs(PARITY_FAILING.dir, ['retry', '--state', built], { ...oracleEnv, PARITY_FIX: '1' }, retried);
+    expect({ dbtRetry: [...oracle.statuses.keys()].sort() }).toEqual({ dbtRetry: rerun });
 
     const second = await client.run(worker.taskQueue, { project: 'parity_failing', retry_from: ref ?? '', env: { PARITY_DUCKDB_PATH: db, PARITY_FIX: '1' } });
     const statuses = new Map(second.output?.node_results.map((r) => [r.unique_id, r.status]));
@@ -59,7 +59,7 @@ describe('runs that start from stored artifacts', () => {
     expect(statuses.get('test.parity_failing.accepted_values_tested_model_category__tools__toys.c3ea89393e')).toBe('fail');
   }, 600_000);
 
-  it.concurrent('state:modified against a stored manifest plans exactly the edited node, and defer reads the rest', async () => {
+  it.concurrent('state:modified against a stored manifest plans exactly the edited node, and defer reads the rest', async ({ expect }) => {
     const db = join(scratch, 'state.duckdb');
     const base = await client.run(worker.taskQueue, { project: 'parity_main', select: '+orders_enriched', env: { PARITY_DUCKDB_PATH: db } });
     expect(base.ok, base.message ?? '').toBe(true);
@@ -74,11 +74,16 @@ describe('runs that start from stored artifacts', () => {
     const edited = await startParityWorker([{ name: 'parity_main', dir: copy }], { WRITE_ARTIFACTS: 'true', ARTIFACT_STORE: store });
     workers.push(edited);
 
-    const expected = await dbtLsIds(copy, ['--select', 'state:modified', '--state', dirname(manifestRef)], { PARITY_DUCKDB_PATH: db });
-    expect(expected).toEqual(['model.parity_main.orders_enriched']);
     const listed = await client.run(edited.taskQueue, { command: 'list', select: 'state:modified', state_manifest_ref: manifestRef });
     expect(listed.ok, listed.message ?? '').toBe(true);
-    expect(listed.output?.node_results.map((r) => r.unique_id)).toEqual(expected);
+    expect(listed.output?.node_results.map((r) => r.unique_id)).toEqual(['model.parity_main.orders_enriched']);
+    // dbt itself, on the edited copy against the stored manifest, must see only the edit too
+    // (this fails when the stored manifest was rendered with other settings than the run's).
+    const byDbt = await dbtLsIds(copy, ['--select', 'state:modified', '--state', dirname(manifestRef)], { PARITY_DUCKDB_PATH: db });
+    const stored = JSON.parse(await readFile(manifestRef, 'utf8')) as { sources: Record<string, { database: string; schema: string }> };
+    const where = Object.values(stored.sources).map((src) => `${src.database}.${src.schema}`);
+    expect.soft({ dbtLsStateModified: byDbt }, `stored manifest's sources live in ${where.join(', ')}`)
+      .toEqual({ dbtLsStateModified: ['model.parity_main.orders_enriched'] });
 
     // Build only the edited model into another schema; its unbuilt parents come from the stored manifest.
     const deferred = await client.run(edited.taskQueue, {
