@@ -18,7 +18,9 @@ export type ShimMode = 'node' | 'start' | 'end';
 /** Runs dbt through the shim (project hooks once per run, not per node) when dbt's Python is known. */
 export function invokeDbt(task: ExecutorTask, ws: Workspace, sub: string[], signal: AbortSignal, shimMode: ShimMode = 'node'): Promise<DbtProcessResult> {
   const { invocation } = task;
-  const dbtArgs = [...GLOBAL_ARGS, ...sub.slice(0, 1), ...commonArgs(invocation, ws), ...sub.slice(1)];
+  // Two-word subcommands (`source freshness`, `docs generate`) keep their words together.
+  const words = sub[0] === 'source' || sub[0] === 'docs' ? 2 : 1;
+  const dbtArgs = [...GLOBAL_ARGS, ...sub.slice(0, words), ...commonArgs(invocation, ws), ...sub.slice(words)];
   const python = dbtPython(invocation.dbtPath);
   return runDbtProcess({
     dbtPath: python ?? invocation.dbtPath,

@@ -2,6 +2,7 @@
 // Imports nothing from the pool side; failures cross back as data, never as thrown errors.
 import type { MessagePort } from 'node:worker_threads';
 import type { ExecutorResult, ExecutorTask } from '../shared/executor-protocol.js';
+import { runCatalog } from './catalog-task.js';
 import { runFreshness } from './freshness-task.js';
 import { runHooks } from './hooks-task.js';
 import { runList, runNode, runParse } from './tasks.js';
@@ -21,6 +22,8 @@ export default async function executeTask({ task, cancelPort, enqueuedAt }: Thre
         return await runParse(task, controller.signal);
       case 'list':
         return await runList(task, controller.signal);
+      case 'catalog':
+        return await runCatalog(task, controller.signal);
       case 'freshness':
         return await runFreshness(task, controller.signal);
       case 'hooks':

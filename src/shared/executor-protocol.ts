@@ -72,7 +72,15 @@ export interface FreshnessTask {
   selector: string;
 }
 
-export type ExecutorTask = ParseTask | ListTask | NodeTask | HooksTask | FreshnessTask;
+/** `dbt docs generate` for a run's selection; returns dbt's catalog.json. */
+export interface CatalogTask {
+  type: 'catalog';
+  invocation: DbtInvocation;
+  select: string | null;
+  exclude: string | null;
+}
+
+export type ExecutorTask = ParseTask | ListTask | NodeTask | HooksTask | FreshnessTask | CatalogTask;
 
 export interface ParseResult {
   type: 'parsed';
@@ -104,4 +112,9 @@ export interface HooksTaskResult {
   results: NodeResult[];
 }
 
-export type ExecutorResult = ParseResult | ListResult | NodeTaskResult | HooksTaskResult | ExecutorError;
+export interface CatalogResult {
+  type: 'catalog';
+  catalogJson: string;
+}
+
+export type ExecutorResult = ParseResult | ListResult | NodeTaskResult | HooksTaskResult | CatalogResult | ExecutorError;

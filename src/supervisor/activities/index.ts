@@ -1,6 +1,7 @@
 // The activity set registered on the worker; workflows see it through `typeof` only.
 import type { ActivityDeps } from './deps.js';
 import { createExecuteNodeActivity } from './execute-node.js';
+import { createGenerateCatalogActivity } from './generate-catalog.js';
 import { createPlanProjectActivity } from './plan-project.js';
 import { createResolveConfigActivity } from './resolve-config.js';
 import { createStoreArtifactsActivity } from './store-artifacts.js';
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     resolve_config: createResolveConfigActivity(deps),
     store_artifacts: createStoreArtifactsActivity(deps),
     run_project_hooks: createRunProjectHooksActivity(deps),
+    generate_catalog: createGenerateCatalogActivity(deps),
   };
 }
 

@@ -8,6 +8,8 @@ export interface ObservabilityDeps {
   store: ArtifactStore | null;
   /** WRITE_RUN_LOG. @default true */
   writeRunLog: boolean;
+  /** WRITE_CATALOG: also write dbt's catalog.json (dbt docs generate). @default false */
+  writeCatalog?: boolean;
   /** TEMPORAL_SEARCH_ATTRIBUTES: static Keyword attributes of every run. @default {} */
   staticSearchAttributes: Record<string, string>;
 }
@@ -19,6 +21,7 @@ export function observabilityDeps(artifacts: ArtifactsConfig, staticSearchAttrib
   return {
     store: artifacts.enabled ? createArtifactStore(artifacts.store, artifacts.objectStores) : null,
     writeRunLog: artifacts.writeRunLog,
+    writeCatalog: artifacts.writeCatalog,
     staticSearchAttributes,
   };
 }

@@ -4,6 +4,7 @@ import { Context } from '@temporalio/activity';
 import type { ArtifactPaths, JsonValue, NodeResult } from '../../shared/contracts.js';
 import { dbtVersionOf, manifestForRun, relationNames } from '../artifacts/manifest.js';
 import { buildRunResults } from '../artifacts/run-results.js';
+import { buildSourcesJson } from '../artifacts/sources.js';
 import { rethrowCoded, toFailure } from './deps.js';
 import type { ActivityDeps } from './deps.js';
 import { NO_OBSERVABILITY } from './observability-deps.js';
@@ -49,6 +50,9 @@ export function createStoreArtifactsActivity(deps: ActivityDeps) {
       catalog_path: null,
     };
     if (obs.writeRunLog) paths.log_path = await store.put(input.invocation_id, 'log.txt', `${input.log.join('\n')}\n`);
+    // After source-freshness: dbt's sources.json (its path is not part of the output, as in dbt-temporal).
+    const sources = buildSourcesJson({ invocationId: input.invocation_id, dbtVersion: dbtVersionOf(project.manifestJson), generatedAt, elapsedTime: input.elapsed_time, results: input.results });
+    if (sources) await store.put(input.invocation_id, 'sources.json', `${JSON.stringify(sources, null, 2)}\n`);
     return paths;
   };
 }

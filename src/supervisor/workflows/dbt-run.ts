@@ -106,7 +106,7 @@ export async function dbt_run(raw?: DbtRunInput): Promise<DbtRunOutput> {
     const slim = tracker.resultsInOrder().map((r) => ({ ...r, compiled_code: null, timing: [] }));
     await runHookPhase('end', request, { project: tracker.plan.project, invocationId: session.invocationId, options: tracker.plan.options }, slim, hooks);
   }
-  const artifacts = config.artifacts_enabled ? await storeArtifacts(tracker, request) : null;
+  const artifacts = config.artifacts_enabled ? await storeArtifacts(tracker, request, config.write_catalog ?? false, hooks) : null;
   session.phase = 'done';
   return finishRun(tracker, artifacts, memos, sa, hooks);
 }

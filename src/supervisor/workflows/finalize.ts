@@ -13,6 +13,12 @@ import type { HookOutcome } from './project-hooks.js';
 import { showDetails } from './memos.js';
 import type { SearchAttributePublisher } from './search-attributes.js';
 
+const { generate_catalog } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { maximumAttempts: 3, initialInterval: '5 seconds' },
+});
+
 const { store_artifacts } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '1 minute',
@@ -29,13 +35,14 @@ export function closeLog(tracker: RunTracker): void {
 }
 
 /** Writes the run's artifacts; a store failure is reported in the log, never loses the run. */
-export async function storeArtifacts(tracker: RunTracker, request: RunRequest): Promise<ArtifactPaths | null> {
+export async function storeArtifacts(tracker: RunTracker, request: RunRequest, withCatalog = false, hooks?: HookOutcome): Promise<ArtifactPaths | null> {
   const budget = Math.floor(PAYLOAD_BUDGET_BYTES / 2);
+  let paths: ArtifactPaths;
   try {
-    return await store_artifacts({
+    paths = await store_artifacts({
       invocation_id: tracker.invocationId,
       project: tracker.plan.project,
-      results: fitResults(tracker.resultsInOrder(), budget),
+      results: fitResults([...(hooks?.start ?? []), ...tracker.resultsInOrder(), ...(hooks?.end ?? [])], budget),
       log: fitLog(tracker.log, budget),
       started_at: new Date(tracker.startedAtMs).toISOString(),
       elapsed_time: elapsedSeconds(tracker),
@@ -46,6 +53,17 @@ export async function storeArtifacts(tracker: RunTracker, request: RunRequest): 
     tracker.log.push(`WARNING: storing artifacts failed: ${(cause as Error | undefined)?.message ?? String(err)}`);
     return null;
   }
+  if (withCatalog) {
+    try {
+      const { catalog_path } = await generate_catalog({ request, project: tracker.plan.project, invocation_id: tracker.invocationId });
+      paths = { ...paths, catalog_path };
+    } catch (err) {
+      // A catalog is a convenience: its failure is reported in the log, never fails the run.
+      const cause = err instanceof ActivityFailure ? err.cause : err;
+      tracker.log.push(`WARNING: generating catalog.json failed: ${(cause as Error | undefined)?.message ?? String(err)}`);
+    }
+  }
+  return paths;
 }
 
 /** Builds the output, publishes the final state and completes (or fails) the run. */
