@@ -94,11 +94,26 @@ def _pin_invocation_id():
     invocation._INVOCATION_ID = run_id
 
 
+def _die_with_parent():
+    """Linux: get SIGKILL when the worker process dies, so no dbt outlives a killed worker."""
+    try:
+        import ctypes
+        import signal
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(1)
+    except Exception:  # not Linux / no libc: the worker's process-group kill still applies
+        pass
+
+
 def main(argv):
     if len(argv) < 2 or argv[0] not in ("node", "start", "end"):
         print("usage: dbt_shim.py node|start|end <dbt args...>", file=sys.stderr)
         return 2
     mode, args = argv[0], argv[1:]
+    _die_with_parent()
     _pin_invocation_id()
     {"node": _patch_node_mode, "start": _patch_start_mode, "end": _patch_end_mode}[mode]()
 
