@@ -90,7 +90,8 @@ describe('runs that start from stored artifacts', () => {
       command: 'run', select: 'state:modified', state_manifest_ref: manifestRef, defer_manifest_ref: manifestRef,
       env: { PARITY_DUCKDB_PATH: db, PARITY_SCHEMA: 'dev' },
     });
-    expect(deferred.ok, deferred.message ?? '').toBe(true);
+    const errors = (deferred.output?.node_results ?? []).filter((r) => r.status !== 'success').map((r) => `${r.unique_id}: ${r.message ?? ''}`);
+    expect(deferred.ok, `${deferred.message ?? ''}\n${errors.join('\n')}`).toBe(true);
     expect(deferred.output?.node_results.map((r) => [r.unique_id, r.status])).toEqual([['model.parity_main.orders_enriched', 'success']]);
     const dump = await dumpDuckDbFile(db);
     expect(dump['dev.orders_enriched']).toEqual(dump['main.orders_enriched']?.map((row) => [...row, 'v2']));
