@@ -1,0 +1,28 @@
+// The installed CLI entry (`npx dbt-temporal`, from the built dist/) and its exit codes.
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../support/paths.js';
+
+const npx = (...args: string[]) => execa('npx', ['--no-install', 'dbt-temporal', ...args], { cwd: REPO_ROOT, reject: false });
+
+describe('dbt-temporal CLI entry', () => {
+  it('runs through npx from the repository root and prints usage', async () => {
+    const r = await npx('--help');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/Usage: dbt-temporal <command>/);
+    expect(r.stdout).toMatch(/--retry-from/);
+  });
+
+  it('exits 2 on an unknown command or flag', async () => {
+    expect((await npx('bogus')).exitCode).toBe(2);
+    const r = await npx('run', '--no-such-flag');
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/no-such-flag/);
+  });
+
+  it('exits 2 on a bad configuration value, naming the variable', async () => {
+    const r = await execa('npx', ['--no-install', 'dbt-temporal', 'worker'], { cwd: REPO_ROOT, reject: false, env: { WORKER_TUNER: 'sideways' } });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/WORKER_TUNER/);
+  });
+});
