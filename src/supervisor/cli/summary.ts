@@ -1,29 +1,10 @@
 // dbt-style console output for a finished run: one line per node, then the totals.
 import type { DbtRunOutput, NodeResult } from '../../shared/contracts.js';
+import { countStatuses } from '../../shared/run-log.js';
 
 const LABELS: Record<string, string> = {
   success: 'OK', pass: 'PASS', warn: 'WARN', fail: 'FAIL', error: 'ERROR', 'runtime error': 'ERROR', skipped: 'SKIP', cancelled: 'CANCEL',
 };
-
-export interface StatusCounts {
-  pass: number;
-  warn: number;
-  error: number;
-  skip: number;
-  total: number;
-}
-
-/** dbt's summary buckets: PASS (success/pass), WARN, ERROR (error/fail), SKIP. */
-export function countStatuses(results: readonly NodeResult[]): StatusCounts {
-  const c = { pass: 0, warn: 0, error: 0, skip: 0, total: results.length };
-  for (const r of results) {
-    if (r.status === 'success' || r.status === 'pass') c.pass += 1;
-    else if (r.status === 'warn') c.warn += 1;
-    else if (r.status === 'skipped' || r.status === 'cancelled') c.skip += 1;
-    else c.error += 1;
-  }
-  return c;
-}
 
 export function formatNodeLine(index: number, total: number, r: NodeResult): string {
   const label = LABELS[r.status] ?? r.status.toUpperCase();
