@@ -1,5 +1,6 @@
-// Run options on DuckDB: vars (SQL and config()), per-run env isolation, the microbatch
-// event-time window (parity with dbt), and fail_fast (no node is scheduled after a failure).
+// Run options on DuckDB: vars (SQL and config()), the microbatch event-time window (parity with
+// dbt), and fail_fast (no node is scheduled after a failure). Per-run env isolation is covered
+// on Postgres (parity-postgres.test.ts), full_refresh by the parity suites.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,12 +53,6 @@ describe('run options on DuckDB', () => {
     expect(compiled(without.output, 'model.parity_main.vars_model')).toMatch(/'default_label' as label, 5 as max_order_id/);
     // config(alias=var(...)): the table is named by the run's vars.
     expect((await side.dump())['main.vars_renamed']).toEqual([['from_input', '3']]);
-  }, 600_000);
-
-  it.concurrent('gives two concurrent runs their own env for env_var()', async () => {
-    const runs = await Promise.all(['us', 'apac'].map((region) =>
-      client.run(worker.taskQueue, { project: 'parity_main', command: 'compile', select: 'stg_orders', env: { ...duck(`env-${region}`).env, PARITY_REGION: region } })));
-    expect(runs.map((r) => compiled(r.output, 'model.parity_main.stg_orders').match(/'(\w+)' as region/)?.[1])).toEqual(['us', 'apac']);
   }, 600_000);
 
   it.concurrent('builds only the event-time window of a microbatch model, like dbt --event-time-start/end', async () => {
