@@ -1,10 +1,10 @@
 // generate_catalog: dbt's catalog.json for a finished run (WRITE_CATALOG), stored next to the
 // run's other artifacts. Runs `dbt docs generate` with the run's target, vars and env.
-import { Context } from '@temporalio/activity';
 import type { RunRequest } from '../../shared/input.js';
 import { invocationFor } from '../projects/resolve-cache.js';
-import { rethrowCoded, toFailure } from './deps.js';
+import { toFailure } from './deps.js';
 import type { ActivityDeps } from './deps.js';
+import { pickProject, runOnExecutor } from './executor-call.js';
 
 export interface GenerateCatalogInput {
   request: RunRequest;
@@ -12,35 +12,19 @@ export interface GenerateCatalogInput {
   invocation_id: string;
 }
 
-const HEARTBEAT_INTERVAL_MS = 5_000;
-
 export function createGenerateCatalogActivity(deps: ActivityDeps) {
   return async function generate_catalog(input: GenerateCatalogInput): Promise<{ catalog_path: string }> {
     const store = deps.observability?.store;
     if (!store) throw toFailure('CONFIG_ERROR', 'generate_catalog needs artifact storage (WRITE_ARTIFACTS=true)');
-    let project;
-    try {
-      project = deps.cache.pick(input.project);
-    } catch (err) {
-      rethrowCoded(err);
-    }
-    const ctx = Context.current();
-    const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_INTERVAL_MS);
-    try {
-      const result = await deps.executor.run(
-        {
-          type: 'catalog',
-          invocation: invocationFor(project, deps.defaults, { ...input.request, invocation_id: input.invocation_id }),
-          select: input.request.select,
-          exclude: input.request.exclude,
-        },
-        { signal: ctx.cancellationSignal, exclusiveKey: project.graph.adapterType === 'duckdb' ? 'duckdb' : null },
-      );
-      if (result.type === 'error') throw toFailure(result.code, result.message);
-      if (result.type !== 'catalog') throw new Error(`unexpected executor result ${result.type}`);
-      return { catalog_path: await store.put(input.invocation_id, 'catalog.json', result.catalogJson) };
-    } finally {
-      clearInterval(timer);
-    }
+    const project = pickProject(deps, input.project);
+    const result = await runOnExecutor(deps, project, () => ({
+      type: 'catalog',
+      invocation: invocationFor(project, deps.defaults, { ...input.request, invocation_id: input.invocation_id }),
+      select: input.request.select,
+      exclude: input.request.exclude,
+    }));
+    if (result.type === 'error') throw toFailure(result.code, result.message);
+    if (result.type !== 'catalog') throw new Error(`unexpected executor result ${result.type}`);
+    return { catalog_path: await store.put(input.invocation_id, 'catalog.json', result.catalogJson) };
   };
 }

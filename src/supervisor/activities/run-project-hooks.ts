@@ -1,11 +1,11 @@
 // run_project_hooks: the project's on-run-start / on-run-end hooks, once per run (as dbt does).
-import { Context } from '@temporalio/activity';
 import type { NodeResult } from '../../shared/contracts.js';
 import type { RunRequest } from '../../shared/input.js';
 import { COMMAND_RESOURCE_TYPES } from '../planning/commands.js';
 import { invocationFor } from '../projects/resolve-cache.js';
-import { rethrowCoded, toFailure } from './deps.js';
+import { toFailure } from './deps.js';
 import type { ActivityDeps } from './deps.js';
+import { pickProject, runOnExecutor } from './executor-call.js';
 
 export interface RunProjectHooksInput {
   request: RunRequest;
@@ -21,37 +21,22 @@ export interface RunProjectHooksResult {
   hooks: NodeResult[];
 }
 
-const HEARTBEAT_INTERVAL_MS = 5_000;
-
 export function createRunProjectHooksActivity(deps: ActivityDeps) {
   return async function run_project_hooks(input: RunProjectHooksInput): Promise<RunProjectHooksResult> {
-    let project;
-    try {
-      project = deps.cache.pick(input.project);
-    } catch (err) {
-      rethrowCoded(err);
-    }
+    const project = pickProject(deps, input.project);
     if (!project.graph.hooks[input.phase]) return { hooks: [] };
-    const ctx = Context.current();
-    const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_INTERVAL_MS);
-    try {
-      const result = await deps.executor.run(
-        {
-          type: 'hooks',
-          invocation: invocationFor(project, deps.defaults, { ...input.request, invocation_id: input.invocation_id ?? null }),
-          phase: input.phase,
-          select: input.request.select,
-          exclude: input.request.exclude,
-          resourceTypes: COMMAND_RESOURCE_TYPES[input.request.command] ?? [],
-          results: input.results,
-        },
-        { signal: ctx.cancellationSignal, exclusiveKey: project.graph.adapterType === 'duckdb' ? 'duckdb' : null },
-      );
-      if (result.type === 'error') throw toFailure(result.code, result.message);
-      if (result.type !== 'hooks') throw new Error(`unexpected executor result ${result.type}`);
-      return { hooks: result.results };
-    } finally {
-      clearInterval(timer);
-    }
+    const result = await runOnExecutor(deps, project, () => ({
+      type: 'hooks',
+      invocation: invocationFor(project, deps.defaults, { ...input.request, invocation_id: input.invocation_id ?? null }),
+      phase: input.phase,
+      select: input.request.select,
+      exclude: input.request.exclude,
+      resourceTypes: COMMAND_RESOURCE_TYPES[input.request.command] ?? [],
+      results: input.results,
+      
+    }));
+    if (result.type === 'error') throw toFailure(result.code, result.message);
+    if (result.type !== 'hooks') throw new Error(`unexpected executor result ${result.type}`);
+    return { hooks: result.results };
   };
 }

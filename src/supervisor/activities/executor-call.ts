@@ -1,0 +1,35 @@
+// The common frame of activities that hand work to the executor: look up the project, keep
+// heartbeating while the task runs, forward cancellation, and keep DuckDB tasks one at a time.
+import { Context } from '@temporalio/activity';
+import type { ExecutorResult, ExecutorTask } from '../../shared/executor-protocol.js';
+import type { ResolvedProject } from '../projects/resolve-cache.js';
+import { rethrowCoded } from './deps.js';
+import type { ActivityDeps } from './deps.js';
+
+const HEARTBEAT_INTERVAL_MS = 5_000;
+
+/** The project a run asked for, or a PROJECT_NOT_FOUND failure. */
+export function pickProject(deps: ActivityDeps, name: string | null): ResolvedProject {
+  try {
+    return deps.cache.pick(name);
+  } catch (err) {
+    rethrowCoded(err);
+  }
+}
+
+/** DuckDB allows one writing process per database file: its tasks share one lock. */
+export function exclusiveKeyFor(project: ResolvedProject): string | null {
+  return project.graph.adapterType === 'duckdb' ? 'duckdb' : null;
+}
+
+/** Runs `task` (built once heartbeating has started) on the executor. */
+export async function runOnExecutor(deps: ActivityDeps, project: ResolvedProject, build: () => Promise<ExecutorTask> | ExecutorTask): Promise<ExecutorResult> {
+  const ctx = Context.current();
+  ctx.heartbeat();
+  const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_INTERVAL_MS);
+  try {
+    return await deps.executor.run(await build(), { signal: ctx.cancellationSignal, exclusiveKey: exclusiveKeyFor(project) });
+  } finally {
+    clearInterval(timer);
+  }
+}
