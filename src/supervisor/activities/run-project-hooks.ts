@@ -33,7 +33,6 @@ export function createRunProjectHooksActivity(deps: ActivityDeps) {
       exclude: input.request.exclude,
       resourceTypes: COMMAND_RESOURCE_TYPES[input.request.command] ?? [],
       results: input.results,
-      
     }));
     if (result.type === 'error') throw toFailure(result.code, result.message);
     if (result.type !== 'hooks') throw new Error(`unexpected executor result ${result.type}`);
