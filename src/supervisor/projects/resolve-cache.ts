@@ -64,6 +64,16 @@ export interface RunSettings {
   defer?: boolean;
 }
 
+/**
+ * An RFC 3339 timestamp in the form dbt's --event-time-* flags accept: naive UTC
+ * `YYYY-MM-DDTHH:MM:SS` (dbt rejects offsets and fractions).
+ */
+export function dbtTimestamp(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  return Number.isNaN(ms) ? value : new Date(ms).toISOString().slice(0, 19);
+}
+
 /** The dbt invocation for a project with a run's target, vars and env overlaid. */
 export function invocationFor(
   project: ResolvedProject,
@@ -77,7 +87,7 @@ export function invocationFor(
     target: run.target ?? defaults.target,
     vars: run.vars,
     env: { ...defaults.baseEnv, ...run.env },
-    run: { invocationId: run.invocation_id ?? null, eventTimeStart: run.event_time_start ?? null, eventTimeEnd: run.event_time_end ?? null },
+    run: { invocationId: run.invocation_id ?? null, eventTimeStart: dbtTimestamp(run.event_time_start), eventTimeEnd: dbtTimestamp(run.event_time_end) },
     stateManifest: run.stateManifest ?? null,
     defer: run.defer ?? false,
     partialParse: project.partialParse,

@@ -23,3 +23,13 @@ describe('dbt_temporal.yml', () => {
     expect(() => parseProjectSettings({ retry: [] }, 'f')).toThrow(/`retry` must be a mapping/);
   });
 });
+
+describe('dbtTimestamp', () => {
+  it('turns RFC 3339 into the naive UTC form dbt accepts', async () => {
+    const { dbtTimestamp } = await import('../../../src/supervisor/projects/resolve-cache.js');
+    expect(dbtTimestamp('2026-10-01T00:00:00Z')).toBe('2026-10-01T00:00:00');
+    expect(dbtTimestamp('2026-10-01T02:30:00+02:00')).toBe('2026-10-01T00:30:00');
+    expect(dbtTimestamp('2026-10-01')).toBe('2026-10-01T00:00:00');
+    expect(dbtTimestamp(null)).toBeNull();
+  });
+});
