@@ -114,6 +114,30 @@ def _run_invocation_id():
     requires.reset_invocation_id = reset_invocation_id
 
 
+def _freeze(manifest):
+    # Not pickle.dumps(manifest): dbt-core 1.11's Manifest.__reduce_ex__ passes its fields
+    # positionally in an order that no longer matches the dataclass (it misses `fixtures` and
+    # `_saved_query_lookup`), so a round trip shifts every lookup by one (source() then fails
+    # with "RefableLookup.find() missing ... 'manifest'"). Pickle the field values instead, with
+    # the derived caches dropped: dbt rebuilds them lazily on first use.
+    state = dict(manifest.__dict__)
+    for name in list(state):
+        if name.startswith("_") and (name.endswith("_lookup") or name.startswith("_macros_by_")):
+            state[name] = None
+    state.pop("_lock", None)
+    return pickle.dumps((type(manifest), state), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _thaw(blob):
+    from dbt.contracts.graph import manifest as manifest_module
+
+    cls, state = pickle.loads(blob)
+    manifest = cls.__new__(cls)
+    manifest.__dict__.update(state)
+    manifest._lock = manifest_module.get_mp_context().Lock()
+    return manifest
+
+
 class Engine:
     def __init__(self, proto):
         from dbt.cli.main import dbtRunner
@@ -132,7 +156,7 @@ class Engine:
         key = getattr(self, "last_key", None)
         blob = self.manifests.get(key) if key else None
         if blob is not None and self.spare is None:
-            self.spare = (key, pickle.loads(blob))
+            self.spare = (key, _thaw(blob))
 
     def send(self, msg):
         self.proto.write(json.dumps(msg) + "\n")
@@ -146,16 +170,16 @@ class Engine:
             spare, self.spare = self.spare, None
             if spare is not None and spare[0] == key:
                 return spare[1], False
-            return pickle.loads(blob), False
+            return _thaw(blob), False
         res = self.runner_cls().invoke(list(req["parse_args"]))
         _release_duckdb()
         if not res.success or res.result is None:
             raise ParseFailed(str(res.exception or "dbt parse failed"))
-        blob = pickle.dumps(res.result, protocol=pickle.HIGHEST_PROTOCOL)
+        blob = _freeze(res.result)
         self.manifests[key] = blob
         while len(self.manifests) > MAX_MANIFESTS:
             self.manifests.popitem(last=False)
-        return pickle.loads(blob), True
+        return _thaw(blob), True
 
     def handle(self, req):
         started = time.perf_counter()
