@@ -17,9 +17,8 @@ export async function runHooks(task: HooksTask, signal: AbortSignal): Promise<Ex
       await writeFile(file, JSON.stringify({ results: task.results }));
       invocation = { ...invocation, env: { ...invocation.env, DBTT_RESULTS_FILE: file } };
     }
-    const sub = ['build', '--indirect-selection', 'empty'];
-    for (const t of task.resourceTypes) sub.push('--resource-type', t);
-    sub.push(...selectionArgs(task.select, task.exclude));
+    const sub = [...task.command, ...selectionArgs(task.select, task.exclude)];
+    if (task.indirectSelection) sub.push('--indirect-selection', task.indirectSelection);
     const p = await invokeDbt({ ...task, invocation }, ws, sub, signal, task.phase);
     if (p.cancelled) return { type: 'error', code: 'CANCELLED', message: `on-run-${task.phase} hooks were cancelled` };
     const results = [...(await readRunResults(join(ws.targetPath, 'run_results.json'))).values()].filter((r) => r.unique_id.startsWith('operation.'));

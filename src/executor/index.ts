@@ -6,6 +6,7 @@ import { KeyedMutex } from './keyed-mutex.js';
 import type { ThreadMessage } from './thread.js';
 import { WarmEnginePool } from './warm/engine-pool.js';
 import type { WarmEngineOptions } from './warm/options.js';
+import { runListWarm } from './warm/run-list.js';
 import { runNodeWarm } from './warm/run-node.js';
 
 export interface ExecutorOptions {
@@ -72,10 +73,11 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
 
   async function dispatch(task: ExecutorTask, signal: AbortSignal | undefined, enqueuedAt: number): Promise<ExecutorResult> {
     if (signal?.aborted) return { type: 'error', code: 'CANCELLED', message: 'cancelled before start' };
-    if (engines && task.type === 'node') {
+    if (engines && (task.type === 'node' || task.type === 'list')) {
       running += 1;
       try {
-        return await runNodeWarm(task, engines, signal ?? new AbortController().signal, enqueuedAt);
+        const sig = signal ?? new AbortController().signal;
+        return task.type === 'node' ? await runNodeWarm(task, engines, sig, enqueuedAt) : await runListWarm(task, engines, sig);
       } finally {
         running -= 1;
       }

@@ -72,6 +72,7 @@ export function nodeOutcome(
 export function nodeSubcommandArgs(task: NodeTask): { subcommand: string; rest: string[] } {
   // Exactly one node: never let dbt add tests through indirect selection (build, compile, test).
   const rest = ['--select', task.selector, '--cache-selected-only', '--indirect-selection', 'empty'];
-  if (task.fullRefresh && task.subcommand === 'build') rest.push('--full-refresh');
+  // dbt accepts --full-refresh on build, run and seed only.
+  if (task.fullRefresh && ['build', 'run', 'seed'].includes(task.subcommand)) rest.push('--full-refresh');
   return { subcommand: task.subcommand, rest };
 }

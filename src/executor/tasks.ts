@@ -6,7 +6,7 @@ import { classifyDbtError, outputTail } from './classify.js';
 import { nodeOutcome, nodeSubcommandArgs } from './node-outcome.js';
 import { runDbtProcess } from './dbt-process.js';
 import { DBT_SHIM_PATH, dbtPython } from './dbt-python.js';
-import { selectionArgs } from './selection-args.js';
+import { listArgs, parseListOutput } from './list-args.js';
 import type { DbtProcessResult } from './dbt-process.js';
 import { readRunResults } from './run-results.js';
 import { GLOBAL_ARGS, commonArgs, dbtEnv, withWorkspace } from './workspace.js';
@@ -59,25 +59,16 @@ export async function runParse(task: ParseTask, signal: AbortSignal): Promise<Ex
 
 export async function runList(task: ListTask, signal: AbortSignal): Promise<ExecutorResult> {
   return withWorkspace(task.invocation, 'dbtt-plan-', async (ws) => {
-    const sub = ['ls', '--output', 'json', '--output-keys', 'unique_id', '--quiet'];
-    for (const t of task.resourceTypes) sub.push('--resource-type', t);
-    sub.push(...selectionArgs(task.select, task.exclude));
-    if (task.indirectSelection) sub.push('--indirect-selection', task.indirectSelection);
-    const p = await invokeDbt(task, ws, sub, signal);
+    const p = await invokeDbt(task, ws, listArgs(task), signal);
     const failed = processFailure(p, 'dbt ls');
     if (failed) return failed;
     if (p.exitCode !== 0) {
       const tail = outputTail(p.output);
       return { type: 'error', code: 'SELECTION_ERROR', message: `dbt ls failed (exit ${p.exitCode}): ${tail}` };
     }
-    const uniqueIds: string[] = [];
-    for (const line of p.output.split('\n')) {
-      const trimmed = line.trim();
-      if (!trimmed.startsWith('{')) continue;
-      const row = JSON.parse(trimmed) as { unique_id?: string };
-      if (row.unique_id) uniqueIds.push(row.unique_id);
-    }
-    return { type: 'listed', uniqueIds };
+    const uniqueIds = parseListOutput(p.output.split('\n'));
+    const manifestJson = task.wantManifest ? await readFile(join(ws.targetPath, 'manifest.json'), 'utf8').catch(() => null) : null;
+    return { type: 'listed', uniqueIds, manifestJson };
   });
 }
 

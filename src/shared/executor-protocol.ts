@@ -37,14 +37,16 @@ export interface ListTask {
   exclude: string | null;
   indirectSelection: string | null;
   resourceTypes: string[];
+  /** Also return the manifest.json dbt wrote for this invocation (the run's own parse). */
+  wantManifest?: boolean;
 }
 
 export interface NodeTask {
   type: 'node';
   invocation: DbtInvocation;
   uniqueId: string;
-  /** dbt subcommand used to execute the node (`build`; `test` for unit tests; `compile`). */
-  subcommand: 'build' | 'test' | 'compile';
+  /** dbt subcommand that executes the node: the run's own command, so models see dbt's flags.WHICH. */
+  subcommand: 'build' | 'run' | 'test' | 'seed' | 'snapshot' | 'compile';
   /** A selector that matches exactly this node. */
   selector: string;
   fullRefresh: boolean;
@@ -55,10 +57,12 @@ export interface HooksTask {
   type: 'hooks';
   invocation: DbtInvocation;
   phase: 'start' | 'end';
+  /** The run's dbt command words (`build`, `seed`, `source freshness`): hooks see it as flags.WHICH. */
+  command: string[];
   /** The run's selection, so the hooks see the same selected nodes as in a plain dbt run. */
   select: string | null;
   exclude: string | null;
-  resourceTypes: string[];
+  indirectSelection: string | null;
   /** The run's node results (the `results` context of on-run-end). */
   results: NodeResult[];
 }
@@ -91,6 +95,7 @@ export interface ParseResult {
 export interface ListResult {
   type: 'listed';
   uniqueIds: string[];
+  manifestJson?: string | null;
 }
 
 export interface NodeTaskResult {

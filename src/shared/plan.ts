@@ -22,6 +22,8 @@ export interface ExecutionPlan {
   /** Whether the project defines on-run-start / on-run-end hooks. */
   has_on_run_start: boolean;
   has_on_run_end: boolean;
+  /** Artifact-store path of the run's own manifest.json (parsed with its env, vars, target). */
+  manifest_path?: string | null;
   /** Retry policy and timeouts of the project's activities (dbt_temporal.yml). */
   options?: ProjectRunOptions;
 }

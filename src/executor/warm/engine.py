@@ -195,6 +195,12 @@ class Engine:
         res = self.runner_cls(manifest=manifest).invoke(list(req["args"]))
         _release_duckdb()
         done = time.perf_counter()
+        if req.get("want_result") and isinstance(res.result, list):
+            # `ls`: the printed lines (JSON rows with --output json).
+            out["result"] = [str(line) for line in res.result]
+        if req.get("manifest_out"):
+            # The run's own manifest (parsed with its env, vars, target), for the artifact store.
+            manifest.writable_manifest().write(req["manifest_out"])
         out.update(
             ok=True,
             success=bool(res.success),

@@ -10,6 +10,10 @@ export interface EngineRequest {
   /** The exact environment of this invocation (the engine's own is replaced). */
   env: Record<string, string>;
   cwd: string;
+  /** Return dbt's result lines (`ls`). */
+  want_result?: boolean;
+  /** Write the invocation's manifest.json to this path. */
+  manifest_out?: string;
 }
 
 export interface EngineReady {
@@ -35,6 +39,8 @@ export interface EngineDone {
   prepare_ms?: number;
   invoke_ms?: number;
   rss_mb?: number;
+  /** dbt's result lines, when the request asked for them. */
+  result?: string[];
 }
 
 export type EngineMessage = EngineReady | EngineDone;

@@ -10,10 +10,11 @@ import { classifyDbtError, outputTail } from '../classify.js';
 import { nodeOutcome, nodeSubcommandArgs } from '../node-outcome.js';
 import { readRunResults } from '../run-results.js';
 import { GLOBAL_ARGS, commonArgs, dbtEnv, withWorkspace } from '../workspace.js';
+import type { Workspace } from '../workspace.js';
 import { ENGINE_MANIFEST_SLOTS } from './engine-pool.js';
 import type { WarmEnginePool } from './engine-pool.js';
 import type { EngineSpawnOptions } from './engine-process.js';
-import type { EngineOutcome } from './protocol.js';
+import type { EngineOutcome, EngineRequest } from './protocol.js';
 
 const ENGINE_SCRIPT = fileURLToPath(new URL('./engine.py', import.meta.url));
 /** Variables an engine is started with; each request then sets its complete environment. */
@@ -33,13 +34,13 @@ export function enginePython(dbtPath: string): string {
   return dbtPath.includes('/') && existsSync(sibling) ? sibling : 'python3';
 }
 
-function spawnOptions(inv: DbtInvocation): EngineSpawnOptions {
+export function spawnOptions(inv: DbtInvocation): EngineSpawnOptions {
   const env: Record<string, string> = { DBT_TEMPORAL_ENGINE_MANIFESTS: String(ENGINE_MANIFEST_SLOTS) };
   for (const [k, v] of Object.entries(inv.env)) if (SPAWN_ENV.test(k)) env[k] = v;
   return { python: enginePython(inv.dbtPath), script: ENGINE_SCRIPT, env, cwd: tmpdir(), startTimeoutMs: 0 };
 }
 
-function outcomeFailure(outcome: EngineOutcome, what: string): ExecutorResult | null {
+export function outcomeFailure(outcome: EngineOutcome, what: string): ExecutorResult | null {
   switch (outcome.kind) {
     case 'cancelled':
       return { type: 'error', code: 'CANCELLED', message: `${what} was cancelled` };
@@ -59,30 +60,45 @@ function outcomeFailure(outcome: EngineOutcome, what: string): ExecutorResult | 
   }
 }
 
+/** Sends one dbt invocation (args after the subcommand's position) to a warm engine. */
+export async function requestEngine(
+  pool: WarmEnginePool,
+  inv: DbtInvocation,
+  ws: Workspace,
+  command: string[],
+  signal: AbortSignal,
+  extra: Pick<EngineRequest, 'want_result' | 'manifest_out'> = {},
+): Promise<{ outcome: EngineOutcome; startedAt: number } | { error: string }> {
+  const common = commonArgs(inv, ws);
+  const request: EngineRequest = {
+    id: 0,
+    key: manifestKey(inv),
+    parse_args: [...GLOBAL_ARGS, 'parse', ...common, '--no-write-json'],
+    args: [...GLOBAL_ARGS, ...command.slice(0, 1), ...common, ...command.slice(1)],
+    env: dbtEnv(inv, ws),
+    cwd: ws.root,
+    ...extra,
+  };
+  let startedAt = Date.now();
+  try {
+    const outcome = await pool.use(request.key, spawnOptions(inv), (engine, use) => {
+      startedAt = use.acquiredAt - use.startMs;
+      return engine.request({ ...request, id: engine.invocations + 1 }, inv.timeoutMs, signal);
+    });
+    return { outcome, startedAt };
+  } catch (err) {
+    return { error: `cannot start a dbt engine: ${(err as Error).message}` };
+  }
+}
+
 export async function runNodeWarm(task: NodeTask, pool: WarmEnginePool, signal: AbortSignal, enqueuedAt: number): Promise<ExecutorResult> {
   const inv = task.invocation;
   const what = `dbt ${task.subcommand} ${task.uniqueId}`;
   return withWorkspace(inv, 'dbtt-node-', async (ws) => {
     const { subcommand, rest } = nodeSubcommandArgs(task);
-    const common = commonArgs(inv, ws);
-    const request = {
-      id: 0,
-      key: manifestKey(inv),
-      parse_args: [...GLOBAL_ARGS, 'parse', ...common, '--no-write-json'],
-      args: [...GLOBAL_ARGS, subcommand, ...common, ...rest],
-      env: dbtEnv(inv, ws),
-      cwd: ws.root,
-    };
-    let startedAt = Date.now();
-    let outcome: EngineOutcome;
-    try {
-      outcome = await pool.use(request.key, spawnOptions(inv), (engine, use) => {
-        startedAt = use.acquiredAt - use.startMs;
-        return engine.request({ ...request, id: engine.invocations + 1 }, inv.timeoutMs, signal);
-      });
-    } catch (err) {
-      return { type: 'error', code: 'DBT_ENGINE_ERROR', message: `${what}: cannot start a dbt engine: ${(err as Error).message}` };
-    }
+    const sent = await requestEngine(pool, inv, ws, [subcommand, ...rest], signal);
+    if ('error' in sent) return { type: 'error', code: 'DBT_ENGINE_ERROR', message: `${what}: ${sent.error}` };
+    const { outcome, startedAt } = sent;
     const failed = outcomeFailure(outcome, what);
     if (failed || outcome.kind !== 'done') return failed as ExecutorResult;
     const { done } = outcome;

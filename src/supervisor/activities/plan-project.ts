@@ -2,9 +2,10 @@
 import type { RunRequest } from '../../shared/input.js';
 import type { ExecutionPlan, PlanNode } from '../../shared/plan.js';
 import { buildPlanNodes } from '../planning/dag.js';
-import { COMMAND_RESOURCE_TYPES } from '../planning/commands.js';
+import { COMMAND_RESOURCE_TYPES, hookCommandWords } from '../planning/commands.js';
 import type { ProjectGraph } from '../planning/project-graph.js';
 import { invocationFor } from '../projects/resolve-cache.js';
+import { manifestForRun } from '../artifacts/manifest.js';
 import { idsToRetry, readArtifactRef } from './artifact-refs.js';
 import { rethrowCoded, toFailure } from './deps.js';
 import type { ActivityDeps } from './deps.js';
@@ -19,10 +20,12 @@ function listedNodes(graph: ProjectGraph, ids: readonly string[]): PlanNode[] {
 
 export interface PlanProjectInput {
   request: RunRequest;
+  /** The run's invocation id: with artifact storage, the run's manifest is stored at plan time. */
+  invocation_id?: string;
 }
 
 export function createPlanProjectActivity(deps: ActivityDeps) {
-  return async function plan_project({ request }: PlanProjectInput): Promise<ExecutionPlan> {
+  return async function plan_project({ request, invocation_id: invocationId }: PlanProjectInput): Promise<ExecutionPlan> {
     let project;
     try {
       project = deps.cache.pick(request.project);
@@ -39,6 +42,7 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
       exclude: request.exclude,
       indirectSelection: request.indirect_selection,
       resourceTypes,
+      wantManifest: Boolean(invocationId && deps.observability?.store),
     });
     if (result.type === 'error') throw toFailure(result.code, result.message);
     if (result.type !== 'listed') throw new Error(`unexpected executor result ${result.type}`);
@@ -51,13 +55,20 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
       const what = request.select || request.exclude ? 'no nodes matched after applying selectors' : `no nodes found for command '${request.command}'`;
       throw toFailure('SELECTION_ERROR', `${what} (select: ${request.select ?? '-'}, exclude: ${request.exclude ?? '-'})`);
     }
+    // The manifest as this run parsed the project (its env, vars and target): what dbt itself
+    // would write, and what --defer / state: comparisons of later runs must see.
+    const store = deps.observability?.store;
+    const manifestPath = store && invocationId && result.manifestJson
+      ? await store.put(invocationId, 'manifest.json', manifestForRun(result.manifestJson, invocationId, new Date().toISOString()))
+      : null;
     return {
+      manifest_path: manifestPath,
       project: project.location.name,
       command: request.command,
       target: request.target ?? deps.defaults.target,
       nodes,
-      has_on_run_start: project.graph.hooks.start,
-      has_on_run_end: project.graph.hooks.end,
+      has_on_run_start: project.graph.hooks.start && hookCommandWords(request.command) !== null,
+      has_on_run_end: project.graph.hooks.end && hookCommandWords(request.command) !== null,
       options: { retry: project.settings.retry, timeouts: project.settings.timeouts },
     };
   };

@@ -1,8 +1,9 @@
 // run_project_hooks: the project's on-run-start / on-run-end hooks, once per run (as dbt does).
 import type { NodeResult } from '../../shared/contracts.js';
 import type { RunRequest } from '../../shared/input.js';
-import { COMMAND_RESOURCE_TYPES } from '../planning/commands.js';
+import { hookCommandWords } from '../planning/commands.js';
 import { invocationFor } from '../projects/resolve-cache.js';
+import { readArtifactRef } from './artifact-refs.js';
 import { toFailure } from './deps.js';
 import type { ActivityDeps } from './deps.js';
 import { pickProject, runOnExecutor } from './executor-call.js';
@@ -24,14 +25,17 @@ export interface RunProjectHooksResult {
 export function createRunProjectHooksActivity(deps: ActivityDeps) {
   return async function run_project_hooks(input: RunProjectHooksInput): Promise<RunProjectHooksResult> {
     const project = pickProject(deps, input.project);
-    if (!project.graph.hooks[input.phase]) return { hooks: [] };
+    const command = hookCommandWords(input.request.command);
+    if (!project.graph.hooks[input.phase] || command === null) return { hooks: [] };
+    const stateManifest = input.request.state_manifest_ref ? await readArtifactRef(deps, 'state_manifest_ref', input.request.state_manifest_ref) : null;
     const result = await runOnExecutor(deps, project, () => ({
       type: 'hooks',
-      invocation: invocationFor(project, deps.defaults, { ...input.request, invocation_id: input.invocation_id ?? null }),
+      invocation: invocationFor(project, deps.defaults, { ...input.request, invocation_id: input.invocation_id ?? null, stateManifest }),
       phase: input.phase,
+      command,
       select: input.request.select,
       exclude: input.request.exclude,
-      resourceTypes: COMMAND_RESOURCE_TYPES[input.request.command] ?? [],
+      indirectSelection: input.request.indirect_selection,
       results: input.results,
     }));
     if (result.type === 'error') throw toFailure(result.code, result.message);

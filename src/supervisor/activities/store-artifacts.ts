@@ -18,6 +18,8 @@ export interface StoreArtifactsInput {
   started_at: string;
   elapsed_time: number;
   args: Record<string, JsonValue>;
+  /** The run's manifest stored at plan time; when absent the worker's startup manifest is written. */
+  manifest_path?: string | null;
 }
 
 export function createStoreArtifactsActivity(deps: ActivityDeps) {
@@ -33,25 +35,27 @@ export function createStoreArtifactsActivity(deps: ActivityDeps) {
     }
     Context.current().heartbeat();
     const generatedAt = new Date().toISOString();
+    // Relation names as this run resolved them (its env and target), when its manifest was stored.
+    const manifestJson = input.manifest_path ? await store.get(input.manifest_path) : project.manifestJson;
     const runResults = buildRunResults({
       invocationId: input.invocation_id,
-      dbtVersion: dbtVersionOf(project.manifestJson),
+      dbtVersion: dbtVersionOf(manifestJson),
       generatedAt,
       startedAt: input.started_at,
       elapsedTime: input.elapsed_time,
       results: input.results,
-      relationNames: relationNames(project.manifestJson),
+      relationNames: relationNames(manifestJson),
       args: input.args,
     });
     const paths: ArtifactPaths = {
       run_results_path: await store.put(input.invocation_id, 'run_results.json', `${JSON.stringify(runResults, null, 2)}\n`),
-      manifest_path: await store.put(input.invocation_id, 'manifest.json', manifestForRun(project.manifestJson, input.invocation_id, generatedAt)),
+      manifest_path: input.manifest_path ?? await store.put(input.invocation_id, 'manifest.json', manifestForRun(project.manifestJson, input.invocation_id, generatedAt)),
       log_path: null,
       catalog_path: null,
     };
     if (obs.writeRunLog) paths.log_path = await store.put(input.invocation_id, 'log.txt', `${input.log.join('\n')}\n`);
     // After source-freshness: dbt's sources.json (its path is not part of the output, as in dbt-temporal).
-    const sources = buildSourcesJson({ invocationId: input.invocation_id, dbtVersion: dbtVersionOf(project.manifestJson), generatedAt, elapsedTime: input.elapsed_time, results: input.results });
+    const sources = buildSourcesJson({ invocationId: input.invocation_id, dbtVersion: dbtVersionOf(manifestJson), generatedAt, elapsedTime: input.elapsed_time, results: input.results });
     if (sources) await store.put(input.invocation_id, 'sources.json', `${JSON.stringify(sources, null, 2)}\n`);
     return paths;
   };

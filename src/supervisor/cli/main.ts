@@ -54,8 +54,7 @@ try {
     process.stderr.write(`dbt-temporal: ${(err as Error).stack ?? String(err)}\n`);
     process.exitCode = 1;
   }
+  // After a start-up error the Temporal runtime's native threads would keep the process alive
+  // (the worker would hang instead of failing): exit once stderr has drained.
+  process.stderr.write('', () => process.exit(process.exitCode ?? 1));
 }
-
-// Exit explicitly: after a start-up error (or a finished run) the Temporal runtime's native
-// threads would otherwise keep the process alive, and the worker would hang instead of failing.
-process.stdout.write('', () => process.stderr.write('', () => process.exit(process.exitCode ?? 0)));

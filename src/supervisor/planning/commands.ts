@@ -19,14 +19,33 @@ export const COMMAND_RESOURCE_TYPES: Record<DbtCommand, string[]> = {
   'source-freshness': ['source'],
 };
 
-/** How to execute one node of a command. */
-export type NodeExecution = { kind: 'node'; subcommand: 'build' | 'test' | 'compile' } | { kind: 'freshness' };
+/**
+ * The dbt command words a run's project hooks execute under (dbt runs on-run-start/-end for
+ * these commands only; `compile` and `list` run none).
+ */
+export function hookCommandWords(command: DbtCommand): string[] | null {
+  if (command === 'compile' || command === 'list') return null;
+  return command === 'source-freshness' ? ['source', 'freshness'] : [command];
+}
 
+/** How to execute one node of a command. */
+export type NodeExecution = { kind: 'node'; subcommand: 'build' | 'run' | 'test' | 'seed' | 'snapshot' | 'compile' } | { kind: 'freshness' };
+
+/** Each node runs under the run's own dbt command (what `flags.WHICH` and hooks see). */
 export function executionFor(command: DbtCommand, node: GraphNode): NodeExecution {
-  if (command === 'source-freshness') return { kind: 'freshness' };
-  if (command === 'compile') return { kind: 'node', subcommand: 'compile' };
-  // `build` runs everything but unit tests, which only `test` runs on their own.
-  return { kind: 'node', subcommand: node.resource_type === 'unit_test' ? 'test' : 'build' };
+  switch (command) {
+    case 'source-freshness':
+      return { kind: 'freshness' };
+    case 'run':
+    case 'test':
+    case 'seed':
+    case 'snapshot':
+    case 'compile':
+      return { kind: 'node', subcommand: command };
+    default:
+      // `build` runs everything but unit tests, which dbt only runs alone under `test`.
+      return { kind: 'node', subcommand: node.resource_type === 'unit_test' ? 'test' : 'build' };
+  }
 }
 
 /**

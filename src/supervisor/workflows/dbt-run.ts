@@ -32,9 +32,9 @@ function validate(raw: DbtRunInput | undefined): RunRequest {
   }
 }
 
-async function plan(request: RunRequest): Promise<ExecutionPlan> {
+async function plan(request: RunRequest, invocationId: string): Promise<ExecutionPlan> {
   try {
-    return await plan_project({ request });
+    return await plan_project({ request, invocation_id: invocationId });
   } catch (err) {
     // Surface the planning error itself (bad selector, unknown project) as the run's failure.
     if (isActivityCancelled(err)) throw cancelledRun();
@@ -66,7 +66,7 @@ export async function dbt_run(raw?: DbtRunInput): Promise<DbtRunOutput> {
   session.phase = 'planning';
   const tracker = carried
     ? new RunTracker(carried)
-    : RunTracker.start(await plan(request), { invocationId: session.invocationId, failFast: request.fail_fast, startedAtMs, maxInFlight: MAX_IN_FLIGHT });
+    : RunTracker.start(await plan(request, session.invocationId), { invocationId: session.invocationId, failFast: request.fail_fast, startedAtMs, maxInFlight: MAX_IN_FLIGHT });
   session.attach(tracker);
   if (!carried) {
     sa.planned(tracker.plan.project);

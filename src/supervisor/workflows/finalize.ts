@@ -46,6 +46,7 @@ export async function storeArtifacts(tracker: RunTracker, request: RunRequest, w
       log: fitLog(tracker.log, budget),
       started_at: new Date(tracker.startedAtMs).toISOString(),
       elapsed_time: elapsedSeconds(tracker),
+      manifest_path: tracker.plan.manifest_path ?? null,
       args: { which: request.command, select: request.select, exclude: request.exclude, target: request.target, full_refresh: request.full_refresh, fail_fast: request.fail_fast, vars: request.vars },
     });
   } catch (err) {
