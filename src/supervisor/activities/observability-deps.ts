@@ -8,6 +8,8 @@ export interface ObservabilityDeps {
   store: ArtifactStore | null;
   /** WRITE_RUN_LOG. @default true */
   writeRunLog: boolean;
+  /** TEMPORAL_PRIORITY_SCHEDULING: priority and fairness keys on node activities. @default false */
+  prioritySchedulingEnabled?: boolean;
   /** WRITE_CATALOG: also write dbt's catalog.json (dbt docs generate). @default false */
   writeCatalog?: boolean;
   /** TEMPORAL_SEARCH_ATTRIBUTES: static Keyword attributes of every run. @default {} */

@@ -7,6 +7,8 @@ import { NO_OBSERVABILITY } from './observability-deps.js';
 
 export interface RunConfig {
   artifacts_enabled: boolean;
+  /** TEMPORAL_PRIORITY_SCHEDULING: node activities carry priority and fairness keys. */
+  priority_scheduling?: boolean;
   /** WRITE_CATALOG (only with artifacts): generate catalog.json after the run. */
   write_catalog?: boolean;
   /** Our attributes (DbtProject, ...) registered as Keyword on the namespace. */
@@ -60,6 +62,6 @@ export function createResolveConfigActivity(deps: ActivityDeps) {
       else skipped.push(key);
     }
     if (types !== null && skipped.length > 0) warnOnce(`static:${skipped.join(',')}`, `TEMPORAL_SEARCH_ATTRIBUTES keys not registered as Keyword on the namespace, skipped: ${skipped.join(', ')}`);
-    return { artifacts_enabled: obs.store !== null, write_catalog: obs.store !== null && (obs.writeCatalog ?? false), search_attributes: ours, static_search_attributes: statics };
+    return { artifacts_enabled: obs.store !== null, priority_scheduling: obs.prioritySchedulingEnabled ?? false, write_catalog: obs.store !== null && (obs.writeCatalog ?? false), search_attributes: ours, static_search_attributes: statics };
   };
 }

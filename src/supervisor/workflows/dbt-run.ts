@@ -86,7 +86,7 @@ export async function dbt_run(raw?: DbtRunInput): Promise<DbtRunOutput> {
   // Execute.
   session.phase = 'executing';
   const memos = new ProgressMemos();
-  const outcome = await executeNodes(tracker, request, cancel, memos);
+  const outcome = await executeNodes(tracker, request, cancel, memos, config.priority_scheduling ?? false);
   if (outcome === 'continue') {
     memos.publish(tracker, true);
     showDetails(`continuing as new (segment ${tracker.segment + 1}) with ${tracker.status().pending} nodes to go`);

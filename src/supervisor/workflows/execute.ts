@@ -2,6 +2,7 @@
 // flight), until all are finished, the run is cancelled, or it must continue as new.
 import type { RunRequest } from '../../shared/input.js';
 import { nodeLabel } from '../../shared/plan.js';
+import { fairnessKey, priorityKeys } from '../../shared/priority.js';
 import type { PlanNode } from '../../shared/plan.js';
 import type { RunTracker } from '../../shared/run-tracker.js';
 import { CANCELLED_RUN } from '../../shared/run-tracker.js';
@@ -28,8 +29,16 @@ export function activityIds(nodes: readonly PlanNode[]): Map<string, string> {
   return out;
 }
 
-export async function executeNodes(tracker: RunTracker, request: RunRequest, cancel: CancellationWatch, memos: ProgressMemos): Promise<ExecuteOutcome> {
+export async function executeNodes(
+  tracker: RunTracker,
+  request: RunRequest,
+  cancel: CancellationWatch,
+  memos: ProgressMemos,
+  prioritize = false,
+): Promise<ExecuteOutcome> {
   const ids = activityIds(tracker.plan.nodes);
+  // TEMPORAL_PRIORITY_SCHEDULING: the longest remaining chain first, runs sharing the queue fairly.
+  const priorities = prioritize ? priorityKeys(tracker.plan.nodes) : null;
   const inflight = new Map<string, Promise<void>>();
   let finishedHere = 0;
   let draining = false;
@@ -45,7 +54,8 @@ export async function executeNodes(tracker: RunTracker, request: RunRequest, can
         event_time_start: request.event_time_start, event_time_end: request.event_time_end, invocation_id: tracker.invocationId,
         defer_manifest_ref: request.defer_manifest_ref,
       };
-      const job = runNode(node, ids.get(node.unique_id) as string, input, () => cancel.requested, tracker.plan.options).then((result) => {
+      const job = runNode(node, ids.get(node.unique_id) as string, input, () => cancel.requested, tracker.plan.options,
+        priorities ? { priorityKey: priorities.get(node.unique_id) ?? 3, fairnessKey: fairnessKey(tracker.invocationId) } : undefined).then((result) => {
         inflight.delete(node.unique_id);
         tracker.finish(result);
         finishedHere += 1;

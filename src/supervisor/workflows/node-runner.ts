@@ -2,6 +2,7 @@
 import { ActivityCancellationType, ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { NodeResult } from '../../shared/contracts.js';
 import type { PlanNode } from '../../shared/plan.js';
+import type { Priority } from '@temporalio/common';
 import { nodeActivityOptions } from '../../shared/run-options.js';
 import type { ProjectRunOptions } from '../../shared/run-options.js';
 import { CANCELLED_RUN, syntheticResult } from '../../shared/run-tracker.js';
@@ -37,12 +38,13 @@ export async function runNode(
   input: ExecuteNodeInput,
   cancelling: () => boolean,
   options: ProjectRunOptions | undefined,
+  priority?: Priority,
 ): Promise<NodeResult> {
   const base = options ? nodeActivityOptions(options) : NODE_ACTIVITY_OPTIONS;
   // Always wait for the activity to confirm cancellation (the SDK's effective default is
   // TRY_CANCEL): a cancelled run must not end while its dbt process still works.
   const cancellationType = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
-  const { execute_node } = proxyActivities<Activities>({ ...base, cancellationType, activityId, summary: activityId });
+  const { execute_node } = proxyActivities<Activities>({ ...base, cancellationType, activityId, summary: activityId, ...(priority ? { priority } : {}) });
   try {
     return await execute_node(input);
   } catch (err) {
