@@ -2,11 +2,21 @@
 
 export const REDACTED = '***';
 
+/**
+ * Keys whose values are identifiers the run depends on (node ids, project and file names,
+ * artifact refs). They come from the project, not from credentials, and rewriting them would
+ * corrupt results (a short password such as `bench` would turn `bench_project` into `***_project`).
+ */
+export const IDENTIFIER_KEYS: ReadonlySet<string> = new Set([
+  'unique_id', 'depends_on', 'project', 'name', 'resource_type', 'command', 'invocation_id', 'target',
+  'run_results_path', 'manifest_path', 'log_path', 'catalog_path', 'hook_workflow_type', 'event', 'status',
+]);
+
 export interface Redactor {
   /** Adds more secrets (e.g. passwords found in profiles after discovery). */
   add(values: Iterable<string>): void;
   text(s: string): string;
-  /** Deep copy of JSON-like data with every string redacted. */
+  /** Deep copy of JSON-like data with every string redacted, except under IDENTIFIER_KEYS. */
   data<T>(value: T): T;
 }
 
@@ -31,7 +41,7 @@ export function createRedactor(initial: Iterable<string> = [], minLength = 4): R
         if (typeof v === 'string') return redactor.text(v);
         if (Array.isArray(v)) return v.map(walk);
         if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-          return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+          return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, IDENTIFIER_KEYS.has(k) ? x : walk(x)]));
         }
         return v;
       };

@@ -34,4 +34,13 @@ describe('secrets', () => {
     expect(r.data({ a: ['zzzz!'], b: { c: 'abcd' }, n: 3 })).toEqual({ a: ['***!'], b: { c: '***' }, n: 3 });
     expect(createRedactor([]).text('abcd')).toBe('abcd');
   });
+
+  it('never rewrites identifiers a run depends on, even when a short secret occurs in them', () => {
+    const r = createRedactor(['bench']);
+    const plan = { project: 'bench_project', nodes: [{ unique_id: 'model.bench_project.m', depends_on: ['seed.bench_project.s'], message: 'password bench rejected' }] };
+    expect(r.data(plan)).toEqual({
+      project: 'bench_project',
+      nodes: [{ unique_id: 'model.bench_project.m', depends_on: ['seed.bench_project.s'], message: 'password *** rejected' }],
+    });
+  });
 });
