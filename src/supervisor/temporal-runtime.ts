@@ -1,6 +1,6 @@
 // Installs the process-wide Temporal Runtime: our logger, Core log forwarding, and the SDK's
 // metrics exporter (Prometheus or OTLP). Must run before any connection is created.
-import { createServer } from 'node:net';
+import { freePort } from './dev-server.js';
 import { Runtime } from '@temporalio/worker';
 import type { TelemetryOptions } from '@temporalio/worker';
 import type { Config } from './config/config.js';
@@ -13,16 +13,6 @@ export interface InstalledRuntime {
   sdkMetricsUrl: string | null;
 }
 
-async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
 
 /** The metrics part of the telemetry options and where to read Prometheus text from. */
 export async function sdkMetricsOptions(config: Config): Promise<{ metrics: TelemetryOptions['metrics']; url: string | null }> {
@@ -34,7 +24,7 @@ export async function sdkMetricsOptions(config: Config): Promise<{ metrics: Tele
   // Without an explicit exporter the SDK metrics are still served on our /metrics, through a
   // private loopback endpoint; with `prometheus` they are also on the configured address.
   if (m.exporter === 'none' && config.health.port === null) return { metrics: undefined, url: null };
-  const bindAddress = m.exporter === 'prometheus' ? m.prometheusAddr : `127.0.0.1:${await freeLoopbackPort()}`;
+  const bindAddress = m.exporter === 'prometheus' ? m.prometheusAddr : `127.0.0.1:${await freePort()}`;
   const prometheus = { bindAddress, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true };
   return { metrics: { prometheus }, url: scrapeUrlFor(bindAddress) };
 }
