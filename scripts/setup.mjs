@@ -33,9 +33,10 @@ if (!existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSyn
   run('npm', [existsSync(lock) ? 'ci' : 'install', '--no-audit', '--no-fund']);
 }
 
-// promtool and prometheus (Debian package `prometheus`) validate and scrape /metrics in the tests.
+// promtool and prometheus (Debian package `prometheus`) validate and scrape /metrics in the
+// tests only (`npm test` passes --for-tests; the demo does not need them).
 const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-if (!onPath('promtool') || !onPath('prometheus')) {
+if (process.argv.includes('--for-tests') && (!onPath('promtool') || !onPath('prometheus'))) {
   if (process.getuid?.() !== 0 || !onPath('apt-get')) {
     fail('promtool and prometheus are required by the tests: install the Debian package `prometheus` (as root: apt-get install -y prometheus)');
   }
