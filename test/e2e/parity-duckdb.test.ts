@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DbtRunInput } from '../../src/shared/contracts.js';
 import { connectClient } from '../support/client.js';
 import type { TestClient } from '../support/client.js';
-import { dumpDuckDbFile } from '../support/duckdb-dump.js';
+import { duckDbSide } from '../support/duckdb-dump.js';
 import { PARITY_FAILING, PARITY_MAIN, startParityWorker } from '../support/parity-fixtures.js';
 import { runParitySteps } from '../support/parity-steps.js';
 import type { ParityProject, ParitySide } from '../support/parity-steps.js';
@@ -30,8 +30,7 @@ afterAll(async () => {
 });
 
 function duckSide(name: string): ParitySide {
-  const path = join(scratch, `${name}.duckdb`);
-  return { env: { PARITY_DUCKDB_PATH: path }, dump: () => dumpDuckDbFile(path) };
+  return duckDbSide(scratch, name);
 }
 
 function parity(project: ParityProject, name: string, steps: DbtRunInput[]) {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DbtRunOutput } from '../../src/shared/contracts.js';
 import { connectClient } from '../support/client.js';
 import type { TestClient } from '../support/client.js';
-import { dumpDuckDbFile } from '../support/duckdb-dump.js';
+import { duckDbSide } from '../support/duckdb-dump.js';
 import { readHistory } from '../support/history.js';
 import { PARITY_FAILING, PARITY_MAIN, startParityWorker } from '../support/parity-fixtures.js';
 import { runParitySteps } from '../support/parity-steps.js';
@@ -32,8 +32,7 @@ afterAll(async () => {
 });
 
 function duck(name: string): ParitySide {
-  const path = join(scratch, `${name}.duckdb`);
-  return { env: { PARITY_DUCKDB_PATH: path }, dump: () => dumpDuckDbFile(path) };
+  return duckDbSide(scratch, name);
 }
 
 function compiled(output: DbtRunOutput | null, uniqueId: string): string {

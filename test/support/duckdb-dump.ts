@@ -1,4 +1,5 @@
 // Every table and view of a DuckDB file with its full content, in one Python process (the venv's
+import { join } from 'node:path';
 // duckdb, the engine dbt used): keys `<schema>.<table>`, rows as strings, sorted.
 import { execa } from 'execa';
 import { REPO_ROOT } from './paths.js';
@@ -19,4 +20,10 @@ print(json.dumps(out))
 export async function dumpDuckDbFile(path: string): Promise<Record<string, unknown[][]>> {
   const r = await execa(PY, ['-c', DUMP_PY, path]);
   return JSON.parse(String(r.stdout)) as Record<string, unknown[][]>;
+}
+
+/** A parity side on a fresh DuckDB file `<scratch>/<name>.duckdb`. */
+export function duckDbSide(scratch: string, name: string): { env: Record<string, string>; dump: () => ReturnType<typeof dumpDuckDbFile> } {
+  const path = join(scratch, `${name}.duckdb`);
+  return { env: { PARITY_DUCKDB_PATH: path }, dump: () => dumpDuckDbFile(path) };
 }
