@@ -4,8 +4,9 @@ Protocol (JSON lines): requests on stdin, responses on the original stdout (fd 1
 pointed at stderr, so everything dbt prints lands on stderr). Each request:
   {"id", "key", "parse_args", "args", "env", "cwd"}
 `key` names the manifest (project, target, vars, env); a miss parses with `parse_args`.
-Each invocation starts from a pristine copy of the manifest (dbt mutates nodes while
-compiling), runs with exactly the request's environment, and releases DuckDB afterwards.
+Each invocation sees the manifest as parsed (what an invocation changes is put back after it,
+see LiveManifest), runs with exactly the request's environment, and releases DuckDB afterwards.
+The linked graph is built once per manifest, not per invocation.
 """
 import ctypes
 import gc
@@ -69,7 +70,9 @@ def _release_duckdb():
                 env.close()
             except Exception:
                 pass
-    gc.collect()
+    # Closing the connection closes its cursors too; a young-generation collection finalizes
+    # any stray handle left in a reference cycle without walking the (large) manifests.
+    gc.collect(1)
 
 
 def _apply_env(env, cwd):
@@ -114,6 +117,106 @@ def _run_invocation_id():
     requires.reset_invocation_id = reset_invocation_id
 
 
+class _Graphs:
+    """The linked dbt graph per manifest key, built once instead of on every invocation.
+
+    dbt links the whole project (and, for `build`, adds test edges) at the start of every
+    invocation: seconds for a project of thousands of nodes, for a graph that only depends on
+    the parsed manifest. Invocations only read the full graph (selection copies it), so every
+    invocation of one manifest shares it.
+    """
+
+    def __init__(self):
+        self.by_key = {}  # manifest key -> {add_test_edges: networkx graph}
+        self.active_key = None
+        self.active_manifest = None
+
+    def activate(self, key, manifest):
+        self.active_key, self.active_manifest = key, manifest
+
+    def forget(self, key):
+        self.by_key.pop(key, None)
+
+    def lookup(self, manifest, add_test_edges):
+        if manifest is not self.active_manifest:
+            return None
+        return self.by_key.get(self.active_key, {}).get(add_test_edges)
+
+    def store(self, manifest, add_test_edges, graph):
+        if manifest is self.active_manifest:
+            self.by_key.setdefault(self.active_key, {})[add_test_edges] = graph
+
+
+GRAPHS = _Graphs()
+
+
+def _cache_linked_graphs():
+    from dbt.compilation import Compiler, _generate_stats, print_compile_stats
+    from dbt.graph.graph import Graph
+
+    original = Compiler.compile
+
+    def compile(self, manifest, write=True, add_test_edges=False):
+        cached = GRAPHS.lookup(manifest, add_test_edges)
+        if cached is None:
+            # graph.gpickle is never read from a node's temp workspace: do not write it.
+            graph = original(self, manifest, write=False, add_test_edges=add_test_edges)
+            GRAPHS.store(manifest, add_test_edges, graph.graph)
+            return graph
+        self.initialize()
+        if add_test_edges:
+            manifest.build_parent_and_child_maps()
+        if self.config.args.which != "list":
+            print_compile_stats(_generate_stats(manifest))
+        return Graph(cached)
+
+    Compiler.compile = compile
+
+
+# Above this many selected nodes, dbt's own subset algorithm is used.
+SMALL_SELECTION = 16
+
+
+def _fast_subset_graph():
+    # dbt copies the whole graph and then eliminates every unselected node one by one to build
+    # the queue of a selection; for the one node of a node invocation that is most of its
+    # set-up time on a large project. Same result, computed from the selected nodes: an edge
+    # u -> v between selected nodes when v is reachable from u through unselected nodes only.
+    import networkx as nx
+    from dbt.graph.graph import Graph
+
+    original = Graph.get_subset_graph
+
+    def get_subset_graph(self, selected):
+        include = set(selected)
+        if len(include) > SMALL_SELECTION:
+            return original(self, include)
+        full = self.graph
+        for node in include:
+            if node not in full:
+                return original(self, include)  # dbt raises its own error
+        sub = nx.DiGraph()
+        for node in full.nodes:
+            if node in include:
+                sub.add_node(node, **full.nodes[node])
+        for source in include:
+            seen = set()
+            frontier = [source]
+            while frontier:
+                current = frontier.pop()
+                for target in full.successors(current):
+                    if target in include:
+                        if target != source and not sub.has_edge(source, target):
+                            data = full.edges[current, target] if current == source else {}
+                            sub.add_edge(source, target, **data)
+                    elif target not in seen:
+                        seen.add(target)
+                        frontier.append(target)
+        return Graph(sub)
+
+    Graph.get_subset_graph = get_subset_graph
+
+
 def _freeze(manifest):
     # Not pickle.dumps(manifest): dbt-core 1.11's Manifest.__reduce_ex__ passes its fields
     # positionally in an order that no longer matches the dataclass (it misses `fixtures` and
@@ -138,6 +241,100 @@ def _thaw(blob):
     return manifest
 
 
+# Request variables that make dbt rewrite nodes across the whole manifest (deferral merges the
+# state manifest into every node): such invocations get a fresh copy and the live one is dropped.
+BROAD_MUTATION_ENV = ("DBT_DEFER", "DBT_STATE", "DBT_DEFER_STATE", "DBT_FAVOR_STATE")
+BROAD_MUTATION_ARGS = ("--defer", "--state", "--defer-state", "--favor-state")
+
+
+def _broad_mutation(req):
+    env = req.get("env") or {}
+    if any(env.get(name) for name in BROAD_MUTATION_ENV):
+        return True
+    return any(arg in BROAD_MUTATION_ARGS for arg in req.get("args") or [])
+
+
+class LiveManifest:
+    """One parsed manifest, kept in memory across invocations and put back after each.
+
+    dbt mutates nodes while compiling (compiled code, injected CTEs), so an invocation must not
+    see what the previous one left. Copying the whole manifest per invocation costs as much as
+    the invocation itself on a large project; a single-node invocation only changes a few
+    objects: the selected nodes, the ephemeral models compiled into them and their source
+    files (env_var() records itself there), unit tests, mapping
+    entries and attributes it replaced. Those are put back (objects from per-object pickles);
+    an attribute added or removed makes the caller fall back to a full copy.
+    """
+
+    def __init__(self, manifest):
+        self.blob = _freeze(manifest)
+        self.manifest = _thaw(self.blob)
+        self.parts = {
+            attr: {uid: pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL) for uid, obj in getattr(self.manifest, attr).items()}
+            for attr in ("nodes", "unit_tests", "files")
+        }
+        self.metadata = pickle.dumps(self.manifest.metadata, protocol=pickle.HIGHEST_PROTOCOL)
+        self.always = [uid for uid, node in self.manifest.nodes.items() if getattr(node, "is_ephemeral_model", False)]
+        self._snapshot()
+
+    def _snapshot(self):
+        state = self.manifest.__dict__
+        self.attrs = {name: value for name, value in state.items() if not name.startswith("_")}
+        self.maps = {name: dict(value) for name, value in self.attrs.items() if isinstance(value, dict)}
+
+    def restore(self, selected):
+        """Puts back what an invocation changed; False when a full copy is needed instead."""
+        state = self.manifest.__dict__
+        if set(self.attrs) != {name for name in state if not name.startswith("_")}:
+            return False
+        # Derived maps (parent_map, child_map, flat_graph...) are rebuilt by assignment: the
+        # originals are untouched, put them back.
+        state.update(self.attrs)
+        for name, before in self.maps.items():
+            current = state[name]
+            if len(current) != len(before) or any(current.get(key) is not obj for key, obj in before.items()):
+                current.clear()
+                current.update(before)
+        nodes = list(selected) + self.always
+        # env_var() called while compiling records the variable on the node's source file.
+        files = [getattr(state["nodes"].get(uid), "file_id", None) for uid in nodes]
+        for attr, uids in (("nodes", nodes), ("unit_tests", list(self.parts["unit_tests"])), ("files", files)):
+            live, parts, before = state[attr], self.parts[attr], self.maps[attr]
+            for uid in uids:
+                blob = parts.get(uid)
+                if blob is not None:
+                    live[uid] = before[uid] = pickle.loads(blob)
+        self.manifest.metadata = self.attrs["metadata"] = pickle.loads(self.metadata)
+        return True
+
+    def fresh(self):
+        return _thaw(self.blob)
+
+    def differences(self):
+        """Objects of the live manifest that differ from a fresh copy (for the engine's self-check)."""
+        fresh = self.fresh()
+        found = []
+        for name, value in fresh.__dict__.items():
+            if name.startswith("_"):
+                continue
+            live = self.manifest.__dict__.get(name)
+            if isinstance(value, dict):
+                if set(value) != set(live):
+                    found.append(f"{name}: keys differ")
+                    continue
+                for key, obj in value.items():
+                    a = obj.to_dict() if hasattr(obj, "to_dict") else obj
+                    b = live[key].to_dict() if hasattr(live[key], "to_dict") else live[key]
+                    if a != b:
+                        found.append(f"{name}.{key}")
+            elif name != "metadata" and hasattr(value, "to_dict") and value.to_dict() != live.to_dict():
+                found.append(name)
+        return found
+
+
+VERIFY_RESTORE = os.environ.get("DBT_TEMPORAL_ENGINE_VERIFY_RESTORE") == "1"
+
+
 class Engine:
     def __init__(self, proto):
         from dbt.cli.main import dbtRunner
@@ -145,18 +342,13 @@ class Engine:
         _skip_project_hooks()
         _skip_manifest_json()
         _run_invocation_id()
+        _cache_linked_graphs()
+        _fast_subset_graph()
 
         self.runner_cls = dbtRunner
         self.proto = proto
-        self.manifests = OrderedDict()  # key -> pickled manifest
-        self.spare = None  # (key, pristine manifest) unpickled while idle, for the next request
-
-    def prepare_spare(self):
-        # Off the critical path: the next request for the same manifest starts from this copy.
-        key = getattr(self, "last_key", None)
-        blob = self.manifests.get(key) if key else None
-        if blob is not None and self.spare is None:
-            self.spare = (key, _thaw(blob))
+        self.manifests = OrderedDict()  # key -> LiveManifest
+        self.pending = None  # (LiveManifest, whether its live copy was used) awaiting restore
 
     def send(self, msg):
         self.proto.write(json.dumps(msg) + "\n")
@@ -164,34 +356,52 @@ class Engine:
 
     def manifest_for(self, req):
         key = req["key"]
-        blob = self.manifests.get(key)
-        if blob is not None:
-            self.manifests.move_to_end(key)
-            spare, self.spare = self.spare, None
-            if spare is not None and spare[0] == key:
-                return spare[1], False
-            return _thaw(blob), False
-        res = self.runner_cls().invoke(list(req["parse_args"]))
-        _release_duckdb()
-        if not res.success or res.result is None:
-            raise ParseFailed(str(res.exception or "dbt parse failed"))
-        blob = _freeze(res.result)
-        self.manifests[key] = blob
-        while len(self.manifests) > MAX_MANIFESTS:
-            self.manifests.popitem(last=False)
-        return _thaw(blob), True
+        live = self.manifests.get(key)
+        parsed = False
+        if live is None:
+            res = self.runner_cls().invoke(list(req["parse_args"]))
+            _release_duckdb()
+            if not res.success or res.result is None:
+                raise ParseFailed(str(res.exception or "dbt parse failed"))
+            live = LiveManifest(res.result)
+            self.manifests[key] = live
+            while len(self.manifests) > MAX_MANIFESTS:
+                GRAPHS.forget(self.manifests.popitem(last=False)[0])
+            parsed = True
+        self.manifests.move_to_end(key)
+        if _broad_mutation(req):
+            return live, live.fresh(), parsed
+        return live, live.manifest, parsed
+
+    def restore(self):
+        """Off the critical path: puts the last invocation's manifest back to its parsed state."""
+        pending, self.pending = self.pending, None
+        if pending is None:
+            return None
+        live, used_live = pending
+        if used_live:
+            from dbt import selected_resources
+
+            if not live.restore(list(selected_resources.SELECTED_RESOURCES)):
+                live.manifest = live.fresh()
+                live._snapshot()
+        return live.differences() if VERIFY_RESTORE else None
 
     def handle(self, req):
         started = time.perf_counter()
         out = {"id": req["id"], "type": "done"}
         _apply_env(req["env"], req["cwd"])
         try:
-            manifest, parsed = self.manifest_for(req)
+            live, manifest, parsed = self.manifest_for(req)
         except ParseFailed as err:
             out.update(ok=False, phase="parse", error=str(err), recycle=False)
             return out
         prepared = time.perf_counter()
-        self.last_key = req["key"]
+        from dbt import selected_resources
+
+        selected_resources.set_selected_resources(set())
+        self.pending = (live, manifest is live.manifest)
+        GRAPHS.activate(req["key"], manifest)
         res = self.runner_cls(manifest=manifest).invoke(list(req["args"]))
         _release_duckdb()
         done = time.perf_counter()
@@ -212,6 +422,8 @@ class Engine:
             invoke_ms=(done - prepared) * 1000,
             rss_mb=_rss_mb(),
         )
+        if VERIFY_RESTORE:
+            out["restore_differences"] = self.restore()
         return out
 
 
@@ -232,7 +444,7 @@ def main():
         req = json.loads(line)
         try:
             engine.send(engine.handle(req))
-            engine.prepare_spare()
+            engine.restore()
         except BaseException as err:  # noqa: BLE001 - report, then let the manager recycle us
             engine.send({"id": req.get("id"), "type": "done", "ok": False, "phase": "engine", "error": f"{type(err).__name__}: {err}", "recycle": True})
     os._exit(0)
