@@ -5,7 +5,13 @@ import type { PlanNode } from './plan.js';
 /** priority_key = max(1, 5 - height), height = the longest chain of nodes downstream. */
 export function priorityKeys(nodes: readonly PlanNode[]): Map<string, number> {
   const children = new Map<string, string[]>();
-  for (const n of nodes) for (const d of n.depends_on) children.set(d, [...(children.get(d) ?? []), n.unique_id]);
+  for (const n of nodes) {
+    for (const d of n.depends_on) {
+      const kids = children.get(d);
+      if (kids) kids.push(n.unique_id);
+      else children.set(d, [n.unique_id]);
+    }
+  }
   const height = new Map<string, number>();
   // Plans are topologically ordered: walking backwards sees every child before its parents.
   for (let i = nodes.length - 1; i >= 0; i--) {

@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { InjectedSinks } from '@temporalio/worker';
+import { PAYLOAD_WARN_BYTES } from '../shared/payload-budget.js';
 import type { Activities } from './activities/index.js';
 import type { Config } from './config/config.js';
 import { FailureHygieneInterceptor } from './interceptors/failure-hygiene.js';
@@ -41,7 +42,12 @@ function runMetricsSinks(metrics: WorkerMetrics, log: Logger): InjectedSinks<Run
 }
 
 export async function createTemporalWorker(config: Config, activities: Activities, deps: TemporalWorkerDeps): Promise<{ worker: Worker; connection: NativeConnection }> {
-  const connection = await NativeConnection.connect(connectionOptions(config.temporal));
+  const connection = await NativeConnection.connect({
+    ...connectionOptions(config.temporal),
+    // Large runs deliberately use payloads up to our budget (a 1,500-node result is ~750 KB);
+    // warn only when one escapes it, well before the server's 2 MB limit.
+    payloadLimits: { payloadsWarnSize: PAYLOAD_WARN_BYTES },
+  });
   try {
     const worker = await Worker.create({
       connection,

@@ -117,6 +117,22 @@ def _run_invocation_id():
     requires.reset_invocation_id = reset_invocation_id
 
 
+def _quiet_relation_cache():
+    # dbt fires a debug event per relation it caches: thousands per invocation on a large
+    # schema, each serialised to protobuf even though debug logs go nowhere. Keep them when the
+    # invocation logs at debug level.
+    import dbt.adapters.cache as cache
+    from dbt.flags import get_flags
+    from dbt_common.events.functions import fire_event
+
+    def fire_cache_event(*args, **kwargs):
+        flags = get_flags()
+        if getattr(flags, "DEBUG", False) or "debug" in (getattr(flags, "LOG_LEVEL", None), getattr(flags, "LOG_LEVEL_FILE", None)):
+            fire_event(*args, **kwargs)
+
+    cache.fire_event = fire_cache_event
+
+
 class _Graphs:
     """The linked dbt graph per manifest key, built once instead of on every invocation.
 
@@ -344,6 +360,7 @@ class Engine:
         _run_invocation_id()
         _cache_linked_graphs()
         _fast_subset_graph()
+        _quiet_relation_cache()
 
         self.runner_cls = dbtRunner
         self.proto = proto

@@ -7,8 +7,9 @@ export interface WarmEngineOptions {
    */
   maxEngines?: number;
   /**
-   * Replace an engine after this many invocations (bounds slow leaks in dbt or adapters).
-   * @default 200
+   * Replace an engine after this many invocations (bounds slow leaks in dbt or adapters;
+   * a replacement parses its projects again).
+   * @default 1000
    */
   maxInvocations?: number;
   /**
@@ -30,7 +31,7 @@ export interface WarmEngineOptions {
 
 export const DEFAULT_WARM_ENGINE_OPTIONS: Required<WarmEngineOptions> = {
   maxEngines: 4,
-  maxInvocations: 200,
+  maxInvocations: 1000,
   maxRssMb: 1024,
   idleTimeoutMs: 300_000,
   startTimeoutMs: 60_000,

@@ -2,11 +2,12 @@
 // for one project, one run, then teardown.
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config/config.js';
 import { startDevServer, temporalExecutable } from '../dev-server.js';
 import { createLogger } from '../logger.js';
 import { startWorkerRuntime } from '../main.js';
+import { temporalLogger } from '../temporal-logger.js';
 import { RUN_INPUT_FLAGS, UsageError, parseFlags, runInputFromFlags } from './args.js';
 import { SEARCH_ATTRIBUTE_NAMES } from '../../shared/run-status.js';
 import { reportOutcome } from './report.js';
@@ -35,8 +36,10 @@ export async function localCommand(argv: string[]): Promise<number> {
   if (!projectDir) throw new UsageError('--project-dir is required');
   const input = runInputFromFlags(values);
   const verbose = values.verbose ?? false;
-  Runtime.install({ logger: new DefaultLogger(verbose ? 'INFO' : 'WARN') });
   const log = createLogger(verbose ? 'info' : 'warn');
+  // Everything but the run's report goes to stderr (stdout may be --json): Core's own logs are
+  // forwarded into our logger instead of its console output.
+  Runtime.install({ logger: temporalLogger(log), telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } } });
 
   const taskQueue = `dbt-temporal-local-${randomUUID().slice(0, 8)}`;
   const env: Record<string, string | undefined> = { ...process.env, DBT_PROJECT_DIR: resolve(projectDir), TEMPORAL_TASK_QUEUE: taskQueue };

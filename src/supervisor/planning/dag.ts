@@ -104,7 +104,37 @@ export function buildPlanNodes(graph: ProjectGraph, selected: Iterable<string>, 
     direct.delete(id);
     deps.set(id, [...direct].sort());
   }
-  return topoSort(graph, deps);
+  return withoutImpliedDeps(topoSort(graph, deps));
+}
+
+/**
+ * Drops every dependency already implied by another one (p -> v when p is upstream of another
+ * parent of v). Readiness, skips and levels stay the same; dbt's test edges gate every node on
+ * all the tests above it, which on a deep project of 1,500 nodes is tens of thousands of edges
+ * (megabytes of plan) instead of a few thousand.
+ */
+export function withoutImpliedDeps(nodes: readonly PlanNode[]): PlanNode[] {
+  const index = new Map(nodes.map((n, i) => [n.unique_id, i]));
+  const words = Math.ceil(nodes.length / 32);
+  const has = (bits: Uint32Array, i: number): boolean => ((bits[i >>> 5] as number) & (1 << (i & 31))) !== 0;
+  // upstream[i]: every node above node i (nodes are in topological order).
+  const upstream: Uint32Array[] = [];
+  return nodes.map((node, i) => {
+    const parents = node.depends_on.map((d) => index.get(d)).filter((d): d is number => d !== undefined);
+    const implied = new Uint32Array(words);
+    for (const p of parents) {
+      const above = upstream[p] as Uint32Array;
+      for (let w = 0; w < words; w++) implied[w] = (implied[w] as number) | (above[w] as number);
+    }
+    const mine = implied.slice();
+    for (const p of parents) mine[p >>> 5] = (mine[p >>> 5] as number) | (1 << (p & 31));
+    upstream[i] = mine;
+    const kept = node.depends_on.filter((d) => {
+      const p = index.get(d);
+      return p === undefined || !has(implied, p);
+    });
+    return kept.length === node.depends_on.length ? node : { ...node, depends_on: kept };
+  });
 }
 
 function topoSort(graph: ProjectGraph, deps: Map<string, string[]>): PlanNode[] {
@@ -112,7 +142,11 @@ function topoSort(graph: ProjectGraph, deps: Map<string, string[]>): PlanNode[] 
   const children = new Map<string, string[]>();
   for (const [id, ds] of deps) {
     remaining.set(id, ds.length);
-    for (const d of ds) children.set(d, [...(children.get(d) ?? []), id]);
+    for (const d of ds) {
+      const kids = children.get(d);
+      if (kids) kids.push(id);
+      else children.set(d, [id]);
+    }
   }
   let frontier = [...remaining].filter(([, n]) => n === 0).map(([id]) => id).sort();
   const out: PlanNode[] = [];
