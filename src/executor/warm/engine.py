@@ -133,6 +133,47 @@ def _quiet_relation_cache():
     cache.fire_event = fire_cache_event
 
 
+def _cheap_adapter_setup():
+    # Per-invocation adapter set-up costs that grow with the project or the call stack:
+    # - each behavior flag without a declared source walks inspect.stack() (which reads the
+    #   source lines of every frame) to name the calling module: walk the frames instead;
+    # - the schemas to cache are computed by building a relation for every node (and again
+    #   on Postgres to link dependencies): one node per distinct database, schema, quoting,
+    #   catalog and materialization gives the same set.
+    from dbt.adapters.base.impl import BaseAdapter
+    from dbt_common import behavior_flags
+
+    def default_source():
+        frame = sys._getframe(1)
+        while frame is not None:
+            name = frame.f_globals.get("__name__")
+            if name and name != behavior_flags.__name__:
+                return name
+            frame = frame.f_back
+        return "Unknown"
+
+    behavior_flags.BehaviorFlagRendered._default_source = staticmethod(default_source)
+
+    original = BaseAdapter._get_cache_schemas
+
+    def get_cache_schemas(self, relation_configs):
+        distinct = {}
+        for config in relation_configs:
+            node_config = getattr(config, "config", None)
+            get = node_config.get if node_config is not None and hasattr(node_config, "get") else (lambda _name, default=None: default)
+            key = (
+                getattr(config, "database", None),
+                getattr(config, "schema", None),
+                repr(getattr(config, "quoting_dict", None)),
+                repr(getattr(config, "catalog_name", get("catalog", None))),
+                get("materialized", None),
+            )
+            distinct.setdefault(key, config)
+        return original(self, list(distinct.values()))
+
+    BaseAdapter._get_cache_schemas = get_cache_schemas
+
+
 class _Graphs:
     """The linked dbt graph per manifest key, built once instead of on every invocation.
 
@@ -180,7 +221,8 @@ def _cache_linked_graphs():
             GRAPHS.store(manifest, add_test_edges, graph.graph)
             return graph
         self.initialize()
-        if add_test_edges:
+        if add_test_edges and not manifest.child_map:
+            # Parsing already built these maps from the same nodes.
             manifest.build_parent_and_child_maps()
         if self.config.args.which != "list":
             print_compile_stats(_generate_stats(manifest))
@@ -231,6 +273,28 @@ def _fast_subset_graph():
         return Graph(sub)
 
     Graph.get_subset_graph = get_subset_graph
+
+
+EXACT = {}  # the running node invocation's {"selector", "unique_id"}, if any
+
+
+def _exact_node_selection():
+    # A node invocation selects one node with an exact selector (path, fqn and resource type):
+    # dbt resolves it by matching every criterion against every node of the project, several
+    # times per invocation. The worker already knows the node, so that selector resolves to it
+    # directly (only that selector, and only if the node is in the graph).
+    from dbt.graph.selector import NodeSelector
+    from dbt.graph.selector_spec import SelectionIntersection
+
+    original = NodeSelector.select_nodes_recursively
+
+    def select_nodes_recursively(self, spec, warn_on_no_nodes=True):
+        uid = EXACT.get("unique_id")
+        if uid and isinstance(spec, SelectionIntersection) and spec.raw == EXACT.get("selector") and uid in self.graph.graph:
+            return {uid}, set()
+        return original(self, spec, warn_on_no_nodes)
+
+    NodeSelector.select_nodes_recursively = select_nodes_recursively
 
 
 def _freeze(manifest):
@@ -361,6 +425,8 @@ class Engine:
         _cache_linked_graphs()
         _fast_subset_graph()
         _quiet_relation_cache()
+        _cheap_adapter_setup()
+        _exact_node_selection()
 
         self.runner_cls = dbtRunner
         self.proto = proto
@@ -419,7 +485,12 @@ class Engine:
         selected_resources.set_selected_resources(set())
         self.pending = (live, manifest is live.manifest)
         GRAPHS.activate(req["key"], manifest)
-        res = self.runner_cls(manifest=manifest).invoke(list(req["args"]))
+        EXACT.clear()
+        EXACT.update(req.get("exact") or {})
+        try:
+            res = self.runner_cls(manifest=manifest).invoke(list(req["args"]))
+        finally:
+            EXACT.clear()
         _release_duckdb()
         done = time.perf_counter()
         if req.get("want_result") and isinstance(res.result, list):

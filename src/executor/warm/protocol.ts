@@ -14,6 +14,8 @@ export interface EngineRequest {
   want_result?: boolean;
   /** Write the invocation's manifest.json to this path. */
   manifest_out?: string;
+  /** The one node this invocation runs: its exact selector resolves to it without a project scan. */
+  exact?: { selector: string; unique_id: string };
 }
 
 export interface EngineReady {

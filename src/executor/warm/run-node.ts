@@ -67,7 +67,7 @@ export async function requestEngine(
   ws: Workspace,
   command: string[],
   signal: AbortSignal,
-  extra: Pick<EngineRequest, 'want_result' | 'manifest_out'> = {},
+  extra: Pick<EngineRequest, 'want_result' | 'manifest_out' | 'exact'> = {},
 ): Promise<{ outcome: EngineOutcome; startedAt: number } | { error: string }> {
   const common = commonArgs(inv, ws);
   const request: EngineRequest = {
@@ -96,7 +96,7 @@ export async function runNodeWarm(task: NodeTask, pool: WarmEnginePool, signal: 
   const what = `dbt ${task.subcommand} ${task.uniqueId}`;
   return withWorkspace(inv, 'dbtt-node-', async (ws) => {
     const { subcommand, rest } = nodeSubcommandArgs(task);
-    const sent = await requestEngine(pool, inv, ws, [subcommand, ...rest], signal);
+    const sent = await requestEngine(pool, inv, ws, [subcommand, ...rest], signal, { exact: { selector: task.selector, unique_id: task.uniqueId } });
     if ('error' in sent) return { type: 'error', code: 'DBT_ENGINE_ERROR', message: `${what}: ${sent.error}` };
     const { outcome, startedAt } = sent;
     const failed = outcomeFailure(outcome, what);
