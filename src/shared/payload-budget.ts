@@ -18,13 +18,16 @@ export function jsonSize(value: unknown): number {
 
 /**
  * Results that fit in `budget` bytes: unchanged if they already fit, else without compiled
- * SQL, then with messages cut to 500 characters, then to 80 characters and without timings.
+ * SQL, then without dbt-temporal's overhead timing entries (dbt's own compile/execute stay),
+ * then with messages cut to 500 characters, then to 80 characters and without timings.
  */
 export function fitResults(results: NodeResult[], budget = PAYLOAD_BUDGET_BYTES): NodeResult[] {
   if (jsonSize(results) <= budget) return results;
   const withoutSql = results.map((r) => ({ ...r, compiled_code: null }));
   if (jsonSize(withoutSql) <= budget) return withoutSql;
-  const short = withoutSql.map((r) => ({ ...r, message: r.message === null ? null : r.message.slice(0, MESSAGE_CHARS), adapter_response: {} }));
+  const dbtTiming = withoutSql.map((r) => ({ ...r, timing: r.timing.filter((t) => !t.name.startsWith('dbt_temporal:')) }));
+  if (jsonSize(dbtTiming) <= budget) return dbtTiming;
+  const short = dbtTiming.map((r) => ({ ...r, message: r.message === null ? null : r.message.slice(0, MESSAGE_CHARS), adapter_response: {} }));
   if (jsonSize(short) <= budget) return short;
   return short.map((r) => ({ ...r, message: r.message === null ? null : r.message.slice(0, 80), timing: [] }));
 }
@@ -47,9 +50,11 @@ export function fitLog(log: string[], budget: number): string[] {
 /** A carried run that fits the budget; the plan is never cut (it is needed to go on). */
 export function fitCarry(carried: CarriedRun, budget = PAYLOAD_BUDGET_BYTES): CarriedRun {
   if (jsonSize(carried) <= budget) return carried;
-  const rest = Math.max(0, budget - jsonSize(carried.plan));
-  const results = fitResults(carried.results, Math.floor(rest * 0.6));
-  const log = fitLog(carried.log, Math.max(10_000, rest - jsonSize(results)));
+  const rest = Math.max(0, budget - jsonSize({ ...carried, results: [], log: [] }));
+  // The log takes at most 40% (it is usually far less); results get everything else, so they
+  // keep their timing when they can: a trim here is final for the whole run.
+  const log = fitLog(carried.log, Math.max(10_000, Math.floor(rest * 0.4)));
+  const results = fitResults(carried.results, rest - jsonSize(log));
   return { ...carried, results, log };
 }
 

@@ -25,6 +25,20 @@ describe('payload budget', () => {
     expect(fitted[0]?.compiled_code).toBeNull();
   });
 
+  it('keeps dbt\'s own timing of 1,500 results by dropping the overhead entries first', () => {
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+    const timing = ['dbt_temporal:queued', 'dbt_temporal:engine', 'compile', 'execute', 'dbt_temporal:results']
+      .map((name, i) => ({ name, started_at: at(i), completed_at: at(i + 1) }));
+    const rs = Array.from({ length: 1500 }, (_, i) => ({ ...result(i), message: 'SELECT 1000', compiled_code: null, timing }));
+    // What a carried run has left for results next to a 1,500-node plan and its log.
+    const budget = 800_000;
+    expect(jsonSize(rs)).toBeGreaterThan(budget);
+    const fitted = fitResults(rs, budget);
+    expect(jsonSize(fitted)).toBeLessThanOrEqual(budget);
+    expect(fitted[0]?.timing.map((t) => t.name)).toEqual(['compile', 'execute']);
+    expect(fitted[0]?.message).toBe('SELECT 1000');
+  });
+
   it('keeps the head and the tail of a log that is too large, and marks the cut', () => {
     const log = ['h1', 'h2', 'h3', '', ...Array.from({ length: 5000 }, (_, i) => `line ${i} ${'x'.repeat(50)}`)];
     const fitted = fitLog(log, 50_000);
