@@ -18,7 +18,9 @@ import threading
 import time
 from collections import OrderedDict
 
-# The engine's sibling modules, whether run as a script or loaded from a path.
+# The engine's sibling modules, whether run as a script or loaded from a path (no bytecode
+# written next to them: the install directory may be read-only).
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import dbt_patches  # noqa: E402
