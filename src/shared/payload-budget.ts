@@ -51,11 +51,17 @@ export function fitLog(log: string[], budget: number): string[] {
 export function fitCarry(carried: CarriedRun, budget = PAYLOAD_BUDGET_BYTES): CarriedRun {
   if (jsonSize(carried) <= budget) return carried;
   const rest = Math.max(0, budget - jsonSize({ ...carried, results: [], log: [] }));
-  // The log takes at most 40% (it is usually far less); results get everything else, so they
-  // keep their timing when they can: a trim here is final for the whole run.
-  const log = fitLog(carried.log, Math.max(10_000, Math.floor(rest * 0.4)));
-  const results = fitResults(carried.results, rest - jsonSize(log));
-  return { ...carried, results, log };
+  // A trim here is final for the whole run.
+  return { ...carried, ...fitResultsAndLog(carried.results, carried.log, rest) };
+}
+
+/**
+ * Results and log that fit `budget` together: the log takes at most 40% (it is usually far
+ * less) and results everything else, so they keep dbt's timing as long as they can.
+ */
+export function fitResultsAndLog(results: NodeResult[], log: string[], budget: number): { results: NodeResult[]; log: string[] } {
+  const fittedLog = fitLog(log, Math.max(10_000, Math.floor(budget * 0.4)));
+  return { results: fitResults(results, budget - jsonSize(fittedLog)), log: fittedLog };
 }
 
 /** The last `lines` lines of the log for the `log` memo, marked when cut. */

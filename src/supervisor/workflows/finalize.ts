@@ -4,7 +4,7 @@ import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporali
 import type { ArtifactPaths, DbtRunOutput } from '../../shared/contracts.js';
 import type { RunRequest } from '../../shared/input.js';
 import { RUN_FAILED_ERROR_TYPE, isFailureStatus } from '../../shared/names.js';
-import { fitLog, fitResults, jsonSize, PAYLOAD_BUDGET_BYTES } from '../../shared/payload-budget.js';
+import { fitResults, fitResultsAndLog, PAYLOAD_BUDGET_BYTES } from '../../shared/payload-budget.js';
 import { footerLines } from '../../shared/run-log.js';
 import type { RunTracker } from '../../shared/run-tracker.js';
 import type { Activities } from '../activities/index.js';
@@ -36,17 +36,15 @@ export function closeLog(tracker: RunTracker): void {
 
 /** Writes the run's artifacts; a store failure is reported in the log, never loses the run. */
 export async function storeArtifacts(tracker: RunTracker, request: RunRequest, withCatalog = false, hooks?: HookOutcome): Promise<ArtifactPaths | null> {
-  // The log takes at most 40% of the payload; results get the rest (run_results.json keeps
-  // dbt's timing as long as it can).
-  const log = fitLog(tracker.log, Math.floor(PAYLOAD_BUDGET_BYTES * 0.4));
-  const resultsBudget = PAYLOAD_BUDGET_BYTES - jsonSize(log) - 20_000;
+  // Headroom for the other fields of the activity input.
+  const fitted = fitResultsAndLog([...(hooks?.start ?? []), ...tracker.resultsInOrder(), ...(hooks?.end ?? [])], tracker.log, PAYLOAD_BUDGET_BYTES - 20_000);
   let paths: ArtifactPaths;
   try {
     paths = await store_artifacts({
       invocation_id: tracker.invocationId,
       project: tracker.plan.project,
-      results: fitResults([...(hooks?.start ?? []), ...tracker.resultsInOrder(), ...(hooks?.end ?? [])], resultsBudget),
-      log,
+      results: fitted.results,
+      log: fitted.log,
       started_at: new Date(tracker.startedAtMs).toISOString(),
       elapsed_time: elapsedSeconds(tracker),
       manifest_path: tracker.plan.manifest_path ?? null,
