@@ -102,7 +102,10 @@ def _die_with_parent():
 
         PR_SET_PDEATHSIG = 1
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() == 1:  # the parent died before prctl took effect
+        # The parent died before prctl took effect: we were re-parented. Compare with the pid the
+        # worker gave us, never with 1: in a container the worker itself is PID 1.
+        expected = os.environ.get("DBTT_PARENT_PID")
+        if expected and expected.isdigit() and os.getppid() != int(expected):
             os._exit(1)
     except Exception:  # not Linux / no libc: the worker's process-group kill still applies
         pass
