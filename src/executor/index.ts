@@ -5,13 +5,12 @@ import type { ExecutorResult, ExecutorTask } from '../shared/executor-protocol.j
 import { KeyedMutex } from './keyed-mutex.js';
 import type { ThreadMessage } from './thread.js';
 import { WarmEnginePool } from './warm/engine-pool.js';
+import { serveLink } from './warm/engine-link.js';
 import type { WarmEngineOptions } from './warm/options.js';
-import { runListWarm } from './warm/run-list.js';
-import { runNodeWarm } from './warm/run-node.js';
 
 export interface ExecutorOptions {
   /**
-   * Number of executor threads (each runs one dbt invocation at a time).
+   * Number of executor threads (each handles one task at a time: a node, a plan, hooks).
    * @default 4
    */
   maxThreads?: number;
@@ -38,32 +37,39 @@ export interface RunOptions {
 }
 
 export interface Executor {
+  /** How node tasks run. */
+  readonly mode: EngineMode;
   run(task: ExecutorTask, opts?: RunOptions): Promise<ExecutorResult>;
   /** For metrics: `queued` counts tasks waiting for a thread or an exclusive key; `engines` are dbt engine processes. */
   readonly stats: { threads: number; queued: number; running: number; engines?: { alive: number; recycled: number } };
   close(): Promise<void>;
 }
 
+/** Tasks a warm engine serves (the rest run as dbt subprocesses). */
+const isWarm = (task: ExecutorTask): boolean => task.type === 'node' || task.type === 'list';
+
 export function compileExecutorOptions(opts: ExecutorOptions = {}): Required<ExecutorOptions> {
   const maxThreads = opts.maxThreads ?? DEFAULT_EXECUTOR_OPTIONS.maxThreads;
   if (!Number.isInteger(maxThreads) || maxThreads < 1) throw new TypeError(`maxThreads must be a positive integer, got ${maxThreads}`);
   const engineMode = opts.engineMode ?? DEFAULT_EXECUTOR_OPTIONS.engineMode;
   if (!ENGINE_MODES.includes(engineMode)) throw new TypeError(`engineMode must be one of ${ENGINE_MODES.join(', ')}, got ${String(engineMode)}`);
-  return { maxThreads, engineMode, warm: { maxEngines: maxThreads, ...opts.warm } };
+  return { maxThreads, engineMode, warm: { maxEngines: maxThreads, threadsPerEngine: maxThreads, ...opts.warm } };
 }
 
 /** Creates the pool; the thread file is the compiled `thread.js` next to this module. */
 export function createExecutor(options: ExecutorOptions = {}): Executor {
   const { maxThreads, engineMode, warm } = compileExecutorOptions(options);
   // Engines live on the main thread's side: a child's parent-death signal follows the thread
-  // that spawned it, and one pool serves every thread (warm node tasks need no thread).
+  // that spawned it, and one pool serves every thread. A warm node is still a piscina task (its
+  // scratch dir, request and result handling happen there); only the engine call crosses back.
   const engines = engineMode === 'warm' ? new WarmEnginePool(warm) : null;
   const pool = new Piscina({
     filename: new URL('./thread.js', import.meta.url).href,
     minThreads: 1,
     maxThreads,
     idleTimeout: 60_000,
-    // Threads mostly wait on dbt child processes; one task per thread keeps cancellation simple.
+    // Threads mostly wait on dbt (child processes or engines); one task per thread keeps
+    // cancellation simple.
     concurrentTasksPerWorker: 1,
   });
   const mutex = new KeyedMutex();
@@ -73,39 +79,40 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
 
   async function dispatch(task: ExecutorTask, signal: AbortSignal | undefined, enqueuedAt: number): Promise<ExecutorResult> {
     if (signal?.aborted) return { type: 'error', code: 'CANCELLED', message: 'cancelled before start' };
-    if (engines && (task.type === 'node' || task.type === 'list')) {
-      running += 1;
-      try {
-        const sig = signal ?? new AbortController().signal;
-        return task.type === 'node' ? await runNodeWarm(task, engines, sig, enqueuedAt) : await runListWarm(task, engines, sig);
-      } finally {
-        running -= 1;
-      }
-    }
     const { port1, port2 } = new MessageChannel();
     const onAbort = (): void => port1.postMessage('cancel');
     signal?.addEventListener('abort', onAbort, { once: true });
+    const link = engines && isWarm(task) ? new MessageChannel() : null;
+    if (link && engines) serveLink(link.port1, engines, signal ?? new AbortController().signal);
     running += 1;
     try {
-      const message: ThreadMessage = { task, cancelPort: port2, enqueuedAt };
-      return (await pool.run(message, { transferList: [port2] })) as ExecutorResult;
+      const message: ThreadMessage = { task, cancelPort: port2, enqueuedAt, ...(link && engines ? { engine: { port: link.port2, threads: engines.threadsPerEngine } } : {}) };
+      return (await pool.run(message, { transferList: link ? [port2, link.port2] : [port2] })) as ExecutorResult;
     } finally {
       running -= 1;
       signal?.removeEventListener('abort', onAbort);
       port1.close();
+      link?.port1.close();
     }
   }
 
   return {
+    mode: engineMode,
     run(task, opts = {}) {
       if (closed) return Promise.resolve({ type: 'error', code: 'CANCELLED', message: 'executor is closed' });
       const key = opts.exclusiveKey;
       const enqueuedAt = Date.now();
+      if (engines && isWarm(task)) {
+        // Warm nodes are placed by their warehouse (one engine per DuckDB database), not locked.
+        const routed = task.type === 'node' && !task.warehouse && key ? { ...task, warehouse: key } : task;
+        return dispatch(routed, opts.signal, enqueuedAt);
+      }
       if (!key) return dispatch(task, opts.signal, enqueuedAt);
       lockWaiting += 1;
       return mutex.run(key, () => {
         lockWaiting -= 1;
-        return dispatch(task, opts.signal, enqueuedAt);
+        const go = (): Promise<ExecutorResult> => dispatch(task, opts.signal, enqueuedAt);
+        return engines ? engines.lease(key, go) : go();
       });
     },
     get stats() {

@@ -6,17 +6,24 @@ import { runCatalog } from './catalog-task.js';
 import { runFreshness } from './freshness-task.js';
 import { runHooks } from './hooks-task.js';
 import { runList, runNode, runParse } from './tasks.js';
+import { portLink } from './warm/engine-link.js';
+import { runListWarm } from './warm/run-list.js';
+import { runNodeWarm } from './warm/run-node.js';
 
 export interface ThreadMessage {
   task: ExecutorTask;
   cancelPort: MessagePort;
   enqueuedAt: number;
+  /** Warm mode: the port to the main thread's engine pool, and a run context's dbt threads. */
+  engine?: { port: MessagePort; threads: number };
 }
 
-export default async function executeTask({ task, cancelPort, enqueuedAt }: ThreadMessage): Promise<ExecutorResult> {
+export default async function executeTask({ task, cancelPort, enqueuedAt, engine }: ThreadMessage): Promise<ExecutorResult> {
   const controller = new AbortController();
   cancelPort.once('message', () => controller.abort());
   try {
+    if (engine && task.type === 'node') return await runNodeWarm(task, portLink(engine.port), { enqueuedAt, threads: engine.threads });
+    if (engine && task.type === 'list') return await runListWarm(task, portLink(engine.port));
     switch (task.type) {
       case 'parse':
         return await runParse(task, controller.signal);
@@ -31,9 +38,11 @@ export default async function executeTask({ task, cancelPort, enqueuedAt }: Thre
       case 'node':
         return await runNode(task, controller.signal, enqueuedAt);
     }
+    return { type: 'error', code: 'DBT_ENGINE_ERROR', message: `unknown executor task ${(task as { type: string }).type}` };
   } catch (err) {
     return { type: 'error', code: 'DBT_ENGINE_ERROR', message: `executor task failed: ${(err as Error).message}` };
   } finally {
     cancelPort.close();
+    engine?.port.close();
   }
 }

@@ -68,6 +68,7 @@ function runSettingsEnv(invocation: DbtInvocation): Record<string, string> {
   const out: Record<string, string> = {};
   const run = invocation.run;
   if (run?.invocationId) out['DBTT_INVOCATION_ID'] = run.invocationId;
+  if (run?.startedAt) out['DBTT_RUN_STARTED_AT'] = run.startedAt;
   if (run?.eventTimeStart) out['DBT_EVENT_TIME_START'] = run.eventTimeStart;
   if (run?.eventTimeEnd) out['DBT_EVENT_TIME_END'] = run.eventTimeEnd;
   return out;

@@ -15,7 +15,7 @@ export interface DbtInvocation {
    * Per-run settings that do not change how dbt parses the project (so warm engines can share
    * a parsed manifest across runs): the run's invocation id and microbatch window.
    */
-  run?: { invocationId?: string | null; eventTimeStart?: string | null; eventTimeEnd?: string | null };
+  run?: { invocationId?: string | null; eventTimeStart?: string | null; eventTimeEnd?: string | null; startedAt?: string | null };
   /** manifest.json text of an earlier run, for dbt's `--state` (state: selectors, --defer). */
   stateManifest?: string | null;
   /** Whether to pass `--defer` (unbuilt refs resolve to the state manifest's relations). */
@@ -47,9 +47,13 @@ export interface NodeTask {
   uniqueId: string;
   /** dbt subcommand that executes the node: the run's own command, so models see dbt's flags.WHICH. */
   subcommand: 'build' | 'run' | 'test' | 'seed' | 'snapshot' | 'compile';
-  /** A selector that matches exactly this node. */
+  /** A selector that matches exactly this node (subprocess mode; the selection a warm run context opens with). */
   selector: string;
   fullRefresh: boolean;
+  /** The run's warehouse from its plan (`duckdb:<path>`, `duckdb-memory:<run>`): one engine at a time holds a DuckDB database. */
+  warehouse?: string | null;
+  /** The activity attempt (a retry may find the warehouse changed by another engine). */
+  attempt?: number;
 }
 
 /** Runs the project's on-run-start or on-run-end hooks once for a run, with dbt's context. */
@@ -96,6 +100,8 @@ export interface ListResult {
   type: 'listed';
   uniqueIds: string[];
   manifestJson?: string | null;
+  /** The warehouse the run's profile resolves to, when it constrains placement (DuckDB). */
+  warehouse?: string | null;
 }
 
 export interface NodeTaskResult {

@@ -26,6 +26,8 @@ export interface ExecutionPlan {
   manifest_path?: string | null;
   /** Retry policy and timeouts of the project's activities (dbt_temporal.yml). */
   options?: ProjectRunOptions;
+  /** The database the run's profile resolves to when it constrains placement (DuckDB: `duckdb:<path>`, `duckdb-memory:<run>`). */
+  warehouse?: string | null;
 }
 
 /** `<resource_type>:<name>`, the label used as activity id and summary. */

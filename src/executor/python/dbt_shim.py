@@ -80,18 +80,21 @@ def _patch_end_mode():
     RunTask.execute_nodes = lambda self: _load_results(self)
 
 
-def _pin_invocation_id():
-    """Makes dbt's invocation_id the run's (stable across all of a run's dbt invocations)."""
+def _pin_run_identity():
+    """dbt's invocation_id and start time become the run's (the same in all of a run's invocations)."""
     run_id = os.environ.get("DBTT_INVOCATION_ID")
-    if not run_id:
+    started = os.environ.get("DBTT_RUN_STARTED_AT")
+    if not run_id and not started:
         return
-    import dbt_common.invocation as invocation
+    from datetime import datetime
 
-    def reset_invocation_id():
-        invocation._INVOCATION_ID = run_id
+    # The reach-ins into dbt live in one module, shared with the warm engine.
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "warm"))
+    sys.dont_write_bytecode = True
+    import dbt_reach
 
-    invocation.reset_invocation_id = reset_invocation_id
-    invocation._INVOCATION_ID = run_id
+    when = datetime.fromisoformat(started.replace("Z", "+00:00")) if started else None
+    dbt_reach.pin_run_identity_per_invocation(run_id, when)
 
 
 def _die_with_parent():
@@ -117,7 +120,7 @@ def main(argv):
         return 2
     mode, args = argv[0], argv[1:]
     _die_with_parent()
-    _pin_invocation_id()
+    _pin_run_identity()
     {"node": _patch_node_mode, "start": _patch_start_mode, "end": _patch_end_mode}[mode]()
 
     from dbt.cli.main import dbtRunner

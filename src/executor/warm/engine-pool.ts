@@ -1,34 +1,22 @@
-// The warm engine manager: a bounded set of engine processes, handed out one request at a
-// time, preferring an engine that already holds the wanted manifest; engines are replaced
-// after a failure that may leave state behind, after N invocations or above an RSS ceiling.
+// The warm engine manager: a bounded set of engine processes, each hosting at most one run
+// context at a time. A node goes to an engine that has its run's context open (with a free
+// thread), else a free engine opens the context. Contexts close when idle; one DuckDB database
+// belongs to one engine at a time (all its nodes run concurrently there, as in `dbt build`).
+// Plans (`dbt ls`) are whole invocations on an engine with no open context.
+import type { EngineOutcome, NodeRequest } from './protocol.js';
 import { EngineProcess } from './engine-process.js';
 import type { EngineSpawnOptions } from './engine-process.js';
 import type { WarmEngineOptions } from './options.js';
 import { compileWarmEngineOptions } from './options.js';
-import type { EngineOutcome } from './protocol.js';
+import { pickFree, pickHolder, sameWarehouse } from './placement.js';
+import type { Job, Slot } from './placement.js';
 
-/** Manifests an engine keeps (engine.py evicts least recently used beyond this). */
-export const ENGINE_MANIFEST_SLOTS = 4;
-
-interface Slot {
-  engine: EngineProcess;
-  /** How long the engine took to start; reported once, to the request it was started for. */
-  startMs: number | null;
-  /** Manifest keys the engine holds, most recently used last. */
-  keys: string[];
-  idleTimer: NodeJS.Timeout | null;
-}
-
-interface Waiter {
-  key: string;
-  spawn: EngineSpawnOptions;
-  resolve: (slot: Slot) => void;
-  reject: (err: Error) => void;
-}
+export type { Job } from './placement.js';
+export { sameWarehouse } from './placement.js';
 
 /** What the executor learns about how a request was served (for the overhead breakdown). */
 export interface EngineUse {
-  /** When the engine was handed over (epoch ms). */
+  /** When the engine took the request (epoch ms). */
   acquiredAt: number;
   /** Time spent starting a new engine for this request (0 when an engine was reused). */
   startMs: number;
@@ -36,121 +24,218 @@ export interface EngineUse {
 
 export class WarmEnginePool {
   private readonly opts: Required<WarmEngineOptions>;
-  private readonly idle: Slot[] = [];
-  private readonly busy = new Set<Slot>();
-  private readonly waiters: Waiter[] = [];
-  private starting = 0;
+  private readonly slots = new Set<Slot>();
+  private readonly waiters: Job[] = [];
+  /** Warehouses held outside the engines (a subprocess task on a DuckDB file), and who waits. */
+  private readonly leases = new Map<string, number>();
+  private readonly leaseWaiters: { key: string; grant: () => void }[] = [];
   private closed = false;
   /** Counters for tests, metrics and the benchmark. */
-  readonly counters = { spawned: 0, recycled: 0, crashed: 0 };
+  readonly counters = { spawned: 0, recycled: 0, crashed: 0, contexts: 0 };
 
   constructor(options: WarmEngineOptions = {}) {
     this.opts = compileWarmEngineOptions(options);
   }
 
+  get threadsPerEngine(): number {
+    return this.opts.threadsPerEngine;
+  }
+
   /** pids of live engine processes. */
   get pids(): number[] {
-    return [...this.idle, ...this.busy].map((s) => s.engine.pid);
+    return [...this.slots].flatMap((s) => (s.engine?.alive ? [s.engine.pid] : []));
   }
 
-  private get live(): number {
-    return this.idle.length + this.busy.size + this.starting;
+  /** Runs one node in its run context. */
+  runNode(job: Omit<Extract<Job, { kind: 'node' }>, 'kind' | 'resolve'>): Promise<{ outcome: EngineOutcome; use: EngineUse }> {
+    return this.enqueue({ ...job, kind: 'node' } as Job);
   }
 
-  /** Runs `fn` on an engine holding (or about to parse) manifest `key`, then releases it. */
-  async use(key: string, spawn: EngineSpawnOptions, fn: (engine: EngineProcess, use: EngineUse) => Promise<EngineOutcome>): Promise<EngineOutcome> {
-    const slot = await new Promise<Slot>((resolve, reject) => {
-      if (this.closed) reject(new Error('warm engine pool is closed'));
-      else {
-        this.waiters.push({ key, spawn, resolve, reject });
-        this.pump();
-      }
+  /** Runs one whole invocation (`dbt ls`) on an engine with no open context. */
+  invoke(job: Omit<Extract<Job, { kind: 'invoke' }>, 'kind' | 'resolve'>): Promise<{ outcome: EngineOutcome; use: EngineUse }> {
+    return this.enqueue({ ...job, kind: 'invoke' } as Job);
+  }
+
+  private enqueue(job: Job): Promise<{ outcome: EngineOutcome; use: EngineUse }> {
+    return new Promise((resolve) => {
+      if (this.closed) return resolve({ outcome: { kind: 'crashed', detail: 'warm engine pool is closed', output: '' }, use: { acquiredAt: Date.now(), startMs: 0 } });
+      this.waiters.push({ ...job, resolve } as Job);
+      this.pump();
     });
-    const use: EngineUse = { acquiredAt: Date.now(), startMs: slot.startMs ?? 0 };
-    slot.startMs = null;
-    let outcome: EngineOutcome | null = null;
+  }
+
+  /**
+   * Runs `fn` while no engine holds `warehouse` (idle contexts holding it are closed first, and
+   * none opens until `fn` ends): for dbt processes outside the engines on a DuckDB database.
+   */
+  async lease<T>(warehouse: string, fn: () => Promise<T>): Promise<T> {
+    await new Promise<void>((grant) => {
+      this.leaseWaiters.push({ key: warehouse, grant });
+      this.pump();
+    });
     try {
-      outcome = await fn(slot.engine, use);
-      return outcome;
+      return await fn();
     } finally {
-      this.release(slot, key, outcome);
+      const n = (this.leases.get(warehouse) ?? 1) - 1;
+      if (n > 0) this.leases.set(warehouse, n);
+      else this.leases.delete(warehouse);
+      this.pump();
     }
   }
 
-  private take(slot: Slot): Slot {
-    if (slot.idleTimer) clearTimeout(slot.idleTimer);
-    slot.idleTimer = null;
-    this.busy.add(slot);
-    return slot;
+  private leased(warehouse: string): boolean {
+    return [...this.leases.keys()].some((k) => sameWarehouse(k, warehouse));
   }
 
   private pump(): void {
-    while (this.waiters.length > 0 && !this.closed) {
-      const w = this.waiters[0] as Waiter;
-      const i = this.idle.findIndex((s) => s.keys.includes(w.key));
-      if (i >= 0 || (this.idle.length > 0 && this.live >= this.opts.maxEngines)) {
-        // An idle engine with this manifest, else (at the cap) any idle one: it will parse.
-        const [slot] = this.idle.splice(i >= 0 ? i : 0, 1);
-        this.waiters.shift();
-        w.resolve(this.take(slot as Slot));
-      } else if (this.live < this.opts.maxEngines) {
-        this.waiters.shift();
-        this.spawn(w);
+    if (this.closed) return;
+    for (let i = 0; i < this.leaseWaiters.length; ) {
+      const w = this.leaseWaiters[i] as { key: string; grant: () => void };
+      const holders = [...this.slots].filter((s) => s.context?.warehouse && sameWarehouse(s.context.warehouse, w.key));
+      if (holders.length === 0) {
+        this.leases.set(w.key, (this.leases.get(w.key) ?? 0) + 1);
+        this.leaseWaiters.splice(i, 1);
+        w.grant();
       } else {
-        return;
+        for (const h of holders) if (h.inflight === 0 && !h.closing) void this.closeContext(h);
+        i += 1;
       }
+    }
+    for (let i = 0; i < this.waiters.length; ) {
+      if (this.place(this.waiters[i] as Job)) this.waiters.splice(i, 1);
+      else i += 1;
     }
   }
 
-  private spawn(w: Waiter): void {
-    this.starting += 1;
-    this.counters.spawned += 1;
-    const t0 = Date.now();
-    EngineProcess.start({ ...w.spawn, startTimeoutMs: this.opts.startTimeoutMs }).then(
-      ({ engine }) => {
-        this.starting -= 1;
-        const slot: Slot = { engine, startMs: Date.now() - t0, keys: [], idleTimer: null };
-        if (this.closed) {
-          engine.kill();
-          w.reject(new Error('warm engine pool is closed'));
-        } else w.resolve(this.take(slot));
-      },
-      (err: Error) => {
-        this.starting -= 1;
-        w.reject(err);
-        this.pump();
-      },
-    );
+  /** Starts `job` somewhere if it can run now; may close an idle context to make room. */
+  private place(job: Job): boolean {
+    if (job.kind === 'node' && job.warehouse && this.leased(job.warehouse)) return false;
+    const slots = [...this.slots];
+    const held = job.kind === 'node' ? pickHolder(slots, job, this.opts) : { slot: null, blockedBy: null };
+    if (held.slot) return this.start(held.slot, job), true;
+    if (!held.blockedBy) {
+      const free = pickFree(slots, job.manifestKey);
+      if (free) return this.start(free, job), true;
+      if (this.slots.size < this.opts.maxEngines) return this.start(this.spawn(job.spawn), job), true;
+    }
+    // Make room: an idle context that holds the job's warehouse, else any idle one.
+    const victim = held.blockedBy ?? slots.find((s) => s.context && !s.closing && s.inflight === 0 && (job.kind === 'invoke' || s.context.key !== job.contextKey));
+    if (victim?.context && victim.inflight === 0 && !victim.closing) void this.closeContext(victim);
+    return false;
   }
 
-  private release(slot: Slot, key: string, outcome: EngineOutcome | null): void {
-    this.busy.delete(slot);
-    const { engine } = slot;
-    if (outcome?.kind === 'crashed') this.counters.crashed += 1;
-    const recycle =
-      !engine.alive ||
-      outcome === null ||
-      outcome.kind !== 'done' ||
-      outcome.done.recycle ||
-      engine.invocations >= this.opts.maxInvocations ||
-      engine.rssMb > this.opts.maxRssMb;
-    if (recycle || this.closed) {
-      if (engine.alive) this.counters.recycled += 1;
-      void engine.stop();
+  private spawn(spawn: EngineSpawnOptions): Slot {
+    this.counters.spawned += 1;
+    const t0 = Date.now();
+    const slot: Slot = { engine: null, ready: null as unknown as Promise<boolean>, startMs: 0, context: null, specSent: false, inflight: 0, invoking: false, closing: false, manifests: [], idleTimer: null };
+    slot.ready = EngineProcess.start({ ...spawn, startTimeoutMs: this.opts.startTimeoutMs }).then(
+      ({ engine }) => {
+        slot.engine = engine;
+        slot.startMs = Date.now() - t0;
+        if (this.closed) engine.kill();
+        return !this.closed;
+      },
+      (err: Error) => {
+        slot.startError = err.message;
+        return false;
+      },
+    );
+    this.slots.add(slot);
+    return slot;
+  }
+
+  private start(slot: Slot, job: Job): void {
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    slot.idleTimer = null;
+    slot.inflight += 1;
+    if (job.kind === 'invoke') slot.invoking = true;
+    else if (!slot.context) {
+      slot.context = { key: job.contextKey, warehouse: job.warehouse, memory: job.warehouse?.startsWith('duckdb-memory:') ?? false, failed: false };
+      slot.specSent = false;
+      this.counters.contexts += 1;
+    }
+    void this.serve(slot, job);
+  }
+
+  private async serve(slot: Slot, job: Job): Promise<void> {
+    const startMs = slot.engine ? 0 : null;
+    const ok = await slot.ready;
+    const use: EngineUse = { acquiredAt: Date.now(), startMs: startMs ?? slot.startMs };
+    let outcome: EngineOutcome;
+    if (!ok || !slot.engine) {
+      outcome = { kind: 'crashed', detail: `cannot start a dbt engine: ${slot.startError ?? 'pool closed'}`, output: '' };
+    } else if (job.kind === 'invoke') {
+      outcome = await slot.engine.request({ op: 'invoke', ...job.request }, job.timeoutMs, job.signal);
     } else {
-      if (outcome.done.ok || outcome.done.phase !== 'parse') slot.keys = [...slot.keys.filter((k) => k !== key), key].slice(-ENGINE_MANIFEST_SLOTS);
+      const context = slot.specSent ? { key: job.contextKey } : job.spec;
+      slot.specSent = true;
+      const req: Omit<NodeRequest, 'id'> = { op: 'node', context, unique_id: job.uniqueId, result_path: job.resultPath, ...(job.refresh ? { refresh: true } : {}) };
+      outcome = await slot.engine.request(req, job.timeoutMs, job.signal);
+      if (outcome.kind === 'done' && outcome.done.phase === 'context' && slot.context) slot.context.failed = true;
+    }
+    if (job.kind === 'invoke' && outcome.kind === 'done' && outcome.done.ok) slot.manifests = [...slot.manifests.filter((k) => k !== job.manifestKey), job.manifestKey].slice(-4);
+    if (job.kind === 'node' && outcome.kind === 'done' && outcome.done.phase !== 'context') slot.manifests = [...slot.manifests.filter((k) => k !== job.manifestKey), job.manifestKey].slice(-4);
+    job.resolve({ outcome, use });
+    this.release(slot, job, outcome);
+  }
+
+  private release(slot: Slot, job: Job, outcome: EngineOutcome): void {
+    slot.inflight -= 1;
+    if (job.kind === 'invoke') slot.invoking = false;
+    if (outcome.kind === 'crashed') this.counters.crashed += 1;
+    const engine = slot.engine;
+    const broken = !engine?.alive || (outcome.kind === 'done' && outcome.done.recycle === true) || outcome.kind === 'timed-out';
+    if (broken) {
+      engine?.kill();
+      if (slot.inflight === 0) this.drop(slot);
+    } else if (slot.inflight === 0) {
+      if (slot.context?.failed) slot.context = null;
+      if (slot.context) {
+        // The run may have more nodes: keep its context open a little (a memory database: long).
+        const idleMs = slot.context.memory ? this.opts.memoryContextIdleMs : this.opts.contextIdleMs;
+        slot.idleTimer = setTimeout(() => void this.closeContext(slot), idleMs);
+      } else if (this.worn(slot)) {
+        this.retire(slot);
+        return this.pump();
+      } else {
+        slot.idleTimer = setTimeout(() => this.retire(slot), this.opts.idleTimeoutMs);
+      }
+      slot.idleTimer.unref();
+    }
+    this.pump();
+  }
+
+  private worn(slot: Slot): boolean {
+    const e = slot.engine;
+    return !e || e.served >= this.opts.maxInvocations || e.rssMb > this.opts.maxRssMb;
+  }
+
+  private async closeContext(slot: Slot): Promise<void> {
+    if (!slot.context || slot.closing || slot.inflight > 0) return;
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    slot.idleTimer = null;
+    slot.closing = true;
+    await slot.engine?.close(slot.context.key);
+    slot.context = null;
+    slot.closing = false;
+    if (!slot.engine?.alive || this.worn(slot)) this.retire(slot);
+    else if (slot.inflight === 0) {
       slot.idleTimer = setTimeout(() => this.retire(slot), this.opts.idleTimeoutMs);
       slot.idleTimer.unref();
-      this.idle.push(slot);
     }
     this.pump();
   }
 
   private retire(slot: Slot): void {
-    const i = this.idle.indexOf(slot);
-    if (i < 0) return;
-    this.idle.splice(i, 1);
-    void slot.engine.stop();
+    if (slot.inflight > 0 || slot.context) return;
+    if (slot.engine?.alive) this.counters.recycled += 1;
+    this.drop(slot);
+    void slot.engine?.stop();
+  }
+
+  private drop(slot: Slot): void {
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    this.slots.delete(slot);
     this.pump();
   }
 
@@ -158,10 +243,13 @@ export class WarmEnginePool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const w of this.waiters.splice(0)) w.reject(new Error('warm engine pool is closed'));
-    const all = [...this.idle.splice(0), ...this.busy];
+    for (const w of this.waiters.splice(0)) w.resolve({ outcome: { kind: 'crashed', detail: 'warm engine pool is closed', output: '' }, use: { acquiredAt: Date.now(), startMs: 0 } });
+    const all = [...this.slots];
     for (const s of all) if (s.idleTimer) clearTimeout(s.idleTimer);
-    for (const s of this.busy) s.engine.kill();
-    await Promise.all(all.map((s) => s.engine.stop(1_000)));
+    await Promise.all(all.map(async (s) => {
+      await s.ready;
+      if (s.inflight > 0) s.engine?.kill();
+      await s.engine?.stop(1_000);
+    }));
   }
 }

@@ -1,10 +1,13 @@
-// One warm engine: a long-lived Python process running engine.py, one request at a time.
+// One warm engine: a long-lived Python process running engine.py, many requests in flight
+// (the nodes of its run context), each answered by id.
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
-import type { EngineDone, EngineMessage, EngineOutcome, EngineReady, EngineRequest } from './protocol.js';
+import type { EngineClosed, EngineDone, EngineMessage, EngineOutcome, EngineReady, EngineRequest } from './protocol.js';
 
-/** Most console output kept per request (the tail is what error classification reads). */
+/** Most console output kept (the tail explains a crash). */
 const OUTPUT_LIMIT = 256 * 1024;
+/** How long a cancelled or timed-out node may take to stop before its engine is killed. */
+export const CANCEL_GRACE_MS = 10_000;
 
 export interface EngineSpawnOptions {
   python: string;
@@ -23,13 +26,18 @@ function spawnEngine(opts: EngineSpawnOptions) {
 }
 
 type EngineChild = ReturnType<typeof spawnEngine>;
+type Answer = EngineDone | EngineClosed | null;
+type Unsent<R> = R extends EngineRequest ? Omit<R, 'id'> : never;
 
 export class EngineProcess {
   readonly pid: number;
-  invocations = 0;
   rssMb = 0;
+  /** Node and invoke requests answered (recycling counts these). */
+  served = 0;
   private output = '';
-  private waiter: ((msg: EngineMessage | null) => void) | null = null;
+  private nextId = 1;
+  private readyWaiter: ((msg: EngineReady | null) => void) | null = null;
+  private readonly waiters = new Map<number, (msg: Answer) => void>();
   private exitDetail: string | null = null;
 
   private constructor(private readonly child: EngineChild) {
@@ -42,28 +50,42 @@ export class EngineProcess {
     });
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.on('line', (line) => {
-      if (!line.startsWith('{')) return;
-      const w = this.waiter;
-      this.waiter = null;
-      w?.(JSON.parse(line) as EngineMessage);
+      if (line.startsWith('{')) this.dispatch(JSON.parse(line) as EngineMessage);
     });
     void child.then((r) => {
-      this.exitDetail = r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode ?? '?'}`;
-      const w = this.waiter;
-      this.waiter = null;
-      w?.(null);
+      this.exitDetail ??= r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode ?? '?'}`;
+      this.readyWaiter?.(null);
+      for (const w of [...this.waiters.values()]) w(null);
+      this.waiters.clear();
     });
   }
 
-  /** Spawns an engine and waits until it has imported dbt. */
+  private dispatch(msg: EngineMessage): void {
+    if (msg.rss_mb !== undefined) this.rssMb = msg.rss_mb;
+    if (msg.type === 'ready') {
+      this.readyWaiter?.(msg);
+      return;
+    }
+    const w = this.waiters.get(msg.id);
+    this.waiters.delete(msg.id);
+    w?.(msg);
+  }
+
+  /** Spawns an engine and waits until it has imported dbt and checked its reach-ins. */
   static async start(opts: EngineSpawnOptions): Promise<{ engine: EngineProcess; ready: EngineReady }> {
     const engine = new EngineProcess(spawnEngine(opts));
-    const msg = await engine.next(opts.startTimeoutMs);
-    if (msg === null || typeof msg === 'string' || msg.type !== 'ready') {
+    const msg = await new Promise<EngineReady | null>((resolve) => {
+      const timer = setTimeout(() => resolve(null), opts.startTimeoutMs);
+      engine.readyWaiter = (m) => {
+        clearTimeout(timer);
+        resolve(m);
+      };
+    });
+    engine.readyWaiter = null;
+    if (msg === null) {
       engine.kill();
       throw new Error(`dbt engine did not start (${engine.exitDetail ?? 'no ready message'}): ${engine.output.slice(-2000)}`);
     }
-    engine.rssMb = msg.rss_mb;
     return { engine, ready: msg };
   }
 
@@ -71,42 +93,60 @@ export class EngineProcess {
     return this.exitDetail === null;
   }
 
-  private next(timeoutMs: number, signal?: AbortSignal): Promise<EngineMessage | null | 'timeout' | 'cancelled'> {
-    if (!this.alive) return Promise.resolve(null);
-    return new Promise((resolve) => {
-      const finish = (v: EngineMessage | null | 'timeout' | 'cancelled'): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        this.waiter = null;
-        resolve(v);
-      };
-      const onAbort = (): void => finish('cancelled');
-      const timer = setTimeout(() => finish('timeout'), timeoutMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiter = finish;
-      if (signal?.aborted) finish('cancelled');
-    });
+  get outputTail(): string {
+    return this.output.slice(-16_000);
   }
 
-  /** Sends one request; a timeout or cancellation kills the engine (its state is unknown). */
-  async request(req: EngineRequest, timeoutMs: number, signal: AbortSignal): Promise<EngineOutcome> {
-    this.output = '';
-    this.invocations += 1;
+  private write(req: EngineRequest): void {
     this.child.stdin?.write(`${JSON.stringify(req)}\n`);
-    const msg = await this.next(timeoutMs, signal);
-    const output = this.output;
-    if (msg === 'timeout' || msg === 'cancelled') {
-      this.kill();
-      return { kind: msg === 'timeout' ? 'timed-out' : 'cancelled', output };
+  }
+
+  /** Sends a request; resolves with its answer, or null when the engine exits first. */
+  private ask(req: Unsent<EngineRequest>): { id: number; answer: Promise<Answer> } {
+    const id = this.nextId++;
+    const answer = new Promise<Answer>((resolve) => {
+      if (!this.alive) resolve(null);
+      else this.waiters.set(id, resolve);
+    });
+    this.write({ ...req, id } as EngineRequest);
+    return { id, answer };
+  }
+
+  /**
+   * Runs a node or invoke request. Cancellation and timeouts ask the engine to stop the node's
+   * query and wait for it; an invoke (or a node that lingers) is stopped by killing the engine.
+   */
+  async request(req: Unsent<EngineRequest>, timeoutMs: number, signal: AbortSignal): Promise<EngineOutcome> {
+    const { id, answer } = this.ask(req);
+    let stopped: 'timed-out' | 'cancelled' | null = null;
+    const stop = (why: 'timed-out' | 'cancelled'): void => {
+      if (stopped) return;
+      stopped = why;
+      if (req.op !== 'node') return this.kill();
+      this.write({ op: 'cancel', id });
+      setTimeout(() => this.waiters.has(id) && this.kill(), CANCEL_GRACE_MS).unref();
+    };
+    const onAbort = (): void => stop('cancelled');
+    const timer = setTimeout(() => stop('timed-out'), timeoutMs);
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
+    try {
+      const msg = await answer;
+      this.served += 1;
+      const output = this.output;
+      if (stopped) return { kind: stopped, output };
+      if (msg === null) return { kind: 'crashed', detail: this.exitDetail ?? 'exited', output };
+      if (msg.type !== 'done') return { kind: 'crashed', detail: `protocol error: unexpected ${msg.type}`, output };
+      return { kind: 'done', done: msg, output };
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
     }
-    if (msg === null) return { kind: 'crashed', detail: this.exitDetail ?? 'exited', output };
-    if (msg.type !== 'done' || msg.id !== req.id) {
-      this.kill();
-      return { kind: 'crashed', detail: `protocol error: unexpected ${JSON.stringify(msg).slice(0, 200)}`, output };
-    }
-    const done: EngineDone = msg;
-    if (done.rss_mb !== undefined) this.rssMb = done.rss_mb;
-    return { kind: 'done', done, output };
+  }
+
+  /** Ends the engine's run context once its nodes are done (resolves when it is closed). */
+  async close(key: string): Promise<void> {
+    await this.ask({ op: 'close', key }).answer;
   }
 
   /** Kills the engine's whole process group at once; idempotent. */

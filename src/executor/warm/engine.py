@@ -1,33 +1,32 @@
-"""Warm dbt engine: imports dbt once, keeps parsed manifests, runs one invocation at a time.
+"""Warm dbt engine: imports dbt once, keeps parsed manifests, hosts one run context at a time.
 
 Protocol (JSON lines): requests on stdin, responses on the original stdout (fd 1 is then
-pointed at stderr, so everything dbt prints lands on stderr). Each request:
-  {"id", "key", "parse_args", "args", "env", "cwd"}
-`key` names the manifest (project, target, vars, env); a miss parses with `parse_args`.
-Each invocation sees the manifest as parsed (what an invocation changes is put back after it,
-see LiveManifest), runs with exactly the request's environment, and releases DuckDB afterwards.
-The linked graph is built once per manifest, not per invocation.
+pointed at stderr, so everything dbt prints lands on stderr). Requests carry an `op`:
+  invoke  {"id", "key", "parse_args", "args", "env", "want_result"?, "manifest_out"?, "want_profile"?}
+          one whole dbt invocation (plans: `dbt ls`), only while no context is open
+  node    {"id", "context": {"key", "manifest_key", "parse_args", "args", "env", "invocation_id",
+          "started_at"}, "unique_id", "result_path", "refresh"?}  runs one node in the run context
+          `context.key` (opened on first use); its run_results-shaped result goes to result_path
+  close   {"id", "key"}   ends the context once its nodes are done; answered with "closed"
+  cancel  {"id"}          stops the query of node request `id`; that node then ends cancelled
+Several node requests are in flight at once; every answer names its request id.
 """
 import ctypes
-import gc
 import json
 import os
 import signal
 import sys
 import threading
 import time
-from collections import OrderedDict
 
 # The engine's sibling modules, whether run as a script or loaded from a path (no bytecode
 # written next to them: the install directory may be read-only).
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import dbt_patches  # noqa: E402
-from dbt_patches import EXACT, GRAPHS  # noqa: E402
-from live_manifest import LiveManifest  # noqa: E402
-
-MAX_MANIFESTS = int(os.environ.get("DBT_TEMPORAL_ENGINE_MANIFESTS", "4"))
+import dbt_reach  # noqa: E402
+from manifests import ManifestStore  # noqa: E402
+from run_context import RunContext, make_serving  # noqa: E402
 
 
 def _protocol_stream():
@@ -63,159 +62,158 @@ def _rss_mb():
         return 0.0
 
 
-def _release_duckdb():
-    # dbt-duckdb keeps the database open in a class attribute: close it so other processes
-    # (another engine, a reader) can take the file lock between invocations.
-    mod = sys.modules.get("dbt.adapters.duckdb.connections")
-    if mod is None:
-        return
-    manager = mod.DuckDBConnectionManager
-    with manager._LOCK:
-        env = manager._ENV
-        manager._ENV = None
-        if env is not None:
-            try:
-                env.close()
-            except Exception:
-                pass
-    # Closing the connection closes its cursors too; a young-generation collection finalizes
-    # any stray handle left in a reference cycle without walking the (large) manifests.
-    gc.collect(1)
-
-
-def _apply_env(env, cwd):
+def _apply_env(env):
+    # The process environment is the run's while its context (or invocation) is open: dbt
+    # captures it into its invocation context, and adapters read it directly.
     os.environ.clear()
     os.environ.update(env)
-    os.chdir(cwd)
-
-
-# Request variables that make dbt rewrite nodes across the whole manifest (deferral merges the
-# state manifest into every node): such invocations get a fresh copy and the live one is dropped.
-BROAD_MUTATION_ENV = ("DBT_DEFER", "DBT_STATE", "DBT_DEFER_STATE", "DBT_FAVOR_STATE")
-BROAD_MUTATION_ARGS = ("--defer", "--state", "--defer-state", "--favor-state")
-
-
-def _broad_mutation(req):
-    env = req.get("env") or {}
-    if any(env.get(name) for name in BROAD_MUTATION_ENV):
-        return True
-    return any(arg in BROAD_MUTATION_ARGS for arg in req.get("args") or [])
-
-
-VERIFY_RESTORE = os.environ.get("DBT_TEMPORAL_ENGINE_VERIFY_RESTORE") == "1"
 
 
 class Engine:
     def __init__(self, proto):
-        from dbt.cli.main import dbtRunner
-
-        dbt_patches.install()
-
-        self.runner_cls = dbtRunner
         self.proto = proto
-        self.manifests = OrderedDict()  # key -> LiveManifest
-        self.pending = None  # (LiveManifest, whether its live copy was used) awaiting restore
+        self.write_lock = threading.Lock()
+        self.manifests = ManifestStore()
+        self.context = None
+        self.closing = {}  # context key -> close request ids
 
     def send(self, msg):
-        self.proto.write(json.dumps(msg) + "\n")
-        self.proto.flush()
+        msg.setdefault("rss_mb", _rss_mb())
+        line = json.dumps(msg) + "\n"
+        with self.write_lock:
+            self.proto.write(line)
+            self.proto.flush()
 
-    def manifest_for(self, req):
-        key = req["key"]
-        live = self.manifests.get(key)
-        parsed = False
-        if live is None:
-            res = self.runner_cls().invoke(list(req["parse_args"]))
-            _release_duckdb()
-            if not res.success or res.result is None:
-                raise ParseFailed(str(res.exception or "dbt parse failed"))
-            live = LiveManifest(res.result)
-            self.manifests[key] = live
-            while len(self.manifests) > MAX_MANIFESTS:
-                GRAPHS.forget(self.manifests.popitem(last=False)[0])
-            parsed = True
-        self.manifests.move_to_end(key)
-        if _broad_mutation(req):
-            return live, live.fresh(), parsed
-        return live, live.manifest, parsed
+    # -- run contexts --------------------------------------------------------------------
 
-    def restore(self):
-        """Off the critical path: puts the last invocation's manifest back to its parsed state."""
-        pending, self.pending = self.pending, None
-        if pending is None:
-            return None
-        live, used_live = pending
-        if used_live:
-            from dbt import selected_resources
+    def node(self, req):
+        spec = req["context"]
+        ctx = self.context
+        if ctx is not None and ctx.key != spec["key"]:
+            self.send({"id": req["id"], "type": "done", "ok": False, "phase": "engine", "recycle": True,
+                       "error": "engine protocol error: a node of another run context arrived before close"})
+            return
+        if ctx is None:
+            if "args" not in spec:
+                self.send({"id": req["id"], "type": "done", "ok": False, "phase": "engine", "recycle": True,
+                           "error": "engine protocol error: a context's first node came without its spec"})
+                return
 
-            if not live.restore(list(selected_resources.SELECTED_RESOURCES)):
-                live.manifest = live.fresh()
-                live._snapshot()
-        return live.differences() if VERIFY_RESTORE else None
+            def load_manifest():
+                # Parsed once per key; every context gets its own copy to compile into.
+                self.manifests.get(spec["manifest_key"], spec["parse_args"])
+                return self.manifests.copy(spec["manifest_key"])
 
-    def handle(self, req):
-        started = time.perf_counter()
+            ctx = self.context = RunContext(self, spec, load_manifest)
+            ctx.start()
+        ctx.submit(req)
+
+    def close(self, req):
+        ctx = self.context
+        if ctx is None or ctx.key != req.get("key"):
+            self.send({"id": req["id"], "type": "closed"})
+            return
+        self.closing.setdefault(ctx.key, []).append(req["id"])
+        ctx.close()
+
+    def context_closed(self, ctx):
+        if self.context is ctx:
+            self.context = None
+        for rid in self.closing.pop(ctx.key, []):
+            self.send({"id": rid, "type": "closed"})
+
+    def cancel(self, req):
+        if self.context is not None:
+            self.context.cancel(req["id"])
+
+    # -- whole invocations ---------------------------------------------------------------
+
+    def invoke(self, req):
+        from dbt.cli.main import dbtRunner
+
         out = {"id": req["id"], "type": "done"}
-        _apply_env(req["env"], req["cwd"])
+        _apply_env(req["env"])
+        started = time.perf_counter()
         try:
-            live, manifest, parsed = self.manifest_for(req)
-        except ParseFailed as err:
-            out.update(ok=False, phase="parse", error=str(err), recycle=False)
+            manifest, parsed = self.manifests.get(req["key"], req["parse_args"])
+        except Exception as err:  # noqa: BLE001
+            out.update(ok=False, phase="parse", error=str(err))
             return out
         prepared = time.perf_counter()
-        from dbt import selected_resources
-
-        selected_resources.set_selected_resources(set())
-        self.pending = (live, manifest is live.manifest)
-        GRAPHS.activate(req["key"], manifest)
-        EXACT.clear()
-        EXACT.update(req.get("exact") or {})
-        try:
-            res = self.runner_cls(manifest=manifest).invoke(list(req["args"]))
-        finally:
-            EXACT.clear()
-        _release_duckdb()
-        done = time.perf_counter()
+        res = dbtRunner(manifest=manifest).invoke(list(req["args"]))
+        if req.get("want_profile"):
+            out["profile"] = self._profile(req)
+        dbt_reach.release_duckdb()
         if req.get("want_result") and isinstance(res.result, list):
-            # `ls`: the printed lines (JSON rows with --output json).
-            out["result"] = [str(line) for line in res.result]
-        if req.get("manifest_out"):
+            out["result"] = [str(line) for line in res.result]  # `ls`: the printed lines
+        if req.get("manifest_out") and res.success:
             # The run's own manifest (parsed with its env, vars, target), for the artifact store.
             manifest.writable_manifest().write(req["manifest_out"])
         out.update(
-            ok=True,
-            success=bool(res.success),
-            parsed=parsed,
-            # An exception escaping dbt may leave global state behind: recycle the engine.
+            ok=True, success=bool(res.success), parsed=parsed,
             error=None if res.exception is None else f"{type(res.exception).__name__}: {res.exception}",
+            # An exception escaping dbt may leave global state behind: recycle the engine.
             recycle=res.exception is not None,
-            prepare_ms=(prepared - started) * 1000,
-            invoke_ms=(done - prepared) * 1000,
-            rss_mb=_rss_mb(),
+            prepare_ms=(prepared - started) * 1000, invoke_ms=(time.perf_counter() - prepared) * 1000,
         )
-        if VERIFY_RESTORE:
-            out["restore_differences"] = self.restore()
         return out
 
+    def _profile(self, req):
+        """The run's warehouse as the profile resolves it (DuckDB: its database path)."""
+        try:
+            from dbt.config.runtime import load_profile
+            from dbt.flags import get_flags
 
-class ParseFailed(Exception):
-    pass
+            flags = get_flags()
+            profile = load_profile(flags.PROJECT_DIR, flags.VARS, flags.PROFILE, flags.TARGET, None)
+            creds = profile.credentials
+            out = {"type": creds.type, "target": profile.target_name, "profile": profile.profile_name}
+            if creds.type == "duckdb":
+                path = getattr(creds, "path", None) or ":memory:"
+                out["duckdb_path"] = path if path.startswith(":memory:") or "://" in path else os.path.abspath(path)
+            return out
+        except Exception as err:  # noqa: BLE001 - a plan still works without it
+            return {"error": f"{type(err).__name__}: {err}"}
 
 
 def main():
     proto = _protocol_stream()
     _die_with_parent()
     t0 = time.perf_counter()
+    try:
+        warnings = dbt_reach.self_check()
+        dbt_reach.install_serving_tasks(make_serving)
+    except Exception as err:  # noqa: BLE001 - the manager reports this as a start-up failure
+        print(f"{err}", file=sys.stderr, flush=True)
+        os._exit(4)
     engine = Engine(proto)
-    engine.send({"type": "ready", "pid": os.getpid(), "import_ms": (time.perf_counter() - t0) * 1000, "rss_mb": _rss_mb()})
+    engine.send({"type": "ready", "pid": os.getpid(), "import_ms": (time.perf_counter() - t0) * 1000, "warnings": warnings})
+    invoker = None
     for line in sys.stdin:
         line = line.strip()
         if not line:
             continue
         req = json.loads(line)
+        op = req.get("op")
         try:
-            engine.send(engine.handle(req))
-            engine.restore()
+            if op == "node":
+                engine.node(req)
+            elif op == "close":
+                engine.close(req)
+            elif op == "cancel":
+                engine.cancel(req)
+            elif op == "invoke":
+                # On a thread, so that the loop keeps reading (the manager may stop us).
+                def run_invoke(r=req):
+                    try:
+                        engine.send(engine.invoke(r))
+                    except BaseException as err:  # noqa: BLE001
+                        engine.send({"id": r.get("id"), "type": "done", "ok": False, "phase": "engine", "error": f"{type(err).__name__}: {err}", "recycle": True})
+
+                invoker = threading.Thread(target=run_invoke, daemon=True)
+                invoker.start()
+            else:
+                engine.send({"id": req.get("id"), "type": "done", "ok": False, "phase": "engine", "error": f"unknown op {op!r}", "recycle": True})
         except BaseException as err:  # noqa: BLE001 - report, then let the manager recycle us
             engine.send({"id": req.get("id"), "type": "done", "ok": False, "phase": "engine", "error": f"{type(err).__name__}: {err}", "recycle": True})
     os._exit(0)

@@ -2,13 +2,13 @@
 
 export interface WarmEngineOptions {
   /**
-   * Maximum number of live engine processes (each runs one dbt invocation at a time).
+   * Maximum number of live engine processes (each hosts one run context at a time).
    * @default 4
    */
   maxEngines?: number;
   /**
-   * Replace an engine after this many invocations (bounds slow leaks in dbt or adapters;
-   * a replacement parses its projects again).
+   * Replace an engine after it has served this many requests (bounds slow leaks in dbt or
+   * adapters; a replacement parses its projects again), once its context closes.
    * @default 1000
    */
   maxInvocations?: number;
@@ -27,6 +27,22 @@ export interface WarmEngineOptions {
    * @default 60000
    */
   startTimeoutMs?: number;
+  /**
+   * dbt threads of a run context (nodes one engine runs at once); defaults to `maxEngines`,
+   * so the nodes of one DuckDB database (which one engine holds) get the worker's concurrency.
+   * @default 4
+   */
+  threadsPerEngine?: number;
+  /**
+   * Close a run context after it has had no node for this long (it reopens on the next one).
+   * @default 3000
+   */
+  contextIdleMs?: number;
+  /**
+   * The same for a context whose DuckDB database is in memory (its data lives only there).
+   * @default 1800000
+   */
+  memoryContextIdleMs?: number;
 }
 
 export const DEFAULT_WARM_ENGINE_OPTIONS: Required<WarmEngineOptions> = {
@@ -35,6 +51,9 @@ export const DEFAULT_WARM_ENGINE_OPTIONS: Required<WarmEngineOptions> = {
   maxRssMb: 1024,
   idleTimeoutMs: 300_000,
   startTimeoutMs: 60_000,
+  threadsPerEngine: 4,
+  contextIdleMs: 3_000,
+  memoryContextIdleMs: 1_800_000,
 };
 
 function positiveInt(name: string, value: number): number {
@@ -51,5 +70,8 @@ export function compileWarmEngineOptions(opts: WarmEngineOptions = {}): Required
     maxRssMb: positiveInt('maxRssMb', opts.maxRssMb ?? d.maxRssMb),
     idleTimeoutMs: positiveInt('idleTimeoutMs', opts.idleTimeoutMs ?? d.idleTimeoutMs),
     startTimeoutMs: positiveInt('startTimeoutMs', opts.startTimeoutMs ?? d.startTimeoutMs),
+    threadsPerEngine: positiveInt('threadsPerEngine', opts.threadsPerEngine ?? opts.maxEngines ?? d.threadsPerEngine),
+    contextIdleMs: positiveInt('contextIdleMs', opts.contextIdleMs ?? d.contextIdleMs),
+    memoryContextIdleMs: positiveInt('memoryContextIdleMs', opts.memoryContextIdleMs ?? d.memoryContextIdleMs),
   };
 }

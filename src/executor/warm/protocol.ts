@@ -1,51 +1,114 @@
 // The supervisor <-> warm engine protocol (JSON lines over the engine's stdin/stdout).
 
-/** One dbt invocation for an engine; a manifest miss parses with `parse_args` first. */
-export interface EngineRequest {
+/** How an engine opens a run context (sent with a context's first node). */
+export interface ContextSpec {
+  /** Names the context: the run, its command, flags and everything its manifest depends on. */
+  key: string;
+  /** Names the parsed manifest (project, profiles, target, vars, env). */
+  manifest_key: string;
+  parse_args: string[];
+  /** The run's dbt command line; `{ctx}` stands for the context's own scratch directory. */
+  args: string[];
+  /** The run's environment (the engine's own is replaced); `{ctx}` substituted as in args. */
+  env: Record<string, string>;
+  invocation_id: string | null;
+  /** The run's start (ISO 8601): dbt's run_started_at and invocation start in every node. */
+  started_at: string | null;
+  /** manifest.json of an earlier run, written to `{ctx}/state/manifest.json` (dbt --state). */
+  state_manifest?: string | null;
+}
+
+/** One whole dbt invocation (plans: `dbt ls`), on an engine with no open context. */
+export interface InvokeRequest {
+  op: 'invoke';
   id: number;
-  /** Names the parsed manifest: project, profiles, target, vars and environment. */
   key: string;
   parse_args: string[];
   args: string[];
-  /** The exact environment of this invocation (the engine's own is replaced). */
   env: Record<string, string>;
-  cwd: string;
   /** Return dbt's result lines (`ls`). */
   want_result?: boolean;
   /** Write the invocation's manifest.json to this path. */
   manifest_out?: string;
-  /** The one node this invocation runs: its exact selector resolves to it without a project scan. */
-  exact?: { selector: string; unique_id: string };
+  /** Report the warehouse the profile resolves to (DuckDB: its database path). */
+  want_profile?: boolean;
 }
+
+/** One node, run in the context `context.key` (opened on first use). */
+export interface NodeRequest {
+  op: 'node';
+  id: number;
+  /** The full spec when the context may not be open yet; `{ key }` alone once it is. */
+  context: ContextSpec | Pick<ContextSpec, 'key'>;
+  unique_id: string;
+  /** Where the engine writes the node's result (run_results.json shape). */
+  result_path: string;
+  /** A retried attempt: another engine may have changed the warehouse since this context cached it. */
+  refresh?: boolean;
+}
+
+export interface CloseRequest {
+  op: 'close';
+  id: number;
+  key: string;
+}
+
+export interface CancelRequest {
+  op: 'cancel';
+  id: number;
+}
+
+export type EngineRequest = InvokeRequest | NodeRequest | CloseRequest | CancelRequest;
 
 export interface EngineReady {
   type: 'ready';
   pid: number;
   import_ms: number;
   rss_mb: number;
+  /** dbt package versions that differ from the ones the engine was checked against. */
+  warnings?: string[];
+}
+
+/** The warehouse a profile resolves to. */
+export interface ProfileInfo {
+  type?: string;
+  target?: string;
+  profile?: string;
+  /** Absolute path, or `:memory:` (DuckDB only). */
+  duckdb_path?: string;
+  error?: string;
 }
 
 export interface EngineDone {
   type: 'done';
   id: number;
-  /** False when the engine could not run dbt at all (parse failure, engine bug). */
+  /** False when dbt could not run the request at all (parse failure, context failure, engine bug). */
   ok: boolean;
-  phase?: 'parse' | 'engine';
-  /** dbt's own verdict on the invocation (false when a node failed). */
+  phase?: 'parse' | 'engine' | 'context';
+  /** Invoke: dbt's own verdict. */
   success?: boolean;
-  /** Whether this request had to parse the project (a manifest cache miss). */
+  /** Node: dbt's status for it (the full result is in the result file). */
+  status?: string;
+  /** Node: it was cancelled on request. */
+  cancelled?: boolean;
   parsed?: boolean;
-  error: string | null;
+  error?: string | null;
   /** The engine may hold state from a failure: replace it. */
-  recycle: boolean;
+  recycle?: boolean;
   prepare_ms?: number;
   invoke_ms?: number;
   rss_mb?: number;
-  /** dbt's result lines, when the request asked for them. */
   result?: string[];
+  profile?: ProfileInfo;
 }
 
-export type EngineMessage = EngineReady | EngineDone;
+export interface EngineClosed {
+  type: 'closed';
+  id: number;
+  rss_mb?: number;
+}
+
+export type EngineMessage = EngineReady | EngineDone | EngineClosed;
 
 /** How an engine request ended, as seen by the manager. */
 export type EngineOutcome =

@@ -6,16 +6,26 @@ import { join } from 'node:path';
 import type { ExecutorResult, ListTask } from '../../shared/executor-protocol.js';
 import { outputTail } from '../classify.js';
 import { listArgs, parseListOutput } from '../list-args.js';
-import { withWorkspace } from '../workspace.js';
-import type { WarmEnginePool } from './engine-pool.js';
-import { outcomeFailure, requestEngine } from './run-node.js';
+import { GLOBAL_ARGS, commonArgs, dbtEnv, withWorkspace } from '../workspace.js';
+import { manifestKey, spawnOptions } from './context-spec.js';
+import type { EngineLink } from './engine-call.js';
+import { outcomeFailure } from './run-node.js';
 
-export async function runListWarm(task: ListTask, pool: WarmEnginePool, signal: AbortSignal): Promise<ExecutorResult> {
-  return withWorkspace(task.invocation, 'dbtt-plan-', async (ws) => {
+export async function runListWarm(task: ListTask, link: EngineLink): Promise<ExecutorResult> {
+  const inv = task.invocation;
+  return withWorkspace(inv, 'dbtt-plan-', async (ws) => {
     const manifestOut = task.wantManifest ? join(ws.targetPath, 'manifest.json') : undefined;
-    const sent = await requestEngine(pool, task.invocation, ws, listArgs(task), signal, { want_result: true, ...(manifestOut ? { manifest_out: manifestOut } : {}) });
-    if ('error' in sent) return { type: 'error', code: 'DBT_ENGINE_ERROR', message: `dbt ls: ${sent.error}` };
-    const { outcome } = sent;
+    const common = commonArgs(inv, ws);
+    const [sub, ...rest] = listArgs(task);
+    const key = manifestKey(inv);
+    const { outcome } = await link({
+      kind: 'invoke', manifestKey: key, spawn: spawnOptions(inv), timeoutMs: inv.timeoutMs,
+      request: {
+        key, parse_args: [...GLOBAL_ARGS, 'parse', ...common, '--no-write-json'],
+        args: [...GLOBAL_ARGS, sub as string, ...common, ...rest], env: dbtEnv(inv, ws),
+        want_result: true, want_profile: true, ...(manifestOut ? { manifest_out: manifestOut } : {}),
+      },
+    });
     const failed = outcomeFailure(outcome, 'dbt ls');
     if (failed || outcome.kind !== 'done') return failed as ExecutorResult;
     const { done } = outcome;
@@ -24,6 +34,12 @@ export async function runListWarm(task: ListTask, pool: WarmEnginePool, signal: 
       return { type: 'error', code: 'SELECTION_ERROR', message: `dbt ls failed: ${tail}` };
     }
     const manifestJson = manifestOut ? await readFile(manifestOut, 'utf8').catch(() => null) : null;
-    return { type: 'listed', uniqueIds: parseListOutput(done.result ?? []), manifestJson };
+    return { type: 'listed', uniqueIds: parseListOutput(done.result ?? []), manifestJson, warehouse: warehouseKey(done.profile, inv.run?.invocationId ?? null) };
   });
+}
+
+/** `duckdb:<path>` for a DuckDB file, `duckdb-memory:<run>` for an in-memory one, else null. */
+export function warehouseKey(profile: { type?: string; duckdb_path?: string } | undefined, invocationId: string | null): string | null {
+  if (profile?.type !== 'duckdb' || !profile.duckdb_path) return null;
+  return profile.duckdb_path.startsWith(':memory:') ? `duckdb-memory:${invocationId ?? 'unknown'}` : `duckdb:${profile.duckdb_path}`;
 }

@@ -1,4 +1,5 @@
 // execute_node: runs one dbt node in the executor pool, heartbeating while it works.
+import { Context } from '@temporalio/activity';
 import type { DbtCommand, JsonValue, NodeResult } from '../../shared/contracts.js';
 import type { ExecutorTask } from '../../shared/executor-protocol.js';
 import { exactSelector, executionFor } from '../planning/commands.js';
@@ -24,6 +25,10 @@ export interface ExecuteNodeInput {
   /** Microbatch window (RFC 3339). */
   event_time_start?: string | null;
   event_time_end?: string | null;
+  /** The run's start (ISO 8601): dbt's run_started_at in every node. */
+  run_started_at?: string | null;
+  /** The run's warehouse from its plan (placement of DuckDB databases). */
+  warehouse?: string | null;
 }
 
 export function createExecuteNodeActivity(deps: ActivityDeps) {
@@ -39,8 +44,9 @@ export function createExecuteNodeActivity(deps: ActivityDeps) {
       const how = executionFor(input.command ?? 'build', node);
       return how.kind === 'freshness'
         ? { type: 'freshness', invocation, uniqueId: node.unique_id, selector }
-        : { type: 'node', invocation, uniqueId: node.unique_id, subcommand: how.subcommand, selector, fullRefresh: input.full_refresh };
-    });
+        : { type: 'node', invocation, uniqueId: node.unique_id, subcommand: how.subcommand, selector, fullRefresh: input.full_refresh,
+            warehouse: input.warehouse ?? null, attempt: Context.current().info.attempt };
+    }, input.warehouse);
     if (result.type === 'error') {
       // dbt_temporal.yml non_retryable_errors turn a retryable error permanent.
       const permanent = project.settings.nonRetryableErrors.some((re) => re.test(result.message));

@@ -22,13 +22,16 @@ export function exclusiveKeyFor(project: ResolvedProject): string | null {
   return project.graph.adapterType === 'duckdb' ? 'duckdb' : null;
 }
 
-/** Runs `task` (built once heartbeating has started) on the executor. */
-export async function runOnExecutor(deps: ActivityDeps, project: ResolvedProject, build: () => Promise<ExecutorTask> | ExecutorTask): Promise<ExecutorResult> {
+/**
+ * Runs `task` (built once heartbeating has started) on the executor; `warehouse` is the run's
+ * database from its plan (DuckDB tasks on one database never overlap outside its engine).
+ */
+export async function runOnExecutor(deps: ActivityDeps, project: ResolvedProject, build: () => Promise<ExecutorTask> | ExecutorTask, warehouse?: string | null): Promise<ExecutorResult> {
   const ctx = Context.current();
   ctx.heartbeat();
   const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_INTERVAL_MS);
   try {
-    return await deps.executor.run(await build(), { signal: ctx.cancellationSignal, exclusiveKey: exclusiveKeyFor(project) });
+    return await deps.executor.run(await build(), { signal: ctx.cancellationSignal, exclusiveKey: warehouse ?? exclusiveKeyFor(project) });
   } finally {
     clearInterval(timer);
   }

@@ -46,6 +46,10 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
     });
     if (result.type === 'error') throw toFailure(result.code, result.message);
     if (result.type !== 'listed') throw new Error(`unexpected executor result ${result.type}`);
+    const warehouse = result.warehouse ?? null;
+    if (warehouse?.startsWith('duckdb-memory:') && deps.executor.mode !== 'warm') {
+      throw toFailure('CONFIG_ERROR', `profile target '${request.target ?? deps.defaults.target ?? 'default'}' of project '${project.location.name}' uses an in-memory DuckDB database (path ':memory:' or no path), which lives in one dbt process: set DBT_ENGINE_MODE=warm (the default), or give the profile a file path`);
+    }
     const listed = retry ? result.uniqueIds.filter((id) => retry.has(id)) : result.uniqueIds;
     if (retry && listed.length === 0) {
       throw toFailure('SELECTION_ERROR', `every selected node succeeded in the previous run (${request.retry_from}): nothing to retry`);
@@ -70,6 +74,7 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
       has_on_run_start: project.graph.hooks.start && hookCommandWords(request.command) !== null,
       has_on_run_end: project.graph.hooks.end && hookCommandWords(request.command) !== null,
       options: { retry: project.settings.retry, timeouts: project.settings.timeouts },
+      warehouse,
     };
   };
 }

@@ -59,6 +59,8 @@ export interface RunSettings {
   event_time_end?: string | null;
   /** The run's invocation id; dbt sees it as `invocation_id` in every invocation. */
   invocation_id?: string | null;
+  /** The run's start (ISO 8601), the same in every node and hook. */
+  run_started_at?: string | null;
   /** manifest.json text for dbt's --state, and whether to --defer to it. */
   stateManifest?: string | null;
   defer?: boolean;
@@ -87,7 +89,7 @@ export function invocationFor(
     target: run.target ?? defaults.target,
     vars: run.vars,
     env: { ...defaults.baseEnv, ...run.env },
-    run: { invocationId: run.invocation_id ?? null, eventTimeStart: dbtTimestamp(run.event_time_start), eventTimeEnd: dbtTimestamp(run.event_time_end) },
+    run: { invocationId: run.invocation_id ?? null, startedAt: run.run_started_at ?? null, eventTimeStart: dbtTimestamp(run.event_time_start), eventTimeEnd: dbtTimestamp(run.event_time_end) },
     stateManifest: run.stateManifest ?? null,
     defer: run.defer ?? false,
     partialParse: project.partialParse,

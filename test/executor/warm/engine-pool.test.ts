@@ -1,12 +1,13 @@
-// The warm engine pool on real engines (dbt + DuckDB, no Temporal): manifests are reused,
-// engines are recycled after N invocations, DuckDB is released between invocations, and
-// close() leaves no engine process behind.
+// The warm engine pool on real engines (dbt + DuckDB, no Temporal): a run's nodes share one run
+// context, a DuckDB database is released when its context goes idle, engines are recycled after
+// N requests, and close() leaves no engine process behind.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeTask } from '../../../src/shared/executor-protocol.js';
 import { WarmEnginePool } from '../../../src/executor/warm/engine-pool.js';
+import { directLink } from '../../../src/executor/warm/engine-link.js';
 import { runNodeWarm } from '../../../src/executor/warm/run-node.js';
 import { queryDuckDb } from '../../support/duckdb.js';
 import { DBT, REPO_ROOT } from '../../support/paths.js';
@@ -23,50 +24,56 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-function probeTask(db: string, vars: Record<string, string> = {}): NodeTask {
+function probeTask(db: string, run: string, vars: Record<string, string> = {}): NodeTask {
   return {
     type: 'node',
     invocation: {
       dbtPath: DBT, projectDir: PROJECT, profilesDir: PROJECT, target: null, vars, partialParse: null, timeoutMs: 120_000,
       env: { ...(process.env as Record<string, string>), WARM_DUCKDB_PATH: db },
+      run: { invocationId: run, startedAt: '2026-01-02T03:04:05.000Z' },
     },
     uniqueId: 'model.warm_duck.probe',
     subcommand: 'build',
     selector: 'fqn:warm_duck.probe,resource_type:model',
     fullRefresh: false,
+    warehouse: `duckdb:${db}`,
   };
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 describe('warm engine pool', () => {
-  it('reuses an engine, recycles it after maxInvocations, releases DuckDB and stops every engine on close', async () => {
-    const pool = new WarmEnginePool({ maxEngines: 1, maxInvocations: 2 });
+  it('runs a run\'s nodes in one context, releases DuckDB when it goes idle, recycles after maxInvocations', async () => {
+    const pool = new WarmEnginePool({ maxEngines: 1, maxInvocations: 2, contextIdleMs: 200 });
+    const link = directLink(pool, new AbortController().signal);
     const db = join(scratch, 'pool.duckdb');
-    const signal = new AbortController().signal;
-    const seen: { pids: number[]; spawned: number; recycled: number }[] = [];
-    for (const color of ['a', 'b', 'c']) {
-      const res = await runNodeWarm(probeTask(db, { color }), pool, signal, Date.now());
-      expect(res.type).toBe('node');
-      // Another process can open the database right away: the engine let go of it.
-      expect(await queryDuckDb(db, 'select color from probe')).toEqual([[color]]);
-      seen.push({ pids: pool.pids, spawned: pool.counters.spawned, recycled: pool.counters.recycled });
+    try {
+      const first = await runNodeWarm(probeTask(db, 'run-a', { color: 'a' }), link, { enqueuedAt: Date.now(), threads: 1 });
+      expect(first.type).toBe('node');
+      const second = await runNodeWarm(probeTask(db, 'run-a', { color: 'a' }), link, { enqueuedAt: Date.now(), threads: 1 });
+      expect(second.type).toBe('node');
+      expect(pool.counters).toMatchObject({ spawned: 1, contexts: 1 });
+      const pids = pool.pids;
+      // Idle: the context closes, the database is released and the worn engine retires.
+      await sleep(1_500);
+      expect(await queryDuckDb(db, 'select color from probe')).toEqual([['a']]);
+      expect(await waitGone(pids, 5_000)).toEqual([]);
+      expect(pool.counters).toMatchObject({ recycled: 1 });
+      const third = await runNodeWarm(probeTask(db, 'run-b', { color: 'c' }), link, { enqueuedAt: Date.now(), threads: 1 });
+      expect(third.type).toBe('node');
+      expect(pool.counters).toMatchObject({ spawned: 2, contexts: 2 });
+    } finally {
+      const pids = pool.pids;
+      await pool.close();
+      expect(await waitGone(pids, 5_000)).toEqual([]);
     }
-    const [first, second, third] = seen;
-    expect(first).toMatchObject({ spawned: 1, recycled: 0 });
-    expect(first?.pids).toHaveLength(1);
-    // The second invocation reused that engine, which was then retired (maxInvocations = 2).
-    expect(second).toEqual({ pids: [], spawned: 1, recycled: 1 });
-    expect(await waitGone(first?.pids ?? [], 5_000)).toEqual([]);
-    expect(third).toMatchObject({ spawned: 2, recycled: 1 });
-    expect(third?.pids).toHaveLength(1);
-    await pool.close();
-    expect(await waitGone(third?.pids ?? [], 5_000)).toEqual([]);
   });
 
   it('records where a node\'s time went next to dbt\'s own timing', async () => {
     const pool = new WarmEnginePool({ maxEngines: 1 });
     try {
-      const res = await runNodeWarm(probeTask(join(scratch, 'timing.duckdb')), pool, new AbortController().signal, Date.now());
-      if (res.type !== 'node') throw new Error(`unexpected ${res.type}`);
+      const res = await runNodeWarm(probeTask(join(scratch, 'timing.duckdb'), 'run-t'), directLink(pool, new AbortController().signal), { enqueuedAt: Date.now(), threads: 1 });
+      if (res.type !== 'node') throw new Error(`unexpected ${res.type}: ${JSON.stringify(res)}`);
       const names = res.result.timing.map((t) => t.name);
       expect(names[0]).toBe('dbt_temporal:queued');
       expect(names[1]).toBe('dbt_temporal:engine');

@@ -27,7 +27,7 @@ describe('warm engine manifest copies', () => {
   it('keep dbt lookups intact, so source() and ref() resolve', async () => {
     const scratch = await mkdtemp(join(tmpdir(), 'manifest-roundtrip-'));
     try {
-      const r = await execa(`${REPO_ROOT}.venv/bin/python`, ['-c', SCRIPT, `${REPO_ROOT}src/executor/warm/live_manifest.py`, `${REPO_ROOT}test/fixtures/fresh_duck`, scratch], {
+      const r = await execa(`${REPO_ROOT}.venv/bin/python`, ['-c', SCRIPT, `${REPO_ROOT}src/executor/warm/manifests.py`, `${REPO_ROOT}test/fixtures/fresh_duck`, scratch], {
         cwd: scratch, env: { FRESH_DUCKDB_PATH: join(scratch, 'x.duckdb'), DBT_SEND_ANONYMOUS_USAGE_STATS: 'false' },
       });
       const out = JSON.parse(String(r.stdout).trim().split('\n').pop() as string) as Record<string, unknown>;

@@ -1,0 +1,70 @@
+// The run context a node belongs to: its identity (key), the dbt command line that opens it,
+// and how to start an engine for it. Pure: built on the executor thread for every node.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DbtInvocation, NodeTask } from '../../shared/executor-protocol.js';
+import { nodeSubcommandArgs } from '../node-outcome.js';
+import { GLOBAL_ARGS, commonArgs, dbtEnv } from '../workspace.js';
+import type { Workspace } from '../workspace.js';
+import type { EngineSpawnOptions } from './engine-process.js';
+import type { ContextSpec } from './protocol.js';
+
+const ENGINE_SCRIPT = fileURLToPath(new URL('./engine.py', import.meta.url));
+/** Variables an engine is started with; each context then sets the run's complete environment. */
+const SPAWN_ENV = /^(PATH|HOME|LANG|LC_[A-Z]+|TZ|TMPDIR|VIRTUAL_ENV|PYTHONPATH|PYTHONHOME|SSL_CERT_FILE|SSL_CERT_DIR)$/;
+/** Manifests an engine keeps (engine.py evicts the least recently used beyond this). */
+export const ENGINE_MANIFEST_SLOTS = 4;
+
+const sha = (parts: unknown[]): string => createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+
+function sortedJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v);
+}
+
+/** The manifest identity: everything parsing depends on besides the (read-only) project files. */
+export function manifestKey(inv: DbtInvocation): string {
+  const env = Object.entries(inv.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return sha([inv.projectDir, inv.profilesDir, inv.target, sortedJson(inv.vars), env]);
+}
+
+/** The Python next to the dbt executable (same venv), else python3 on PATH. */
+export function enginePython(dbtPath: string): string {
+  const sibling = join(dirname(dbtPath), 'python');
+  return dbtPath.includes('/') && existsSync(sibling) ? sibling : 'python3';
+}
+
+/** Engines run in the worker's own working directory: relative DuckDB paths resolve as in plain dbt. */
+export function spawnOptions(inv: DbtInvocation): EngineSpawnOptions {
+  const env: Record<string, string> = { DBT_TEMPORAL_ENGINE_MANIFESTS: String(ENGINE_MANIFEST_SLOTS) };
+  for (const [k, v] of Object.entries(inv.env)) if (SPAWN_ENV.test(k)) env[k] = v;
+  return { python: enginePython(inv.dbtPath), script: ENGINE_SCRIPT, env, cwd: process.cwd(), startTimeoutMs: 0 };
+}
+
+/** The context's scratch paths, as placeholders the engine fills in with its own directory. */
+function contextWorkspace(inv: DbtInvocation): Workspace {
+  return { root: '{ctx}', targetPath: '{ctx}/target', logPath: '{ctx}/logs', statePath: inv.stateManifest ? '{ctx}/state' : null };
+}
+
+/** The run context of `task`: opened once per run and engine, shared by the run's nodes. */
+export function contextSpec(task: NodeTask, ws: Workspace, threads: number): ContextSpec {
+  const inv = task.invocation;
+  const mkey = manifestKey(inv);
+  const run = inv.run ?? {};
+  const stateHash = inv.stateManifest ? sha([inv.stateManifest]) : null;
+  const key = sha([mkey, run.invocationId ?? null, run.startedAt ?? null, task.subcommand, task.fullRefresh, inv.defer ?? false, stateHash, run.eventTimeStart ?? null, run.eventTimeEnd ?? null]);
+  const cws = contextWorkspace(inv);
+  // The context's selection is the node that opens it: dbt sets up exactly as for that node,
+  // and every later node of the run is looked up by its unique id.
+  const { subcommand, rest } = nodeSubcommandArgs(task);
+  const args = [...GLOBAL_ARGS, subcommand, ...commonArgs(inv, cws), ...rest.filter((a) => a !== '--cache-selected-only'), '--threads', String(threads), '--no-write-json'];
+  return {
+    key, manifest_key: mkey,
+    parse_args: [...GLOBAL_ARGS, 'parse', ...commonArgs(inv, ws), '--no-write-json'],
+    args, env: dbtEnv(inv, cws),
+    invocation_id: run.invocationId ?? null, started_at: run.startedAt ?? null,
+    ...(inv.stateManifest ? { state_manifest: inv.stateManifest } : {}),
+  };
+}

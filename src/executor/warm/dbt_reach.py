@@ -1,0 +1,176 @@
+"""Every reach-in to dbt internals the warm engine makes, in one module.
+
+Checked against dbt-core 1.11.16, dbt-common 1.39.0, dbt-adapters 1.24.5, dbt-duckdb 1.11.1 and
+dbt-postgres 1.11.0 (requirements.txt). `self_check()` runs when an engine starts: a missing
+target stops the engine with an error naming the dbt version and the target, instead of a run
+that silently behaves differently. Everything else the engine uses is dbt's public or
+semi-public surface: dbtRunner, the task classes and their overridable methods (execute_nodes,
+safe_run_hooks), get_runner / call_runner, DbtThreadPool, the adapter and its cache.
+"""
+import sys
+from importlib import metadata
+
+CHECKED = {"dbt-core": "1.11.16", "dbt-common": "1.39.0", "dbt-adapters": "1.24.5"}
+
+# The tasks the CLI's command bodies import from these modules when they run (dbt.cli.main);
+# a run context replaces them there with serving subclasses (see run_context.py).
+TASK_MODULES = {
+    "BuildTask": "dbt.task.build", "RunTask": "dbt.task.run", "TestTask": "dbt.task.test",
+    "SeedTask": "dbt.task.seed", "SnapshotTask": "dbt.task.snapshot", "CompileTask": "dbt.task.compile",
+}
+
+
+def _missing(what):
+    version = metadata.version("dbt-core")
+    raise RuntimeError(
+        f"dbt-temporal warm engine: dbt-core {version} lacks {what} "
+        f"(the engine was checked against dbt-core {CHECKED['dbt-core']}); "
+        "install the versions in requirements.txt or set DBT_TEMPORAL_ENGINE_MODE=subprocess"
+    )
+
+
+def _has_code_name(func, name):
+    return name in getattr(getattr(func, "__code__", None), "co_names", ())
+
+
+def self_check():
+    """Fails loudly when a target of a reach-in is missing; returns version warnings."""
+    import importlib
+
+    import dbt.cli.main as cli_main
+    import dbt.tracking as tracking
+    import dbt_common.invocation as invocation
+    from dbt.adapters.base.connections import BaseConnectionManager
+    from dbt.task.run import RunTask
+    from dbt.task.runnable import GraphRunnableTask
+
+    for name, module in TASK_MODULES.items():
+        cls = getattr(importlib.import_module(module), name, None)
+        if not (isinstance(cls, type) and issubclass(cls, GraphRunnableTask)):
+            _missing(f"{module}.{name} (a GraphRunnableTask)")
+        command = {"CompileTask": "compile", "BuildTask": "build"}.get(name, name[: -len("Task")].lower())
+        body = getattr(cli_main.cli.commands.get(command), "callback", None)
+        if body is None:
+            _missing(f"the `dbt {command}` command")
+    for attr in ("execute_nodes", "get_runner", "call_runner", "_pool_thread_initializer", "create_schemas", "get_model_schemas"):
+        if not callable(getattr(GraphRunnableTask, attr, None)):
+            _missing(f"GraphRunnableTask.{attr}")
+    if not callable(getattr(RunTask, "safe_run_hooks", None)):
+        _missing("RunTask.safe_run_hooks")
+    if not _has_code_name(RunTask.__init__, "original_invocation_started_at"):
+        _missing("RunTask.original_invocation_started_at")
+    for attr in ("_INVOCATION_ID", "_INVOCATION_STARTED_AT"):
+        if not hasattr(invocation, attr):
+            _missing(f"dbt_common.invocation.{attr}")
+    if not hasattr(tracking, "active_user"):
+        _missing("dbt.tracking.active_user")
+    import dbt.cli.requires as requires
+
+    for attr in ("reset_invocation_id", "initialize_from_flags"):
+        if not callable(getattr(requires, attr, None)):
+            _missing(f"dbt.cli.requires.{attr}")
+    if not _has_code_name(BaseConnectionManager.__init__, "thread_connections"):
+        _missing("BaseConnectionManager.thread_connections")
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:
+        pass
+    else:
+        for attr in ("_ENV", "_LOCK"):
+            if not hasattr(DuckDBConnectionManager, attr):
+                _missing(f"dbt-duckdb DuckDBConnectionManager.{attr}")
+    warnings = []
+    for dist, checked in CHECKED.items():
+        try:
+            found = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            continue
+        if found != checked:
+            warnings.append(f"{dist} {found} (warm engine checked against {checked})")
+    return warnings
+
+
+def install_serving_tasks(make_serving):
+    """Makes dbt's command bodies build serving subclasses of their tasks.
+
+    Every task module is imported first, so dbt's own subclasses (BuildTask of RunTask,
+    ShowTask of CompileTask, RetryTask's table...) keep the original classes.
+    """
+    import importlib
+    import pkgutil
+
+    import dbt.cli.main  # noqa: F401
+    import dbt.task
+
+    for info in pkgutil.walk_packages(dbt.task.__path__, "dbt.task."):
+        try:
+            importlib.import_module(info.name)
+        except Exception:  # noqa: BLE001 - optional task modules (docs serve...) may not import
+            pass
+    for name, module_name in TASK_MODULES.items():
+        module = importlib.import_module(module_name)
+        original = getattr(module, name)
+        if not getattr(original, "_dbtt_serving", False):
+            setattr(module, name, make_serving(original))
+
+
+def pin_run_identity(invocation_id, started_at):
+    """dbt's invocation id and start time become the run's (one value for every node of a run)."""
+    import dbt.tracking as tracking
+    import dbt_common.invocation as invocation
+
+    if invocation_id:
+        invocation._INVOCATION_ID = invocation_id
+    if started_at is not None:
+        invocation._INVOCATION_STARTED_AT = started_at.replace(tzinfo=None)
+        # `{{ run_started_at }}` reads the tracking user's start time (set per invocation).
+        if tracking.active_user is not None:
+            tracking.active_user.run_started_at = started_at
+
+
+def pin_run_identity_per_invocation(invocation_id, started_at):
+    """Subprocess mode (the shim): every dbt invocation of the process gets the run's identity."""
+    import dbt.cli.requires as requires
+    import dbt.tracking as tracking
+
+    reset, initialize = requires.reset_invocation_id, requires.initialize_from_flags
+
+    def reset_invocation_id():
+        reset()
+        pin_run_identity(invocation_id, started_at)
+
+    def initialize_from_flags(*args, **kwargs):
+        initialize(*args, **kwargs)
+        if started_at is not None and tracking.active_user is not None:
+            tracking.active_user.run_started_at = started_at
+
+    requires.reset_invocation_id = reset_invocation_id
+    requires.initialize_from_flags = initialize_from_flags
+
+
+def node_connection(adapter, unique_id):
+    """The adapter connection a running node uses (dbt names it after the node)."""
+    for conn in list(adapter.connections.thread_connections.values()):
+        if getattr(conn, "name", None) == unique_id:
+            return conn
+    return None
+
+
+def release_duckdb():
+    """Closes dbt-duckdb's process-wide database handle, so another process can open the file."""
+    import gc
+
+    mod = sys.modules.get("dbt.adapters.duckdb.connections")
+    if mod is None:
+        return
+    manager = mod.DuckDBConnectionManager
+    with manager._LOCK:
+        env, manager._ENV = manager._ENV, None
+        if env is not None:
+            try:
+                env.close()
+            except Exception:
+                pass
+    # Closing the connection closes its cursors; a young-generation collection finalizes any
+    # stray handle left in a reference cycle without walking the (large) manifests.
+    gc.collect(1)

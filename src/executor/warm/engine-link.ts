@@ -1,0 +1,26 @@
+// The MessagePort between an executor thread and the main thread's engine pool: the thread
+// sends one EngineCall, the main side runs it (with the task's cancel signal) and answers.
+import type { MessagePort } from 'node:worker_threads';
+import type { EngineAnswer, EngineCall, EngineLink } from './engine-call.js';
+import type { WarmEnginePool } from './engine-pool.js';
+
+/** Thread side: a link that forwards calls over `port`. */
+export function portLink(port: MessagePort): EngineLink {
+  return (call) => new Promise<EngineAnswer>((resolve) => {
+    port.once('message', (answer: EngineAnswer) => resolve(answer));
+    port.postMessage(call);
+  });
+}
+
+/** Main side: runs the calls arriving on `port` on `pool`. */
+export function serveLink(port: MessagePort, pool: WarmEnginePool, signal: AbortSignal): void {
+  port.on('message', (call: EngineCall) => {
+    const answer = call.kind === 'node' ? pool.runNode({ ...call, signal }) : pool.invoke({ ...call, signal });
+    void answer.then((a) => port.postMessage(a));
+  });
+}
+
+/** In-process link (tests, and the main thread itself). */
+export function directLink(pool: WarmEnginePool, signal: AbortSignal): EngineLink {
+  return (call) => (call.kind === 'node' ? pool.runNode({ ...call, signal }) : pool.invoke({ ...call, signal }));
+}

@@ -1,0 +1,91 @@
+// Where a warm-engine job runs: the pool's slots and the pure rules that pick one.
+import type { EngineProcess, EngineSpawnOptions } from './engine-process.js';
+import type { EngineOutcome, InvokeRequest, ContextSpec } from './protocol.js';
+import type { EngineUse } from './engine-pool.js';
+
+interface JobBase {
+  manifestKey: string;
+  spawn: EngineSpawnOptions;
+  timeoutMs: number;
+  signal: AbortSignal;
+  resolve: (r: { outcome: EngineOutcome; use: EngineUse }) => void;
+}
+
+export type Job =
+  | (JobBase & {
+      kind: 'node';
+      contextKey: string;
+      /** `duckdb:<path>` or `duckdb-memory:<run>`: one engine at a time may hold it. */
+      warehouse: string | null;
+      spec: ContextSpec;
+      uniqueId: string;
+      resultPath: string;
+      refresh: boolean;
+    })
+  | (JobBase & { kind: 'invoke'; request: Omit<InvokeRequest, 'op' | 'id'> });
+
+export interface OpenContext {
+  key: string;
+  warehouse: string | null;
+  /** An in-memory database lives only in its context: keep it open much longer when idle. */
+  memory: boolean;
+  /** The engine could not open it; no more nodes go there. */
+  failed: boolean;
+}
+
+export interface Slot {
+  /** null while the engine starts. */
+  engine: EngineProcess | null;
+  ready: Promise<boolean>;
+  startError?: string;
+  startMs: number;
+  context: OpenContext | null;
+  /** Whether the open context's spec went to the engine already. */
+  specSent: boolean;
+  inflight: number;
+  invoking: boolean;
+  closing: boolean;
+  /** Manifest keys the engine has parsed, most recent last. */
+  manifests: string[];
+  idleTimer: NodeJS.Timeout | null;
+}
+
+export interface PlacementLimits {
+  maxEngines: number;
+  threadsPerEngine: number;
+}
+
+const usable = (s: Slot): boolean => !s.closing && !(s.engine && !s.engine.alive) && !s.context?.failed;
+
+/**
+ * A slot that already has the node's run context open with room for it, or (`blockedBy`) the
+ * slot whose context holds the node's DuckDB database, which no other engine may open.
+ */
+export function pickHolder(slots: readonly Slot[], job: Extract<Job, { kind: 'node' }>, limits: PlacementLimits): { slot: Slot | null; blockedBy: Slot | null } {
+  if (job.warehouse) {
+    const want = job.warehouse;
+    const owner = slots.find((s) => s.context?.warehouse && sameWarehouse(s.context.warehouse, want));
+    if (!owner) return { slot: null, blockedBy: null };
+    const fits = owner.context?.key === job.contextKey && usable(owner) && owner.inflight < limits.threadsPerEngine;
+    return { slot: fits ? owner : null, blockedBy: fits ? null : owner };
+  }
+  const holders = slots.filter((s) => s.context?.key === job.contextKey && usable(s)).sort((a, b) => a.inflight - b.inflight);
+  const least = holders[0];
+  if (!least) return { slot: null, blockedBy: null };
+  // Spread a run over the engines first (each has its own GIL), then fill their threads.
+  const spread = Math.max(1, Math.ceil(limits.threadsPerEngine / limits.maxEngines));
+  if (least.inflight < spread) return { slot: least, blockedBy: null };
+  const canGrow = slots.length < limits.maxEngines || slots.some((s) => !s.context && !s.invoking && usable(s));
+  return { slot: !canGrow && least.inflight < limits.threadsPerEngine ? least : null, blockedBy: null };
+}
+
+/** An engine with nothing open (preferring one that parsed the manifest already). */
+export function pickFree(slots: readonly Slot[], manifestKey: string): Slot | null {
+  const free = slots.filter((s) => !s.context && !s.invoking && s.inflight === 0 && usable(s));
+  return free.find((s) => s.manifests.includes(manifestKey)) ?? free[0] ?? null;
+}
+
+/** Whether two warehouse keys name the same database (`duckdb` alone: every DuckDB database). */
+export function sameWarehouse(a: string, b: string): boolean {
+  return a === b || (a === 'duckdb' && b.startsWith('duckdb')) || (b === 'duckdb' && a.startsWith('duckdb'));
+}

@@ -1,0 +1,256 @@
+"""A run context: one run's dbt invocation, opened once and kept open while the run has work.
+
+The context thread runs the run's own dbt command (`dbt build`, `dbt run`, ...) through
+dbtRunner with the pre-parsed manifest. dbt sets everything up as for a plain run: flags, the
+run's env in its invocation context, profile, adapter, linked graph, schemas, relation cache.
+Where dbt would walk its job queue, the serving task instead takes the nodes the worker sends,
+each through dbt's own runner for its resource type (get_runner / call_runner) on dbt's thread
+pool, exactly as `dbt build --threads N` runs them. Closing the context ends the invocation the
+way dbt ends one (connections cleaned up, adapter released).
+"""
+import json
+import os
+import queue
+import shutil
+import tempfile
+import threading
+import traceback
+from datetime import datetime
+
+import dbt_reach
+
+ACTIVE = {"context": None}  # the engine's open context (one per engine process)
+
+
+def _find_node(manifest, unique_id):
+    for attr in ("nodes", "unit_tests", "sources", "exposures", "saved_queries", "functions"):
+        found = getattr(manifest, attr, {}).get(unique_id)
+        if found is not None:
+            return found
+    return None
+
+
+def make_serving(base):
+    """A subclass of one of dbt's tasks that serves node requests instead of its job queue."""
+
+    class Serving(base):
+        _dbtt_serving = True
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            ctx = ACTIVE["context"]
+            if ctx is not None:
+                dbt_reach.pin_run_identity(ctx.invocation_id, ctx.started_at)
+                # dbt's own hook for "this invocation belongs to an earlier start" (dbt retry
+                # uses it): microbatch models without event_time_end end at the run's start.
+                self.original_invocation_started_at = ctx.started_at
+
+        def safe_run_hooks(self, adapter, hook_type, extra_context):
+            # Project hooks run once per run, in their own activity.
+            from dbt.artifacts.schemas.results import RunStatus
+
+            adapter.clear_transaction()
+            return RunStatus.Success
+
+        def execute_nodes(self):
+            ctx = ACTIVE["context"]
+            if ctx is None:
+                return super().execute_nodes()
+            from dbt.graph.thread_pool import DbtThreadPool
+            from dbt_common.context import get_invocation_context
+
+            pool = DbtThreadPool(self.config.threads, self._pool_thread_initializer, [get_invocation_context()])
+            ctx.attach(self, pool)
+            try:
+                while True:
+                    item = ctx.queue.get()
+                    if item is None:
+                        break
+                    self._serve(ctx, pool, item)
+            finally:
+                pool.close()
+                pool.join()
+            return []
+
+        def _serve(self, ctx, pool, req):
+            from dbt.adapters.factory import get_adapter
+            from dbt.task.run import MicrobatchModelRunner
+
+            node = _find_node(self.manifest, req["unique_id"])
+            if node is None:
+                ctx.fail(req, "engine", f"node {req['unique_id']} is not in the manifest")
+                return
+            try:
+                adapter = get_adapter(self.config)
+                if req.get("refresh"):
+                    # A retried node: another engine may have built relations since this
+                    # context cached them; look relations up in the warehouse from now on.
+                    adapter.cache.clear()
+                self._ensure_schemas(ctx, adapter, node)
+                runner = self.get_runner(node)
+                if isinstance(runner, MicrobatchModelRunner):
+                    runner.set_parent_task(self)
+                    runner.set_pool(pool)
+            except Exception as err:  # noqa: BLE001 - reported as the node's failure
+                ctx.fail(req, "engine", f"{type(err).__name__}: {err}")
+                return
+            ctx.started(req)
+            pool.apply_async(self.call_runner, args=[runner], callback=lambda result: ctx.finish(req, result),
+                             error_callback=lambda err: ctx.fail(req, "engine", f"{type(err).__name__}: {err}"))
+
+        def _ensure_schemas(self, ctx, adapter, node):
+            # dbt creates the schemas of its selected nodes before running them; a context
+            # learns its nodes one at a time, so it creates each schema when first needed.
+            if not getattr(node, "is_relational", False) or getattr(node, "is_ephemeral_model", False):
+                return
+            key = (str(getattr(node, "database", "")).lower(), str(getattr(node, "schema", "")).lower())
+            if key in ctx.schemas:
+                return
+            with ctx.schema_lock:
+                if key in ctx.schemas:
+                    return
+                with adapter.connection_named("master"):
+                    self.create_schemas(adapter, self.get_model_schemas(adapter, {node.unique_id}))
+                ctx.schemas.add(key)
+
+    Serving.__name__ = Serving.__qualname__ = f"Serving{base.__name__}"
+    return Serving
+
+
+class RunContext:
+    def __init__(self, engine, spec, load_manifest):
+        self.engine = engine
+        self.key = spec["key"]
+        self.spec = spec
+        self.load_manifest = load_manifest
+        self.manifest = None
+        self.invocation_id = spec.get("invocation_id")
+        started = spec.get("started_at")
+        self.started_at = datetime.fromisoformat(started.replace("Z", "+00:00")) if started else None
+        self.queue = queue.Queue()
+        self.schemas = set()
+        self.schema_lock = threading.Lock()
+        self.lock = threading.Lock()
+        self.pending = {}  # request id -> request, until its result is sent
+        self.running = {}  # request id -> unique id
+        self.cancelled = set()
+        self.task = None
+        self.dir = None
+        self.adapter = None
+        self.opened = threading.Event()
+        self.closed = threading.Event()
+        self.error = None
+        self.thread = threading.Thread(target=self._run, name=f"run-context-{self.key[:8]}", daemon=True)
+
+    def start(self):
+        self.thread.start()
+
+    def submit(self, req):
+        with self.lock:
+            if self.closed.is_set():
+                closed = True
+            else:
+                closed = False
+                self.pending[req["id"]] = req
+        if closed:
+            self.engine.send({"id": req["id"], "type": "done", "ok": False, "phase": "context", "error": self.error or "the run context is closed"})
+        else:
+            self.queue.put(req)
+
+    def close(self):
+        self.queue.put(None)
+
+    def attach(self, task, pool):
+        from dbt.adapters.factory import get_adapter
+
+        self.task = task
+        self.adapter = get_adapter(task.config)
+        self.opened.set()
+
+    def _prepare_dir(self):
+        # The context's own scratch: dbt's target and log paths, and the state manifest.
+        self.dir = tempfile.mkdtemp(prefix=f"dbtt-ctx-{os.getpid()}-")
+        state = self.spec.get("state_manifest")
+        if state:
+            os.makedirs(os.path.join(self.dir, "state"))
+            with open(os.path.join(self.dir, "state", "manifest.json"), "w") as f:
+                f.write(state)
+        self.spec["args"] = [arg.replace("{ctx}", self.dir) for arg in self.spec["args"]]
+        env = {k: v.replace("{ctx}", self.dir) for k, v in self.spec["env"].items()}
+        os.environ.clear()
+        os.environ.update(env)
+
+    def _run(self):
+        from dbt.cli.main import dbtRunner
+
+        ACTIVE["context"] = self
+        try:
+            try:
+                self._prepare_dir()
+                self.manifest = self.load_manifest()
+            except Exception as err:  # noqa: BLE001
+                self.error = f"dbt parse failed: {err}"
+                return
+            res = dbtRunner(manifest=self.manifest).invoke(list(self.spec["args"]))
+            if not self.opened.is_set():
+                self.error = f"dbt could not open the run: {res.exception or 'no nodes selected'}"
+        except BaseException as err:  # noqa: BLE001 - every pending node gets this error
+            self.error = f"{type(err).__name__}: {err}\n{traceback.format_exc(limit=3)}"
+        finally:
+            ACTIVE["context"] = None
+            dbt_reach.release_duckdb()
+            if self.dir:
+                shutil.rmtree(self.dir, ignore_errors=True)
+            with self.lock:
+                self.closed.set()
+                left = list(self.pending.values())
+            for req in left:
+                self.fail(req, "context", self.error or "the run context closed before the node ran")
+            self.engine.context_closed(self)
+
+    def started(self, req):
+        with self.lock:
+            self.running[req["id"]] = req["unique_id"]
+
+    def cancel(self, req_id):
+        """Stops one node's query; the node then ends as cancelled, the others keep running."""
+        with self.lock:
+            req = self.pending.get(req_id)
+            running = req_id in self.running
+            if req is not None:
+                self.cancelled.add(req_id)
+        if req is None or not running or self.task is None:
+            return
+        adapter = self.adapter
+        conn = dbt_reach.node_connection(adapter, req["unique_id"])
+        if conn is not None:
+            try:
+                adapter.connections.cancel(conn)
+            except Exception:  # noqa: BLE001 - the worker kills the engine if the node lingers
+                pass
+
+    def _take(self, req):
+        with self.lock:
+            self.running.pop(req["id"], None)
+            found = self.pending.pop(req["id"], None) is not None
+            return found, req["id"] in self.cancelled
+
+    def finish(self, req, result):
+        from dbt.artifacts.schemas.run import process_run_result
+
+        found, cancelled = self._take(req)
+        if not found:
+            return
+        try:
+            entry = process_run_result(result).to_dict(omit_none=False)
+            with open(req["result_path"], "w") as f:
+                json.dump({"results": [entry]}, f, default=str)
+        except Exception as err:  # noqa: BLE001
+            self.engine.send({"id": req["id"], "type": "done", "ok": False, "phase": "engine", "error": f"cannot write the node result: {err}"})
+            return
+        self.engine.send({"id": req["id"], "type": "done", "ok": True, "cancelled": cancelled, "status": str(result.status)})
+
+    def fail(self, req, phase, error):
+        found, cancelled = self._take(req)
+        if found:
+            self.engine.send({"id": req["id"], "type": "done", "ok": False, "cancelled": cancelled, "phase": phase, "error": error})
