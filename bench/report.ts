@@ -16,12 +16,12 @@ export function percentile(values: readonly number[], p: number): number | null 
 
 const fmt = (v: number | null, digits = 1): string => (v === null ? '-' : v.toFixed(digits));
 
-export function summarize(r: Row, floorS: number, perNodeS: number | null, nodes: number) {
+export function summarize(r: Row, floorS: number | null, perNodeS: number | null, nodes: number) {
   return {
     warehouse: r.warehouse,
     competitor: r.competitor,
     wall_s: Number(r.wallS.toFixed(2)),
-    x_dbt_build: Number((r.wallS / floorS).toFixed(2)),
+    x_dbt_build: floorS === null ? null : Number((r.wallS / floorS).toFixed(2)),
     speedup_vs_per_node: perNodeS === null ? null : Number((perNodeS / r.wallS).toFixed(2)),
     nodes_per_s: Number((nodes / r.wallS).toFixed(2)),
     schedule_to_start_p50_ms: percentile(r.scheduleToStartMs, 50),

@@ -1,7 +1,9 @@
 // `npm run bench`: the same synthetic project, on the same machine, built by every competitor:
 // plain `dbt build --threads C`, one dbt process per node, and dbt-temporal (subprocess and
 // warm engines; fixed and resource-based tuners). Writes bench/results/<scenario>.{json,md,svg}.
-// `--quick`: ~50 nodes, C=4, DuckDB, the four main competitors. `--json`: last stdout line is JSON.
+// `--quick`: ~50 nodes, C=4, DuckDB, the four main competitors. `--competitors a,b`: any of
+// dbt-build, per-node, subprocess, warm, warm-resource-based (default: all). `--json`: the last
+// stdout line is {"rows": [{warehouse, competitor, nodes, wall_s, cpu_s, peak_rss_mb, overhead_p50_ms}]}.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +30,14 @@ const quick = flag('quick');
 const models = Number(opt('models', quick ? '40' : '160'));
 const concurrency = Number(opt('concurrency', '4'));
 const warehouses = opt('warehouses', quick ? 'duckdb' : 'duckdb,postgres').split(',') as Warehouse[];
-const withTuners = !quick && !flag('no-tuners');
+const COMPETITORS = ['dbt-build', 'per-node', 'subprocess', 'warm', 'warm-resource-based'] as const;
+type Competitor = (typeof COMPETITORS)[number];
+const competitors = opt('competitors', quick || flag('no-tuners') ? 'dbt-build,per-node,subprocess,warm' : COMPETITORS.join(',')).split(',') as Competitor[];
+for (const c of competitors) if (!COMPETITORS.includes(c)) throw new TypeError(`--competitors: unknown competitor '${c}' (one of ${COMPETITORS.join(', ')})`);
+const LABELS: Record<Competitor, string> = {
+  'dbt-build': `dbt build --threads ${concurrency}`, 'per-node': 'dbt process per node', subprocess: 'dbt-temporal subprocess',
+  warm: 'dbt-temporal warm', 'warm-resource-based': 'dbt-temporal warm, resource-based tuner',
+};
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 const log = (m: string): void => void process.stderr.write(`bench: ${m}\n`);
 
@@ -45,22 +54,25 @@ async function benchWarehouse(wh: Warehouse, scratch: string, temporalAddress: s
     dbt: venvTool('dbt') ?? 'dbt', projectDir, scratch, env, concurrency, serialProcesses: wh === 'duckdb',
   });
   const parsed = await parseProject(ctx(freshEnv()));
-  const rows: Row[] = [];
-  const measure = async (competitor: string, fn: () => Promise<Measured>): Promise<void> => {
-    log(`${wh}: ${competitor} ...`);
-    const m = await fn();
-    log(`${wh}: ${competitor}: ${m.wallS.toFixed(1)} s, failures ${m.failures}`);
-    rows.push({ ...m, warehouse: wh, competitor });
-  };
-  await measure(`dbt build --threads ${concurrency}`, () => runPlainBuild(ctx(freshEnv()), parsed.partialParse));
-  await measure('dbt process per node', () => runPerNode(ctx(freshEnv()), parsed.partialParse, parsed.manifestJson));
+  const rows: (Row & { id: Competitor })[] = [];
   const worker = (engineMode: 'warm' | 'subprocess', tuner: 'fixed' | 'resource-based') =>
     runWorkerScenario({ temporalAddress, projectDir, env: freshEnv(), concurrency, engineMode, tuner, tmpDir: scratch, warmupSelect: 'm_0_*' });
-  await measure('dbt-temporal subprocess', () => worker('subprocess', 'fixed'));
-  await measure('dbt-temporal warm', () => worker('warm', 'fixed'));
-  if (withTuners) await measure('dbt-temporal warm, resource-based tuner', () => worker('warm', 'resource-based'));
-  const floor = (rows[0] as Row).wallS;
-  const perNode = (rows[1] as Row).wallS;
+  const run: Record<Competitor, () => Promise<Measured>> = {
+    'dbt-build': () => runPlainBuild(ctx(freshEnv()), parsed.partialParse),
+    'per-node': () => runPerNode(ctx(freshEnv()), parsed.partialParse, parsed.manifestJson),
+    subprocess: () => worker('subprocess', 'fixed'),
+    warm: () => worker('warm', 'fixed'),
+    'warm-resource-based': () => worker('warm', 'resource-based'),
+  };
+  for (const id of COMPETITORS.filter((c) => competitors.includes(c))) {
+    const competitor = LABELS[id];
+    log(`${wh}: ${competitor} ...`);
+    const m = await run[id]();
+    log(`${wh}: ${competitor}: ${m.wallS.toFixed(1)} s, ${m.cpuS.toFixed(1)} CPU-s, failures ${m.failures}`);
+    rows.push({ ...m, warehouse: wh, competitor, id });
+  }
+  const floor = rows.find((r) => r.id === 'dbt-build')?.wallS ?? null;
+  const perNode = rows.find((r) => r.id === 'per-node')?.wallS ?? null;
   return { shape, rows, summaries: rows.map((r) => summarize(r, floor, perNode, shape.nodes)) };
 }
 
@@ -73,26 +85,24 @@ async function main(): Promise<void> {
     const machine = { cpus: cpus().length, cpu_model: cpus()[0]?.model ?? 'unknown', mem_gib: Math.round(totalmem() / 2 ** 30), node: process.version };
     const all: Summary[] = [];
     const byWarehouse: Record<string, unknown> = {};
-    let quickLine: Record<string, unknown> = {};
+    const jsonRows: Record<string, unknown>[] = [];
     for (const wh of warehouses) {
       const { shape, rows, summaries } = await benchWarehouse(wh, scratch, server.address, pg);
       all.push(...summaries);
       byWarehouse[wh] = { nodes: shape.nodes, summaries };
-      const get = (c: string): Row | undefined => rows.find((r) => r.competitor === c);
-      const warm = get('dbt-temporal warm');
-      quickLine = {
-        nodes: shape.nodes, concurrency, warehouse: wh,
-        dbt_build_s: rows[0]?.wallS, per_node_subprocess_s: rows[1]?.wallS,
-        dbt_temporal_subprocess_s: get('dbt-temporal subprocess')?.wallS, dbt_temporal_warm_s: warm?.wallS,
-        overhead_p50_ms: percentile(warm?.overheadMs ?? [], 50), peak_rss_mb: warm?.peakRssMb,
-      };
+      for (const r of rows) {
+        jsonRows.push({
+          warehouse: wh, competitor: r.id, nodes: shape.nodes, wall_s: Number(r.wallS.toFixed(2)), cpu_s: Number(r.cpuS.toFixed(1)),
+          peak_rss_mb: r.peakRssMb, overhead_p50_ms: percentile(r.overheadMs, 50), schedule_to_start_p50_ms: percentile(r.scheduleToStartMs, 50),
+        });
+      }
     }
     const scenario = `${quick ? 'quick-' : ''}${warehouses.join('-')}-${models}m-c${concurrency}`;
     const table = markdownTable(all);
     const doc = { scenario, generated_at: new Date().toISOString(), machine, concurrency, models, warehouses: byWarehouse };
     await writeResults(RESULTS, scenario, doc, table, svgChart(`dbt-temporal benchmark: ${scenario} (wall time, lower is better)`, all));
     process.stdout.write(`\n${table}\n\nresults: bench/results/${scenario}.{json,md,svg}\n`);
-    if (flag('json')) process.stdout.write(`${JSON.stringify(quickLine)}\n`);
+    if (flag('json')) process.stdout.write(`${JSON.stringify({ rows: jsonRows })}\n`);
   } finally {
     await pg?.close();
     await server.close();

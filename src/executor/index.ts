@@ -42,6 +42,8 @@ export interface Executor {
   run(task: ExecutorTask, opts?: RunOptions): Promise<ExecutorResult>;
   /** For metrics: `queued` counts tasks waiting for a thread or an exclusive key; `engines` are dbt engine processes. */
   readonly stats: { threads: number; queued: number; running: number; engines?: { alive: number; recycled: number } };
+  /** Closes the run contexts of a finished run on this worker's engines (idle ones at once). */
+  releaseRun(invocationId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -119,6 +121,9 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
       // Subprocess mode: one dbt process per running task.
       const engineStats = engines ? { alive: engines.pids.length, recycled: engines.counters.recycled } : { alive: running, recycled: 0 };
       return { threads: pool.threads.length, queued: pool.queueSize + lockWaiting, running, engines: engineStats };
+    },
+    async releaseRun(invocationId) {
+      await engines?.releaseRun(invocationId);
     },
     async close() {
       if (closed) return;

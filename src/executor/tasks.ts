@@ -25,7 +25,9 @@ export function invokeDbt(task: ExecutorTask, ws: Workspace, sub: string[], sign
   return runDbtProcess({
     dbtPath: python ?? invocation.dbtPath,
     args: python ? [DBT_SHIM_PATH, shimMode, ...dbtArgs] : dbtArgs,
-    cwd: ws.root,
+    // The worker's own working directory, as for warm engines: a relative DuckDB path in a
+    // profile resolves there, the same for every dbt process of a run (as in plain dbt).
+    cwd: process.cwd(),
     env: dbtEnv(invocation, ws),
     timeoutMs: invocation.timeoutMs,
     signal,

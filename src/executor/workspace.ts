@@ -14,8 +14,9 @@ export interface Workspace {
 
 /** Runs `fn` with a fresh temp dir (seeded with the partial-parse cache), always removed after. */
 export async function withWorkspace<T>(invocation: DbtInvocation, prefix: string, fn: (ws: Workspace) => Promise<T>): Promise<T> {
-  // `<prefix><pid>-`: a worker's start-up sweep removes the scratch of processes that are gone.
-  const tmp = await dir({ prefix: `${prefix}${process.pid}-`, unsafeCleanup: true });
+  // tmp names it `<prefix><pid>-<random>`: a worker's start-up sweep removes the scratch of
+  // processes that are gone.
+  const tmp = await dir({ prefix: prefix.replace(/-$/, ''), unsafeCleanup: true });
   try {
     const statePath = invocation.stateManifest ? join(tmp.path, 'state') : null;
     const ws = { root: tmp.path, targetPath: join(tmp.path, 'target'), logPath: join(tmp.path, 'logs'), statePath };

@@ -45,6 +45,13 @@ async function waitUntilServing(address: string, child: Promise<unknown>, timeou
   }
 }
 
+/**
+ * Server settings of every dev server we start (`local`, the tests, the benchmark): eager
+ * activity dispatch hands a node activity back in the same round trip that scheduled it, when
+ * the worker has a free slot (the SDK asks for it by default; the server's default is off).
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG = ['system.enableActivityEagerExecution=true'];
+
 /** Starts the dev server (in-memory, headless) and waits until its frontend answers. */
 export async function startDevServer(opts: { executable: string; extraArgs?: string[]; timeoutMs?: number } ): Promise<DevServer> {
   const port = await freePort();
@@ -52,6 +59,7 @@ export async function startDevServer(opts: { executable: string; extraArgs?: str
   const child = execa(opts.executable, [
     'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless',
     '--log-level', 'error', '--http-port', String(await freePort()), '--metrics-port', String(await freePort()),
+    ...DEV_SERVER_DYNAMIC_CONFIG.flatMap((kv) => ['--dynamic-config-value', kv]),
     ...(opts.extraArgs ?? []),
   ], { reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', cleanup: true });
   try {

@@ -12,12 +12,12 @@ export interface OracleRun {
 }
 
 /** Runs `dbt <args>` with target/log paths in a temp dir (the project stays untouched). */
-export async function runPlainDbt(projectDir: string, args: string[], env: Record<string, string>): Promise<OracleRun> {
+export async function runPlainDbt(projectDir: string, args: string[], env: Record<string, string>, opts: { cwd?: string } = {}): Promise<OracleRun> {
   const scratch = await mkdtemp(join(tmpdir(), 'dbt-oracle-'));
   try {
     const r = await execa(DBT, [...args, '--project-dir', projectDir, '--profiles-dir', projectDir,
       '--target-path', join(scratch, 'target'), '--log-path', join(scratch, 'logs')], {
-      cwd: scratch, env: { ...process.env, ...env, DBT_SEND_ANONYMOUS_USAGE_STATS: 'false' }, reject: false,
+      cwd: opts.cwd ?? scratch, env: { ...process.env, ...env, DBT_SEND_ANONYMOUS_USAGE_STATS: 'false' }, reject: false,
     });
     const statuses = new Map<string, string>();
     try {

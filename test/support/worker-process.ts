@@ -11,11 +11,12 @@ export interface WorkerProcess {
 }
 
 /** Spawns a worker on a fresh task queue and waits for its "worker connected" log line. */
-export async function startWorker(env: Record<string, string>, opts: { timeoutMs?: number } = {}): Promise<WorkerProcess> {
+export async function startWorker(env: Record<string, string>, opts: { timeoutMs?: number; cwd?: string } = {}): Promise<WorkerProcess> {
   const taskQueue = env['TEMPORAL_TASK_QUEUE'] ?? `test-${randomUUID().slice(0, 8)}`;
   let output = '';
   const child = execa('node', [CLI, 'worker'], {
     env: { ...env, TEMPORAL_TASK_QUEUE: taskQueue },
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
     reject: false,
     all: true,
     buffer: false,

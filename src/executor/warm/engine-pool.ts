@@ -119,7 +119,8 @@ export class WarmEnginePool {
       if (this.slots.size < this.opts.maxEngines) return this.start(this.spawn(job.spawn), job), true;
     }
     // Make room: an idle context that holds the job's warehouse, else any idle one.
-    const victim = held.blockedBy ?? slots.find((s) => s.context && !s.closing && s.inflight === 0 && (job.kind === 'invoke' || s.context.key !== job.contextKey));
+    // An in-memory database is never closed for another run: its data lives only there.
+    const victim = held.blockedBy ?? slots.find((s) => s.context && !s.context.memory && !s.closing && s.inflight === 0 && (job.kind === 'invoke' || s.context.key !== job.contextKey));
     if (victim?.context && victim.inflight === 0 && !victim.closing) void this.closeContext(victim);
     return false;
   }
@@ -150,7 +151,10 @@ export class WarmEnginePool {
     slot.inflight += 1;
     if (job.kind === 'invoke') slot.invoking = true;
     else if (!slot.context) {
-      slot.context = { key: job.contextKey, warehouse: job.warehouse, memory: job.warehouse?.startsWith('duckdb-memory:') ?? false, failed: false };
+      slot.context = {
+        key: job.contextKey, invocationId: job.spec.invocation_id, released: false, failed: false,
+        warehouse: job.warehouse, memory: job.warehouse?.startsWith('duckdb-memory:') ?? false,
+      };
       slot.specSent = false;
       this.counters.contexts += 1;
     }
@@ -190,6 +194,10 @@ export class WarmEnginePool {
       if (slot.inflight === 0) this.drop(slot);
     } else if (slot.inflight === 0) {
       if (slot.context?.failed) slot.context = null;
+      if (slot.context?.released) {
+        void this.closeContext(slot);
+        return this.pump();
+      }
       if (slot.context) {
         // The run may have more nodes: keep its context open a little (a memory database: long).
         const idleMs = slot.context.memory ? this.opts.memoryContextIdleMs : this.opts.contextIdleMs;
@@ -203,6 +211,13 @@ export class WarmEnginePool {
       slot.idleTimer.unref();
     }
     this.pump();
+  }
+
+  /** Closes the contexts of a finished run (busy ones when their last node is done). */
+  async releaseRun(invocationId: string): Promise<void> {
+    const mine = [...this.slots].filter((s) => s.context && s.context.invocationId === invocationId);
+    for (const s of mine) if (s.context) s.context.released = true;
+    await Promise.all(mine.filter((s) => s.inflight === 0).map((s) => this.closeContext(s)));
   }
 
   private worn(slot: Slot): boolean {

@@ -26,6 +26,10 @@ export type Job =
 
 export interface OpenContext {
   key: string;
+  /** The run it belongs to. */
+  invocationId: string | null;
+  /** The run has ended: close as soon as the last node is done. */
+  released: boolean;
   warehouse: string | null;
   /** An in-memory database lives only in its context: keep it open much longer when idle. */
   memory: boolean;

@@ -3,6 +3,7 @@ import type { ActivityDeps } from './deps.js';
 import { createExecuteNodeActivity } from './execute-node.js';
 import { createGenerateCatalogActivity } from './generate-catalog.js';
 import { createPlanProjectActivity } from './plan-project.js';
+import { createReleaseRunActivity } from './release-run.js';
 import { createResolveConfigActivity } from './resolve-config.js';
 import { createStoreArtifactsActivity } from './store-artifacts.js';
 import { createRunProjectHooksActivity } from './run-project-hooks.js';
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     store_artifacts: createStoreArtifactsActivity(deps),
     run_project_hooks: createRunProjectHooksActivity(deps),
     generate_catalog: createGenerateCatalogActivity(deps),
+    release_run: createReleaseRunActivity(deps),
   };
 }
 

@@ -37,7 +37,7 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
     const retry = request.retry_from ? idsToRetry(await readArtifactRef(deps, 'retry_from', request.retry_from)) : null;
     const result = await deps.executor.run({
       type: 'list',
-      invocation: invocationFor(project, deps.defaults, { ...request, stateManifest }),
+      invocation: invocationFor(project, deps.defaults, { ...request, stateManifest, invocation_id: invocationId ?? null }),
       select: request.select,
       exclude: request.exclude,
       indirectSelection: request.indirect_selection,

@@ -13,6 +13,10 @@ export interface RunProjectHooksInput {
   project: string;
   phase: 'start' | 'end';
   invocation_id?: string;
+  /** The run's start (ISO 8601): dbt's run_started_at in the hooks as in every node. */
+  run_started_at?: string | null;
+  /** The run's warehouse from its plan (a DuckDB database is used by one process at a time). */
+  warehouse?: string | null;
   /** The run's node results so far (for on-run-end's `results`). */
   results: NodeResult[];
 }
@@ -30,14 +34,14 @@ export function createRunProjectHooksActivity(deps: ActivityDeps) {
     const stateManifest = input.request.state_manifest_ref ? await readArtifactRef(deps, 'state_manifest_ref', input.request.state_manifest_ref) : null;
     const result = await runOnExecutor(deps, project, () => ({
       type: 'hooks',
-      invocation: invocationFor(project, deps.defaults, { ...input.request, invocation_id: input.invocation_id ?? null, stateManifest }),
+      invocation: invocationFor(project, deps.defaults, { ...input.request, invocation_id: input.invocation_id ?? null, run_started_at: input.run_started_at ?? null, stateManifest }),
       phase: input.phase,
       command,
       select: input.request.select,
       exclude: input.request.exclude,
       indirectSelection: input.request.indirect_selection,
       results: input.results,
-    }));
+    }), input.warehouse);
     if (result.type === 'error') throw toFailure(result.code, result.message);
     if (result.type !== 'hooks') throw new Error(`unexpected executor result ${result.type}`);
     return { hooks: result.results };

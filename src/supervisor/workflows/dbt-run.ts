@@ -23,6 +23,16 @@ const { plan_project } = proxyActivities<Activities>({
   retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
 });
 const { resolve_config } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds' });
+const { release_run } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 1 } });
+
+/** Frees the run's engines on this worker (a DuckDB database is readable once the run is out). */
+async function releaseRun(invocationId: string): Promise<void> {
+  try {
+    await release_run({ invocation_id: invocationId });
+  } catch {
+    // Contexts close on their own when idle; a failed release never fails the run.
+  }
+}
 
 function validate(raw: DbtRunInput | undefined): RunRequest {
   try {
@@ -81,7 +91,7 @@ export async function dbt_run(raw?: DbtRunInput): Promise<DbtRunOutput> {
     closeLog(tracker);
     return finishRun(tracker, null, new ProgressMemos(), sa, hooks);
   }
-  if (!carried && tracker.plan.has_on_run_start) await runHookPhase('start', request, { project: tracker.plan.project, invocationId: session.invocationId, options: tracker.plan.options }, [], hooks);
+  if (!carried && tracker.plan.has_on_run_start) await runHookPhase('start', request, { project: tracker.plan.project, invocationId: session.invocationId, startedAtMs: tracker.startedAtMs, warehouse: tracker.plan.warehouse ?? null, options: tracker.plan.options }, [], hooks);
 
   // Execute.
   session.phase = 'executing';
@@ -94,6 +104,7 @@ export async function dbt_run(raw?: DbtRunInput): Promise<DbtRunOutput> {
   }
 
   // Finalize.
+  await releaseRun(session.invocationId);
   session.phase = 'finalizing';
   closeLog(tracker);
   if (outcome === 'cancelled') {
@@ -104,7 +115,7 @@ export async function dbt_run(raw?: DbtRunInput): Promise<DbtRunOutput> {
   }
   if (tracker.plan.has_on_run_end) {
     const slim = tracker.resultsInOrder().map((r) => ({ ...r, compiled_code: null, timing: [] }));
-    await runHookPhase('end', request, { project: tracker.plan.project, invocationId: session.invocationId, options: tracker.plan.options }, slim, hooks);
+    await runHookPhase('end', request, { project: tracker.plan.project, invocationId: session.invocationId, startedAtMs: tracker.startedAtMs, warehouse: tracker.plan.warehouse ?? null, options: tracker.plan.options }, slim, hooks);
   }
   const artifacts = config.artifacts_enabled ? await storeArtifacts(tracker, request, config.write_catalog ?? false, hooks) : null;
   session.phase = 'done';

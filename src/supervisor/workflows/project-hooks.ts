@@ -37,14 +37,17 @@ export function emptyHookOutcome(): HookOutcome {
 export async function runHookPhase(
   phase: 'start' | 'end',
   request: RunRequest,
-  run: { project: string; invocationId: string; options?: ProjectRunOptions | undefined },
+  run: { project: string; invocationId: string; startedAtMs?: number; warehouse?: string | null; options?: ProjectRunOptions | undefined },
   results: NodeResult[],
   into: HookOutcome,
 ): Promise<void> {
   const { project } = run;
   const label = phase === 'start' ? 'on_run_start' : 'on_run_end';
   try {
-    const { hooks } = await hooksActivity(run.options)({ request, project, phase, results, invocation_id: run.invocationId });
+    const { hooks } = await hooksActivity(run.options)({
+      request, project, phase, results, invocation_id: run.invocationId, warehouse: run.warehouse ?? null,
+      ...(run.startedAtMs !== undefined ? { run_started_at: new Date(run.startedAtMs).toISOString() } : {}),
+    });
     into[phase].push(...hooks);
     for (const hook of hooks.filter((h) => h.status === 'error')) {
       into.errors.push({ hook_workflow_type: label, event: label, error: `${hook.unique_id}: ${hook.message ?? 'failed'}` });

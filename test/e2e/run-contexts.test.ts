@@ -1,0 +1,93 @@
+// Run contexts on the real toolchain (Temporal dev server, the worker CLI, dbt, DuckDB), with
+// plain dbt from the same venv as the oracle: DuckDB profiles as people write them (a relative
+// path, `:memory:`, no path) keep every node of a run in one database; run_started_at is one
+// value per run; concurrent runs on one worker never see each other's vars or env.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { connectClient, statusMap } from '../support/client.js';
+import type { TestClient } from '../support/client.js';
+import { runPlainDbt } from '../support/dbt-oracle.js';
+import { dumpDuckDb, queryDuckDb } from '../support/duckdb.js';
+import { REPO_ROOT } from '../support/paths.js';
+import { startWorker } from '../support/worker-process.js';
+import type { WorkerProcess } from '../support/worker-process.js';
+
+const PROJECT = `${REPO_ROOT}test/fixtures/ctx_duck`;
+let scratch: string;
+let workerCwd: string;
+let worker: WorkerProcess;
+let client: TestClient;
+
+const sorted = (m: Map<string, string>): [string, string][] => [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'e2e-ctx-'));
+  workerCwd = join(scratch, 'worker-cwd');
+  await mkdir(workerCwd);
+  worker = await startWorker({
+    ...(process.env as Record<string, string>),
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    DBT_PROJECT_DIRS: PROJECT,
+    WORKER_MAX_CONCURRENT_ACTIVITIES: '4',
+  }, { cwd: workerCwd });
+  client = await connectClient(inject('temporalAddress'));
+});
+
+afterAll(async () => {
+  await client?.close();
+  await worker?.stop();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+describe('run contexts', () => {
+  it('puts a relative DuckDB path where plain dbt puts it, with the same statuses and rows, and one run_started_at per run', async () => {
+    const oracleCwd = join(scratch, 'oracle-cwd');
+    await mkdir(oracleCwd);
+    const vars = { record_start: true };
+    const oracle = await runPlainDbt(PROJECT, ['build', '--vars', JSON.stringify(vars)], {}, { cwd: oracleCwd });
+    expect(oracle.exitCode).toBe(0);
+    const res = await client.run(worker.taskQueue, { vars });
+    expect(res.ok, JSON.stringify(res.output?.node_results.filter((r) => r.status !== 'success' && r.status !== 'pass') ?? res.message)).toBe(true);
+    expect(sorted(statusMap(res.output))).toEqual(sorted(oracle.statuses));
+
+    // Relative to the worker's working directory, as plain dbt resolves it against its own.
+    const ours = join(workerCwd, 'ctx_duck.duckdb');
+    expect(existsSync(ours)).toBe(true);
+    expect((await readdir(PROJECT)).filter((f) => f.endsWith('.duckdb'))).toEqual([]);
+    const dump = await dumpDuckDb(ours);
+    const theirs = await dumpDuckDb(join(oracleCwd, 'ctx_duck.duckdb'));
+    for (const table of ['main.numbers', 'main.raw_numbers', 'main.events_mb', 'main.probe']) expect(dump[table]).toEqual(theirs[table]);
+    // The microbatch model reached the run's own start (its last batch holds today's event).
+    expect(dump['main.events_mb']).toHaveLength(3);
+
+    // One start time and invocation id in the on-run-start hook and in every model.
+    const stamps = await queryDuckDb(ours, 'select started, inv from run_marks union select started, inv from stamp_a union select started, inv from stamp_b');
+    expect(stamps).toHaveLength(1);
+    expect(stamps[0]?.[1]).toBe(res.output?.invocation_id);
+  });
+
+  it.each(['memory', 'nopath'])('keeps every node of a run in one database with a %s profile, as plain dbt does', async (target) => {
+    const oracle = await runPlainDbt(PROJECT, ['build', '--target', target], {});
+    expect(oracle.exitCode).toBe(0);
+    const res = await client.run(worker.taskQueue, { target });
+    expect(res.ok, JSON.stringify(res.output?.node_results.filter((r) => r.status !== 'success' && r.status !== 'pass') ?? res.message)).toBe(true);
+    expect(sorted(statusMap(res.output))).toEqual(sorted(oracle.statuses));
+    // The singular test that checks the seed's rows reached the model passed.
+    expect(statusMap(res.output).get('test.ctx_duck.assert_numbers_loaded')).toBe('pass');
+  });
+
+  it('runs two runs at once on one worker, each seeing only its own vars and env', async () => {
+    const run = (name: string, color: string, shade: string) => {
+      const db = join(scratch, `${name}.duckdb`);
+      return client.run(worker.taskQueue, { target: 'envpath', select: 'probe', vars: { color }, env: { CTX_DUCKDB_PATH: db, SHADE: shade } })
+        .then(async (res) => ({ res, rows: await queryDuckDb(db, 'select color, shade from probe') }));
+    };
+    const [a, b] = await Promise.all([run('iso-a', 'red', 'dark'), run('iso-b', 'blue', 'light')]);
+    expect(a.res.ok && b.res.ok).toBe(true);
+    expect(a.rows).toEqual([['red', 'dark']]);
+    expect(b.rows).toEqual([['blue', 'light']]);
+  });
+});
