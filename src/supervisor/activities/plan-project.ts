@@ -69,7 +69,7 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
       nodes,
       has_on_run_start: project.graph.hooks.start && hookCommandWords(request.command) !== null,
       has_on_run_end: project.graph.hooks.end && hookCommandWords(request.command) !== null,
-      options: { retry: project.settings.retry, timeouts: project.settings.timeouts },
+      options: { retry: project.settings.retry, timeouts: project.settings.timeouts, hooks: project.settings.hooks },
     };
   };
 }
