@@ -14,3 +14,12 @@ export const BLOCKING_STATUSES: readonly string[] = ['error', 'fail', 'runtime e
 export function isFailureStatus(status: string): boolean {
   return BLOCKING_STATUSES.includes(status);
 }
+
+/**
+ * Whether a result makes the run fail, as dbt's interpret_results decides (any error, fail,
+ * partial success, runtime error, or skip of anything but an exposure), plus our `cancelled`.
+ */
+export function failsRun(result: { unique_id: string; status: string }): boolean {
+  if (isFailureStatus(result.status) || result.status === 'cancelled') return true;
+  return result.status === 'skipped' && !result.unique_id.startsWith('exposure.');
+}

@@ -3,7 +3,7 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { ArtifactPaths, DbtRunOutput } from '../../shared/contracts.js';
 import type { RunRequest } from '../../shared/input.js';
-import { RUN_FAILED_ERROR_TYPE, isFailureStatus } from '../../shared/names.js';
+import { RUN_FAILED_ERROR_TYPE, failsRun, isFailureStatus } from '../../shared/names.js';
 import { fitResults, fitResultsAndLog, PAYLOAD_BUDGET_BYTES } from '../../shared/payload-budget.js';
 import { footerLines } from '../../shared/run-log.js';
 import type { RunTracker } from '../../shared/run-tracker.js';
@@ -81,7 +81,7 @@ export function buildOutput(tracker: RunTracker, artifacts: ArtifactPaths | null
     invocation_id: tracker.invocationId,
     project: tracker.plan.project,
     command: tracker.plan.command,
-    success: !results.some((r) => isFailureStatus(r.status) || r.status === 'cancelled'),
+    success: !results.some(failsRun),
     skipped: false,
     node_results: fitResults(results),
     elapsed_time: elapsedSeconds(tracker),
