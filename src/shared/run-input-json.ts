@@ -28,8 +28,9 @@ export function canonicalRunInput(raw: DbtRunInput | undefined | null): Record<s
 
 /**
  * The environment nodes and project hooks run with: the input's `env`, `_` = the input as
- * JSON (replacing any caller-given `_`), then what pre_run hooks returned in `extra_env`.
+ * JSON (replacing any caller-given `_`) when the project reads it, then what pre_run hooks
+ * returned in `extra_env`.
  */
-export function effectiveEnv(raw: DbtRunInput | undefined | null, env: Record<string, string>, extraEnv: Record<string, string> = {}): Record<string, string> {
-  return { ...env, _: JSON.stringify(canonicalRunInput(raw)), ...extraEnv };
+export function effectiveEnv(raw: DbtRunInput | undefined | null, env: Record<string, string>, extraEnv: Record<string, string>, readsRunInput: boolean): Record<string, string> {
+  return { ...env, ...(readsRunInput ? { _: JSON.stringify(canonicalRunInput(raw)) } : {}), ...extraEnv };
 }
