@@ -31,7 +31,7 @@ export interface DbtRunInput {
 }
 
 /** dbt's own status vocabulary (run_results.json), plus `cancelled` for cancelled runs. */
-export type NodeStatus = 'success' | 'error' | 'skipped' | 'pass' | 'fail' | 'warn' | 'runtime error' | 'no-op' | 'cancelled';
+export type NodeStatus = 'success' | 'error' | 'skipped' | 'partial success' | 'pass' | 'fail' | 'warn' | 'runtime error' | 'no-op' | 'cancelled';
 
 export interface NodeTiming {
   name: string;

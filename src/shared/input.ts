@@ -1,6 +1,8 @@
 // Validation and normalisation of `dbt_run` input; pure, used by the workflow and the CLI.
 import { DBT_COMMANDS, INDIRECT_SELECTION_MODES } from './contracts.js';
 import type { DbtCommand, IndirectSelection, JsonValue } from './contracts.js';
+import { parseHooksConfig } from './hooks-config.js';
+import type { HooksConfig } from './hooks-config.js';
 
 /** The validated, defaulted form of DbtRunInput that the run works with. */
 export interface RunRequest {
@@ -21,6 +23,8 @@ export interface RunRequest {
   retry_from: string | null;
   state_manifest_ref: string | null;
   defer_manifest_ref: string | null;
+  /** Lifecycle hooks replacing dbt_temporal.yml's (`{}`: none); null: the file's. */
+  hooks: HooksConfig | null;
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -91,6 +95,7 @@ export function parseRunInput(raw: unknown): RunRequest {
     retry_from: optString(input, 'retry_from'),
     state_manifest_ref: optString(input, 'state_manifest_ref'),
     defer_manifest_ref: optString(input, 'defer_manifest_ref'),
+    hooks: input['hooks'] === undefined || input['hooks'] === null ? null : parseHooksConfig(input['hooks'], 'input.hooks'),
   };
 }
 
@@ -98,6 +103,11 @@ export function parseRunInput(raw: unknown): RunRequest {
 function eventWindow(input: Record<string, unknown>): { event_time_start: string | null; event_time_end: string | null } {
   const start = optTimestamp(input, 'event_time_start');
   const end = optTimestamp(input, 'event_time_end');
+  // As plain dbt, which refuses a lone --event-time-start or --event-time-end before running anything.
+  if ((start === null) !== (end === null)) {
+    const [given, missing] = start === null ? ['event_time_end', 'event_time_start'] : ['event_time_start', 'event_time_end'];
+    throw new TypeError(`input.${given} requires input.${missing}: the microbatch window needs both bounds`);
+  }
   if (start !== null && end !== null && Date.parse(start) >= Date.parse(end)) {
     throw new TypeError(`input.event_time_start (${start}) must be before input.event_time_end (${end})`);
   }

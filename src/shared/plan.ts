@@ -24,6 +24,8 @@ export interface ExecutionPlan {
   has_on_run_end: boolean;
   /** Artifact-store path of the run's own manifest.json (parsed with its env, vars, target). */
   manifest_path?: string | null;
+  /** Whether the project reads env_var('_'): only then do its runs get `_` = the input as JSON. */
+  reads_run_input?: boolean;
   /** Retry policy and timeouts of the project's activities (dbt_temporal.yml). */
   options?: ProjectRunOptions;
   /** The database the run's profile resolves to when it constrains placement (DuckDB: `duckdb:<path>`, `duckdb-memory:<run>`). */

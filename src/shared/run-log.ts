@@ -9,19 +9,52 @@ export interface StatusCounts {
   warn: number;
   error: number;
   skip: number;
+  noop: number;
   total: number;
 }
 
-/** dbt's summary buckets: PASS (success/pass), WARN, ERROR (error/fail/runtime error), SKIP (skipped/cancelled). */
-export function countStatuses(results: readonly Pick<NodeResult, 'status'>[]): StatusCounts {
-  const c = { pass: 0, warn: 0, error: 0, skip: 0, total: results.length };
-  for (const r of results) {
-    if (r.status === 'success' || r.status === 'pass' || r.status === 'no-op') c.pass += 1;
-    else if (r.status === 'warn') c.warn += 1;
-    else if (r.status === 'skipped' || r.status === 'cancelled') c.skip += 1;
-    else c.error += 1;
+/** dbt's summary bucket of a status (dbt's interpret_run_result; `cancelled` is ours, a skip). */
+export function summaryBucket(status: NodeResult['status']): 'pass' | 'warn' | 'error' | 'skip' | 'noop' {
+  switch (status) {
+    case 'success':
+    case 'pass':
+      return 'pass';
+    case 'warn':
+      return 'warn';
+    case 'skipped':
+    case 'cancelled':
+      return 'skip';
+    case 'no-op':
+      return 'noop';
+    default:
+      // error, fail, partial success, runtime error
+      return 'error';
   }
+}
+
+/** dbt's summary buckets: PASS, WARN, ERROR (error/fail/partial success/runtime error), SKIP, NO-OP. */
+export function countStatuses(results: readonly Pick<NodeResult, 'status'>[]): StatusCounts {
+  const c = { pass: 0, warn: 0, error: 0, skip: 0, noop: 0, total: results.length };
+  for (const r of results) c[summaryBucket(r.status)] += 1;
   return c;
+}
+
+/** dbt's `Done.` line. */
+export function doneLine(c: StatusCounts): string {
+  return `Done. PASS=${c.pass} WARN=${c.warn} ERROR=${c.error} SKIP=${c.skip} NO-OP=${c.noop} TOTAL=${c.total}`;
+}
+
+const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;
+
+/** dbt's end-of-run summary heading (EndOfRunSummary). */
+export function endOfRunHeading(results: readonly Pick<NodeResult, 'status'>[]): string {
+  const errors = results.filter((r) => r.status === 'error' || r.status === 'fail' || r.status === 'runtime error').length;
+  const partial = plural(results.filter((r) => r.status === 'partial success').length, 'partial success', 'partial successes');
+  const warnings = plural(results.filter((r) => r.status === 'warn').length, 'warning');
+  if (errors > 0) return `Completed with ${plural(errors, 'error')}, ${partial}, and ${warnings}:`;
+  if (!partial.startsWith('0 ')) return `Completed with ${partial} and ${warnings}`;
+  if (!warnings.startsWith('0 ')) return `Completed with ${warnings}:`;
+  return 'Completed successfully';
 }
 
 /** `pkg.name` from a unique id such as `model.pkg.name` or `test.pkg.name.hash`. */
@@ -54,8 +87,11 @@ export function resultLine(index: number, total: number, node: PlanNode, r: Node
   const secs = `${r.execution_time.toFixed(2)}s`;
   switch (r.status) {
     case 'success':
-    case 'no-op':
       return dotted(`${p} OK ${label}`, `[${firstLine(r.message) || 'OK'} in ${secs}]`);
+    case 'no-op':
+      return dotted(`${p} NO-OP ${node.resource_type} ${node.name}`, `[NO-OP in ${secs}]`);
+    case 'partial success':
+      return dotted(`${p} PARTIALLY created ${label}`, `[${firstLine(r.message) || 'PARTIAL SUCCESS'} in ${secs}]`);
     case 'pass':
       return dotted(`${p} PASS ${label}`, `[PASS in ${secs}]`);
     case 'warn':
@@ -85,13 +121,10 @@ export function headerLines(invocationId: string, nodes: readonly PlanNode[], ma
 
 export function footerLines(results: readonly NodeResult[], elapsedSecs: number): string[] {
   const c = countStatuses(results);
-  const lines = ['', `Finished running ${c.total} nodes in ${elapsedSecs.toFixed(2)}s.`];
-  const errors = results.filter((r) => r.status === 'error' || r.status === 'fail' || r.status === 'runtime error');
-  if (errors.length === 0) lines.push('', 'Completed successfully');
-  else {
-    lines.push('', `Completed with ${errors.length} error${errors.length === 1 ? '' : 's'}:`);
-    for (const r of errors) lines.push('', `Failure in ${r.unique_id}`, ...(r.message ?? r.status).split('\n').slice(0, 5).map((l) => `  ${l}`));
+  const lines = ['', `Finished running ${c.total} nodes in ${elapsedSecs.toFixed(2)}s.`, '', endOfRunHeading(results)];
+  for (const r of results.filter((x) => x.status === 'error' || x.status === 'fail' || x.status === 'runtime error')) {
+    lines.push('', `Failure in ${r.unique_id}`, ...(r.message ?? r.status).split('\n').slice(0, 5).map((l) => `  ${l}`));
   }
-  lines.push('', `Done. PASS=${c.pass} WARN=${c.warn} ERROR=${c.error} SKIP=${c.skip} TOTAL=${c.total}`);
+  lines.push('', doneLine(c));
   return lines;
 }

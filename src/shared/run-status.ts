@@ -22,7 +22,7 @@ export const SEARCH_ATTRIBUTE_NAMES = {
 /** Values of the `DbtStatus` search attribute. */
 export type DbtStatusValue = 'running' | 'passed' | 'failed' | 'skipped' | 'cancelled';
 
-export type RunPhase = 'initializing' | 'planning' | 'executing' | 'finalizing' | 'done';
+export type RunPhase = 'initializing' | 'planning' | 'pre_run_hooks' | 'executing' | 'finalizing' | 'done';
 
 /** Answer of the `run_status` query. */
 export interface RunStatus {

@@ -1,7 +1,7 @@
 // The bookkeeping of one run, independent of Temporal: which nodes may start, what each node
 // ended as, the dbt-style log, live counters. Pure and deterministic (workflow-safe), and
 // serialisable into a CarriedRun so a run can continue-as-new without losing anything.
-import type { NodeResult } from './contracts.js';
+import type { HookError, NodeResult } from './contracts.js';
 import { isFailureStatus } from './names.js';
 import { nodeLabel } from './plan.js';
 import type { ExecutionPlan, PlanNode } from './plan.js';
@@ -14,7 +14,7 @@ export const SKIP_FAIL_FAST = 'skipped due to upstream failure (fail_fast)';
 export const CANCELLED_BY_OPERATOR = 'cancelled: remaining nodes cancelled by operator';
 export const CANCELLED_RUN = 'cancelled';
 
-/** Everything a run needs to go on in a new workflow execution (no secrets: never the env). */
+/** Everything a run needs to go on in a new workflow execution (never the input's env: it stays in the input). */
 export interface CarriedRun {
   invocation_id: string;
   segment: number;
@@ -26,10 +26,22 @@ export interface CarriedRun {
   log: string[];
   fail_fast: boolean;
   stop_requested: boolean;
+  /** What pre_run hooks added to the env (the run's own `env` is in its input), and hook errors so far. */
+  extra_env?: Record<string, string>;
+  hook_errors?: HookError[];
 }
 
 export function syntheticResult(uniqueId: string, status: NodeResult['status'], message: string): NodeResult {
   return { unique_id: uniqueId, status, execution_time: 0, message, adapter_response: {}, compiled_code: null, timing: [], failures: null };
+}
+
+/** Resource types dbt build reports without doing any work (its NoOpRunner): no activity runs for them. */
+export const NO_OP_RESOURCE_TYPES: readonly string[] = ['exposure', 'saved_query'];
+
+/** dbt's result for a no-op node: status `no-op`, message `NO-OP`, empty compile/execute timings. */
+export function noOpResult(uniqueId: string, atIso: string): NodeResult {
+  const timing = ['compile', 'execute'].map((name) => ({ name, started_at: atIso, completed_at: atIso }));
+  return { unique_id: uniqueId, status: 'no-op', execution_time: 0, message: 'NO-OP', adapter_response: {}, compiled_code: null, timing, failures: 0 };
 }
 
 /** Depth of each node (0 for roots); plan nodes are in topological order. */

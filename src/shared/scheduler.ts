@@ -39,10 +39,10 @@ export class DagScheduler {
     return this.blocked.has(uniqueId);
   }
 
-  /** Records a finished node; a failure blocks every downstream node. */
+  /** Records a finished node; a failure or a skip blocks every downstream node (dbt build's rule). */
   complete(uniqueId: string, status: string): void {
     this.state.set(uniqueId, 'done');
-    const blocks = isFailureStatus(status) || this.blocked.has(uniqueId);
+    const blocks = isFailureStatus(status) || status === 'skipped' || this.blocked.has(uniqueId);
     for (const child of this.children.get(uniqueId) ?? []) {
       if (blocks) this.blocked.add(child);
       const left = (this.waitingOn.get(child) ?? 0) - 1;

@@ -15,6 +15,7 @@ import type { Operations } from './operations.js';
 import { loadProjectSources } from './projects/discover.js';
 import type { ProjectSources } from './projects/discover.js';
 import { resolveProjects } from './projects/resolve-cache.js';
+import { SETTINGS_FILE } from './projects/project-settings.js';
 import type { ResolveCache } from './projects/resolve-cache.js';
 import { createRedactor } from './redact.js';
 import type { Redactor } from './redact.js';
@@ -82,6 +83,7 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
     ops.readiness.markProjectsResolved();
     ops.metrics.bind({ resolvedProjects: () => cache.names.map((project) => ({ project, resolvedAt: cache.pick(project).resolvedAt })) });
     log.info({ projects: cache.names, ms: Date.now() - started }, 'projects resolved');
+    for (const name of cache.names) for (const warning of cache.pick(name).settings.warnings) log.warn({ project: name }, `${SETTINGS_FILE}: ${warning}`);
     const activities = createActivities({ cache, executor: pool, defaults, observability: { ...observabilityDeps(config.artifacts, config.temporal.searchAttributes), prioritySchedulingEnabled: config.temporal.prioritySchedulingEnabled } });
     const { worker, connection } = await createTemporalWorker(config, activities, { metrics: ops.metrics, log, redact });
     log.info({ address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, tls: config.temporal.tls !== null, tuner: config.worker.tuner, executor_threads: maxThreads }, 'worker connected');

@@ -64,7 +64,7 @@ export async function describeRun(handle: WorkflowHandle) {
 
 /** PASS/WARN/ERROR/SKIP/TOTAL from the `Done.` line of a run log. */
 export function doneCounts(log: string): Record<string, number> {
-  const m = /Done\. PASS=(\d+) WARN=(\d+) ERROR=(\d+) SKIP=(\d+) TOTAL=(\d+)/.exec(log);
+  const m = /Done\. PASS=(\d+) WARN=(\d+) ERROR=(\d+) SKIP=(\d+) NO-OP=\d+ TOTAL=(\d+)/.exec(log);
   if (!m) throw new Error(`no Done. line in log:\n${log.slice(-2000)}`);
   return { pass: Number(m[1]), warn: Number(m[2]), error: Number(m[3]), skip: Number(m[4]), total: Number(m[5]) };
 }

@@ -87,7 +87,7 @@ describe('run control and observability', () => {
     const nodes = (d.memo['node_status'] as { nodes: Record<string, string> }).nodes;
     expect(nodes['model.slow_duck.slow_fail']).toBe('error');
     expect(Object.keys(nodes)).toHaveLength(5);
-    expect((d.memo['log'] as string[]).at(-1)).toMatch(/^Done\. PASS=\d+ WARN=0 ERROR=1 SKIP=\d+ TOTAL=5$/);
+    expect((d.memo['log'] as string[]).at(-1)).toMatch(/^Done\. PASS=\d+ WARN=0 ERROR=1 SKIP=\d+ NO-OP=0 TOTAL=5$/);
     expect(d.sa).toMatchObject({ DbtProject: 'slow_duck', DbtCommand: 'run', DbtSelector: 'tag:failfast', DbtStatus: 'failed', DbtTarget: 'static-target' });
     expect(d.sa).not.toHaveProperty('NotRegisteredAnywhere');
     const listed = [];

@@ -24,4 +24,19 @@ describe('parseRunInput', () => {
   it('lower-cases indirect_selection', () => {
     expect(parseRunInput({ indirect_selection: 'Cautious' }).indirect_selection).toBe('cautious');
   });
+
+  it('validates the microbatch window as a whole: both bounds or none, start before end', () => {
+    expect(() => parseRunInput({ event_time_start: '2026-01-01T00:00:00Z' })).toThrow(/input\.event_time_start requires input\.event_time_end/);
+    expect(() => parseRunInput({ event_time_end: '2026-01-01' })).toThrow(/input\.event_time_end requires input\.event_time_start/);
+    expect(() => parseRunInput({ event_time_start: '2026-01-02', event_time_end: '2026-01-01' })).toThrow(/must be before/);
+    expect(parseRunInput({ event_time_start: '2026-01-01', event_time_end: '2026-01-02' })).toMatchObject({ event_time_start: '2026-01-01' });
+  });
+
+  it("reads `hooks` in dbt_temporal.yml's shape; `{}` means no hooks, absent means the file's", () => {
+    expect(parseRunInput({}).hooks).toBeNull();
+    expect(parseRunInput({ hooks: {} }).hooks).toEqual({ pre_run: [], on_success: [], on_failure: [] });
+    expect(parseRunInput({ hooks: { pre_run: [{ workflow_type: 'w', task_queue: 'q' }] } }).hooks?.pre_run[0]).toMatchObject({ on_error: 'warn', timeout_secs: 300 });
+    expect(() => parseRunInput({ hooks: { pre_run: [{ workflow_type: 'w' }] } })).toThrow(/input\.hooks\.pre_run\[0\]\.task_queue` is required/);
+    expect(() => parseRunInput({ hooks: { on_sucess: [] } })).toThrow(/did you mean `input\.hooks\.on_success`/);
+  });
 });

@@ -5,6 +5,7 @@ import { buildPlanNodes } from '../planning/dag.js';
 import { COMMAND_RESOURCE_TYPES, hookCommandWords } from '../planning/commands.js';
 import type { ProjectGraph } from '../planning/project-graph.js';
 import { invocationFor } from '../projects/resolve-cache.js';
+import { readsRunInputEnv } from '../projects/run-input-env.js';
 import { manifestForRun } from '../artifacts/manifest.js';
 import { idsToRetry, readArtifactRef } from './artifact-refs.js';
 import { rethrowCoded, toFailure } from './deps.js';
@@ -20,18 +21,25 @@ function listedNodes(graph: ProjectGraph, ids: readonly string[]): PlanNode[] {
 
 export interface PlanProjectInput {
   request: RunRequest;
+  /** The run's input as JSON: `_` in the env when the project reads env_var('_'). */
+  run_input_json?: string;
   /** The run's invocation id: with artifact storage, the run's manifest is stored at plan time. */
   invocation_id?: string;
 }
 
 export function createPlanProjectActivity(deps: ActivityDeps) {
-  return async function plan_project({ request, invocation_id: invocationId }: PlanProjectInput): Promise<ExecutionPlan> {
+  const readsUnderscore = new Map<string, boolean>();
+  return async function plan_project({ request: asked, invocation_id: invocationId, run_input_json: runInput }: PlanProjectInput): Promise<ExecutionPlan> {
     let project;
     try {
-      project = deps.cache.pick(request.project);
+      project = deps.cache.pick(asked.project);
     } catch (err) {
       rethrowCoded(err);
     }
+    const dir = project.location.dir;
+    if (!readsUnderscore.has(dir)) readsUnderscore.set(dir, readsRunInputEnv(dir));
+    const readsRunInput = readsUnderscore.get(dir) === true;
+    const request = readsRunInput && runInput !== undefined ? { ...asked, env: { ...asked.env, _: runInput } } : asked;
     const resourceTypes = COMMAND_RESOURCE_TYPES[request.command];
     const stateManifest = request.state_manifest_ref ? await readArtifactRef(deps, 'state_manifest_ref', request.state_manifest_ref) : null;
     const retry = request.retry_from ? idsToRetry(await readArtifactRef(deps, 'retry_from', request.retry_from)) : null;
@@ -73,8 +81,9 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
       nodes,
       has_on_run_start: project.graph.hooks.start && hookCommandWords(request.command) !== null,
       has_on_run_end: project.graph.hooks.end && hookCommandWords(request.command) !== null,
-      options: { retry: project.settings.retry, timeouts: project.settings.timeouts },
+      reads_run_input: readsRunInput,
       warehouse,
+      options: { retry: project.settings.retry, timeouts: project.settings.timeouts, hooks: project.settings.hooks },
     };
   };
 }

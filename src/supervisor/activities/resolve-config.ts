@@ -2,6 +2,7 @@
 // cannot read: whether artifacts are stored, and which search attributes may be upserted.
 import { Context } from '@temporalio/activity';
 import { SEARCH_ATTRIBUTE_NAMES } from '../../shared/run-status.js';
+import { DEFAULT_RUN_OPTIONS } from '../../shared/run-options.js';
 import type { ActivityDeps } from './deps.js';
 import { NO_OBSERVABILITY } from './observability-deps.js';
 
@@ -15,6 +16,13 @@ export interface RunConfig {
   search_attributes: string[];
   /** Static attributes (TEMPORAL_SEARCH_ATTRIBUTES) registered as Keyword. */
   static_search_attributes: Record<string, string>;
+  /** The run's project's timeouts.plan_secs (dbt_temporal.yml), for the plan activity. */
+  plan_secs?: number;
+}
+
+export interface ResolveConfigInput {
+  /** The run's `project` (null: the only loaded project). */
+  project?: string | null;
 }
 
 const REGISTRATION_TTL_MS = 60_000;
@@ -47,7 +55,16 @@ export function createResolveConfigActivity(deps: ActivityDeps) {
     return cached.types;
   }
 
-  return async function resolve_config(): Promise<RunConfig> {
+  /** The project's plan timeout; the default when it is unknown (planning then reports why). */
+  const planSecs = (project: string | null | undefined): number => {
+    try {
+      return deps.cache.pick(project ?? null).settings.timeouts.plan_secs;
+    } catch {
+      return DEFAULT_RUN_OPTIONS.timeouts.plan_secs;
+    }
+  };
+
+  return async function resolve_config(input?: ResolveConfigInput): Promise<RunConfig> {
     const types = await registered();
     const ours = Object.values(SEARCH_ATTRIBUTE_NAMES).filter((name) => types?.get(name) === KEYWORD);
     const missing = Object.values(SEARCH_ATTRIBUTE_NAMES).filter((name) => types !== null && types.get(name) !== KEYWORD);
@@ -62,6 +79,6 @@ export function createResolveConfigActivity(deps: ActivityDeps) {
       else skipped.push(key);
     }
     if (types !== null && skipped.length > 0) warnOnce(`static:${skipped.join(',')}`, `TEMPORAL_SEARCH_ATTRIBUTES keys not registered as Keyword on the namespace, skipped: ${skipped.join(', ')}`);
-    return { artifacts_enabled: obs.store !== null, priority_scheduling: obs.prioritySchedulingEnabled ?? false, write_catalog: obs.store !== null && (obs.writeCatalog ?? false), search_attributes: ours, static_search_attributes: statics };
+    return { artifacts_enabled: obs.store !== null, priority_scheduling: obs.prioritySchedulingEnabled ?? false, write_catalog: obs.store !== null && (obs.writeCatalog ?? false), search_attributes: ours, static_search_attributes: statics, plan_secs: planSecs(input?.project) };
   };
 }

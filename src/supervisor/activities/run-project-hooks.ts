@@ -42,7 +42,11 @@ export function createRunProjectHooksActivity(deps: ActivityDeps) {
       indirectSelection: input.request.indirect_selection,
       results: input.results,
     }), input.warehouse);
-    if (result.type === 'error') throw toFailure(result.code, result.message);
+    if (result.type === 'error') {
+      // retry.non_retryable_errors apply to hooks as to nodes.
+      const permanent = project.settings.nonRetryableErrors.some((re) => re.test(result.message));
+      throw toFailure(result.code, result.message, [], permanent);
+    }
     if (result.type !== 'hooks') throw new Error(`unexpected executor result ${result.type}`);
     return { hooks: result.results };
   };

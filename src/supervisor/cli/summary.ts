@@ -1,9 +1,10 @@
 // dbt-style console output for a finished run: one line per node, then the totals.
 import type { DbtRunOutput, NodeResult } from '../../shared/contracts.js';
-import { countStatuses } from '../../shared/run-log.js';
+import { countStatuses, doneLine, endOfRunHeading } from '../../shared/run-log.js';
 
 const LABELS: Record<string, string> = {
   success: 'OK', pass: 'PASS', warn: 'WARN', fail: 'FAIL', error: 'ERROR', 'runtime error': 'ERROR', skipped: 'SKIP', cancelled: 'CANCEL',
+  'partial success': 'PARTIAL', 'no-op': 'NO-OP',
 };
 
 export function formatNodeLine(index: number, total: number, r: NodeResult): string {
@@ -19,11 +20,10 @@ export function formatSummary(output: DbtRunOutput): string {
   const c = countStatuses(output.node_results);
   lines.push('');
   lines.push(`Finished running ${c.total} nodes in ${output.elapsed_time.toFixed(2)}s (invocation ${output.invocation_id}).`);
-  const problems = output.node_results.filter((r) => r.status === 'error' || r.status === 'fail' || r.status === 'runtime error');
-  if (problems.length > 0) {
-    lines.push('', `Completed with ${problems.length} error${problems.length === 1 ? '' : 's'}:`);
-    for (const r of problems) lines.push(`  ${r.unique_id}: ${(r.message ?? r.status).split('\n').slice(0, 3).join(' ')}`);
-  }
-  lines.push('', `Done. PASS=${c.pass} WARN=${c.warn} ERROR=${c.error} SKIP=${c.skip} TOTAL=${c.total}`);
+  const problems = output.node_results.filter((r) => ['error', 'fail', 'runtime error', 'partial success'].includes(r.status));
+  lines.push('', endOfRunHeading(output.node_results));
+  for (const r of problems) lines.push(`  ${r.unique_id}: ${(r.message ?? r.status).split('\n').slice(0, 3).join(' ')}`);
+  for (const e of output.hook_errors) lines.push(`  hook ${e.hook_workflow_type} (${e.event}): ${e.error.split('\n')[0]}`);
+  lines.push('', doneLine(c));
   return lines.join('\n');
 }

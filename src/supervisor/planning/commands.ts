@@ -8,7 +8,8 @@ import type { GraphNode } from './project-graph.js';
  * ls's default (every resource type), which is what `list` reports.
  */
 export const COMMAND_RESOURCE_TYPES: Record<DbtCommand, string[]> = {
-  build: ['model', 'seed', 'snapshot', 'test', 'unit_test'],
+  // dbt build also reports exposures and saved queries (as `no-op`: the workflow records them).
+  build: ['model', 'seed', 'snapshot', 'test', 'unit_test', 'exposure', 'saved_query'],
   run: ['model'],
   test: ['test', 'unit_test'],
   seed: ['seed'],

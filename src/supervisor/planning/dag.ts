@@ -6,9 +6,9 @@ import type { DbtCommand } from '../../shared/contracts.js';
 import type { ExecutableType, PlanNode } from '../../shared/plan.js';
 import type { GraphNode, ProjectGraph } from './project-graph.js';
 
-const EXECUTABLE: readonly string[] = ['model', 'seed', 'snapshot', 'test', 'unit_test', 'analysis'];
+const EXECUTABLE: readonly string[] = ['model', 'seed', 'snapshot', 'test', 'unit_test', 'analysis', 'exposure', 'saved_query'];
 
-/** Whether a node runs as its own activity for a command (ephemeral models are inlined by dbt). */
+/** Whether a node is planned for a command (ephemeral models are inlined by dbt; exposures and saved queries only `build` lists). */
 export function isExecutable(node: GraphNode, command: DbtCommand): boolean {
   if (command === 'source-freshness') return node.resource_type === 'source' && node.has_freshness;
   if (!EXECUTABLE.includes(node.resource_type)) return false;

@@ -41,6 +41,8 @@ interface RawManifest {
   sources?: Record<string, RawNode>;
   unit_tests?: Record<string, RawNode>;
   functions?: Record<string, RawNode>;
+  exposures?: Record<string, RawNode>;
+  saved_queries?: Record<string, RawNode>;
 }
 
 function toNode(raw: RawNode): GraphNode {
@@ -61,7 +63,7 @@ function toNode(raw: RawNode): GraphNode {
 export function graphFromManifest(manifestJson: string): ProjectGraph {
   const manifest = JSON.parse(manifestJson) as RawManifest;
   const nodes = new Map<string, GraphNode>();
-  for (const group of [manifest.nodes, manifest.sources, manifest.unit_tests, manifest.functions]) {
+  for (const group of [manifest.nodes, manifest.sources, manifest.unit_tests, manifest.functions, manifest.exposures, manifest.saved_queries]) {
     for (const raw of Object.values(group ?? {})) nodes.set(raw.unique_id, toNode(raw));
   }
   const children = new Map<string, string[]>();

@@ -1,81 +1,94 @@
-// dbt_temporal.yml next to dbt_project.yml: retry policy, timeouts and non-retryable error
-// patterns for one project. Read and validated once at startup; a bad file stops the worker.
+// dbt_temporal.yml next to dbt_project.yml, in the Rust dbt-temporal's layout: `retry`
+// (node policy, non-retryable error patterns, project-hook retries), `timeouts` and lifecycle
+// `hooks`. Read and validated once at startup, strictly: a bad file stops the worker with the
+// file, the key path and the rule (an unknown key names the nearest valid one).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { CodedError } from '../../shared/errors.js';
+import { parseHooksConfig } from '../../shared/hooks-config.js';
 import { DEFAULT_RUN_OPTIONS } from '../../shared/run-options.js';
-import type { ProjectRunOptions } from '../../shared/run-options.js';
+import type { ProjectRunOptions, TimeoutOptions } from '../../shared/run-options.js';
+import { booleanAt, integerAt, listAt, numberAt, strictMapping } from '../../shared/strict-config.js';
 
-export interface ProjectSettings extends ProjectRunOptions {
+export interface ProjectSettings extends Required<ProjectRunOptions> {
   /** Messages matching any of these make an otherwise retryable error permanent. */
   nonRetryableErrors: RegExp[];
+  /** Things to tell the operator at startup (deprecated keys). */
+  warnings: string[];
 }
 
 export const SETTINGS_FILE = 'dbt_temporal.yml';
 
-function section(doc: Record<string, unknown>, key: string, file: string): Record<string, unknown> {
-  const value = doc[key];
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new CodedError('CONFIG_ERROR', `${file}: \`${key}\` must be a mapping`);
-  return value as Record<string, unknown>;
+const ROOT_KEYS = ['retry', 'timeouts', 'hooks', 'non_retryable_errors'] as const;
+const RETRY_KEYS = ['max_attempts', 'initial_interval_secs', 'backoff_coefficient', 'max_interval_secs', 'non_retryable_errors', 'project_hooks'] as const;
+const TIMEOUT_KEYS = ['node_secs', 'node_heartbeat_secs', 'hook_secs', 'hook_heartbeat_secs', 'plan_secs', 'store_artifacts_secs'] as const;
+
+function patterns(list: unknown[], path: string): RegExp[] {
+  return list.map((p, i) => {
+    if (typeof p !== 'string') throw new TypeError(`\`${path}[${i}]\` must be a regular expression string, got ${JSON.stringify(p)}`);
+    try {
+      return new RegExp(p, 'i');
+    } catch (err) {
+      throw new TypeError(`\`${path}[${i}]\`: invalid regular expression ${JSON.stringify(p)}: ${(err as Error).message}`);
+    }
+  });
 }
 
-function num(sec: Record<string, unknown>, key: string, fallback: number, file: string, where: string, min: number): number {
-  const value = sec[key];
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    throw new CodedError('CONFIG_ERROR', `${file}: ${where}.${key} must be a number >= ${min}, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-/** Parses a dbt_temporal.yml document (exported for tests). */
-export function parseProjectSettings(doc: unknown, file: string): ProjectSettings {
-  const root = (doc ?? {}) as Record<string, unknown>;
-  if (typeof root !== 'object' || Array.isArray(root)) throw new CodedError('CONFIG_ERROR', `${file}: must be a mapping`);
-  const r = section(root, 'retry', file);
-  const t = section(root, 'timeouts', file);
-  const d = DEFAULT_RUN_OPTIONS;
-  const settings: ProjectSettings = {
-    retry: {
-      max_attempts: num(r, 'max_attempts', d.retry.max_attempts, file, 'retry', 1),
-      initial_interval_secs: num(r, 'initial_interval_secs', d.retry.initial_interval_secs, file, 'retry', 0.001),
-      backoff_coefficient: num(r, 'backoff_coefficient', d.retry.backoff_coefficient, file, 'retry', 1),
-      max_interval_secs: num(r, 'max_interval_secs', d.retry.max_interval_secs, file, 'retry', 0.001),
-    },
-    timeouts: {
-      node_secs: num(t, 'node_secs', d.timeouts.node_secs, file, 'timeouts', 1),
-      node_heartbeat_secs: num(t, 'node_heartbeat_secs', d.timeouts.node_heartbeat_secs, file, 'timeouts', 1),
-      hook_secs: num(t, 'hook_secs', d.timeouts.hook_secs, file, 'timeouts', 1),
-      hook_heartbeat_secs: num(t, 'hook_heartbeat_secs', d.timeouts.hook_heartbeat_secs, file, 'timeouts', 1),
-      plan_secs: num(t, 'plan_secs', d.timeouts.plan_secs, file, 'timeouts', 1),
-      store_artifacts_secs: num(t, 'store_artifacts_secs', d.timeouts.store_artifacts_secs, file, 'timeouts', 1),
-    },
-    nonRetryableErrors: [],
-  };
+function parseTimeouts(raw: unknown): TimeoutOptions {
+  const t = strictMapping(raw, 'timeouts', TIMEOUT_KEYS);
+  const d = DEFAULT_RUN_OPTIONS.timeouts;
+  const out = Object.fromEntries(TIMEOUT_KEYS.map((k) => [k, integerAt(t, k, 'timeouts', d[k], 1)])) as unknown as TimeoutOptions;
   for (const [hb, total] of [['node_heartbeat_secs', 'node_secs'], ['hook_heartbeat_secs', 'hook_secs']] as const) {
     // Activities heartbeat every few seconds; a heartbeat timeout under 10 s would flap.
-    if (settings.timeouts[hb] < 10 || settings.timeouts[hb] > settings.timeouts[total]) {
-      throw new CodedError('CONFIG_ERROR', `${file}: timeouts.${hb} must be between 10 and timeouts.${total} (${settings.timeouts[total]}), got ${settings.timeouts[hb]}`);
+    if (out[hb] < 10 || out[hb] > out[total]) {
+      throw new TypeError(`\`timeouts.${hb}\` must be between 10 and timeouts.${total} (${out[total]}), got ${out[hb]}`);
     }
   }
-  const patterns = root['non_retryable_errors'] ?? [];
-  if (!Array.isArray(patterns)) throw new CodedError('CONFIG_ERROR', `${file}: non_retryable_errors must be a list of regular expressions`);
-  for (const p of patterns) {
-    try {
-      settings.nonRetryableErrors.push(new RegExp(String(p), 'i'));
-    } catch (err) {
-      throw new CodedError('CONFIG_ERROR', `${file}: non_retryable_errors: invalid regular expression ${JSON.stringify(p)}: ${(err as Error).message}`);
-    }
+  return out;
+}
+
+function parseDocument(doc: unknown): ProjectSettings {
+  const root = strictMapping(doc, '', ROOT_KEYS);
+  const r = strictMapping(root['retry'], 'retry', RETRY_KEYS);
+  const d = DEFAULT_RUN_OPTIONS.retry;
+  const hooksRetry = strictMapping(r['project_hooks'], 'retry.project_hooks', ['on_run_start', 'on_run_end']);
+  const retry = {
+    max_attempts: integerAt(r, 'max_attempts', 'retry', d.max_attempts, 1),
+    initial_interval_secs: numberAt(r, 'initial_interval_secs', 'retry', d.initial_interval_secs, 0.001),
+    backoff_coefficient: numberAt(r, 'backoff_coefficient', 'retry', d.backoff_coefficient, 1),
+    max_interval_secs: numberAt(r, 'max_interval_secs', 'retry', d.max_interval_secs, 0.001),
+    project_hooks: {
+      on_run_start: booleanAt(hooksRetry, 'on_run_start', 'retry.project_hooks', false),
+      on_run_end: booleanAt(hooksRetry, 'on_run_end', 'retry.project_hooks', false),
+    },
+  };
+  if (retry.max_interval_secs < retry.initial_interval_secs) {
+    throw new TypeError(`\`retry.max_interval_secs\` (${retry.max_interval_secs}) must be >= retry.initial_interval_secs (${retry.initial_interval_secs})`);
   }
-  return settings;
+  const warnings: string[] = [];
+  const nonRetryableErrors = patterns(listAt(r, 'non_retryable_errors', 'retry'), 'retry.non_retryable_errors');
+  if (root['non_retryable_errors'] !== undefined) {
+    // Our earlier layout; the Rust worker reads the list under `retry`.
+    warnings.push('top-level `non_retryable_errors` is deprecated: move the list under `retry.non_retryable_errors`');
+    nonRetryableErrors.push(...patterns(listAt(root, 'non_retryable_errors', ''), 'non_retryable_errors'));
+  }
+  return { retry, timeouts: parseTimeouts(root['timeouts']), hooks: parseHooksConfig(root['hooks'], 'hooks'), nonRetryableErrors, warnings };
+}
+
+/** Parses a dbt_temporal.yml document (exported for tests); errors name the file. */
+export function parseProjectSettings(doc: unknown, file: string): ProjectSettings {
+  try {
+    return parseDocument(doc);
+  } catch (err) {
+    throw new CodedError('CONFIG_ERROR', `${file}: ${(err as Error).message}`);
+  }
 }
 
 /** The project's settings; defaults when it has no dbt_temporal.yml. */
 export function loadProjectSettings(projectDir: string): ProjectSettings {
   const file = join(projectDir, SETTINGS_FILE);
-  if (!existsSync(file)) return { ...DEFAULT_RUN_OPTIONS, nonRetryableErrors: [] };
+  if (!existsSync(file)) return parseDocument(null);
   let doc: unknown;
   try {
     doc = parseYaml(readFileSync(file, 'utf8'));

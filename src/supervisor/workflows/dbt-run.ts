@@ -2,7 +2,9 @@
 // -> execute nodes as soon as their parents are done -> finalize (artifacts, output, status).
 // Failures skip everything downstream, as in dbt.
 import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
-import type { DbtRunInput, DbtRunOutput } from '../../shared/contracts.js';
+import type { DbtRunInput, DbtRunOutput, HookError } from '../../shared/contracts.js';
+import { DEFAULT_RUN_OPTIONS } from '../../shared/run-options.js';
+import { canonicalRunInput, effectiveEnv } from '../../shared/run-input-json.js';
 import { parseRunInput } from '../../shared/input.js';
 import type { RunRequest } from '../../shared/input.js';
 import type { ExecutionPlan } from '../../shared/plan.js';
@@ -11,17 +13,21 @@ import type { Activities } from '../activities/index.js';
 import { cancelledRun, isActivityCancelled, watchCancellation } from './cancellation.js';
 import { continueRun, readResume } from './continue-as-new.js';
 import { MAX_IN_FLIGHT, executeNodes } from './execute.js';
-import { closeLog, finishRun, storeArtifacts } from './finalize.js';
+import { buildOutput, closeLog, concludeRun, finishRun, storeArtifacts } from './finalize.js';
+import { hooksFor, postRun, preRun } from './lifecycle-phases.js';
 import { ProgressMemos, publishCommand, showDetails } from './memos.js';
 import { SearchAttributePublisher } from './search-attributes.js';
 import { RunSession } from './session.js';
 import { emptyHookOutcome, reportListing, runHookPhase } from './project-hooks.js';
 import { installHandlers } from './status.js';
 
-const { plan_project } = proxyActivities<Activities>({
-  startToCloseTimeout: '10 minutes',
-  retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
-});
+/** plan_project with the project's timeouts.plan_secs (resolve_config reads it). */
+function planActivity(planSecs: number | undefined) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: (planSecs ?? DEFAULT_RUN_OPTIONS.timeouts.plan_secs) * 1000,
+    retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
+  }).plan_project;
+}
 const { resolve_config } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds' });
 const { release_run } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 1 } });
 
@@ -42,9 +48,9 @@ function validate(raw: DbtRunInput | undefined): RunRequest {
   }
 }
 
-async function plan(request: RunRequest, invocationId: string): Promise<ExecutionPlan> {
+async function plan(request: RunRequest, runInputJson: string, invocationId: string, planSecs: number | undefined): Promise<ExecutionPlan> {
   try {
-    return await plan_project({ request, invocation_id: invocationId });
+    return await planActivity(planSecs)({ request, run_input_json: runInputJson, invocation_id: invocationId });
   } catch (err) {
     // Surface the planning error itself (bad selector, unknown project) as the run's failure.
     if (isActivityCancelled(err)) throw cancelledRun();
@@ -65,7 +71,7 @@ export async function dbt_run(raw?: DbtRunInput): Promise<DbtRunOutput> {
   const cancel = watchCancellation();
 
   // Configure: worker-side settings; memos and search attributes of a fresh run.
-  const config = await resolve_config();
+  const config = await resolve_config({ project: request.project });
   const sa = new SearchAttributePublisher(config);
   if (!carried) {
     publishCommand(request);
@@ -76,7 +82,7 @@ export async function dbt_run(raw?: DbtRunInput): Promise<DbtRunOutput> {
   session.phase = 'planning';
   const tracker = carried
     ? new RunTracker(carried)
-    : RunTracker.start(await plan(request, session.invocationId), { invocationId: session.invocationId, failFast: request.fail_fast, startedAtMs, maxInFlight: MAX_IN_FLIGHT });
+    : RunTracker.start(await plan(request, JSON.stringify(canonicalRunInput(raw)), session.invocationId, config.plan_secs), { invocationId: session.invocationId, failFast: request.fail_fast, startedAtMs, maxInFlight: MAX_IN_FLIGHT });
   session.attach(tracker);
   if (!carried) {
     sa.planned(tracker.plan.project);
@@ -91,16 +97,33 @@ export async function dbt_run(raw?: DbtRunInput): Promise<DbtRunOutput> {
     closeLog(tracker);
     return finishRun(tracker, null, new ProgressMemos(), sa, hooks);
   }
-  if (!carried && tracker.plan.has_on_run_start) await runHookPhase('start', request, { project: tracker.plan.project, invocationId: session.invocationId, startedAtMs: tracker.startedAtMs, warehouse: tracker.plan.warehouse ?? null, options: tracker.plan.options }, [], hooks);
+
+  // Lifecycle pre_run hooks (first segment only): may skip the run or add env vars. Nodes and
+  // project hooks then run with the effective env (`_` = the input as JSON).
+  const lifecycle = hooksFor(request, tracker);
+  const hookErrors: HookError[] = [...(carried?.hook_errors ?? [])];
+  let extraEnv = carried?.extra_env ?? {};
+  if (!carried) {
+    session.phase = 'pre_run_hooks';
+    const pre = await preRun(raw, lifecycle, tracker, sa, hookErrors);
+    if (pre.skipped) {
+      session.phase = 'done';
+      return pre.skipped;
+    }
+    extraEnv = pre.extraEnv;
+  }
+  const run: RunRequest = { ...request, env: effectiveEnv(raw, request.env, extraEnv, tracker.plan.reads_run_input ?? false) };
+  const where = { project: tracker.plan.project, invocationId: session.invocationId, startedAtMs: tracker.startedAtMs, warehouse: tracker.plan.warehouse ?? null, options: tracker.plan.options };
+  if (!carried && tracker.plan.has_on_run_start) await runHookPhase('start', run, where, [], hooks);
 
   // Execute.
   session.phase = 'executing';
   const memos = new ProgressMemos();
-  const outcome = await executeNodes(tracker, request, cancel, memos, config.priority_scheduling ?? false);
+  const outcome = await executeNodes(tracker, run, cancel, memos, config.priority_scheduling ?? false);
   if (outcome === 'continue') {
     memos.publish(tracker, true);
     showDetails(`continuing as new (segment ${tracker.segment + 1}) with ${tracker.status().pending} nodes to go`);
-    return continueRun(raw, tracker.carry());
+    return continueRun(raw, { ...tracker.carry(), extra_env: extraEnv, hook_errors: [...hookErrors, ...hooks.errors] });
   }
 
   // Finalize.
@@ -115,9 +138,12 @@ export async function dbt_run(raw?: DbtRunInput): Promise<DbtRunOutput> {
   }
   if (tracker.plan.has_on_run_end) {
     const slim = tracker.resultsInOrder().map((r) => ({ ...r, compiled_code: null, timing: [] }));
-    await runHookPhase('end', request, { project: tracker.plan.project, invocationId: session.invocationId, startedAtMs: tracker.startedAtMs, warehouse: tracker.plan.warehouse ?? null, options: tracker.plan.options }, slim, hooks);
+    await runHookPhase('end', run, where, slim, hooks);
   }
-  const artifacts = config.artifacts_enabled ? await storeArtifacts(tracker, request, config.write_catalog ?? false, hooks) : null;
+  const artifacts = config.artifacts_enabled ? await storeArtifacts(tracker, run, config.write_catalog ?? false, hooks) : null;
+  const output = buildOutput(tracker, artifacts, hooks);
+  output.hook_errors.unshift(...hookErrors);
+  const hookFailure = await postRun(raw, lifecycle, tracker, output);
   session.phase = 'done';
-  return finishRun(tracker, artifacts, memos, sa, hooks);
+  return concludeRun(tracker, output, memos, sa, hookFailure);
 }

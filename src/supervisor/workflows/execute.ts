@@ -5,7 +5,7 @@ import { nodeLabel } from '../../shared/plan.js';
 import { fairnessKey, priorityKeys } from '../../shared/priority.js';
 import type { PlanNode } from '../../shared/plan.js';
 import type { RunTracker } from '../../shared/run-tracker.js';
-import { CANCELLED_RUN } from '../../shared/run-tracker.js';
+import { CANCELLED_RUN, NO_OP_RESOURCE_TYPES, noOpResult } from '../../shared/run-tracker.js';
 import type { CancellationWatch } from './cancellation.js';
 import { continueAsNewSuggested } from './continue-as-new.js';
 import type { ProgressMemos } from './memos.js';
@@ -47,22 +47,36 @@ export async function executeNodes(
     if (cancel.requested) return;
     if (!draining && continueAsNewSuggested(finishedHere)) draining = true;
     if (draining) return;
-    for (const node of tracker.take(MAX_IN_FLIGHT - inflight.size)) {
-      const input = {
-        project: tracker.plan.project, unique_id: node.unique_id, target: request.target,
-        vars: request.vars, env: request.env, full_refresh: request.full_refresh, command: request.command,
-        event_time_start: request.event_time_start, event_time_end: request.event_time_end, invocation_id: tracker.invocationId,
-        defer_manifest_ref: request.defer_manifest_ref, warehouse: tracker.plan.warehouse ?? null,
-        run_started_at: new Date(tracker.startedAtMs).toISOString(),
-      };
-      const job = runNode(node, ids.get(node.unique_id) as string, input, () => cancel.requested, tracker.plan.options,
-        priorities ? { priorityKey: priorities.get(node.unique_id) ?? 3, fairnessKey: fairnessKey(tracker.invocationId) } : undefined).then((result) => {
-        inflight.delete(node.unique_id);
-        tracker.finish(result);
-        finishedHere += 1;
-      });
-      inflight.set(node.unique_id, job);
+    // No-op nodes finish at once, which may make others ready: take again until none was.
+    for (let again = true; again;) {
+      again = false;
+      for (const node of tracker.take(MAX_IN_FLIGHT - inflight.size)) {
+        if (NO_OP_RESOURCE_TYPES.includes(node.resource_type)) {
+          tracker.finish(noOpResult(node.unique_id, new Date().toISOString()));
+          finishedHere += 1;
+          again = true;
+          continue;
+        }
+        start(node);
+      }
     }
+  };
+
+  const start = (node: PlanNode): void => {
+    const input = {
+      project: tracker.plan.project, unique_id: node.unique_id, target: request.target,
+      vars: request.vars, env: request.env, full_refresh: request.full_refresh, command: request.command,
+      event_time_start: request.event_time_start, event_time_end: request.event_time_end, invocation_id: tracker.invocationId,
+      defer_manifest_ref: request.defer_manifest_ref, warehouse: tracker.plan.warehouse ?? null,
+      run_started_at: new Date(tracker.startedAtMs).toISOString(),
+    };
+    const job = runNode(node, ids.get(node.unique_id) as string, input, () => cancel.requested, tracker.plan.options,
+      priorities ? { priorityKey: priorities.get(node.unique_id) ?? 3, fairnessKey: fairnessKey(tracker.invocationId) } : undefined).then((result) => {
+      inflight.delete(node.unique_id);
+      tracker.finish(result);
+      finishedHere += 1;
+    });
+    inflight.set(node.unique_id, job);
   };
 
   launch();

@@ -3,10 +3,12 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { ArtifactPaths, DbtRunOutput } from '../../shared/contracts.js';
 import type { RunRequest } from '../../shared/input.js';
-import { RUN_FAILED_ERROR_TYPE, isFailureStatus } from '../../shared/names.js';
+import { RUN_FAILED_ERROR_TYPE, failsRun, isFailureStatus } from '../../shared/names.js';
 import { fitResults, fitResultsAndLog, PAYLOAD_BUDGET_BYTES } from '../../shared/payload-budget.js';
 import { footerLines } from '../../shared/run-log.js';
 import type { RunTracker } from '../../shared/run-tracker.js';
+import { DEFAULT_RUN_OPTIONS } from '../../shared/run-options.js';
+import type { ProjectRunOptions } from '../../shared/run-options.js';
 import type { Activities } from '../activities/index.js';
 import type { ProgressMemos } from './memos.js';
 import type { HookOutcome } from './project-hooks.js';
@@ -19,11 +21,14 @@ const { generate_catalog } = proxyActivities<Activities>({
   retry: { maximumAttempts: 3, initialInterval: '5 seconds' },
 });
 
-const { store_artifacts } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: { maximumAttempts: 3, initialInterval: '2 seconds', nonRetryableErrorTypes: ['CONFIG_ERROR', 'PROJECT_NOT_FOUND'] },
-});
+/** store_artifacts with the project's timeouts.store_artifacts_secs. */
+function storeArtifactsActivity(options: ProjectRunOptions | undefined) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: (options ?? DEFAULT_RUN_OPTIONS).timeouts.store_artifacts_secs * 1000,
+    heartbeatTimeout: '1 minute',
+    retry: { maximumAttempts: 3, initialInterval: '2 seconds', nonRetryableErrorTypes: ['CONFIG_ERROR', 'PROJECT_NOT_FOUND'] },
+  }).store_artifacts;
+}
 
 export function elapsedSeconds(tracker: RunTracker): number {
   return Math.max(0, Date.now() - tracker.startedAtMs) / 1000;
@@ -40,7 +45,7 @@ export async function storeArtifacts(tracker: RunTracker, request: RunRequest, w
   const fitted = fitResultsAndLog([...(hooks?.start ?? []), ...tracker.resultsInOrder(), ...(hooks?.end ?? [])], tracker.log, PAYLOAD_BUDGET_BYTES - 20_000);
   let paths: ArtifactPaths;
   try {
-    paths = await store_artifacts({
+    paths = await storeArtifactsActivity(tracker.plan.options)({
       invocation_id: tracker.invocationId,
       project: tracker.plan.project,
       results: fitted.results,
@@ -68,36 +73,49 @@ export async function storeArtifacts(tracker: RunTracker, request: RunRequest, w
   return paths;
 }
 
-/** Builds the output, publishes the final state and completes (or fails) the run. */
-export function finishRun(tracker: RunTracker, artifacts: ArtifactPaths | null, memos: ProgressMemos, sa: SearchAttributePublisher, hooks?: HookOutcome): DbtRunOutput {
+/** The run's DbtRunOutput; `success` as plain dbt decides it (any failed or cancelled node fails it). */
+export function buildOutput(tracker: RunTracker, artifacts: ArtifactPaths | null, hooks?: HookOutcome): DbtRunOutput {
   // Project hook results sit around the nodes' results, as in dbt's run_results.json.
   const results = [...(hooks?.start ?? []), ...tracker.resultsInOrder(), ...(hooks?.end ?? [])];
-  const failed = results.filter((r) => isFailureStatus(r.status));
-  const stopped = results.filter((r) => r.status === 'cancelled');
-  const output: DbtRunOutput = {
+  return {
     invocation_id: tracker.invocationId,
     project: tracker.plan.project,
     command: tracker.plan.command,
-    success: failed.length === 0 && stopped.length === 0,
+    success: !results.some(failsRun),
     skipped: false,
     node_results: fitResults(results),
     elapsed_time: elapsedSeconds(tracker),
     artifacts,
     log_path: artifacts?.log_path ?? null,
-    hook_errors: hooks?.errors ?? [],
+    hook_errors: [...(hooks?.errors ?? [])],
   };
+}
+
+/**
+ * Publishes the final state and completes the run, or fails it with the output in the failure's
+ * details: when a node failed or was cancelled, or `hookFailure` (an `on_error: fail` hook) is set.
+ */
+export function concludeRun(tracker: RunTracker, output: DbtRunOutput, memos: ProgressMemos, sa: SearchAttributePublisher, hookFailure: string | null = null): DbtRunOutput {
+  const failed = output.node_results.filter((r) => isFailureStatus(r.status));
+  const stopped = output.node_results.filter((r) => r.status === 'cancelled');
   memos.publish(tracker, true);
   const s = tracker.status();
   const summary = `${s.succeeded} ok, ${s.warned} warn, ${s.failed} error, ${s.skipped + s.cancelled} skip of ${s.total_nodes} in ${output.elapsed_time.toFixed(2)}s`;
-  if (failed.length === 0 && stopped.length === 0) {
+  if (output.success && hookFailure === null) {
     sa.status('passed');
     showDetails(`passed: ${summary}`);
     return output;
   }
-  sa.status(failed.length > 0 ? 'failed' : 'cancelled');
+  const result = { ...output, success: false };
+  sa.status(failed.length === 0 && stopped.length > 0 ? 'cancelled' : 'failed');
   showDetails(`FAILED: ${summary}`);
   const message = failed.length > 0
     ? `dbt run failed: ${failed.length} node(s) errored or failed: ${failed.slice(0, 20).map((r) => r.unique_id).join(', ')}${failed.length > 20 ? ', ...' : ''}`
-    : `dbt run stopped: ${stopped.length} node(s) cancelled by operator`;
-  throw ApplicationFailure.create({ type: RUN_FAILED_ERROR_TYPE, message, nonRetryable: true, details: [output] });
+    : stopped.length > 0 ? `dbt run stopped: ${stopped.length} node(s) cancelled by operator` : `dbt run failed: ${hookFailure ?? 'unknown'}`;
+  throw ApplicationFailure.create({ type: RUN_FAILED_ERROR_TYPE, message, nonRetryable: true, details: [result] });
+}
+
+/** Builds the output, publishes the final state and completes (or fails) the run. */
+export function finishRun(tracker: RunTracker, artifacts: ArtifactPaths | null, memos: ProgressMemos, sa: SearchAttributePublisher, hooks?: HookOutcome): DbtRunOutput {
+  return concludeRun(tracker, buildOutput(tracker, artifacts, hooks), memos, sa);
 }

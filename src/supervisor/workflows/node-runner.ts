@@ -10,12 +10,6 @@ import type { Activities } from '../activities/index.js';
 import type { ExecuteNodeInput } from '../activities/execute-node.js';
 import { isActivityCancelled } from './cancellation.js';
 
-const NODE_ACTIVITY_OPTIONS = {
-  startToCloseTimeout: '1 hour',
-  heartbeatTimeout: '1 minute',
-  retry: { maximumAttempts: 3, initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
-} as const;
-
 export { syntheticResult };
 
 function failureResult(node: PlanNode, err: unknown): NodeResult {
@@ -40,7 +34,8 @@ export async function runNode(
   options: ProjectRunOptions | undefined,
   priority?: Priority,
 ): Promise<NodeResult> {
-  const base = options ? nodeActivityOptions(options) : NODE_ACTIVITY_OPTIONS;
+  // Plans carried from before options existed get the same defaults as dbt_temporal.yml's.
+  const base = nodeActivityOptions(options);
   // Always wait for the activity to confirm cancellation (the SDK's effective default is
   // TRY_CANCEL): a cancelled run must not end while its dbt process still works.
   const cancellationType = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;

@@ -3,20 +3,15 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { HookError, NodeResult } from '../../shared/contracts.js';
 import type { RunRequest } from '../../shared/input.js';
-import { DEFAULT_RUN_OPTIONS } from '../../shared/run-options.js';
+import { projectHookActivityOptions } from '../../shared/run-options.js';
 import type { ProjectRunOptions } from '../../shared/run-options.js';
 import type { RunTracker } from '../../shared/run-tracker.js';
 import { syntheticResult } from '../../shared/run-tracker.js';
 import type { Activities } from '../activities/index.js';
 
-/** Hooks run arbitrary SQL with side effects: only transient (retryable) failures are retried. */
-function hooksActivity(options: ProjectRunOptions | undefined) {
-  const o = options ?? DEFAULT_RUN_OPTIONS;
-  return proxyActivities<Activities>({
-    startToCloseTimeout: o.timeouts.hook_secs * 1000,
-    heartbeatTimeout: o.timeouts.hook_heartbeat_secs * 1000,
-    retry: { maximumAttempts: o.retry.max_attempts, initialInterval: o.retry.initial_interval_secs * 1000, backoffCoefficient: o.retry.backoff_coefficient },
-  }).run_project_hooks;
+/** Hooks run arbitrary SQL with side effects: retried only where retry.project_hooks asks. */
+function hooksActivity(options: ProjectRunOptions | undefined, phase: 'start' | 'end') {
+  return proxyActivities<Activities>(projectHookActivityOptions(options, phase)).run_project_hooks;
 }
 
 /** Results and errors of the project hooks of one run, in the order dbt reports them. */
@@ -44,7 +39,7 @@ export async function runHookPhase(
   const { project } = run;
   const label = phase === 'start' ? 'on_run_start' : 'on_run_end';
   try {
-    const { hooks } = await hooksActivity(run.options)({
+    const { hooks } = await hooksActivity(run.options, phase)({
       request, project, phase, results, invocation_id: run.invocationId, warehouse: run.warehouse ?? null,
       ...(run.startedAtMs !== undefined ? { run_started_at: new Date(run.startedAtMs).toISOString() } : {}),
     });
