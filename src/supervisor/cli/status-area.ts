@@ -41,7 +41,8 @@ export function runningLine(s: RunStatus): string {
 
 /** The area's lines, each cut to the terminal width so none wraps (a wrap would break the redraw). */
 export function statusArea(s: RunStatus | null, elapsedMs: number, columns: number): string[] {
-  const lines = s === null ? [`waiting for a worker... ${clock(elapsedMs)}`] : [barLine(s, elapsedMs), runningLine(s)];
+  const lines = s === null ? [`waiting for a worker... ${clock(elapsedMs)}`]
+    : s.total_nodes === 0 ? [`${s.phase}... ${clock(elapsedMs)}`] : [barLine(s, elapsedMs), runningLine(s)];
   const width = Math.max(10, columns - 1);
   return lines.map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
 }
