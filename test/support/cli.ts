@@ -11,7 +11,7 @@ export interface CliResult {
 /** `dbt-temporal <args>` from `cwd` (stdout and stderr are pipes, so output is plain). */
 export async function cli(args: string[], opts: { env: Record<string, string | undefined>; cwd?: string; bin?: string; timeoutMs?: number }): Promise<CliResult> {
   const cmd = opts.bin ?? 'node';
-  const r = await execa(cmd, opts.bin ? args : [CLI, ...args], { env: opts.env, cwd: opts.cwd, reject: false, timeout: opts.timeoutMs ?? 300_000 });
+  const r = await execa(cmd, opts.bin ? args : [CLI, ...args], { env: opts.env, ...(opts.cwd ? { cwd: opts.cwd } : {}), reject: false, timeout: opts.timeoutMs ?? 300_000 });
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
