@@ -8,18 +8,20 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/paths.js';
 
-/** `name==version` pins of a lock that apply on Linux, names normalised as pip prints them. */
+const pin = (name: string, version: string): string => `${name.toLowerCase().replace(/[_.]/g, '-')}==${version}`;
+
+/** `name==version` pins of a lock that apply on Linux, names normalised. */
 async function lockPins(lock: string): Promise<string[]> {
   const text = await readFile(lock, 'utf8');
   return [...text.matchAll(/^([A-Za-z0-9_.-]+)==(\S+?)(?: ; (.*?))? \\$/gm)]
     .filter(([, , , marker]) => !marker?.includes("sys_platform == 'win32'"))
-    .map(([, name, version]) => `${(name as string).toLowerCase().replace(/[_.]/g, '-')}==${version}`)
+    .map(([, name, version]) => pin(name as string, version as string))
     .sort();
 }
 
 async function installed(python: string): Promise<string[]> {
   const r = await execa(python, ['-m', 'pip', 'list', '--format', 'freeze', '--disable-pip-version-check', '--exclude', 'pip', '--exclude', 'setuptools']);
-  return String(r.stdout).split('\n').filter(Boolean).map((l) => l.toLowerCase().replace(/[_.]/g, '-').replace(/-=-/, '==')).sort();
+  return String(r.stdout).split('\n').filter(Boolean).map((l) => pin(...(l.split('==') as [string, string]))).sort();
 }
 
 let scratch: string;
