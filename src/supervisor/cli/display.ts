@@ -25,7 +25,6 @@ export class TtyDisplay implements Display {
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly term: Terminal, private readonly startedAt = Date.now()) {
-    term.write(`${CSI}?25l`);
     // Elapsed time and ETA move even when no node finishes.
     this.timer = setInterval(() => this.redraw([]), 1000);
     this.timer.unref();
@@ -43,7 +42,7 @@ export class TtyDisplay implements Display {
 
   close(): void {
     clearInterval(this.timer);
-    this.term.write(`${this.erase()}${CSI}?25h`);
+    this.term.write(this.erase());
     this.drawn = 0;
   }
 

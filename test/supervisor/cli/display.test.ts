@@ -34,7 +34,7 @@ describe('terminal display', () => {
     expect(out.split('\n')).toHaveLength(4);
     out = '';
     d.close();
-    expect(out).toBe('\x1b[2F\x1b[J\x1b[?25h');
+    expect(out).toBe('\x1b[2F\x1b[J');
   });
 
   it('is plain off a terminal or under CI, and silent with --quiet', () => {
