@@ -25,7 +25,6 @@ export function watchProgress(handle: WorkflowHandle, display: Display, interval
   let logSupported = true;
 
   const consume = (page: RunLogPage): void => {
-    if (page.from !== next) next = page.from;
     next = page.next;
     const out: string[] = [];
     for (const line of page.lines) {

@@ -1,7 +1,5 @@
 // `dbt-temporal run [<dbt command>] [flags]`: start a dbt_run for workers elsewhere and wait.
 // From inside a dbt project (or with --project-dir) the run is for that project, by name.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadConfig } from '../config/config.js';
 import { connectionOptions } from '../worker-options.js';
 import { runInputFromArgs } from './args.js';
@@ -19,10 +17,9 @@ type Env = Record<string, string | undefined>;
 function projectDirOf(flag: string | undefined, cwd: string): string | null {
   if (flag !== undefined) return findProjectDir(flag, cwd);
   try {
-    const dir = findProjectDir(undefined, cwd);
-    return existsSync(join(dir, 'dbt_project.yml')) ? dir : null;
+    return findProjectDir(undefined, cwd);
   } catch {
-    return null;
+    return null; // not inside a project: the worker picks (its only project, or --project)
   }
 }
 
