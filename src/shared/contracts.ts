@@ -16,6 +16,8 @@ export interface DbtRunInput {
   command?: string | null;
   select?: string | null;
   exclude?: string | null;
+  /** A named selector of the project's selectors.yml (dbt --selector); select/exclude are then ignored, as dbt does. */
+  selector?: string | null;
   indirect_selection?: string | null;
   vars?: Record<string, JsonValue> | null;
   target?: string | null;

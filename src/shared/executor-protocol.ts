@@ -36,6 +36,8 @@ export interface ListTask {
   select: string | null;
   exclude: string | null;
   indirectSelection: string | null;
+  /** dbt --selector: a named selector from selectors.yml (dbt then ignores select/exclude). */
+  selector?: string | null;
   resourceTypes: string[];
   /** Also return the manifest.json dbt wrote for this invocation (the run's own parse). */
   wantManifest?: boolean;

@@ -10,6 +10,8 @@ export interface RunRequest {
   command: DbtCommand;
   select: string | null;
   exclude: string | null;
+  /** dbt --selector: a named selector from selectors.yml, evaluated by dbt itself. */
+  selector: string | null;
   indirect_selection: IndirectSelection | null;
   vars: Record<string, JsonValue>;
   target: string | null;
@@ -85,6 +87,7 @@ export function parseRunInput(raw: unknown): RunRequest {
     command: command as DbtCommand,
     select: optString(input, 'select'),
     exclude: optString(input, 'exclude'),
+    selector: optString(input, 'selector'),
     indirect_selection: indirect as IndirectSelection | null,
     vars: vars as Record<string, JsonValue>,
     target: optString(input, 'target'),

@@ -122,7 +122,7 @@ export function headerLines(invocationId: string, nodes: readonly PlanNode[], ma
 export function footerLines(results: readonly NodeResult[], elapsedSecs: number): string[] {
   const c = countStatuses(results);
   const lines = ['', `Finished running ${c.total} nodes in ${elapsedSecs.toFixed(2)}s.`, '', endOfRunHeading(results)];
-  for (const r of results.filter((x) => x.status === 'error' || x.status === 'fail' || x.status === 'runtime error')) {
+  for (const r of results.filter((x) => x.status === 'error' || x.status === 'fail' || x.status === 'runtime error' || x.status === 'partial success')) {
     lines.push('', `Failure in ${r.unique_id}`, ...(r.message ?? r.status).split('\n').slice(0, 5).map((l) => `  ${l}`));
   }
   lines.push('', doneLine(c));

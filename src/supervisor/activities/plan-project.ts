@@ -48,6 +48,7 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
       invocation: invocationFor(project, deps.defaults, { ...request, stateManifest, invocation_id: invocationId ?? null }),
       select: request.select,
       exclude: request.exclude,
+      selector: request.selector,
       indirectSelection: request.indirect_selection,
       resourceTypes,
       wantManifest: Boolean(invocationId && deps.observability?.store),
@@ -64,8 +65,9 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
     }
     const nodes = request.command === 'list' ? listedNodes(project.graph, listed) : buildPlanNodes(project.graph, listed, request.command);
     if (nodes.length === 0) {
-      const what = request.select || request.exclude ? 'no nodes matched after applying selectors' : `no nodes found for command '${request.command}'`;
-      throw toFailure('SELECTION_ERROR', `${what} (select: ${request.select ?? '-'}, exclude: ${request.exclude ?? '-'})`);
+      const what = request.select || request.exclude || request.selector ? 'no nodes matched after applying selectors' : `no nodes found for command '${request.command}'`;
+      const named = request.selector ? `selector: ${request.selector}` : `select: ${request.select ?? '-'}, exclude: ${request.exclude ?? '-'}`;
+      throw toFailure('SELECTION_ERROR', `${what} (${named})`);
     }
     // The manifest as this run parsed the project (its env, vars and target): what dbt itself
     // would write, and what --defer / state: comparisons of later runs must see.

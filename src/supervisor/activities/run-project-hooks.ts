@@ -7,6 +7,7 @@ import { readArtifactRef } from './artifact-refs.js';
 import { toFailure } from './deps.js';
 import type { ActivityDeps } from './deps.js';
 import { pickProject, runOnExecutor } from './executor-call.js';
+import { runSelection } from '../planning/run-selection.js';
 
 export interface RunProjectHooksInput {
   request: RunRequest;
@@ -37,8 +38,7 @@ export function createRunProjectHooksActivity(deps: ActivityDeps) {
       invocation: invocationFor(project, deps.defaults, { ...input.request, invocation_id: input.invocation_id ?? null, run_started_at: input.run_started_at ?? null, stateManifest }),
       phase: input.phase,
       command,
-      select: input.request.select,
-      exclude: input.request.exclude,
+      ...runSelection(input.request),
       indirectSelection: input.request.indirect_selection,
       results: input.results,
     }), input.warehouse);

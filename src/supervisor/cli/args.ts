@@ -1,81 +1,89 @@
-// Argument parsing shared by `run` and `local`: the whole input as --input JSON, every input
-// field as its own flag (flags win over --input), and the output switches.
-import { parseArgs } from 'node:util';
-import type { ParseArgsConfig } from 'node:util';
+// From parsed flags to the run's DbtRunInput: `--input` JSON first, then each flag overrides
+// its field. dbt's flags map onto the input's fields (`--state` -> state_manifest_ref, ...).
+import { parse as parseYaml } from 'yaml';
 import type { DbtRunInput, JsonValue } from '../../shared/contracts.js';
+import { UsageError } from './parse-argv.js';
+import type { ParsedArgv } from './parse-argv.js';
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError } from './parse-argv.js';
 
 /** String flags that map 1:1 onto input fields (`--event-time-start` -> `event_time_start`). */
 const STRING_FIELDS = [
-  'project', 'command', 'select', 'exclude', 'indirect-selection', 'target', 'defer-manifest-ref',
-  'state-manifest-ref', 'retry-from', 'event-time-start', 'event-time-end',
+  'project', 'selector', 'indirect-selection', 'target', 'defer-manifest-ref', 'state-manifest-ref', 'retry-from',
+  'event-time-start', 'event-time-end',
 ] as const;
 
-export const RUN_INPUT_FLAGS = {
-  input: { type: 'string' },
-  project: { type: 'string' },
-  command: { type: 'string' },
-  select: { type: 'string', short: 's' },
-  exclude: { type: 'string' },
-  'indirect-selection': { type: 'string' },
-  target: { type: 'string', short: 't' },
-  vars: { type: 'string' },
-  env: { type: 'string', multiple: true },
-  'full-refresh': { type: 'boolean' },
-  'fail-fast': { type: 'boolean' },
-  'defer-manifest-ref': { type: 'string' },
-  'state-manifest-ref': { type: 'string' },
-  'retry-from': { type: 'string' },
-  'event-time-start': { type: 'string' },
-  'event-time-end': { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
-
-export type RunInputFlagValues = {
-  [K in (typeof STRING_FIELDS)[number] | 'input' | 'vars']?: string;
-} & { env?: string[]; 'full-refresh'?: boolean; 'fail-fast'?: boolean };
-
-export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
-  try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+function isMapping(value: unknown): value is Record<string, JsonValue> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function parseJsonObject(flag: string, text: string): Record<string, JsonValue> {
+function parseInputJson(text: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`${flag} is not valid JSON: ${(err as Error).message}`);
+    throw new UsageError(`--input is not valid JSON: ${(err as Error).message}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`${flag} must be a JSON object`);
-  return value as Record<string, JsonValue>;
+  if (!isMapping(value)) throw new UsageError('--input must be a JSON object');
+  return value;
 }
 
-/** The DbtRunInput from `--input '<json>'` overlaid with the individual flags. */
-export function runInputFromFlags(values: RunInputFlagValues): DbtRunInput {
-  const input = (values.input !== undefined ? parseJsonObject('--input', values.input) : {}) as DbtRunInput & Record<string, unknown>;
+/** dbt's --vars: a YAML (or JSON, which is YAML) mapping. */
+function parseVars(text: string): Record<string, JsonValue> {
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (err) {
+    throw new UsageError(`--vars is not valid YAML: ${(err as Error).message}`);
+  }
+  if (!isMapping(value)) throw new UsageError(`--vars must be a YAML or JSON mapping, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+/** dbt's --state is a directory holding manifest.json; an artifact ref may name either. */
+export function manifestRef(ref: string): string {
+  return ref.endsWith('.json') ? ref : `${ref.replace(/\/+$/, '')}/manifest.json`;
+}
+
+function parseEnv(pairs: readonly string[], base: Record<string, string>): Record<string, string> {
+  const env = { ...base };
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--env expects KEY=VALUE, got ${JSON.stringify(pair)}`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
+}
+
+/** The DbtRunInput the flags describe. */
+export function runInputFromArgs({ dbtCommand, values }: ParsedArgv): DbtRunInput {
+  const str = (name: string): string | undefined => values[name] as string | undefined;
+  const input = (str('input') !== undefined ? parseInputJson(str('input') as string) : {}) as DbtRunInput & Record<string, unknown>;
+  const flagCommand = str('command');
+  if (dbtCommand && flagCommand && flagCommand !== dbtCommand) throw new UsageError(`the command is given twice: '${dbtCommand}' and --command ${flagCommand}`);
+  const command = dbtCommand ?? flagCommand;
+  if (command !== undefined) input.command = command;
   for (const flag of STRING_FIELDS) {
-    const value = values[flag];
+    const value = str(flag);
     if (value !== undefined) input[flag.replaceAll('-', '_')] = value;
   }
-  if (values.vars !== undefined) input.vars = parseJsonObject('--vars', values.vars);
+  for (const flag of ['select', 'exclude'] as const) {
+    const list = values[flag] as string[] | undefined;
+    if (list !== undefined) input[flag] = list.join(' ');
+  }
+  if (str('vars') !== undefined) input.vars = parseVars(str('vars') as string);
   if (values['full-refresh']) input.full_refresh = true;
   if (values['fail-fast']) input.fail_fast = true;
-  if (values.env !== undefined) {
-    const env: Record<string, string> = { ...(input.env ?? {}) };
-    for (const pair of values.env) {
-      const eq = pair.indexOf('=');
-      if (eq <= 0) throw new UsageError(`--env expects KEY=VALUE, got ${JSON.stringify(pair)}`);
-      env[pair.slice(0, eq)] = pair.slice(eq + 1);
-    }
-    input.env = env;
+  const state = str('state');
+  if (state !== undefined) input.state_manifest_ref = manifestRef(state);
+  if (values['defer']) {
+    const deferTo = str('defer-state') ?? state;
+    if (deferTo === undefined) throw new UsageError('--defer needs --state or --defer-state');
+    input.defer_manifest_ref = manifestRef(deferTo);
+  } else if (str('defer-state') !== undefined) {
+    throw new UsageError('--defer-state needs --defer');
   }
+  const env = values['env'] as string[] | undefined;
+  if (env !== undefined) input.env = parseEnv(env, input.env ?? {});
   return input;
 }

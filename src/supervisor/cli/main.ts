@@ -1,41 +1,46 @@
 // CLI entry: dispatches subcommands and maps errors to exit codes
 // (0 ok, 1 run failed, 2 usage or configuration error).
 import { CodedError } from '../../shared/errors.js';
-import { UsageError } from './args.js';
+import { UsageError } from './parse-argv.js';
 import { healthcheckCommand } from './healthcheck-command.js';
-import { LOCAL_USAGE, localCommand } from './local-command.js';
-import { RUN_USAGE, runCommand } from './run-command.js';
+import { HEALTHCHECK_USAGE, MAIN_USAGE, WORKER_USAGE } from './help.js';
+import { localCommand } from './local-command.js';
+import { runCommand } from './run-command.js';
+import { ensureToolchain, installToolchain } from './toolchain.js';
 import { workerCommand } from './worker-command.js';
 
-const USAGE = `Usage: dbt-temporal <command> [options]
+const wantsHelp = (args: string[]): boolean => args.includes('--help') || args.includes('-h');
 
-Commands:
-  worker        run the long-running worker (configured by environment variables)
-  run           start a dbt_run on a task queue and wait for the result
-  local         embedded Temporal dev server + worker + one run, then teardown
-  healthcheck   exit 0 if HEALTH_FILE is fresh (< 60 s), else 1
-
-${RUN_USAGE}
-
-${LOCAL_USAGE}`;
+function usage(text: string): number {
+  process.stdout.write(`${text}\n`);
+  return 0;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  const env = process.env;
   switch (command) {
     case 'worker':
+      if (wantsHelp(rest)) return usage(WORKER_USAGE);
+      if (rest.length > 0) throw new UsageError(`worker takes no arguments (got ${rest.join(' ')}); it is configured by environment variables`);
+      if (!ensureToolchain(env, false)) throw new CodedError('CONFIG_ERROR', 'the Python toolchain could not be set up (see above)');
       return workerCommand();
     case 'run':
-      return runCommand(rest);
+      return runCommand(rest, env, process.cwd());
     case 'local':
-      return localCommand(rest);
+      return localCommand(rest, env, process.cwd());
     case 'healthcheck':
-      return healthcheckCommand(process.env);
+      if (wantsHelp(rest)) return usage(HEALTHCHECK_USAGE);
+      return healthcheckCommand(env);
+    case 'setup':
+      return installToolchain(env) ? 0 : 1;
     case undefined:
+      process.stderr.write(`${MAIN_USAGE}\n`);
+      return 2;
     case '-h':
     case '--help':
     case 'help':
-      process.stdout.write(`${USAGE}\n`);
-      return command === undefined ? 2 : 0;
+      return usage(MAIN_USAGE);
     default:
       throw new UsageError(`unknown command '${command}'`);
   }
@@ -45,7 +50,9 @@ try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
   if (err instanceof UsageError) {
-    process.stderr.write(`dbt-temporal: ${err.message}\n\n${USAGE}\n`);
+    const command = process.argv[2];
+    const more = command === 'run' || command === 'local' ? `dbt-temporal ${command} --help` : 'dbt-temporal --help';
+    process.stderr.write(`dbt-temporal: ${err.message}\n(${more} lists the commands and flags)\n`);
     process.exitCode = 2;
   } else if (err instanceof CodedError && err.code === 'CONFIG_ERROR') {
     process.stderr.write(`dbt-temporal: configuration error: ${err.message}\n`);

@@ -1,58 +1,93 @@
-// Live progress of a run while the CLI waits: a progress bar with counts on a TTY, plain
-// lines (one per change) otherwise. Reads the workflow's `run_status` query.
+// Follows a run while the CLI waits: polls the `run_status` and `run_log` queries and feeds the
+// display. dbt's per-node lines come from the run's own log; its footer is left to the
+// summary printed from the run's output.
 import type { WorkflowHandle } from '@temporalio/client';
-import { RUN_STATUS_QUERY } from '../../shared/run-status.js';
-import type { RunStatus } from '../../shared/run-status.js';
+import { RUN_LOG_QUERY, RUN_STATUS_QUERY } from '../../shared/run-status.js';
+import type { RunLogPage, RunStatus } from '../../shared/run-status.js';
+import type { Display } from './display.js';
 
-export interface ProgressOptions {
-  /** Draw a redrawn bar (TTY) instead of plain lines. */
-  tty: boolean;
-  write: (text: string) => void;
-  /** @default 1000 */
-  intervalMs?: number;
+export interface ProgressWatch {
+  /** Stops polling after one last read of the log (the run has ended); resolves when done. */
+  stop(): Promise<void>;
+  /** Whether any log line was shown (a worker without `run_log` shows none). */
+  readonly shownLines: number;
 }
 
-const BAR_WIDTH = 30;
+/** The footer that the workflow appends (`Finished running ...`) starts the summary. */
+const FOOTER = /^Finished running \d+ /;
 
-export function formatProgress(s: RunStatus): string {
-  const done = s.total_nodes - s.pending - s.running;
-  const running = s.running_nodes.slice(0, 3).join(', ') + (s.running > 3 ? `, +${s.running - 3}` : '');
-  return `${s.phase}: ${done}/${s.total_nodes} done (${s.succeeded} ok, ${s.warned} warn, ${s.failed} error, ${s.skipped + s.cancelled} skip)${running ? ` running ${running}` : ''}`;
-}
-
-export function progressBar(s: RunStatus): string {
-  const done = s.total_nodes - s.pending - s.running;
-  const filled = s.total_nodes === 0 ? 0 : Math.round((done / s.total_nodes) * BAR_WIDTH);
-  return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${formatProgress(s)}`;
-}
-
-/** Polls the run until stop() is called; query errors (e.g. before the first task) are ignored. */
-export function watchProgress(handle: WorkflowHandle, opts: ProgressOptions): { stop(): void } {
-  let last = '';
+export function watchProgress(handle: WorkflowHandle, display: Display, intervalMs = 500): ProgressWatch {
+  let next = 0;
+  let shown = 0;
+  let ended = false;
+  let heldBlank = 0;
   let stopped = false;
+  let logSupported = true;
+
+  const consume = (page: RunLogPage): void => {
+    next = page.next;
+    const out: string[] = [];
+    for (const line of page.lines) {
+      if (ended) break;
+      if (FOOTER.test(line)) ended = true;
+      else if (line.trim() === '') heldBlank += 1;
+      else {
+        out.push(...Array<string>(heldBlank).fill(''), line);
+        heldBlank = 0;
+      }
+    }
+    shown += out.length;
+    display.lines(out);
+  };
+
+  const readLog = async (): Promise<void> => {
+    if (!logSupported || ended) return;
+    for (let pages = 0; pages < 20; pages++) {
+      const page = await handle.query<RunLogPage, [number]>(RUN_LOG_QUERY, next);
+      consume(page);
+      if (page.lines.length === 0 || ended) return;
+    }
+  };
+
   const tick = async (): Promise<void> => {
     try {
       const status = await handle.query<RunStatus>(RUN_STATUS_QUERY);
       if (stopped) return;
-      if (opts.tty) {
-        const columns = process.stderr.columns || 120;
-        opts.write(`\r\x1b[K${progressBar(status).slice(0, columns - 1)}`);
-      } else {
-        const line = formatProgress(status);
-        if (line !== last) opts.write(`${line}\n`);
-        last = line;
-      }
+      display.status(status);
     } catch {
       // Not queryable yet (no worker has picked the run up) or already closed.
+      return;
+    }
+    try {
+      await readLog();
+    } catch (err) {
+      // An older worker has no run_log query: progress only, lines at the end.
+      if (/run_log/.test((err as Error).message)) logSupported = false;
     }
   };
-  const timer = setInterval(() => void tick(), opts.intervalMs ?? 1000);
-  void tick();
+
+  // One poll at a time: a query can wait (no worker yet), and polls must not pile up behind it.
+  let timer: NodeJS.Timeout | null = null;
+  const loop = async (): Promise<void> => {
+    await tick();
+    if (!stopped) timer = setTimeout(() => void (running = loop()), intervalMs);
+  };
+  let running = loop();
+  let finished: Promise<void> | null = null;
   return {
+    get shownLines() {
+      return shown;
+    },
     stop() {
-      stopped = true;
-      clearInterval(timer);
-      if (opts.tty) opts.write('\r\x1b[K');
+      finished ??= (async () => {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+        await running;
+        // The lines between the last poll and the end (a closed run still answers queries).
+        await Promise.race([readLog().catch(() => undefined), new Promise((r) => setTimeout(r, 5000).unref())]);
+        display.close();
+      })();
+      return finished;
     },
   };
 }

@@ -1,35 +1,58 @@
-// `dbt-temporal run`: start a dbt_run on a task queue (worker elsewhere) and wait for it.
+// `dbt-temporal run [<dbt command>] [flags]`: start a dbt_run for workers elsewhere and wait.
+// From inside a dbt project (or with --project-dir) the run is for that project, by name.
 import { loadConfig } from '../config/config.js';
-import { RUN_INPUT_FLAGS, parseFlags, runInputFromFlags } from './args.js';
-import { reportOutcome } from './report.js';
 import { connectionOptions } from '../worker-options.js';
+import { runInputFromArgs } from './args.js';
+import { createDisplay, displayMode } from './display.js';
+import { commandUsage } from './help.js';
+import { parseArgv } from './parse-argv.js';
+import { findProjectDir, projectNameIn } from './project-paths.js';
+import { reportOutcome } from './report.js';
 import { startRunAndWait } from './start-run.js';
+import { uiBaseUrl, workflowUrl } from './ui-link.js';
 
-export const RUN_USAGE = `Usage: dbt-temporal run [--input JSON] [--project P] [--command C] [--select S] [--exclude E]
-                        [--indirect-selection M] [--vars JSON] [--env K=V]... [--target T]
-                        [--full-refresh] [--fail-fast] [--defer-manifest-ref R] [--state-manifest-ref R]
-                        [--retry-from R] [--event-time-start T] [--event-time-end T]
-                        [--task-queue Q] [--workflow-id ID] [--json]
-Starts a dbt_run workflow on TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / TEMPORAL_TASK_QUEUE and waits.`;
+type Env = Record<string, string | undefined>;
 
-export async function runCommand(argv: string[]): Promise<number> {
-  const values = parseFlags(argv, { ...RUN_INPUT_FLAGS, 'task-queue': { type: 'string' }, 'workflow-id': { type: 'string' } });
-  if (values.help) {
-    process.stdout.write(`${RUN_USAGE}\n`);
+/** The project directory a `run` names: --project-dir, else the dbt project around cwd, if any. */
+function projectDirOf(flag: string | undefined, cwd: string): string | null {
+  if (flag !== undefined) return findProjectDir(flag, cwd);
+  try {
+    return findProjectDir(undefined, cwd);
+  } catch {
+    return null; // not inside a project: the worker picks (its only project, or --project)
+  }
+}
+
+export async function runCommand(argv: string[], env: Env, cwd: string): Promise<number> {
+  const parsed = parseArgv(argv, 'run');
+  const v = parsed.values as Record<string, string | boolean | undefined>;
+  if (v['help']) {
+    process.stdout.write(`${commandUsage('run')}\n`);
     return 0;
   }
-  const input = runInputFromFlags(values);
-  const config = loadConfig(process.env, process.cwd());
+  const input = runInputFromArgs(parsed);
+  if (!input.project) {
+    const dir = projectDirOf(v['project-dir'] as string | undefined, cwd);
+    const name = dir ? projectNameIn(dir) : null;
+    if (name) input.project = name;
+  }
+  const config = loadConfig(env, cwd);
   const { tls, apiKey } = connectionOptions(config.temporal);
+  const json = v['json'] === true;
+  const mode = displayMode({ quiet: v['quiet'] === true, isTty: process.stdout.isTTY === true, ci: Boolean(env['CI']) });
+  const ui = uiBaseUrl(env, config.temporal.address);
   const outcome = await startRunAndWait({
     address: config.temporal.address,
     ...(tls ? { tls } : {}),
     ...(apiKey ? { apiKey } : {}),
     namespace: config.temporal.namespace,
-    taskQueue: values['task-queue'] ?? config.temporal.taskQueue,
+    taskQueue: (v['task-queue'] as string | undefined) ?? config.temporal.taskQueue,
     input,
-    progress: !values.json,
-    ...(values['workflow-id'] ? { workflowId: values['workflow-id'] } : {}),
+    ...(json ? {} : { display: createDisplay(mode, { write: (t) => process.stdout.write(t), columns: () => process.stdout.columns || 100 }) }),
+    ...(v['workflow-id'] ? { workflowId: v['workflow-id'] as string } : {}),
+    onStarted: ({ workflowId, runId }) => {
+      if (ui) process.stderr.write(`dbt-temporal: Temporal UI: ${workflowUrl(ui, config.temporal.namespace, workflowId, runId)}\n`);
+    },
   });
-  return reportOutcome(outcome, values.json ?? false);
+  return reportOutcome(outcome, { json, nodeLines: outcome.shownLines === 0 && mode !== 'quiet' });
 }

@@ -5,6 +5,7 @@ import { ApplicationFailure, Client, Connection, WorkflowFailedError } from '@te
 import type { ConnectionOptions } from '@temporalio/client';
 import type { DbtRunInput, DbtRunOutput } from '../../shared/contracts.js';
 import { RUN_FAILED_ERROR_TYPE, WORKFLOW_TYPE } from '../../shared/names.js';
+import type { Display } from './display.js';
 import { watchProgress } from './progress.js';
 
 export interface StartRunOptions {
@@ -13,17 +14,20 @@ export interface StartRunOptions {
   taskQueue: string;
   input: DbtRunInput;
   workflowId?: string;
-  /** Show live progress on stderr while waiting. @default false */
-  progress?: boolean;
+  /** Live progress while waiting; none when absent (e.g. --json). */
+  display?: Display;
+  /** Called once the workflow is started (to print its UI link). */
+  onStarted?: (run: { workflowId: string; runId: string }) => void;
   /** TLS / mTLS and API key, as the worker connects (TEMPORAL_TLS_*, TEMPORAL_API_KEY). @default plain */
   tls?: ConnectionOptions['tls'];
   apiKey?: string;
 }
 
-export type RunOutcome =
+export type RunOutcome = (
   | { kind: 'completed'; output: DbtRunOutput }
   | { kind: 'failed'; output: DbtRunOutput }
-  | { kind: 'rejected'; errorType: string; message: string };
+  | { kind: 'rejected'; errorType: string; message: string }
+) & { workflowId: string; runId: string; /** dbt lines the display showed live. */ shownLines: number };
 
 export async function startRunAndWait(opts: StartRunOptions): Promise<RunOutcome> {
   const connection = await Connection.connect({
@@ -38,19 +42,26 @@ export async function startRunAndWait(opts: StartRunOptions): Promise<RunOutcome
       workflowId: opts.workflowId ?? `dbt-run-${randomUUID()}`,
       args: [opts.input],
     });
-    const progress = opts.progress ? watchProgress(handle, { tty: process.stderr.isTTY === true, write: (t) => process.stderr.write(t) }) : null;
+    const ids = { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+    opts.onStarted?.(ids);
+    const progress = opts.display ? watchProgress(handle, opts.display) : null;
+    const seen = async () => {
+      await progress?.stop();
+      return { ...ids, shownLines: progress?.shownLines ?? 0 };
+    };
     try {
-      return { kind: 'completed', output: (await handle.result()) as DbtRunOutput };
+      const output = (await handle.result()) as DbtRunOutput;
+      return { kind: 'completed', output, ...(await seen()) };
     } catch (err) {
       if (!(err instanceof WorkflowFailedError)) throw err;
       const cause = err.cause;
       if (cause instanceof ApplicationFailure && cause.type === RUN_FAILED_ERROR_TYPE && cause.details?.[0]) {
-        return { kind: 'failed', output: cause.details[0] as DbtRunOutput };
+        return { kind: 'failed', output: cause.details[0] as DbtRunOutput, ...(await seen()) };
       }
       const type = cause instanceof ApplicationFailure ? (cause.type ?? 'Error') : (cause?.name ?? 'Error');
-      return { kind: 'rejected', errorType: type, message: cause?.message ?? err.message };
+      return { kind: 'rejected', errorType: type, message: cause?.message ?? err.message, ...(await seen()) };
     } finally {
-      progress?.stop();
+      await progress?.stop();
     }
   } finally {
     await connection.close();

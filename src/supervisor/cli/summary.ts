@@ -1,6 +1,7 @@
-// dbt-style console output for a finished run: one line per node, then the totals.
+// dbt-style console output for a finished run: dbt's footer (`Finished running ...`, each error
+// once with its message, `Done. PASS=..`), after the node lines when they were not shown live.
 import type { DbtRunOutput, NodeResult } from '../../shared/contracts.js';
-import { countStatuses, doneLine, endOfRunHeading } from '../../shared/run-log.js';
+import { footerLines } from '../../shared/run-log.js';
 
 const LABELS: Record<string, string> = {
   success: 'OK', pass: 'PASS', warn: 'WARN', fail: 'FAIL', error: 'ERROR', 'runtime error': 'ERROR', skipped: 'SKIP', cancelled: 'CANCEL',
@@ -15,15 +16,11 @@ export function formatNodeLine(index: number, total: number, r: NodeResult): str
   return `${head}${detail}`;
 }
 
-export function formatSummary(output: DbtRunOutput): string {
-  const lines = output.node_results.map((r, i) => formatNodeLine(i + 1, output.node_results.length, r));
-  const c = countStatuses(output.node_results);
-  lines.push('');
-  lines.push(`Finished running ${c.total} nodes in ${output.elapsed_time.toFixed(2)}s (invocation ${output.invocation_id}).`);
-  const problems = output.node_results.filter((r) => ['error', 'fail', 'runtime error', 'partial success'].includes(r.status));
-  lines.push('', endOfRunHeading(output.node_results));
-  for (const r of problems) lines.push(`  ${r.unique_id}: ${(r.message ?? r.status).split('\n').slice(0, 3).join(' ')}`);
-  for (const e of output.hook_errors) lines.push(`  hook ${e.hook_workflow_type} (${e.event}): ${e.error.split('\n')[0]}`);
-  lines.push('', doneLine(c));
+export function formatSummary(output: DbtRunOutput, opts: { nodeLines?: boolean } = {}): string {
+  const lines = opts.nodeLines === false ? [] : output.node_results.map((r, i) => formatNodeLine(i + 1, output.node_results.length, r));
+  lines.push(...footerLines(output.node_results, output.elapsed_time));
+  if (output.skipped) lines.push(`Skipped by a pre_run hook${output.skip_reason ? `: ${output.skip_reason}` : ''}`);
+  for (const h of output.hook_errors) lines.push(`Hook ${h.event} (${h.hook_workflow_type}) failed: ${h.error}`);
+  if (output.log_path) lines.push(`Log: ${output.log_path}`);
   return lines.join('\n');
 }

@@ -61,7 +61,7 @@ export function packageVersion(): string {
 
 /** The dbt executable: DBT_EXECUTABLE, else the project-managed venv, else PATH. */
 export function resolveDbtExecutable(env: Env): string {
-  return readString(env, 'DBT_EXECUTABLE') ?? venvTool('dbt') ?? 'dbt';
+  return readString(env, 'DBT_EXECUTABLE') ?? venvTool('dbt', env) ?? 'dbt';
 }
 
 function splitList(value: string): string[] {

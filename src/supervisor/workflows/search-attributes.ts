@@ -32,7 +32,7 @@ export class SearchAttributePublisher {
     this.upsert({
       [SEARCH_ATTRIBUTE_NAMES.command]: request.command,
       [SEARCH_ATTRIBUTE_NAMES.target]: request.target,
-      [SEARCH_ATTRIBUTE_NAMES.selector]: request.select,
+      [SEARCH_ATTRIBUTE_NAMES.selector]: request.selector ? `selector:${request.selector}` : request.select,
       [SEARCH_ATTRIBUTE_NAMES.project]: request.project,
     });
   }

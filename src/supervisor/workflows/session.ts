@@ -1,6 +1,6 @@
 // The run as the outside world sees it while it executes: phase, the tracker once planned,
 // and control requests that arrive before there is a plan.
-import type { RunPhase, RunStatus } from '../../shared/run-status.js';
+import type { RunLogPage, RunPhase, RunStatus } from '../../shared/run-status.js';
 import type { RunTracker } from '../../shared/run-tracker.js';
 
 export class RunSession {
@@ -33,6 +33,14 @@ export class RunSession {
   requestStop(): void {
     this.stopRequested = true;
     if (this.tracker) this.tracker.stopRequested = true;
+  }
+
+  /** The run log from line `from` on (the CLI polls it to scroll dbt's lines as they happen). */
+  logSince(from: unknown, max = 500): RunLogPage {
+    const log = this.tracker?.log ?? [];
+    const start = Math.min(Math.max(0, Math.floor(Number(from) || 0)), log.length);
+    const lines = log.slice(start, start + max);
+    return { from: start, lines, next: start + lines.length };
   }
 
   status(): RunStatus {

@@ -10,7 +10,11 @@ describe('dbt-temporal CLI entry', () => {
     const r = await npx('--help');
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/Usage: dbt-temporal <command>/);
-    expect(r.stdout).toMatch(/--retry-from/);
+    for (const command of ['local', 'run', 'worker', 'healthcheck', 'setup']) expect(r.stdout).toContain(`  ${command} `);
+    const run = await npx('run', '--help');
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/--retry-from/);
+    expect((await npx('worker', '--help')).stdout).toMatch(/Usage: dbt-temporal worker/);
   });
 
   it('exits 2 on an unknown command or flag', async () => {

