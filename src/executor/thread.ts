@@ -2,10 +2,10 @@
 // Imports nothing from the pool side; failures cross back as data, never as thrown errors.
 import type { MessagePort } from 'node:worker_threads';
 import type { ExecutorResult, ExecutorTask } from '../shared/executor-protocol.js';
-import { runCatalog } from './catalog-task.js';
-import { runFreshness } from './freshness-task.js';
-import { runHooks } from './hooks-task.js';
-import { runList, runNode, runParse } from './tasks.js';
+import { runCatalog } from './subprocess/catalog-task.js';
+import { runFreshness } from './subprocess/freshness-task.js';
+import { runHooks } from './subprocess/hooks-task.js';
+import { runList, runNode, runParse } from './subprocess/tasks.js';
 import { portLink } from './warm/engine-link.js';
 import { runListWarm } from './warm/run-list.js';
 import { runNodeWarm } from './warm/run-node.js';

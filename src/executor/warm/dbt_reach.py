@@ -55,8 +55,9 @@ def self_check():
     for attr in ("execute_nodes", "get_runner", "call_runner", "_pool_thread_initializer", "create_schemas", "get_model_schemas"):
         if not callable(getattr(GraphRunnableTask, attr, None)):
             _missing(f"GraphRunnableTask.{attr}")
-    if not callable(getattr(RunTask, "safe_run_hooks", None)):
-        _missing("RunTask.safe_run_hooks")
+    for attr in ("safe_run_hooks", "before_run", "after_run"):
+        if not callable(getattr(RunTask, attr, None)):
+            _missing(f"RunTask.{attr}")
     if not _has_code_name(RunTask.__init__, "original_invocation_started_at"):
         _missing("RunTask.original_invocation_started_at")
     for attr in ("_INVOCATION_ID", "_INVOCATION_STARTED_AT"):
@@ -146,6 +147,38 @@ def pin_run_identity_per_invocation(invocation_id, started_at):
 
     requires.reset_invocation_id = reset_invocation_id
     requires.initialize_from_flags = initialize_from_flags
+
+
+# Subprocess mode (the shim): one whole dbt invocation per node, or per project-hook phase.
+
+
+def skip_project_hooks():
+    """A node invocation runs no on-run-start/on-run-end hooks (they run once per run)."""
+    from dbt.artifacts.schemas.results import RunStatus
+    from dbt.task.run import RunTask
+
+    def no_hooks(self, adapter, hook_type, extra_context):
+        adapter.clear_transaction()
+        return RunStatus.Success
+
+    RunTask.safe_run_hooks = no_hooks
+
+
+def only_start_hooks():
+    """The invocation runs its on-run-start hooks and no node."""
+    from dbt.task.run import RunTask
+
+    RunTask.execute_nodes = lambda self: []
+    RunTask.after_run = lambda self, adapter, results: None
+
+
+def only_end_hooks(load_results):
+    """The invocation runs its on-run-end hooks with the run's results (`load_results(task)`)."""
+    from dbt.artifacts.schemas.results import RunStatus
+    from dbt.task.run import RunTask
+
+    RunTask.before_run = lambda self, adapter, selected_uids: RunStatus.Success
+    RunTask.execute_nodes = lambda self: load_results(self)
 
 
 def node_connection(adapter, unique_id):

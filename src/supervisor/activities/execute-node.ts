@@ -1,7 +1,8 @@
 // execute_node: runs one dbt node in the executor pool, heartbeating while it works.
 import { Context } from '@temporalio/activity';
-import type { DbtCommand, JsonValue, NodeResult } from '../../shared/contracts.js';
+import type { NodeResult } from '../../shared/contracts.js';
 import type { ExecutorTask } from '../../shared/executor-protocol.js';
+import type { ExecuteNodeInput } from '../../shared/node-contract.js';
 import { exactSelector, executionFor } from '../planning/commands.js';
 import { invocationFor } from '../projects/resolve-cache.js';
 import { readArtifactRef } from './artifact-refs.js';
@@ -9,27 +10,7 @@ import { toFailure } from './deps.js';
 import type { ActivityDeps } from './deps.js';
 import { pickProject, runOnExecutor } from './executor-call.js';
 
-export interface ExecuteNodeInput {
-  project: string;
-  unique_id: string;
-  target: string | null;
-  vars: Record<string, JsonValue>;
-  env: Record<string, string>;
-  full_refresh: boolean;
-  /** The run's command (how the node executes: build, compile, source freshness). @default build */
-  command?: DbtCommand;
-  /** Artifact-store ref of a manifest to defer to (dbt --defer --state). */
-  defer_manifest_ref?: string | null;
-  /** The run's invocation id (what dbt reports as `invocation_id`). */
-  invocation_id?: string;
-  /** Microbatch window (RFC 3339). */
-  event_time_start?: string | null;
-  event_time_end?: string | null;
-  /** The run's start (ISO 8601): dbt's run_started_at in every node. */
-  run_started_at?: string | null;
-  /** The run's warehouse from its plan (placement of DuckDB databases). */
-  warehouse?: string | null;
-}
+export type { ExecuteNodeInput };
 
 export function createExecuteNodeActivity(deps: ActivityDeps) {
   return async function execute_node(input: ExecuteNodeInput): Promise<NodeResult> {

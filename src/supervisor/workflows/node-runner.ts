@@ -7,7 +7,7 @@ import { nodeActivityOptions } from '../../shared/run-options.js';
 import type { ProjectRunOptions } from '../../shared/run-options.js';
 import { CANCELLED_RUN, syntheticResult } from '../../shared/run-tracker.js';
 import type { Activities } from '../activities/index.js';
-import type { ExecuteNodeInput } from '../activities/execute-node.js';
+import type { ExecuteNodeInput } from '../../shared/node-contract.js';
 import { isActivityCancelled } from './cancellation.js';
 
 export { syntheticResult };

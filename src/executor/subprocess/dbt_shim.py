@@ -16,24 +16,6 @@ import os
 import sys
 
 
-def _patch_node_mode():
-    from dbt.artifacts.schemas.results import RunStatus
-    from dbt.task.run import RunTask
-
-    def no_hooks(self, adapter, hook_type, extra_context):
-        adapter.clear_transaction()
-        return RunStatus.Success
-
-    RunTask.safe_run_hooks = no_hooks
-
-
-def _patch_start_mode():
-    from dbt.task.run import RunTask
-
-    RunTask.execute_nodes = lambda self: []
-    RunTask.after_run = lambda self, adapter, results: None
-
-
 def _load_results(task):
     """RunResult objects for the run's nodes, as on-run-end's `results` context expects."""
     from dbt.artifacts.schemas.results import NodeStatus, TimingInfo
@@ -69,15 +51,13 @@ def _load_results(task):
     return out
 
 
-def _patch_end_mode():
-    from dbt.artifacts.schemas.results import RunStatus
-    from dbt.task.run import RunTask
+def _reach():
+    # The reach-ins into dbt live in one module, shared with the warm engine.
+    sys.dont_write_bytecode = True
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "warm"))
+    import dbt_reach
 
-    def before_run(self, adapter, selected_uids):
-        return RunStatus.Success
-
-    RunTask.before_run = before_run
-    RunTask.execute_nodes = lambda self: _load_results(self)
+    return dbt_reach
 
 
 def _pin_run_identity():
@@ -88,13 +68,8 @@ def _pin_run_identity():
         return
     from datetime import datetime
 
-    # The reach-ins into dbt live in one module, shared with the warm engine.
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "warm"))
-    sys.dont_write_bytecode = True
-    import dbt_reach
-
     when = datetime.fromisoformat(started.replace("Z", "+00:00")) if started else None
-    dbt_reach.pin_run_identity_per_invocation(run_id, when)
+    _reach().pin_run_identity_per_invocation(run_id, when)
 
 
 def _die_with_parent():
@@ -121,7 +96,8 @@ def main(argv):
     mode, args = argv[0], argv[1:]
     _die_with_parent()
     _pin_run_identity()
-    {"node": _patch_node_mode, "start": _patch_start_mode, "end": _patch_end_mode}[mode]()
+    reach = _reach()
+    {"node": reach.skip_project_hooks, "start": reach.only_start_hooks, "end": lambda: reach.only_end_hooks(_load_results)}[mode]()
 
     from dbt.cli.main import dbtRunner
 

@@ -1,11 +1,11 @@
 // dbt's catalog.json for a run (`dbt docs generate`, limited to the run's selection).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CatalogTask, ExecutorResult } from '../shared/executor-protocol.js';
-import { classifyDbtError, outputTail } from './classify.js';
-import { selectionArgs } from './selection-args.js';
+import type { CatalogTask, ExecutorResult } from '../../shared/executor-protocol.js';
+import { classifyDbtError, outputTail } from '../classify.js';
+import { selectionArgs } from '../selection-args.js';
 import { invokeDbt } from './tasks.js';
-import { withWorkspace } from './workspace.js';
+import { withWorkspace } from '../workspace.js';
 
 export async function runCatalog(task: CatalogTask, signal: AbortSignal): Promise<ExecutorResult> {
   return withWorkspace(task.invocation, 'dbtt-docs-', async (ws) => {

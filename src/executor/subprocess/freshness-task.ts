@@ -1,11 +1,11 @@
 // `dbt source freshness` for one source; dbt writes its result to sources.json.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { JsonValue, NodeResult, NodeStatus, NodeTiming } from '../shared/contracts.js';
-import type { ExecutorResult, FreshnessTask } from '../shared/executor-protocol.js';
-import { classifyDbtError, outputTail } from './classify.js';
+import type { JsonValue, NodeResult, NodeStatus, NodeTiming } from '../../shared/contracts.js';
+import type { ExecutorResult, FreshnessTask } from '../../shared/executor-protocol.js';
+import { classifyDbtError, outputTail } from '../classify.js';
 import { invokeDbt } from './tasks.js';
-import { withWorkspace } from './workspace.js';
+import { withWorkspace } from '../workspace.js';
 
 interface RawFreshness {
   unique_id: string;

@@ -2,12 +2,12 @@
 // the run's selection and, for on-run-end, the run's results as dbt's `results` context.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ExecutorResult, HooksTask } from '../shared/executor-protocol.js';
-import { classifyDbtError, outputTail } from './classify.js';
-import { readRunResults } from './run-results.js';
-import { selectionArgs } from './selection-args.js';
+import type { ExecutorResult, HooksTask } from '../../shared/executor-protocol.js';
+import { classifyDbtError, outputTail } from '../classify.js';
+import { readRunResults } from '../run-results.js';
+import { selectionArgs } from '../selection-args.js';
 import { invokeDbt } from './tasks.js';
-import { withWorkspace } from './workspace.js';
+import { withWorkspace } from '../workspace.js';
 
 export async function runHooks(task: HooksTask, signal: AbortSignal): Promise<ExecutorResult> {
   return withWorkspace(task.invocation, 'dbtt-hooks-', async (ws) => {

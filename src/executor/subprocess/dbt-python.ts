@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 const cache = new Map<string, string | null>();
 
 /** The dbt shim script next to this module (copied into dist by the build). */
-export const DBT_SHIM_PATH = fileURLToPath(new URL('./python/dbt_shim.py', import.meta.url));
+export const DBT_SHIM_PATH = fileURLToPath(new URL('./dbt_shim.py', import.meta.url));
 
 /** The interpreter from dbt's `#!` line, else a `python` beside it; null when neither exists. */
 export function dbtPython(dbtPath: string): string | null {

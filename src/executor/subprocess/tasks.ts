@@ -1,16 +1,16 @@
 // The three task kinds an executor thread runs: parse a project, list a selection, run a node.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ExecutorResult, ExecutorTask, ListTask, NodeTask, ParseTask } from '../shared/executor-protocol.js';
-import { classifyDbtError, outputTail } from './classify.js';
-import { nodeOutcome, nodeSubcommandArgs } from './node-outcome.js';
+import type { ExecutorResult, ExecutorTask, ListTask, NodeTask, ParseTask } from '../../shared/executor-protocol.js';
+import { classifyDbtError, outputTail } from '../classify.js';
+import { nodeOutcome, nodeSubcommandArgs } from '../node-outcome.js';
 import { runDbtProcess } from './dbt-process.js';
 import { DBT_SHIM_PATH, dbtPython } from './dbt-python.js';
-import { listArgs, parseListOutput } from './list-args.js';
+import { listArgs, parseListOutput } from '../list-args.js';
 import type { DbtProcessResult } from './dbt-process.js';
-import { readRunResults } from './run-results.js';
-import { GLOBAL_ARGS, commonArgs, dbtEnv, withWorkspace } from './workspace.js';
-import type { Workspace } from './workspace.js';
+import { readRunResults } from '../run-results.js';
+import { GLOBAL_ARGS, commonArgs, dbtEnv, withWorkspace } from '../workspace.js';
+import type { Workspace } from '../workspace.js';
 
 /** What the shim runs: a node without project hooks, or only the on-run-start / on-run-end hooks. */
 export type ShimMode = 'node' | 'start' | 'end';

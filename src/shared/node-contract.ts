@@ -1,0 +1,25 @@
+// The node contract: what a workflow sends the `execute_node` activity for one dbt node (the
+// run's settings travel with every node, so any worker or engine can rebuild the run context).
+import type { DbtCommand, JsonValue } from './contracts.js';
+
+export interface ExecuteNodeInput {
+  project: string;
+  unique_id: string;
+  target: string | null;
+  vars: Record<string, JsonValue>;
+  env: Record<string, string>;
+  full_refresh: boolean;
+  /** The run's command (how the node executes: build, compile, source freshness). @default build */
+  command?: DbtCommand;
+  /** Artifact-store ref of a manifest to defer to (dbt --defer --state). */
+  defer_manifest_ref?: string | null;
+  /** The run's invocation id (what dbt reports as `invocation_id`). */
+  invocation_id?: string;
+  /** Microbatch window (RFC 3339). */
+  event_time_start?: string | null;
+  event_time_end?: string | null;
+  /** The run's start (ISO 8601): dbt's run_started_at in every node. */
+  run_started_at?: string | null;
+  /** The run's warehouse from its plan (placement of DuckDB databases). */
+  warehouse?: string | null;
+}
