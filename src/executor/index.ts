@@ -106,7 +106,10 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
       const enqueuedAt = Date.now();
       if (engines && isWarm(task)) {
         // Warm nodes are placed by their warehouse (one engine per DuckDB database), not locked.
-        const routed = task.type === 'node' && !task.warehouse && key ? { ...task, warehouse: key } : task;
+        // A node's partial-parse seed (megabytes on a large project) would be copied to the thread
+        // and written to disk for every node, to serve only a context's first parse: nodes go
+        // without it (an engine parses each manifest once); plans keep it.
+        const routed = task.type === 'node' ? { ...task, warehouse: task.warehouse ?? key ?? null, invocation: { ...task.invocation, partialParse: null } } : task;
         return dispatch(routed, opts.signal, enqueuedAt);
       }
       if (!key) return dispatch(task, opts.signal, enqueuedAt);
