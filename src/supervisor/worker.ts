@@ -12,6 +12,8 @@ import type { Logger } from './logger.js';
 import type { WorkerMetrics } from './metrics/metrics.js';
 import type { RunMetricsSinks } from './metrics/run-interceptor.js';
 import type { Redactor } from './redact.js';
+import type { Tracing } from './tracing/tracing.js';
+import { tracingWorkerOptions } from './tracing/worker-tracing.js';
 import { connectionOptions, tuningOptions } from './worker-options.js';
 
 export const WORKFLOW_BUNDLE_PATH = fileURLToPath(new URL('../../workflow-bundle.js', import.meta.url));
@@ -20,6 +22,8 @@ export interface TemporalWorkerDeps {
   metrics: WorkerMetrics;
   log: Logger;
   redact: Redactor;
+  /** OpenTelemetry (DBT_EXPORT_TO_OTLP); null or absent: no tracing. */
+  tracing?: Tracing | null;
 }
 
 function runMetricsSinks(metrics: WorkerMetrics, log: Logger): InjectedSinks<RunMetricsSinks> {
@@ -48,12 +52,13 @@ export async function createTemporalWorker(config: Config, activities: Activitie
     // warn only when one escapes it, well before the server's 2 MB limit.
     payloadLimits: { payloadsWarnSize: PAYLOAD_WARN_BYTES },
   });
+  const traced = deps.tracing ? tracingWorkerOptions(deps.tracing) : null;
   try {
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH },
+      workflowBundle: { codePath: traced?.workflowBundlePath ?? WORKFLOW_BUNDLE_PATH },
       activities,
       ...tuningOptions(config.worker, config.temporal),
       interceptors: {
@@ -61,9 +66,11 @@ export async function createTemporalWorker(config: Config, activities: Activitie
           // First listed is outermost: hygiene sees what the metrics interceptor rethrows.
           (ctx) => ({ inbound: new FailureHygieneInterceptor(ctx, deps.redact) }),
           (ctx) => ({ inbound: new NodeMetricsInterceptor(ctx, deps.metrics, deps.log) }),
+          ...(traced?.activity ?? []),
         ],
+        ...(traced ? { nexus: traced.nexus } : {}),
       },
-      sinks: runMetricsSinks(deps.metrics, deps.log),
+      sinks: { ...runMetricsSinks(deps.metrics, deps.log), ...traced?.sinks },
     });
     return { worker, connection };
   } catch (err) {
