@@ -35,21 +35,19 @@ function tracesUrl(env: Env): string {
 }
 
 /** The signal-specific variable wins over the general one (OTel specification). */
-function either(env: Env, specific: string, general: string): { name: string; value: string } | null {
-  const value = readString(env, specific);
-  if (value !== undefined) return { name: specific, value };
-  const fallback = readString(env, general);
-  return fallback === undefined ? null : { name: general, value: fallback };
+function either(specific: [string, string | undefined], general: [string, string | undefined]): Env {
+  if (specific[1] !== undefined) return { [specific[0]]: specific[1], name: specific[0] };
+  return general[1] === undefined ? {} : { [general[0]]: general[1], name: general[0] };
 }
 
 function protocol(env: Env): TracingConfig['protocol'] {
-  const set = either(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL');
-  return set === null ? 'http/protobuf' : readEnum({ [set.name]: set.value }, set.name, ['http/protobuf', 'http/json'] as const, 'http/protobuf');
+  const set = either(['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', readString(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL')], ['OTEL_EXPORTER_OTLP_PROTOCOL', readString(env, 'OTEL_EXPORTER_OTLP_PROTOCOL')]);
+  return set['name'] === undefined ? 'http/protobuf' : readEnum(set, set['name'], ['http/protobuf', 'http/json'] as const, 'http/protobuf');
 }
 
 function timeoutMs(env: Env): number {
-  const set = either(env, 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', 'OTEL_EXPORTER_OTLP_TIMEOUT');
-  return set === null ? 10_000 : readInt({ [set.name]: set.value }, set.name, 10_000, 1, 600_000);
+  const set = either(['OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', readString(env, 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT')], ['OTEL_EXPORTER_OTLP_TIMEOUT', readString(env, 'OTEL_EXPORTER_OTLP_TIMEOUT')]);
+  return set['name'] === undefined ? 10_000 : readInt(set, set['name'], 10_000, 1, 600_000);
 }
 
 /** Reads the tracing variables; without DBT_EXPORT_TO_OTLP only the switch is validated. */
