@@ -19,6 +19,7 @@ import { resolveProjects } from './projects/resolve-cache.js';
 import type { ResolveCache } from './projects/resolve-cache.js';
 import { createRedactor } from './redact.js';
 import type { Redactor } from './redact.js';
+import { createDbtNexusService } from './nexus/dbt-service.js';
 import { startTracing } from './tracing/tracing.js';
 import { createTemporalWorker } from './worker.js';
 
@@ -64,7 +65,6 @@ function engineGauges(executor: Executor): EngineGauges {
 
 export async function startWorkerRuntime(config: Config, log: Logger, opts: RuntimeOptions = {}): Promise<WorkerRuntime> {
   const redact = opts.redact ?? createRedactor(config.secrets);
-  if (config.telemetry.nexusEnabled) log.warn('NEXUS_ENABLED is reserved: no Nexus handlers are registered');
   const ops = await startOperations(config, log, opts.sdkMetricsUrl ?? null);
   let executor: Executor | null = null;
   let sources: ProjectSources | null = null;
@@ -85,8 +85,8 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
     ops.metrics.bind({ resolvedProjects: () => cache.names.map((project) => ({ project, resolvedAt: cache.pick(project).resolvedAt })) });
     log.info({ projects: cache.names, ms: Date.now() - started }, 'projects resolved');
     const activities = createActivities({ cache, executor: pool, defaults, observability: { ...observabilityDeps(config.artifacts, config.temporal.searchAttributes), prioritySchedulingEnabled: config.temporal.prioritySchedulingEnabled } });
-    const { worker, connection } = await createTemporalWorker(config, activities, { metrics: ops.metrics, log, redact, tracing });
-    log.info({ address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, tls: config.temporal.tls !== null, tuner: config.worker.tuner, executor_threads: maxThreads }, 'worker connected');
+    const { worker, connection } = await createTemporalWorker(config, activities, { metrics: ops.metrics, log, redact, tracing, ...(config.telemetry.nexusEnabled ? { nexusServices: [createDbtNexusService()] } : {}) });
+    log.info({ address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, tls: config.temporal.tls !== null, tuner: config.worker.tuner, executor_threads: maxThreads, nexus: config.telemetry.nexusEnabled ? 'dbt' : null, deployment: config.temporal.deploymentName ? `${config.temporal.deploymentName}/${config.temporal.buildId}` : null }, 'worker connected');
     await ops.startHealthFile();
 
     const closeAll = async (): Promise<void> => {

@@ -2,7 +2,7 @@
 // bundle, injected activities, tuning, and the metrics/log/secret interceptors and sinks.
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import type { InjectedSinks } from '@temporalio/worker';
+import type { InjectedSinks, WorkerOptions } from '@temporalio/worker';
 import { PAYLOAD_WARN_BYTES } from '../shared/payload-budget.js';
 import type { Activities } from './activities/index.js';
 import type { Config } from './config/config.js';
@@ -22,6 +22,8 @@ export interface TemporalWorkerDeps {
   metrics: WorkerMetrics;
   log: Logger;
   redact: Redactor;
+  /** Nexus services to serve (NEXUS_ENABLED); absent: none. */
+  nexusServices?: NonNullable<WorkerOptions['nexusServices']>;
   /** OpenTelemetry (DBT_EXPORT_TO_OTLP); null or absent: no tracing. */
   tracing?: Tracing | null;
 }
@@ -60,6 +62,7 @@ export async function createTemporalWorker(config: Config, activities: Activitie
       taskQueue: config.temporal.taskQueue,
       workflowBundle: { codePath: traced?.workflowBundlePath ?? WORKFLOW_BUNDLE_PATH },
       activities,
+      ...(deps.nexusServices?.length ? { nexusServices: deps.nexusServices } : {}),
       ...tuningOptions(config.worker, config.temporal),
       interceptors: {
         activity: [

@@ -19,7 +19,7 @@ export interface LoggingConfig {
 }
 
 export interface TelemetryConfig {
-  /** Reserved: Nexus handlers; only logs a warning. @default false */
+  /** Serve the Nexus service `dbt` (operation `dbt_run`) on the task queue. @default false */
   nexusEnabled: boolean;
   /** One OpenTelemetry trace per run over OTLP/HTTP (details in TracingConfig). @default false */
   dbtExportToOtlp: boolean;
