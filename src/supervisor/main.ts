@@ -20,6 +20,7 @@ import type { ResolveCache } from './projects/resolve-cache.js';
 import { createRedactor } from './redact.js';
 import type { Redactor } from './redact.js';
 import { createDbtNexusService } from './nexus/dbt-service.js';
+import { NodeDurations } from './priority/node-durations.js';
 import { startTracing } from './tracing/tracing.js';
 import { createTemporalWorker } from './worker.js';
 
@@ -84,8 +85,9 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
     ops.readiness.markProjectsResolved();
     ops.metrics.bind({ resolvedProjects: () => cache.names.map((project) => ({ project, resolvedAt: cache.pick(project).resolvedAt })) });
     log.info({ projects: cache.names, ms: Date.now() - started }, 'projects resolved');
-    const activities = createActivities({ cache, executor: pool, defaults, observability: { ...observabilityDeps(config.artifacts, config.temporal.searchAttributes), prioritySchedulingEnabled: config.temporal.prioritySchedulingEnabled } });
-    const { worker, connection } = await createTemporalWorker(config, activities, { metrics: ops.metrics, log, redact, tracing, ...(config.telemetry.nexusEnabled ? { nexusServices: [createDbtNexusService()] } : {}) });
+    const durations = config.temporal.prioritySchedulingEnabled && config.temporal.priorityHistory ? new NodeDurations() : null;
+    const activities = createActivities({ cache, executor: pool, defaults, observability: { ...observabilityDeps(config.artifacts, config.temporal.searchAttributes), prioritySchedulingEnabled: config.temporal.prioritySchedulingEnabled, durations } });
+    const { worker, connection } = await createTemporalWorker(config, activities, { metrics: ops.metrics, log, redact, tracing, durations, ...(config.telemetry.nexusEnabled ? { nexusServices: [createDbtNexusService()] } : {}) });
     log.info({ address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, tls: config.temporal.tls !== null, tuner: config.worker.tuner, executor_threads: maxThreads, nexus: config.telemetry.nexusEnabled ? 'dbt' : null, deployment: config.temporal.deploymentName ? `${config.temporal.deploymentName}/${config.temporal.buildId}` : null }, 'worker connected');
     await ops.startHealthFile();
 

@@ -12,6 +12,9 @@ import type { Logger } from './logger.js';
 import type { WorkerMetrics } from './metrics/metrics.js';
 import type { RunMetricsSinks } from './metrics/run-interceptor.js';
 import type { Redactor } from './redact.js';
+import type { Context } from '@temporalio/activity';
+import { DurationRecorder } from './priority/duration-recorder.js';
+import type { NodeDurations } from './priority/node-durations.js';
 import type { Tracing } from './tracing/tracing.js';
 import { tracingWorkerOptions } from './tracing/worker-tracing.js';
 import { connectionOptions, tuningOptions } from './worker-options.js';
@@ -22,6 +25,8 @@ export interface TemporalWorkerDeps {
   metrics: WorkerMetrics;
   log: Logger;
   redact: Redactor;
+  /** Where execute_node results' durations are recorded (TEMPORAL_PRIORITY_HISTORY); absent: nowhere. */
+  durations?: NodeDurations | null;
   /** Nexus services to serve (NEXUS_ENABLED); absent: none. */
   nexusServices?: NonNullable<WorkerOptions['nexusServices']>;
   /** OpenTelemetry (DBT_EXPORT_TO_OTLP); null or absent: no tracing. */
@@ -69,6 +74,7 @@ export async function createTemporalWorker(config: Config, activities: Activitie
           // First listed is outermost: hygiene sees what the metrics interceptor rethrows.
           (ctx) => ({ inbound: new FailureHygieneInterceptor(ctx, deps.redact) }),
           (ctx) => ({ inbound: new NodeMetricsInterceptor(ctx, deps.metrics, deps.log) }),
+          ...(deps.durations ? [(ctx: Context) => ({ inbound: new DurationRecorder(ctx.info.activityType, deps.durations as NodeDurations) })] : []),
           ...(traced?.activity ?? []),
         ],
         ...(traced ? { nexus: traced.nexus } : {}),
