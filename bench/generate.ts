@@ -31,7 +31,7 @@ function modelSql(layer: number, i: number, width: number, prevCount: number): s
   return `${head}select x.id, x.k + y.k as k from {{ ref('${a}') }} x join {{ ref('${b}') }} y on x.id = y.id\n`;
 }
 
-function profile(warehouse: Warehouse): string {
+export function profile(warehouse: Warehouse): string {
   const outputs = warehouse === 'duckdb'
     ? `      type: duckdb\n      path: "{{ env_var('BENCH_DUCKDB_PATH') }}"\n      threads: 4\n`
     : [

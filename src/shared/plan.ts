@@ -11,6 +11,8 @@ export interface PlanNode {
   resource_type: ExecutableType;
   /** Plan-internal upstream nodes (unique ids) that must finish first. */
   depends_on: string[];
+  /** Measured execution time of earlier runs, in seconds (TEMPORAL_PRIORITY_HISTORY); absent when unknown. */
+  duration_s?: number;
 }
 
 export interface ExecutionPlan {

@@ -6,6 +6,7 @@ import type { Executor } from '../executor/index.js';
 import { createActivities } from './activities/index.js';
 import { observabilityDeps } from './activities/observability-deps.js';
 import type { Config } from './config/config.js';
+import { packageVersion } from './config/config.js';
 import { profileSecrets } from './config/profile-secrets.js';
 import { activitySlots } from './config/worker-config.js';
 import type { Logger } from './logger.js';
@@ -19,6 +20,9 @@ import { SETTINGS_FILE } from './projects/project-settings.js';
 import type { ResolveCache } from './projects/resolve-cache.js';
 import { createRedactor } from './redact.js';
 import type { Redactor } from './redact.js';
+import { createDbtNexusService } from './nexus/dbt-service.js';
+import { NodeDurations } from './priority/node-durations.js';
+import { startTracing } from './tracing/tracing.js';
 import { createTemporalWorker } from './worker.js';
 
 export interface WorkerRuntime {
@@ -63,11 +67,10 @@ function engineGauges(executor: Executor): EngineGauges {
 
 export async function startWorkerRuntime(config: Config, log: Logger, opts: RuntimeOptions = {}): Promise<WorkerRuntime> {
   const redact = opts.redact ?? createRedactor(config.secrets);
-  if (config.telemetry.nexusEnabled) log.warn('NEXUS_ENABLED is reserved: no Nexus handlers are registered');
-  if (config.telemetry.dbtExportToOtlp) log.warn('DBT_EXPORT_TO_OTLP is not supported by this worker (it drives dbt-core); dbt traces are not exported');
   const ops = await startOperations(config, log, opts.sdkMetricsUrl ?? null);
   let executor: Executor | null = null;
   let sources: ProjectSources | null = null;
+  const tracing = config.tracing.enabled ? startTracing(config.tracing, log, redact, packageVersion()) : null;
   try {
     sources = await loadProjectSources(config.dbt, config.processEnv, config.git.token);
     const { locations } = sources;
@@ -84,15 +87,17 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
     ops.metrics.bind({ resolvedProjects: () => cache.names.map((project) => ({ project, resolvedAt: cache.pick(project).resolvedAt })) });
     log.info({ projects: cache.names, ms: Date.now() - started }, 'projects resolved');
     for (const name of cache.names) for (const warning of cache.pick(name).settings.warnings) log.warn({ project: name }, `${SETTINGS_FILE}: ${warning}`);
-    const activities = createActivities({ cache, executor: pool, defaults, observability: { ...observabilityDeps(config.artifacts, config.temporal.searchAttributes), prioritySchedulingEnabled: config.temporal.prioritySchedulingEnabled } });
-    const { worker, connection } = await createTemporalWorker(config, activities, { metrics: ops.metrics, log, redact });
-    log.info({ address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, tls: config.temporal.tls !== null, tuner: config.worker.tuner, executor_threads: maxThreads }, 'worker connected');
+    const durations = config.temporal.prioritySchedulingEnabled && config.temporal.priorityHistory ? new NodeDurations() : null;
+    const activities = createActivities({ cache, executor: pool, defaults, observability: { ...observabilityDeps(config.artifacts, config.temporal.searchAttributes), prioritySchedulingEnabled: config.temporal.prioritySchedulingEnabled, durations } });
+    const { worker, connection } = await createTemporalWorker(config, activities, { metrics: ops.metrics, log, redact, tracing, durations, ...(config.telemetry.nexusEnabled ? { nexusServices: [createDbtNexusService()] } : {}) });
+    log.info({ address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, tls: config.temporal.tls !== null, tuner: config.worker.tuner, executor_threads: maxThreads, nexus: config.telemetry.nexusEnabled ? 'dbt' : null, deployment: config.temporal.deploymentName ? `${config.temporal.deploymentName}/${config.temporal.buildId}` : null }, 'worker connected');
     await ops.startHealthFile();
 
     const closeAll = async (): Promise<void> => {
       ops.readiness.markWorkerPolling(false);
       await step(log, 'executor', () => pool.close());
       await step(log, 'connection', () => connection.close());
+      if (tracing) await step(log, 'tracing', () => tracing.close());
       await step(log, 'project sources', () => fetched.cleanup());
       await step(log, 'http', () => ops.close());
       log.info('worker stopped');
@@ -123,6 +128,7 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
     };
   } catch (err) {
     await executor?.close();
+    await tracing?.close();
     await sources?.cleanup();
     await ops.close();
     throw err;

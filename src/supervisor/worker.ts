@@ -2,7 +2,7 @@
 // bundle, injected activities, tuning, and the metrics/log/secret interceptors and sinks.
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import type { InjectedSinks } from '@temporalio/worker';
+import type { InjectedSinks, WorkerOptions } from '@temporalio/worker';
 import { PAYLOAD_WARN_BYTES } from '../shared/payload-budget.js';
 import type { Activities } from './activities/index.js';
 import type { Config } from './config/config.js';
@@ -12,6 +12,11 @@ import type { Logger } from './logger.js';
 import type { WorkerMetrics } from './metrics/metrics.js';
 import type { RunMetricsSinks } from './metrics/run-interceptor.js';
 import type { Redactor } from './redact.js';
+import type { Context } from '@temporalio/activity';
+import { DurationRecorder } from './priority/duration-recorder.js';
+import type { NodeDurations } from './priority/node-durations.js';
+import type { Tracing } from './tracing/tracing.js';
+import { tracingWorkerOptions } from './tracing/worker-tracing.js';
 import { connectionOptions, tuningOptions } from './worker-options.js';
 
 export const WORKFLOW_BUNDLE_PATH = fileURLToPath(new URL('../../workflow-bundle.js', import.meta.url));
@@ -20,6 +25,12 @@ export interface TemporalWorkerDeps {
   metrics: WorkerMetrics;
   log: Logger;
   redact: Redactor;
+  /** Where execute_node results' durations are recorded (TEMPORAL_PRIORITY_HISTORY); absent: nowhere. */
+  durations?: NodeDurations | null;
+  /** Nexus services to serve (NEXUS_ENABLED); absent: none. */
+  nexusServices?: NonNullable<WorkerOptions['nexusServices']>;
+  /** OpenTelemetry (DBT_EXPORT_TO_OTLP); null or absent: no tracing. */
+  tracing?: Tracing | null;
 }
 
 function runMetricsSinks(metrics: WorkerMetrics, log: Logger): InjectedSinks<RunMetricsSinks> {
@@ -48,22 +59,27 @@ export async function createTemporalWorker(config: Config, activities: Activitie
     // warn only when one escapes it, well before the server's 2 MB limit.
     payloadLimits: { payloadsWarnSize: PAYLOAD_WARN_BYTES },
   });
+  const traced = deps.tracing ? tracingWorkerOptions(deps.tracing) : null;
   try {
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH },
+      workflowBundle: { codePath: traced?.workflowBundlePath ?? WORKFLOW_BUNDLE_PATH },
       activities,
+      ...(deps.nexusServices?.length ? { nexusServices: deps.nexusServices } : {}),
       ...tuningOptions(config.worker, config.temporal),
       interceptors: {
         activity: [
           // First listed is outermost: hygiene sees what the metrics interceptor rethrows.
           (ctx) => ({ inbound: new FailureHygieneInterceptor(ctx, deps.redact) }),
           (ctx) => ({ inbound: new NodeMetricsInterceptor(ctx, deps.metrics, deps.log) }),
+          ...(deps.durations ? [(ctx: Context) => ({ inbound: new DurationRecorder(ctx.info.activityType, deps.durations as NodeDurations) })] : []),
+          ...(traced?.activity ?? []),
         ],
+        ...(traced ? { nexus: traced.nexus } : {}),
       },
-      sinks: runMetricsSinks(deps.metrics, deps.log),
+      sinks: { ...runMetricsSinks(deps.metrics, deps.log), ...traced?.sinks },
     });
     return { worker, connection };
   } catch (err) {

@@ -61,7 +61,7 @@ describe('operations: configuration at startup', () => {
       await worker.waitForLog('worker connected');
       expect(worker.logs()).toContain('"tuner":"resource-based"');
       expect(worker.logs()).toContain('"executor_threads":3');
-      expect(worker.logs()).toContain('NEXUS_ENABLED is reserved');
+      expect(worker.logs()).toContain('"nexus":"dbt"');
       const client = await connectClient(inject('temporalAddress'));
       try {
         const r = await client.run(taskQueue, { command: 'seed' });

@@ -17,6 +17,21 @@ describe('priorityKeys', () => {
     expect(keys.get('x')).toBe(5);
   });
 
+  it('weights the chains by measured durations when earlier runs left them', () => {
+    const d = (id: string, s: number | undefined, deps: string[] = []): PlanNode => ({ ...n(id, deps), ...(s === undefined ? {} : { duration_s: s }) });
+    // Same heights everywhere; the slow chain (s1 -> s2, 10 s each) must start first.
+    const plan = [d('a1', 0.1), d('b1', 0.1), d('s1', 10), d('a2', 0.1, ['a1']), d('b2', undefined, ['b1']), d('s2', 10, ['s1'])];
+    const keys = priorityKeys(plan);
+    expect(keys.get('s1')).toBe(1);
+    expect(keys.get('s2')).toBe(3);
+    expect(keys.get('a1')).toBe(5);
+    // Unmeasured nodes cost the median (0.1 s here).
+    expect(keys.get('b1')).toBe(keys.get('a1'));
+    // Height alone cannot tell the chains apart.
+    const byHeight = priorityKeys(plan.map((p) => n(p.unique_id, p.depends_on)));
+    expect(byHeight.get('a1')).toBe(byHeight.get('s1'));
+  });
+
   it('keeps fairness keys within 64 bytes', () => {
     expect(fairnessKey('x'.repeat(100))).toHaveLength(64);
   });

@@ -2,6 +2,7 @@
 import type { ArtifactsConfig } from '../config/config.js';
 import { createArtifactStore } from '../artifacts/store.js';
 import type { ArtifactStore } from '../artifacts/store.js';
+import type { NodeDurations } from '../priority/node-durations.js';
 
 export interface ObservabilityDeps {
   /** Null unless WRITE_ARTIFACTS is on. */
@@ -10,6 +11,8 @@ export interface ObservabilityDeps {
   writeRunLog: boolean;
   /** TEMPORAL_PRIORITY_SCHEDULING: priority and fairness keys on node activities. @default false */
   prioritySchedulingEnabled?: boolean;
+  /** TEMPORAL_PRIORITY_HISTORY: measured node durations of earlier runs, for priority keys. @default null */
+  durations?: NodeDurations | null;
   /** WRITE_CATALOG: also write dbt's catalog.json (dbt docs generate). @default false */
   writeCatalog?: boolean;
   /** TEMPORAL_SEARCH_ATTRIBUTES: static Keyword attributes of every run. @default {} */

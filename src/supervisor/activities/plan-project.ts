@@ -19,6 +19,15 @@ function listedNodes(graph: ProjectGraph, ids: readonly string[]): PlanNode[] {
   });
 }
 
+/** Measured durations of earlier runs on the nodes (the critical path of priority scheduling). */
+function withDurations(nodes: PlanNode[], durations: ReadonlyMap<string, number> | undefined): PlanNode[] {
+  if (!durations || durations.size === 0) return nodes;
+  return nodes.map((n) => {
+    const s = durations.get(n.unique_id);
+    return s === undefined ? n : { ...n, duration_s: Math.round(s * 1000) / 1000 };
+  });
+}
+
 export interface PlanProjectInput {
   request: RunRequest;
   /** The run's input as JSON: `_` in the env when the project reads env_var('_'). */
@@ -63,7 +72,7 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
     if (retry && listed.length === 0) {
       throw toFailure('SELECTION_ERROR', `every selected node succeeded in the previous run (${request.retry_from}): nothing to retry`);
     }
-    const nodes = request.command === 'list' ? listedNodes(project.graph, listed) : buildPlanNodes(project.graph, listed, request.command);
+    const nodes = request.command === 'list' ? listedNodes(project.graph, listed) : withDurations(buildPlanNodes(project.graph, listed, request.command), deps.observability?.durations?.of(project.location.name));
     if (nodes.length === 0) {
       const what = request.select || request.exclude || request.selector ? 'no nodes matched after applying selectors' : `no nodes found for command '${request.command}'`;
       const named = request.selector ? `selector: ${request.selector}` : `select: ${request.select ?? '-'}, exclude: ${request.exclude ?? '-'}`;

@@ -12,11 +12,13 @@ import { readHealthConfig, readLoggingConfig, readTelemetryConfig } from './runt
 import type { HealthConfig, LoggingConfig, TelemetryConfig } from './runtime-config.js';
 import { dbtProcessEnv, secretValues } from './secrets.js';
 import { readTemporalConfig } from './temporal-config.js';
+import { readTracingConfig } from './tracing-config.js';
+import type { TracingConfig } from './tracing-config.js';
 import type { TemporalConfig } from './temporal-config.js';
 import { readWorkerConfig } from './worker-config.js';
 import type { WorkerConfig } from './worker-config.js';
 
-export type { ArtifactsConfig, GitConfig, HealthConfig, LoggingConfig, MetricsConfig, TelemetryConfig, TemporalConfig, WorkerConfig };
+export type { ArtifactsConfig, GitConfig, HealthConfig, LoggingConfig, MetricsConfig, TelemetryConfig, TemporalConfig, TracingConfig, WorkerConfig };
 export { normalizeAddress } from './temporal-config.js';
 
 export interface DbtConfig {
@@ -48,6 +50,7 @@ export interface Config {
   metrics: MetricsConfig;
   logging: LoggingConfig;
   telemetry: TelemetryConfig;
+  tracing: TracingConfig;
 }
 
 /** This package's version (build ids, identity). */
@@ -99,5 +102,6 @@ export function loadConfig(env: Env, cwd: string): Config {
     metrics: readMetricsConfig(env),
     logging: readLoggingConfig(env),
     telemetry: readTelemetryConfig(env),
+    tracing: readTracingConfig(env),
   };
 }

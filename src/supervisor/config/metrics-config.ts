@@ -21,7 +21,7 @@ export interface MetricsConfig {
 }
 
 /** `k=v,k=v`; a malformed pair is fatal. Values are never echoed (they are usually tokens). */
-export function parseOtlpHeaders(raw: string | undefined): Record<string, string> {
+export function parseOtlpHeaders(raw: string | undefined, name = 'TEMPORAL_METRICS_OTLP_HEADERS'): Record<string, string> {
   const headers: Record<string, string> = {};
   if (raw === undefined) return headers;
   raw.split(',').forEach((pair, i) => {
@@ -29,7 +29,7 @@ export function parseOtlpHeaders(raw: string | undefined): Record<string, string
     const eq = pair.indexOf('=');
     const key = eq > 0 ? pair.slice(0, eq).trim() : '';
     if (eq <= 0 || key === '' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(key)) {
-      throw secretConfigError('TEMPORAL_METRICS_OTLP_HEADERS', `comma-separated key=value pairs; entry ${i + 1} is not`);
+      throw secretConfigError(name, `comma-separated key=value pairs; entry ${i + 1} is not`);
     }
     headers[key] = pair.slice(eq + 1).trim();
   });

@@ -19,9 +19,9 @@ export interface LoggingConfig {
 }
 
 export interface TelemetryConfig {
-  /** Reserved: Nexus handlers; only logs a warning. @default false */
+  /** Serve the Nexus service `dbt` (operation `dbt_run`) on the task queue. @default false */
   nexusEnabled: boolean;
-  /** Reserved: dbt traces over OTLP (dbt-fusion only in the Rust worker); logs a warning. @default false */
+  /** One OpenTelemetry trace per run over OTLP/HTTP (details in TracingConfig). @default false */
   dbtExportToOtlp: boolean;
   /** dbt's console log level, passed to dbt. @default info */
   dbtLogLevel: string;

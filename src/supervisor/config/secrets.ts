@@ -4,7 +4,7 @@ import { parseOtlpHeaders } from './metrics-config.js';
 import type { Env } from './env-reader.js';
 
 /** Secrets the worker itself uses; dbt never needs them, so they are removed from its env. */
-export const WORKER_ONLY_SECRET_VARIABLES = ['TEMPORAL_API_KEY', 'TEMPORAL_METRICS_OTLP_HEADERS', 'GITHUB_TOKEN', 'GIT_TOKEN'] as const;
+export const WORKER_ONLY_SECRET_VARIABLES = ['TEMPORAL_API_KEY', 'TEMPORAL_METRICS_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', 'GITHUB_TOKEN', 'GIT_TOKEN'] as const;
 
 const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_KEY|PASSPHRASE|CREDENTIALS?)/i;
 /** Values shorter than this are not redacted (they would mangle ordinary text). */
@@ -16,7 +16,7 @@ export function secretValues(env: Env): string[] {
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || name.startsWith('TEMPORAL_TLS_')) continue;
     if ((WORKER_ONLY_SECRET_VARIABLES as readonly string[]).includes(name) || SECRET_NAME.test(name) || name.startsWith('DBT_ENV_SECRET_')) {
-      if (name === 'TEMPORAL_METRICS_OTLP_HEADERS') {
+      if (name.endsWith('_HEADERS')) {
         try {
           for (const v of Object.values(parseOtlpHeaders(value))) out.add(v);
         } catch {

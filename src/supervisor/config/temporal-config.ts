@@ -33,6 +33,8 @@ export interface TemporalConfig {
   searchAttributes: Record<string, string>;
   /** Priority and fairness keys on node activities. @default false */
   prioritySchedulingEnabled: boolean;
+  /** Weight the critical path by node durations measured in earlier runs (with priority scheduling). @default true */
+  priorityHistory: boolean;
 }
 
 /** Strips an http(s):// scheme: the SDK wants host:port. */
@@ -103,5 +105,6 @@ export function readTemporalConfig(env: Env, packageVersion: string): TemporalCo
     buildId: readString(env, 'TEMPORAL_BUILD_ID') ?? `dbt-temporal-${packageVersion}`,
     searchAttributes: readSearchAttributes(env),
     prioritySchedulingEnabled: readBool(env, 'TEMPORAL_PRIORITY_SCHEDULING', false),
+    priorityHistory: readBool(env, 'TEMPORAL_PRIORITY_HISTORY', true),
   };
 }
