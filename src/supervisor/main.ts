@@ -18,6 +18,7 @@ import { resolveProjects } from './projects/resolve-cache.js';
 import type { ResolveCache } from './projects/resolve-cache.js';
 import { createRedactor } from './redact.js';
 import type { Redactor } from './redact.js';
+import { sweepStaleScratch } from './scratch-sweep.js';
 import { createTemporalWorker } from './worker.js';
 
 export interface WorkerRuntime {
@@ -64,6 +65,8 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
   const redact = opts.redact ?? createRedactor(config.secrets);
   if (config.telemetry.nexusEnabled) log.warn('NEXUS_ENABLED is reserved: no Nexus handlers are registered');
   if (config.telemetry.dbtExportToOtlp) log.warn('DBT_EXPORT_TO_OTLP is not supported by this worker (it drives dbt-core); dbt traces are not exported');
+  const swept = sweepStaleScratch();
+  if (swept.length > 0) log.info({ removed: swept.length, dirs: swept.slice(0, 10) }, 'removed scratch of dead processes');
   const ops = await startOperations(config, log, opts.sdkMetricsUrl ?? null);
   let executor: Executor | null = null;
   let sources: ProjectSources | null = null;

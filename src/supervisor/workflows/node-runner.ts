@@ -10,9 +10,10 @@ import type { Activities } from '../activities/index.js';
 import type { ExecuteNodeInput } from '../activities/execute-node.js';
 import { isActivityCancelled } from './cancellation.js';
 
+// Used when a plan carries no project settings: the same values as DEFAULT_RUN_OPTIONS.
 const NODE_ACTIVITY_OPTIONS = {
   startToCloseTimeout: '1 hour',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: '20 seconds',
   retry: { maximumAttempts: 3, initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 } as const;
 
