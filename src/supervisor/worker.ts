@@ -15,6 +15,8 @@ import type { Redactor } from './redact.js';
 import { connectionOptions, tuningOptions } from './worker-options.js';
 
 export const WORKFLOW_BUNDLE_PATH = fileURLToPath(new URL('../../workflow-bundle.js', import.meta.url));
+/** Bundled into the workflow code too (scripts/bundle-workflows.mjs); the worker must name the same module. */
+const PAYLOAD_CONVERTER_PATH = fileURLToPath(new URL('./payload-converter.js', import.meta.url));
 
 export interface TemporalWorkerDeps {
   metrics: WorkerMetrics;
@@ -54,6 +56,7 @@ export async function createTemporalWorker(config: Config, activities: Activitie
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH },
+      dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH },
       activities,
       ...tuningOptions(config.worker, config.temporal),
       interceptors: {

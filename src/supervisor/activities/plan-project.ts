@@ -6,6 +6,7 @@ import { COMMAND_RESOURCE_TYPES, hookCommandWords } from '../planning/commands.j
 import type { ProjectGraph } from '../planning/project-graph.js';
 import { invocationFor } from '../projects/resolve-cache.js';
 import { manifestForRun } from '../artifacts/manifest.js';
+import { planFailure, selectorCharacterError } from '../planning/plan-errors.js';
 import { idsToRetry, readArtifactRef } from './artifact-refs.js';
 import { rethrowCoded, toFailure } from './deps.js';
 import type { ActivityDeps } from './deps.js';
@@ -32,7 +33,11 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
     } catch (err) {
       rethrowCoded(err);
     }
+    const badSelector = selectorCharacterError(request);
+    if (badSelector) throw toFailure('INVALID_INPUT', badSelector);
     const resourceTypes = COMMAND_RESOURCE_TYPES[request.command];
+    // Read now so a missing or unreadable defer manifest fails the run before any node runs.
+    if (request.defer_manifest_ref) await readArtifactRef(deps, 'defer_manifest_ref', request.defer_manifest_ref);
     const stateManifest = request.state_manifest_ref ? await readArtifactRef(deps, 'state_manifest_ref', request.state_manifest_ref) : null;
     const retry = request.retry_from ? idsToRetry(await readArtifactRef(deps, 'retry_from', request.retry_from)) : null;
     const result = await deps.executor.run({
@@ -44,7 +49,10 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
       resourceTypes,
       wantManifest: Boolean(invocationId && deps.observability?.store),
     });
-    if (result.type === 'error') throw toFailure(result.code, result.message);
+    if (result.type === 'error') {
+      const failure = planFailure(result.code, result.message);
+      throw toFailure(failure.code, failure.message);
+    }
     if (result.type !== 'listed') throw new Error(`unexpected executor result ${result.type}`);
     const listed = retry ? result.uniqueIds.filter((id) => retry.has(id)) : result.uniqueIds;
     if (retry && listed.length === 0) {

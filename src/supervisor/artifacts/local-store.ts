@@ -1,6 +1,6 @@
 // Artifact store on the local filesystem: `<root>/<invocation_id>/<name>`, absolute paths back.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { assertSafeSegment } from './store.js';
 import type { ArtifactStore } from './store.js';
 
@@ -24,7 +24,13 @@ export class LocalArtifactStore implements ArtifactStore {
     return path;
   }
 
+  /** `ref` is what put() returned (an absolute path in the store) or a path relative to the store. */
   get(ref: string): Promise<string> {
-    return readFile(resolve(ref), 'utf8');
+    const path = isAbsolute(ref) ? resolve(ref) : resolve(this.location, ref);
+    const rel = relative(this.location, path);
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+      return Promise.reject(new TypeError(`${ref} is not inside the artifact store ${this.location}`));
+    }
+    return readFile(path, 'utf8');
   }
 }
