@@ -19,6 +19,11 @@ function listedNodes(graph: ProjectGraph, ids: readonly string[]): PlanNode[] {
   });
 }
 
+/** Secrets (the worker's, the run's env) never reach the stored manifest (dbt keeps env_var() values in it). */
+function redactText(deps: ActivityDeps, text: string): string {
+  return deps.redact ? deps.redact.text(text) : text;
+}
+
 export interface PlanProjectInput {
   request: RunRequest;
   /** The run's invocation id: with artifact storage, the run's manifest is stored at plan time. */
@@ -67,7 +72,7 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
     // would write, and what --defer / state: comparisons of later runs must see.
     const store = deps.observability?.store;
     const manifestPath = store && invocationId && result.manifestJson
-      ? await store.put(invocationId, 'manifest.json', manifestForRun(result.manifestJson, invocationId, new Date().toISOString()))
+      ? await store.put(invocationId, 'manifest.json', redactText(deps, manifestForRun(result.manifestJson, invocationId, new Date().toISOString())))
       : null;
     return {
       manifest_path: manifestPath,

@@ -2,6 +2,7 @@
 // (0 ok, 1 run failed, 2 usage or configuration error).
 import { CodedError } from '../../shared/errors.js';
 import { UsageError } from './args.js';
+import { codecServerCommand } from './codec-server-command.js';
 import { healthcheckCommand } from './healthcheck-command.js';
 import { LOCAL_USAGE, localCommand } from './local-command.js';
 import { RUN_USAGE, runCommand } from './run-command.js';
@@ -14,6 +15,7 @@ Commands:
   run           start a dbt_run on a task queue and wait for the result
   local         embedded Temporal dev server + worker + one run, then teardown
   healthcheck   exit 0 if HEALTH_FILE is fresh (< 60 s), else 1
+  codec-server  serve the payload codec (DBT_TEMPORAL_CODEC_KEYS) to the Temporal UI on CODEC_SERVER_PORT
 
 ${RUN_USAGE}
 
@@ -30,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
       return localCommand(rest);
     case 'healthcheck':
       return healthcheckCommand(process.env);
+    case 'codec-server':
+      return codecServerCommand(process.env);
     case undefined:
     case '-h':
     case '--help':

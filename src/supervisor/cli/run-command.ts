@@ -4,6 +4,7 @@ import { RUN_INPUT_FLAGS, parseFlags, runInputFromFlags } from './args.js';
 import { reportOutcome } from './report.js';
 import { connectionOptions } from '../worker-options.js';
 import { startRunAndWait } from './start-run.js';
+import { AesGcmPayloadCodec } from '../codec/aes-gcm-codec.js';
 
 export const RUN_USAGE = `Usage: dbt-temporal run [--input JSON] [--project P] [--command C] [--select S] [--exclude E]
                         [--indirect-selection M] [--vars JSON] [--env K=V]... [--target T]
@@ -25,6 +26,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     address: config.temporal.address,
     ...(tls ? { tls } : {}),
     ...(apiKey ? { apiKey } : {}),
+    ...(config.codec ? { codec: new AesGcmPayloadCodec(config.codec) } : {}),
     namespace: config.temporal.namespace,
     taskQueue: values['task-queue'] ?? config.temporal.taskQueue,
     input,

@@ -10,7 +10,9 @@ import { readMetricsConfig } from './metrics-config.js';
 import type { MetricsConfig } from './metrics-config.js';
 import { readHealthConfig, readLoggingConfig, readTelemetryConfig } from './runtime-config.js';
 import type { HealthConfig, LoggingConfig, TelemetryConfig } from './runtime-config.js';
-import { dbtProcessEnv, secretValues } from './secrets.js';
+import { readCodecKeys } from '../codec/codec-config.js';
+import type { CodecKeys } from '../codec/aes-gcm-codec.js';
+import { dbtProcessEnv, secretEnvNames, secretValues } from './secrets.js';
 import { readTemporalConfig } from './temporal-config.js';
 import type { TemporalConfig } from './temporal-config.js';
 import { readWorkerConfig } from './worker-config.js';
@@ -39,6 +41,10 @@ export interface Config {
   processEnv: Record<string, string>;
   /** Secret values (API keys, tokens, passwords from the environment): redacted wherever they could surface. */
   secrets: string[];
+  /** `DBT_TEMPORAL_SECRET_ENV`: names whose values are secret in a run's `env`, beyond secret-looking names. @default [] */
+  secretEnvNames: string[];
+  /** Payload codec keys (`DBT_TEMPORAL_CODEC_KEYS`); null: payloads are not encrypted. @default null */
+  codec: CodecKeys | null;
   temporal: TemporalConfig;
   dbt: DbtConfig;
   worker: WorkerConfig;
@@ -83,6 +89,8 @@ export function loadConfig(env: Env, cwd: string): Config {
   return {
     processEnv: dbtProcessEnv(env),
     secrets: secretValues(env),
+    secretEnvNames: secretEnvNames(env),
+    codec: readCodecKeys(env),
     temporal: readTemporalConfig(env, packageVersion()),
     dbt: {
       projectSpec: projectSpec(env, cwd),

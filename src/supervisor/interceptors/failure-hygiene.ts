@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Context } from '@temporalio/activity';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
 import { FAILURE_MESSAGE_MAX_CHARS, FAILURE_STACK_MAX_CHARS, boundText } from '../../shared/limits.js';
+import { runEnvSecrets } from '../config/secrets.js';
 import type { Redactor } from '../redact.js';
 
 export const WORKER_SHUTDOWN_ERROR_TYPE = 'WORKER_SHUTDOWN';
@@ -15,6 +16,7 @@ export class FailureHygieneInterceptor implements ActivityInboundCallsIntercepto
   constructor(
     ctx: Context,
     private readonly redact: Redactor,
+    private readonly secretEnvNames: readonly string[] = [],
   ) {
     ctx.cancelled.catch((err: unknown) => {
       this.cancelReason = (err as Error).message;
@@ -22,6 +24,9 @@ export class FailureHygieneInterceptor implements ActivityInboundCallsIntercepto
   }
 
   async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+    // The run's own secrets (secret-looking names in its `env`) join the worker's before dbt runs,
+    // so results, failures, logs and artifacts written by the activity never carry them.
+    this.redact.addTransient(runEnvSecrets(runEnvOf(input.args[0]), this.secretEnvNames));
     try {
       return this.redact.data(await next(input));
     } catch (err) {
@@ -61,4 +66,11 @@ function boundDetails(details: unknown[]): unknown[] {
     return v;
   };
   return details.map(walk);
+}
+
+/** The run's `env` in an activity input: `{ env }` or `{ request: { env } }`. */
+function runEnvOf(arg: unknown): Record<string, unknown> {
+  const obj = (v: unknown): Record<string, unknown> | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+  const top = obj(arg);
+  return obj(top?.['env']) ?? obj(obj(top?.['request'])?.['env']) ?? {};
 }
