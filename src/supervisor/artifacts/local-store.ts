@@ -3,12 +3,18 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { assertSafeSegment } from './store.js';
 import type { ArtifactStore } from './store.js';
+import { pruneRuns } from './retention.js';
+import type { RetentionOptions } from './retention.js';
 
 export class LocalArtifactStore implements ArtifactStore {
   readonly location: string;
 
-  constructor(root: string) {
+  constructor(root: string, private readonly retention: RetentionOptions = { maxRuns: null, maxAgeDays: null }) {
     this.location = resolve(root);
+  }
+
+  async finishRun(invocationId: string): Promise<void> {
+    await pruneRuns(this.location, this.retention, invocationId);
   }
 
   async put(invocationId: string, name: string, content: string): Promise<string> {
