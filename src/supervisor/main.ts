@@ -18,6 +18,7 @@ import { resolveProjects } from './projects/resolve-cache.js';
 import type { ResolveCache } from './projects/resolve-cache.js';
 import { createRedactor } from './redact.js';
 import type { Redactor } from './redact.js';
+import { DuckDbConflictWarner } from './duckdb-conflicts.js';
 import { sweepStaleScratch } from './scratch-sweep.js';
 import { createTemporalWorker } from './worker.js';
 
@@ -85,7 +86,7 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
     ops.readiness.markProjectsResolved();
     ops.metrics.bind({ resolvedProjects: () => cache.names.map((project) => ({ project, resolvedAt: cache.pick(project).resolvedAt })) });
     log.info({ projects: cache.names, ms: Date.now() - started }, 'projects resolved');
-    const activities = createActivities({ cache, executor: pool, defaults, redact, observability: { ...observabilityDeps(config.artifacts, config.temporal.searchAttributes), prioritySchedulingEnabled: config.temporal.prioritySchedulingEnabled } });
+    const activities = createActivities({ cache, executor: pool, defaults, redact, duckdbConflicts: new DuckDbConflictWarner(log), observability: { ...observabilityDeps(config.artifacts, config.temporal.searchAttributes), prioritySchedulingEnabled: config.temporal.prioritySchedulingEnabled } });
     const { worker, connection } = await createTemporalWorker(config, activities, { metrics: ops.metrics, log, redact });
     log.info({ address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, tls: config.temporal.tls !== null, tuner: config.worker.tuner, executor_threads: maxThreads }, 'worker connected');
     await ops.startHealthFile();

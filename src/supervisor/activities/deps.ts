@@ -6,6 +6,7 @@ import type { Executor } from '../../executor/index.js';
 import type { InvocationDefaults, ResolveCache } from '../projects/resolve-cache.js';
 import type { ObservabilityDeps } from './observability-deps.js';
 import type { Redactor } from '../redact.js';
+import type { DuckDbConflictWarner } from '../duckdb-conflicts.js';
 
 export interface ActivityDeps {
   cache: ResolveCache;
@@ -15,6 +16,8 @@ export interface ActivityDeps {
   observability?: ObservabilityDeps;
   /** The worker's redactor (its secrets and the current runs'), for files written by activities. @default none */
   redact?: Redactor;
+  /** Names a DuckDB file shared with another process at its first lock conflict. @default none */
+  duckdbConflicts?: DuckDbConflictWarner;
 }
 
 /** The one place where coded errors become Temporal failures (type = code). */

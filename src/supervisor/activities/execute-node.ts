@@ -42,6 +42,7 @@ export function createExecuteNodeActivity(deps: ActivityDeps) {
         : { type: 'node', invocation, uniqueId: node.unique_id, subcommand: how.subcommand, selector, fullRefresh: input.full_refresh };
     });
     if (result.type === 'error') {
+      deps.duckdbConflicts?.note(result.message);
       // dbt_temporal.yml non_retryable_errors turn a retryable error permanent.
       const permanent = project.settings.nonRetryableErrors.some((re) => re.test(result.message));
       throw toFailure(result.code, result.message, result.result ? [result.result] : [], permanent);
