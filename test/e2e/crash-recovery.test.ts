@@ -16,7 +16,7 @@ import type { SpawnedWorker } from './operations-support.js';
 const MODELS = 8;
 const RECOVERY_BOUND_MS = 90_000;
 
-/** `crash_duck`: a chain of Python models that each sleep 3 s (one DuckDB file: one at a time). */
+/** `crash_duck`: a chain of Python models that each sleep 2 s (one DuckDB file: one at a time). */
 function writeCrashProject(dir: string): string {
   mkdirSync(join(dir, 'models'), { recursive: true });
   writeFileSync(join(dir, 'dbt_project.yml'), 'name: crash_duck\nversion: "1.0"\nprofile: crash_duck\n');
@@ -25,7 +25,7 @@ function writeCrashProject(dir: string): string {
   ].join('\n'));
   for (let i = 0; i < MODELS; i++) {
     const upstream = i === 0 ? '' : `    dbt.ref("m${i - 1}")\n`;
-    writeFileSync(join(dir, `models/m${i}.py`), `import time\n\ndef model(dbt, session):\n    dbt.config(materialized="table")\n${upstream}    time.sleep(3)\n    return session.sql("select ${i} as id")\n`);
+    writeFileSync(join(dir, `models/m${i}.py`), `import time\n\ndef model(dbt, session):\n    dbt.config(materialized="table")\n${upstream}    time.sleep(2)\n    return session.sql("select ${i} as id")\n`);
   }
   return dir;
 }
@@ -57,7 +57,7 @@ describe('crash recovery with default settings', () => {
     // Kill while a node runs, after some have finished.
     await waitFor(async () => {
       const s = await handle.query<RunStatus>('run_status');
-      return s.succeeded >= 2 && s.running > 0 ? true : undefined;
+      return s.succeeded >= 3 && s.running > 0 ? true : undefined;
     }, 250);
     const deadPid = first.pid;
     first.signal('SIGKILL');
