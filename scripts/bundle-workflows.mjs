@@ -11,6 +11,8 @@ const workflowsPath = dist('src/supervisor/workflows/index.js');
 const logger = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} };
 // Workflow interceptors must be bundled: a prebuilt bundle ignores Worker.create's interceptors.
 const runMetrics = dist('src/supervisor/metrics/run-interceptor.js');
+// The payload converter too (see src/supervisor/payload-converter.ts).
+const payloadConverterPath = dist('src/supervisor/payload-converter.js');
 const bundles = [
   { out: dist('workflow-bundle.js'), modules: [runMetrics] },
   {
@@ -21,7 +23,7 @@ const bundles = [
   },
 ];
 for (const { out, modules } of bundles) {
-  const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: modules, logger });
+  const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: modules, payloadConverterPath, logger });
   await writeFile(out, code);
   console.log(`workflow bundle: ${out} (${Math.round(code.length / 1024)} KiB)`);
 }

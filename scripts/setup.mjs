@@ -9,6 +9,7 @@ import { setupPython } from './setup-python.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const venv = join(root, '.venv');
+const HELM_VERSION = 'v3.16.4';
 
 function fail(message) {
   process.stderr.write(`setup: ${message}\n`);
@@ -32,20 +33,31 @@ if (!existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSyn
   run('npm', [existsSync(lock) ? 'ci' : 'install', '--no-audit', '--no-fund']);
 }
 
-// promtool and prometheus (Debian package `prometheus`) validate and scrape /metrics in the
-// tests only (`npm test` passes --for-tests; the demo does not need them).
+// Debian packages the tests only need (`npm test` passes --for-tests; the demo does not):
+// promtool + prometheus validate and scrape /metrics; bubblewrap, tini and nsenter run the
+// worker the way the container image does (test/e2e/container-start.test.ts).
 const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-if (process.argv.includes('--for-tests') && (!onPath('promtool') || !onPath('prometheus'))) {
+const testPackages = { promtool: 'prometheus', prometheus: 'prometheus', bwrap: 'bubblewrap', tini: 'tini', nsenter: 'util-linux' };
+const missingPackages = [...new Set(Object.entries(testPackages).filter(([cmd]) => !onPath(cmd)).map(([, pkg]) => pkg))];
+if (process.argv.includes('--for-tests') && missingPackages.length > 0) {
   if (process.getuid?.() !== 0 || !onPath('apt-get')) {
-    fail('promtool and prometheus are required by the tests: install the Debian package `prometheus` (as root: apt-get install -y prometheus)');
+    fail(`the tests need the Debian packages ${missingPackages.join(', ')} (as root: apt-get install -y ${missingPackages.join(' ')})`);
   }
-  console.log('setup: installing the Debian package prometheus (promtool + prometheus for the metrics tests)');
+  console.log(`setup: installing the Debian packages ${missingPackages.join(', ')} (for the tests)`);
   const aptEnv = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const apt = ['install', '-y', '--no-install-recommends', 'prometheus'];
+  const apt = ['install', '-y', '--no-install-recommends', ...missingPackages];
   if (spawnSync('apt-get', apt, { stdio: 'inherit', env: aptEnv }).status !== 0) {
     run('apt-get', ['update'], { env: aptEnv });
     run('apt-get', apt, { env: aptEnv });
   }
+}
+
+// helm (the chart tests: helm lint / helm template) from the Go module proxy into .tools/bin.
+const helm = join(root, '.tools', 'bin', 'helm');
+if (process.argv.includes('--for-tests') && !existsSync(helm)) {
+  if (!onPath('go')) fail('the Helm chart tests need helm, built with Go (>= 1.22) from the Go module proxy: install Go');
+  console.log(`setup: building helm ${HELM_VERSION} with go install (once, into .tools/bin)`);
+  run('go', ['install', `helm.sh/helm/v3/cmd/helm@${HELM_VERSION}`], { env: { ...process.env, GOBIN: dirname(helm), GOFLAGS: '-buildvcs=false' } });
 }
 
 // Python venv from the lock file (every package pinned by hash), re-installed only when the

@@ -3,6 +3,7 @@ import { DBT_COMMANDS, INDIRECT_SELECTION_MODES } from './contracts.js';
 import type { DbtCommand, IndirectSelection, JsonValue } from './contracts.js';
 import { parseHooksConfig } from './hooks-config.js';
 import type { HooksConfig } from './hooks-config.js';
+import { describeValue } from './limits.js';
 
 /** The validated, defaulted form of DbtRunInput that the run works with. */
 export interface RunRequest {
@@ -40,13 +41,35 @@ function optTimestamp(input: Record<string, unknown>, key: string): string | nul
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  // Binary payloads (binary/plain) decode to byte arrays, undecodable ones to a marker object.
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value) && !(UNDECODABLE_KEY in value);
+}
+
+/** What the worker's payload converter returns for a payload it cannot decode (see payload-converter.ts). */
+export const UNDECODABLE_KEY = '__dbtt_undecodable_encoding';
+
+function describeInput(raw: unknown): string {
+  if (typeof raw === 'object' && raw !== null && UNDECODABLE_KEY in raw) return `a payload with encoding ${describeValue((raw as Record<string, unknown>)[UNDECODABLE_KEY])}`;
+  return describeValue(raw);
+}
+
+/**
+ * An artifact-store ref: a key or path *inside* the store (what `artifacts` returned), so no
+ * `..` segment, no NUL and no backslash tricks; the store itself rejects anything outside it.
+ */
+function optRef(input: Record<string, unknown>, key: string): string | null {
+  const value = optString(input, key);
+  if (value === null) return null;
+  if (value.length > 1024 || /[\0\\]/.test(value) || value.split('/').some((seg) => seg === '..')) {
+    throw new TypeError(`input.${key} must be a path inside the artifact store (no "..", at most 1024 characters), got ${describeValue(value)}`);
+  }
+  return value;
 }
 
 function optString(input: Record<string, unknown>, key: string): string | null {
   const value = input[key];
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string') throw new TypeError(`input.${key} must be a string, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string') throw new TypeError(`input.${key} must be a string, got ${describeValue(value)}`);
   const trimmed = value.trim();
   return trimmed === '' ? null : trimmed;
 }
@@ -54,18 +77,18 @@ function optString(input: Record<string, unknown>, key: string): string | null {
 function optBool(input: Record<string, unknown>, key: string): boolean {
   const value = input[key];
   if (value === undefined || value === null) return false;
-  if (typeof value !== 'boolean') throw new TypeError(`input.${key} must be a boolean, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'boolean') throw new TypeError(`input.${key} must be a boolean, got ${describeValue(value)}`);
   return value;
 }
 
 /** Validates raw workflow input; throws TypeError naming the field and the rule. */
 export function parseRunInput(raw: unknown): RunRequest {
   const input: Record<string, unknown> = raw === undefined || raw === null ? {} : (raw as Record<string, unknown>);
-  if (!isObject(input)) throw new TypeError(`input must be a JSON object, got ${JSON.stringify(raw)}`);
+  if (!isObject(input)) throw new TypeError(`input must be a JSON object, got ${describeInput(raw)}`);
 
   const command = optString(input, 'command') ?? 'build';
   if (!(DBT_COMMANDS as readonly string[]).includes(command)) {
-    throw new TypeError(`input.command must be one of ${DBT_COMMANDS.join(', ')}; got ${JSON.stringify(command)}`);
+    throw new TypeError(`input.command must be one of ${DBT_COMMANDS.join(', ')}; got ${describeValue(command)}`);
   }
 
   const indirect = optString(input, 'indirect_selection')?.toLowerCase() ?? null;
@@ -74,12 +97,12 @@ export function parseRunInput(raw: unknown): RunRequest {
   }
 
   const vars = input['vars'] ?? {};
-  if (!isObject(vars)) throw new TypeError(`input.vars must be a JSON object, got ${JSON.stringify(vars)}`);
+  if (!isObject(vars)) throw new TypeError(`input.vars must be a JSON object, got ${describeValue(vars)}`);
 
   const env = input['env'] ?? {};
-  if (!isObject(env)) throw new TypeError(`input.env must be an object of strings, got ${JSON.stringify(env)}`);
+  if (!isObject(env)) throw new TypeError(`input.env must be an object of strings, got ${describeValue(env)}`);
   for (const [key, value] of Object.entries(env)) {
-    if (typeof value !== 'string') throw new TypeError(`input.env.${key} must be a string, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'string') throw new TypeError(`input.env.${key} must be a string, got ${describeValue(value)}`);
   }
 
   return {
@@ -95,9 +118,9 @@ export function parseRunInput(raw: unknown): RunRequest {
     fail_fast: optBool(input, 'fail_fast'),
     env: env as Record<string, string>,
     ...eventWindow(input),
-    retry_from: optString(input, 'retry_from'),
-    state_manifest_ref: optString(input, 'state_manifest_ref'),
-    defer_manifest_ref: optString(input, 'defer_manifest_ref'),
+    retry_from: optRef(input, 'retry_from'),
+    state_manifest_ref: optRef(input, 'state_manifest_ref'),
+    defer_manifest_ref: optRef(input, 'defer_manifest_ref'),
     hooks: input['hooks'] === undefined || input['hooks'] === null ? null : parseHooksConfig(input['hooks'], 'input.hooks'),
   };
 }

@@ -23,6 +23,8 @@ import type { Redactor } from './redact.js';
 import { createDbtNexusService } from './nexus/dbt-service.js';
 import { NodeDurations } from './priority/node-durations.js';
 import { startTracing } from './tracing/tracing.js';
+import { DuckDbConflictWarner } from './duckdb-conflicts.js';
+import { sweepStaleScratch } from './scratch-sweep.js';
 import { createTemporalWorker } from './worker.js';
 
 export interface WorkerRuntime {
@@ -67,6 +69,8 @@ function engineGauges(executor: Executor): EngineGauges {
 
 export async function startWorkerRuntime(config: Config, log: Logger, opts: RuntimeOptions = {}): Promise<WorkerRuntime> {
   const redact = opts.redact ?? createRedactor(config.secrets);
+  const swept = sweepStaleScratch();
+  if (swept.length > 0) log.info({ removed: swept.length, dirs: swept.slice(0, 10) }, 'removed scratch of dead processes');
   const ops = await startOperations(config, log, opts.sdkMetricsUrl ?? null);
   let executor: Executor | null = null;
   let sources: ProjectSources | null = null;
@@ -88,7 +92,7 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
     log.info({ projects: cache.names, ms: Date.now() - started }, 'projects resolved');
     for (const name of cache.names) for (const warning of cache.pick(name).settings.warnings) log.warn({ project: name }, `${SETTINGS_FILE}: ${warning}`);
     const durations = config.temporal.prioritySchedulingEnabled && config.temporal.priorityHistory ? new NodeDurations() : null;
-    const activities = createActivities({ cache, executor: pool, defaults, observability: { ...observabilityDeps(config.artifacts, config.temporal.searchAttributes), prioritySchedulingEnabled: config.temporal.prioritySchedulingEnabled, durations } });
+    const activities = createActivities({ cache, executor: pool, defaults, redact, duckdbConflicts: new DuckDbConflictWarner(log), observability: { ...observabilityDeps(config.artifacts, config.temporal.searchAttributes), prioritySchedulingEnabled: config.temporal.prioritySchedulingEnabled, durations } });
     const { worker, connection } = await createTemporalWorker(config, activities, { metrics: ops.metrics, log, redact, tracing, durations, ...(config.telemetry.nexusEnabled ? { nexusServices: [createDbtNexusService()] } : {}) });
     log.info({ address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, tls: config.temporal.tls !== null, tuner: config.worker.tuner, executor_threads: maxThreads, nexus: config.telemetry.nexusEnabled ? 'dbt' : null, deployment: config.temporal.deploymentName ? `${config.temporal.deploymentName}/${config.temporal.buildId}` : null }, 'worker connected');
     await ops.startHealthFile();

@@ -15,24 +15,44 @@ export const IDENTIFIER_KEYS: ReadonlySet<string> = new Set([
 export interface Redactor {
   /** Adds more secrets (e.g. passwords found in profiles after discovery). */
   add(values: Iterable<string>): void;
+  /** Adds a run's secrets (its `env`); the oldest are forgotten beyond a bound, the worker's never. */
+  addTransient(values: Iterable<string>): void;
   text(s: string): string;
   /** Deep copy of JSON-like data with every string redacted, except under IDENTIFIER_KEYS. */
   data<T>(value: T): T;
 }
 
+/** Run secrets remembered at once (each run adds its few; a long-lived worker sees many runs). */
+const TRANSIENT_SECRETS_MAX = 1_000;
+
 export function createRedactor(initial: Iterable<string> = [], minLength = 4): Redactor {
   const secrets = new Set<string>();
+  const transient = new Map<string, true>();
   let pattern: RegExp | null = null;
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const rebuild = () => {
     // Longest first, so a secret that contains another is replaced whole.
-    const sorted = [...secrets].sort((a, b) => b.length - a.length);
+    const sorted = [...new Set([...secrets, ...transient.keys()])].sort((a, b) => b.length - a.length);
     pattern = sorted.length ? new RegExp(sorted.map(escape).join('|'), 'g') : null;
   };
   const redactor: Redactor = {
     add(values) {
       for (const v of values) if (v.length >= minLength) secrets.add(v);
       rebuild();
+    },
+    addTransient(values) {
+      let changed = false;
+      for (const v of values) {
+        if (v.length < minLength) continue;
+        if (transient.delete(v)) {
+          transient.set(v, true);
+          continue;
+        }
+        transient.set(v, true);
+        changed = true;
+        if (transient.size > TRANSIENT_SECRETS_MAX) transient.delete(transient.keys().next().value as string);
+      }
+      if (changed) rebuild();
     },
     text: (s) => (pattern === null || s === '' ? s : s.replace(pattern, REDACTED)),
     data<T>(value: T): T {

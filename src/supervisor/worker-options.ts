@@ -9,7 +9,8 @@ export function connectionOptions(t: TemporalConfig): Pick<NativeConnectionOptio
     ...(t.tls.serverRootCACertificate ? { serverRootCACertificate: t.tls.serverRootCACertificate } : {}),
     ...(t.tls.serverNameOverride ? { serverNameOverride: t.tls.serverNameOverride } : {}),
   };
-  return { address: t.address, ...(tls ? { tls } : {}), ...(t.apiKey ? { apiKey: t.apiKey } : {}) };
+  // The SDK turns TLS on for an API key unless told `tls: false` (TEMPORAL_TLS=false).
+  return { address: t.address, ...(tls ? { tls } : t.apiKey ? { tls: false } : {}), ...(t.apiKey ? { apiKey: t.apiKey } : {}) };
 }
 
 /** `WORKER_TUNER`: fixed slot counts, or the SDK's resource-based tuner for activities. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRunInput } from '../../src/shared/input.js';
+import { UNDECODABLE_KEY, parseRunInput } from '../../src/shared/input.js';
 
 describe('parseRunInput', () => {
   it('accepts an empty input and defaults the command to build', () => {
@@ -38,5 +38,20 @@ describe('parseRunInput', () => {
     expect(parseRunInput({ hooks: { pre_run: [{ workflow_type: 'w', task_queue: 'q' }] } }).hooks?.pre_run[0]).toMatchObject({ on_error: 'warn', timeout_secs: 300 });
     expect(() => parseRunInput({ hooks: { pre_run: [{ workflow_type: 'w' }] } })).toThrow(/input\.hooks\.pre_run\[0\]\.task_queue` is required/);
     expect(() => parseRunInput({ hooks: { on_sucess: [] } })).toThrow(/did you mean `input\.hooks\.on_success`/);
+  });
+});
+
+describe('parseRunInput containment', () => {
+  it('rejects byte arrays and undecodable payloads as not a JSON object, describing them briefly', () => {
+    expect(() => parseRunInput(new Uint8Array(5))).toThrow(/input must be a JSON object, got binary data \(5 bytes\)/);
+    expect(() => parseRunInput({ [UNDECODABLE_KEY]: 'json/protobuf' })).toThrow(/got a payload with encoding "json\/protobuf"/);
+    expect(() => parseRunInput('x'.repeat(100_000))).toThrow(/\(100002 characters\)$/);
+  });
+
+  it('accepts refs inside the store and rejects .. and NUL', () => {
+    expect(parseRunInput({ retry_from: 'inv-1/run_results.json' }).retry_from).toBe('inv-1/run_results.json');
+    expect(() => parseRunInput({ retry_from: '../../etc/passwd' })).toThrow(/input\.retry_from must be a path inside the artifact store/);
+    expect(() => parseRunInput({ state_manifest_ref: 'a/../../b' })).toThrow(/state_manifest_ref/);
+    expect(() => parseRunInput({ defer_manifest_ref: 'a\0b' })).toThrow(/defer_manifest_ref/);
   });
 });

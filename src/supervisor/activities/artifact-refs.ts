@@ -32,8 +32,9 @@ export function idsToRetry(runResultsJson: string, field = 'retry_from'): Set<st
   let doc: { results?: { unique_id?: string; status?: string }[] };
   try {
     doc = JSON.parse(runResultsJson) as typeof doc;
-  } catch (err) {
-    throw toFailure('INVALID_INPUT', `${field}: not a run_results.json: ${(err as Error).message}`);
+  } catch {
+    // JSON.parse's message quotes the text: never echo a file's contents.
+    throw toFailure('INVALID_INPUT', `${field}: not a run_results.json (not valid JSON)`);
   }
   if (!Array.isArray(doc.results)) throw toFailure('INVALID_INPUT', `${field}: not a run_results.json (no results array)`);
   return new Set(doc.results.filter((r) => r.unique_id && RETRY_STATUSES.has(String(r.status))).map((r) => r.unique_id as string));

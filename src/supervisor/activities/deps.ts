@@ -5,6 +5,8 @@ import type { ErrorCode } from '../../shared/errors.js';
 import type { Executor } from '../../executor/index.js';
 import type { InvocationDefaults, ResolveCache } from '../projects/resolve-cache.js';
 import type { ObservabilityDeps } from './observability-deps.js';
+import type { Redactor } from '../redact.js';
+import type { DuckDbConflictWarner } from '../duckdb-conflicts.js';
 
 export interface ActivityDeps {
   cache: ResolveCache;
@@ -12,6 +14,10 @@ export interface ActivityDeps {
   defaults: InvocationDefaults;
   /** Artifact store and search attribute settings. @default no artifacts, no static attributes */
   observability?: ObservabilityDeps;
+  /** The worker's redactor (its secrets and the current runs'), for files written by activities. @default none */
+  redact?: Redactor;
+  /** Names a DuckDB file shared with another process at its first lock conflict. @default none */
+  duckdbConflicts?: DuckDbConflictWarner;
 }
 
 /** The one place where coded errors become Temporal failures (type = code). */

@@ -29,6 +29,7 @@ export function createExecuteNodeActivity(deps: ActivityDeps) {
             warehouse: input.warehouse ?? null, attempt: Context.current().info.attempt };
     }, input.warehouse);
     if (result.type === 'error') {
+      deps.duckdbConflicts?.note(result.message);
       // dbt_temporal.yml non_retryable_errors turn a retryable error permanent.
       const permanent = project.settings.nonRetryableErrors.some((re) => re.test(result.message));
       throw toFailure(result.code, result.message, result.result ? [result.result] : [], permanent);

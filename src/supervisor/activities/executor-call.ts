@@ -6,7 +6,9 @@ import type { ResolvedProject } from '../projects/resolve-cache.js';
 import { rethrowCoded } from './deps.js';
 import type { ActivityDeps } from './deps.js';
 
-const HEARTBEAT_INTERVAL_MS = 5_000;
+// Well under the shortest heartbeat timeout allowed (10 s, see project-settings.ts); the SDK
+// throttles what it sends to the server to 80% of the activity's heartbeat timeout.
+const HEARTBEAT_INTERVAL_MS = 2_000;
 
 /** The project a run asked for, or a PROJECT_NOT_FOUND failure. */
 export function pickProject(deps: ActivityDeps, name: string | null): ResolvedProject {

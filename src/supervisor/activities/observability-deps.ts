@@ -24,7 +24,7 @@ export const NO_OBSERVABILITY: ObservabilityDeps = { store: null, writeRunLog: t
 /** Builds the deps from the worker configuration (throws CONFIG_ERROR for unsupported stores). */
 export function observabilityDeps(artifacts: ArtifactsConfig, staticSearchAttributes: Record<string, string>): ObservabilityDeps {
   return {
-    store: artifacts.enabled ? createArtifactStore(artifacts.store, artifacts.objectStores) : null,
+    store: artifacts.enabled ? createArtifactStore(artifacts.store, artifacts.objectStores, artifacts.retention) : null,
     writeRunLog: artifacts.writeRunLog,
     writeCatalog: artifacts.writeCatalog,
     staticSearchAttributes,

@@ -7,6 +7,7 @@ import type { ProjectGraph } from '../planning/project-graph.js';
 import { invocationFor } from '../projects/resolve-cache.js';
 import { readsRunInputEnv } from '../projects/run-input-env.js';
 import { manifestForRun } from '../artifacts/manifest.js';
+import { planFailure, selectorCharacterError } from '../planning/plan-errors.js';
 import { idsToRetry, readArtifactRef } from './artifact-refs.js';
 import { rethrowCoded, toFailure } from './deps.js';
 import type { ActivityDeps } from './deps.js';
@@ -26,6 +27,11 @@ function withDurations(nodes: PlanNode[], durations: ReadonlyMap<string, number>
     const s = durations.get(n.unique_id);
     return s === undefined ? n : { ...n, duration_s: Math.round(s * 1000) / 1000 };
   });
+}
+
+/** Secrets (the worker's, the run's env) never reach the stored manifest (dbt keeps env_var() values in it). */
+function redactText(deps: ActivityDeps, text: string): string {
+  return deps.redact ? deps.redact.text(text) : text;
 }
 
 export interface PlanProjectInput {
@@ -49,7 +55,11 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
     if (!readsUnderscore.has(dir)) readsUnderscore.set(dir, readsRunInputEnv(dir));
     const readsRunInput = readsUnderscore.get(dir) === true;
     const request = readsRunInput && runInput !== undefined ? { ...asked, env: { ...asked.env, _: runInput } } : asked;
+    const badSelector = selectorCharacterError(request);
+    if (badSelector) throw toFailure('INVALID_INPUT', badSelector);
     const resourceTypes = COMMAND_RESOURCE_TYPES[request.command];
+    // Read now so a missing or unreadable defer manifest fails the run before any node runs.
+    if (request.defer_manifest_ref) await readArtifactRef(deps, 'defer_manifest_ref', request.defer_manifest_ref);
     const stateManifest = request.state_manifest_ref ? await readArtifactRef(deps, 'state_manifest_ref', request.state_manifest_ref) : null;
     const retry = request.retry_from ? idsToRetry(await readArtifactRef(deps, 'retry_from', request.retry_from)) : null;
     const result = await deps.executor.run({
@@ -62,7 +72,10 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
       resourceTypes,
       wantManifest: Boolean(invocationId && deps.observability?.store),
     });
-    if (result.type === 'error') throw toFailure(result.code, result.message);
+    if (result.type === 'error') {
+      const failure = planFailure(result.code, result.message);
+      throw toFailure(failure.code, failure.message);
+    }
     if (result.type !== 'listed') throw new Error(`unexpected executor result ${result.type}`);
     const warehouse = result.warehouse ?? null;
     if (warehouse?.startsWith('duckdb-memory:') && deps.executor.mode !== 'warm') {
@@ -82,7 +95,7 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
     // would write, and what --defer / state: comparisons of later runs must see.
     const store = deps.observability?.store;
     const manifestPath = store && invocationId && result.manifestJson
-      ? await store.put(invocationId, 'manifest.json', manifestForRun(result.manifestJson, invocationId, new Date().toISOString()))
+      ? await store.put(invocationId, 'manifest.json', redactText(deps, manifestForRun(result.manifestJson, invocationId, new Date().toISOString())))
       : null;
     return {
       manifest_path: manifestPath,

@@ -57,6 +57,7 @@ export function createStoreArtifactsActivity(deps: ActivityDeps) {
     // After source-freshness: dbt's sources.json (its path is not part of the output, as in dbt-temporal).
     const sources = buildSourcesJson({ invocationId: input.invocation_id, dbtVersion: dbtVersionOf(manifestJson), generatedAt, elapsedTime: input.elapsed_time, results: input.results });
     if (sources) await store.put(input.invocation_id, 'sources.json', `${JSON.stringify(sources, null, 2)}\n`);
+    await store.finishRun?.(input.invocation_id);
     return paths;
   };
 }

@@ -1,14 +1,20 @@
 // Artifact store on the local filesystem: `<root>/<invocation_id>/<name>`, absolute paths back.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { assertSafeSegment } from './store.js';
 import type { ArtifactStore } from './store.js';
+import { pruneRuns } from './retention.js';
+import type { RetentionOptions } from './retention.js';
 
 export class LocalArtifactStore implements ArtifactStore {
   readonly location: string;
 
-  constructor(root: string) {
+  constructor(root: string, private readonly retention: RetentionOptions = { maxRuns: null, maxAgeDays: null }) {
     this.location = resolve(root);
+  }
+
+  async finishRun(invocationId: string): Promise<void> {
+    await pruneRuns(this.location, this.retention, invocationId);
   }
 
   async put(invocationId: string, name: string, content: string): Promise<string> {
@@ -24,7 +30,13 @@ export class LocalArtifactStore implements ArtifactStore {
     return path;
   }
 
+  /** `ref` is what put() returned (an absolute path in the store) or a path relative to the store. */
   get(ref: string): Promise<string> {
-    return readFile(resolve(ref), 'utf8');
+    const path = isAbsolute(ref) ? resolve(ref) : resolve(this.location, ref);
+    const rel = relative(this.location, path);
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+      return Promise.reject(new TypeError(`${ref} is not inside the artifact store ${this.location}`));
+    }
+    return readFile(path, 'utf8');
   }
 }

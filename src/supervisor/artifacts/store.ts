@@ -3,6 +3,7 @@
 import { CodedError } from '../../shared/errors.js';
 import type { ObjectStoreConfig } from '../config/object-store-config.js';
 import { LocalArtifactStore } from './local-store.js';
+import type { RetentionOptions } from './retention.js';
 import { ObjectArtifactStore } from './object-store.js';
 
 export interface ArtifactStore {
@@ -12,13 +13,15 @@ export interface ArtifactStore {
   put(invocationId: string, name: string, content: string): Promise<string>;
   /** Reads a file by the reference put() returned. */
   get(ref: string): Promise<string>;
+  /** Called once a run's files are all written (retention of local stores). @default nothing */
+  finishRun?(invocationId: string): Promise<void>;
 }
 
 /** The store for `ARTIFACT_STORE`: a local path, `file://` URL, or `s3://` / `gs://` bucket (needs `objectStores`). */
-export function createArtifactStore(location: string, objectStores?: ObjectStoreConfig): ArtifactStore {
+export function createArtifactStore(location: string, objectStores?: ObjectStoreConfig, retention?: RetentionOptions): ArtifactStore {
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(location)?.[1]?.toLowerCase();
-  if (scheme === undefined) return new LocalArtifactStore(location);
-  if (scheme === 'file') return new LocalArtifactStore(decodeURIComponent(location.slice('file://'.length)));
+  if (scheme === undefined) return new LocalArtifactStore(location, retention);
+  if (scheme === 'file') return new LocalArtifactStore(decodeURIComponent(location.slice('file://'.length)), retention);
   if ((scheme === 's3' || scheme === 'gs') && objectStores) return new ObjectArtifactStore(location, objectStores);
   throw new CodedError('CONFIG_ERROR', `ARTIFACT_STORE ${location}: ${scheme}:// stores need object-store settings; use a local path`);
 }

@@ -46,6 +46,7 @@ Commands:
   worker                          the long-running worker (configured by environment variables)
   healthcheck                     exit 0 if HEALTH_FILE is fresh (< 60 s), else 1
   setup                           install the Python toolchain (dbt, adapters, Temporal CLI) now
+  codec-server                    serve the payload codec (DBT_TEMPORAL_CODEC_KEYS) to the Temporal UI on CODEC_SERVER_PORT
 
 \`dbt-temporal <command> --help\` lists a command's flags. dbt's own flags keep dbt's names:
   dbt-temporal local build -s +customers --full-refresh`;

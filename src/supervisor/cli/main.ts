@@ -2,6 +2,7 @@
 // (0 ok, 1 run failed, 2 usage or configuration error).
 import { CodedError } from '../../shared/errors.js';
 import { UsageError } from './parse-argv.js';
+import { codecServerCommand } from './codec-server-command.js';
 import { healthcheckCommand } from './healthcheck-command.js';
 import { HEALTHCHECK_USAGE, MAIN_USAGE, WORKER_USAGE } from './help.js';
 import { localCommand } from './local-command.js';
@@ -34,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
       return healthcheckCommand(env);
     case 'setup':
       return installToolchain(env) ? 0 : 1;
+    case 'codec-server':
+      return codecServerCommand(env);
     case undefined:
       process.stderr.write(`${MAIN_USAGE}\n`);
       return 2;

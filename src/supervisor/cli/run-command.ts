@@ -10,6 +10,7 @@ import { findProjectDir, projectNameIn } from './project-paths.js';
 import { reportOutcome } from './report.js';
 import { startRunAndWait } from './start-run.js';
 import { uiBaseUrl, workflowUrl } from './ui-link.js';
+import { AesGcmPayloadCodec } from '../codec/aes-gcm-codec.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -45,6 +46,7 @@ export async function runCommand(argv: string[], env: Env, cwd: string): Promise
     address: config.temporal.address,
     ...(tls ? { tls } : {}),
     ...(apiKey ? { apiKey } : {}),
+    ...(config.codec ? { codec: new AesGcmPayloadCodec(config.codec) } : {}),
     namespace: config.temporal.namespace,
     taskQueue: (v['task-queue'] as string | undefined) ?? config.temporal.taskQueue,
     input,

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import type { ConnectionOptions } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { DbtRunInput, DbtRunOutput } from '../../shared/contracts.js';
 import { RUN_FAILED_ERROR_TYPE, WORKFLOW_TYPE } from '../../shared/names.js';
 import type { Display } from './display.js';
@@ -21,6 +22,8 @@ export interface StartRunOptions {
   /** TLS / mTLS and API key, as the worker connects (TEMPORAL_TLS_*, TEMPORAL_API_KEY). @default plain */
   tls?: ConnectionOptions['tls'];
   apiKey?: string;
+  /** The payload codec the workers use (DBT_TEMPORAL_CODEC_KEYS). @default none */
+  codec?: PayloadCodec;
 }
 
 export type RunOutcome = (
@@ -36,7 +39,7 @@ export async function startRunAndWait(opts: StartRunOptions): Promise<RunOutcome
     ...(opts.apiKey ? { apiKey: opts.apiKey } : {}),
   });
   try {
-    const client = new Client({ connection, namespace: opts.namespace });
+    const client = new Client({ connection, namespace: opts.namespace, ...(opts.codec ? { dataConverter: { payloadCodecs: [opts.codec] } } : {}) });
     const handle = await client.workflow.start(WORKFLOW_TYPE, {
       taskQueue: opts.taskQueue,
       workflowId: opts.workflowId ?? `dbt-run-${randomUUID()}`,

@@ -1,5 +1,6 @@
 // Artifact store and git credentials for fetching projects.
-import { configError, readBool, readString } from './env-reader.js';
+import { configError, readBool, readNumber, readString } from './env-reader.js';
+import type { RetentionOptions } from '../artifacts/retention.js';
 import type { Env } from './env-reader.js';
 import { readObjectStoreConfig } from './object-store-config.js';
 import type { ObjectStoreConfig } from './object-store-config.js';
@@ -15,6 +16,8 @@ export interface ArtifactsConfig {
   writeCatalog: boolean;
   /** Clients for `s3://` and `gs://` locations (artifact store and project sources). */
   objectStores: ObjectStoreConfig;
+  /** `ARTIFACT_RETENTION_RUNS` / `ARTIFACT_RETENTION_DAYS`: pruning of a local store after each run. @default no limits */
+  retention: RetentionOptions;
 }
 
 export interface GitConfig {
@@ -37,6 +40,10 @@ export function readArtifactsConfig(env: Env): ArtifactsConfig {
     writeRunLog: readBool(env, 'WRITE_RUN_LOG', true),
     writeCatalog: readBool(env, 'WRITE_CATALOG', false),
     objectStores: readObjectStoreConfig(env),
+    retention: {
+      maxRuns: readNumber(env, 'ARTIFACT_RETENTION_RUNS', undefined, 1) ?? null,
+      maxAgeDays: readNumber(env, 'ARTIFACT_RETENTION_DAYS', undefined, 0.001) ?? null,
+    },
   };
 }
 

@@ -10,7 +10,9 @@ import { readMetricsConfig } from './metrics-config.js';
 import type { MetricsConfig } from './metrics-config.js';
 import { readHealthConfig, readLoggingConfig, readTelemetryConfig } from './runtime-config.js';
 import type { HealthConfig, LoggingConfig, TelemetryConfig } from './runtime-config.js';
-import { dbtProcessEnv, secretValues } from './secrets.js';
+import { readCodecKeys } from '../codec/codec-config.js';
+import type { CodecKeys } from '../codec/aes-gcm-codec.js';
+import { dbtProcessEnv, secretEnvNames, secretValues } from './secrets.js';
 import { readTemporalConfig } from './temporal-config.js';
 import { readTracingConfig } from './tracing-config.js';
 import type { TracingConfig } from './tracing-config.js';
@@ -41,6 +43,10 @@ export interface Config {
   processEnv: Record<string, string>;
   /** Secret values (API keys, tokens, passwords from the environment): redacted wherever they could surface. */
   secrets: string[];
+  /** `DBT_TEMPORAL_SECRET_ENV`: names whose values are secret in a run's `env`, beyond secret-looking names. @default [] */
+  secretEnvNames: string[];
+  /** Payload codec keys (`DBT_TEMPORAL_CODEC_KEYS`); null: payloads are not encrypted. @default null */
+  codec: CodecKeys | null;
   temporal: TemporalConfig;
   dbt: DbtConfig;
   worker: WorkerConfig;
@@ -86,6 +92,8 @@ export function loadConfig(env: Env, cwd: string): Config {
   return {
     processEnv: dbtProcessEnv(env),
     secrets: secretValues(env),
+    secretEnvNames: secretEnvNames(env),
+    codec: readCodecKeys(env),
     temporal: readTemporalConfig(env, packageVersion()),
     dbt: {
       projectSpec: projectSpec(env, cwd),

@@ -81,7 +81,14 @@ function readTls(env: Env, address: string, apiKey: string | null): TemporalTlsC
   const ca = readPem(env, 'TEMPORAL_TLS_CA');
   const serverName = readString(env, 'TEMPORAL_TLS_SERVER_NAME') ?? null;
   const https = /^https:\/\//i.test(address);
-  if (!crt && !apiKey && !ca && !serverName && !https) return null;
+  // TEMPORAL_TLS=false: plain text even with an API key (a self-hosted server without TLS);
+  // TEMPORAL_TLS=true: TLS with the system CAs and nothing else set.
+  const forced = readString(env, 'TEMPORAL_TLS') === undefined ? null : readBool(env, 'TEMPORAL_TLS', false);
+  if (forced === false) {
+    if (crt || ca) throw configError('TEMPORAL_TLS', 'false', 'true or unset when TEMPORAL_TLS_CERT or TEMPORAL_TLS_CA is set');
+    return null;
+  }
+  if (!crt && !apiKey && !ca && !serverName && !https && forced !== true) return null;
   return { clientCertPair: crt && key ? { crt, key } : null, serverRootCACertificate: ca, serverNameOverride: serverName };
 }
 

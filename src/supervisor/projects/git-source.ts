@@ -70,7 +70,7 @@ const SHA = /^[0-9a-f]{7,40}$/i;
 /** Clones the entry's ref (shallow) into a fresh /tmp/dbtt-models-* directory. */
 export async function fetchGitSource(entry: string, opts: { env: Record<string, string>; token: string | null; timeoutMs?: number }): Promise<FetchedSource> {
   const spec = parseGitEntry(entry);
-  const root = await mkdtemp(join(tmpdir(), 'dbtt-models-'));
+  const root = await mkdtemp(join(tmpdir(), `dbtt-models-${process.pid}-`));
   const cleanup = () => rm(root, { recursive: true, force: true });
   const env = gitEnv(opts.env, spec.url, opts.token);
   const git = (args: string[]) => execa('git', args, { cwd: root, env, extendEnv: false, timeout: opts.timeoutMs ?? 300_000, reject: false, stdin: 'ignore' });

@@ -87,7 +87,7 @@ export async function fetchObjectSource(entry: string, opts: ObjectSourceOptions
   const variable = opts.variable ?? 'DBT_PROJECT_DIRS';
   const where = `${variable}: ${entry}`;
   const url = parseObjectUrl(entry, variable);
-  const root = await mkdtemp(join(opts.tmpRoot ?? tmpdir(), 'dbtt-models-'));
+  const root = await mkdtemp(join(opts.tmpRoot ?? tmpdir(), `dbtt-models-${process.pid}-`));
   const cleanup = () => rm(root, { recursive: true, force: true });
   try {
     let count: number;

@@ -3,6 +3,7 @@
 import { setCurrentDetails, upsertMemo } from '@temporalio/workflow';
 import type { JsonValue } from '../../shared/contracts.js';
 import type { RunRequest } from '../../shared/input.js';
+import { MEMO_FIELD_MAX_BYTES, truncateUtf8, utf8Length } from '../../shared/limits.js';
 import { logTail } from '../../shared/payload-budget.js';
 import { MEMO_COMMAND, MEMO_LOG, MEMO_NODE_STATUS } from '../../shared/run-status.js';
 import type { RunTracker } from '../../shared/run-tracker.js';
@@ -10,13 +11,18 @@ import type { RunTracker } from '../../shared/run-tracker.js';
 /** Minimum workflow time between two progress memo updates. */
 const MIN_INTERVAL_MS = 10_000;
 
-/** The `command` memo: what was asked, never the env, hooks or other refs. */
+const cut = (s: string | null): string | null => (s === null ? null : truncateUtf8(s, MEMO_FIELD_MAX_BYTES));
+
+/** The `command` memo: what was asked, never the env, hooks or other refs; long values cut. */
 export function commandMemo(request: RunRequest): Record<string, JsonValue> {
   const memo: Record<string, JsonValue> = {
-    command: request.command, project: request.project, select: request.select, exclude: request.exclude,
+    command: request.command, project: request.project, select: cut(request.select), exclude: cut(request.exclude),
     target: request.target, full_refresh: request.full_refresh, fail_fast: request.fail_fast,
   };
-  if (Object.keys(request.vars).length > 0) memo['vars'] = request.vars;
+  if (Object.keys(request.vars).length > 0) {
+    const json = JSON.stringify(request.vars);
+    memo['vars'] = utf8Length(json) <= MEMO_FIELD_MAX_BYTES ? request.vars : truncateUtf8(json, MEMO_FIELD_MAX_BYTES);
+  }
   return memo;
 }
 

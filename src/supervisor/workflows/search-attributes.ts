@@ -4,6 +4,7 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import type { RunRequest } from '../../shared/input.js';
+import { SEARCH_ATTRIBUTE_MAX_BYTES, truncateUtf8 } from '../../shared/limits.js';
 import { SEARCH_ATTRIBUTE_NAMES } from '../../shared/run-status.js';
 import type { DbtStatusValue } from '../../shared/run-status.js';
 import type { RunConfig } from '../activities/resolve-config.js';
@@ -20,14 +21,15 @@ export class SearchAttributePublisher {
     for (const [name, value] of Object.entries(values)) {
       // Static attributes win over ours with the same name.
       if (!this.allowed.has(name) || name in this.config.static_search_attributes || value === null) continue;
-      pairs.push({ key: defineSearchAttributeKey(name, 'KEYWORD'), value });
+      // A value over the server's limit would terminate the run: cut it (a 100 KB select still runs).
+      pairs.push({ key: defineSearchAttributeKey(name, 'KEYWORD'), value: truncateUtf8(value, SEARCH_ATTRIBUTE_MAX_BYTES) });
     }
     if (pairs.length > 0) upsertSearchAttributes(pairs);
   }
 
   /** At the start of a run: the request's attributes and the static ones. */
   initial(request: RunRequest): void {
-    const statics = Object.entries(this.config.static_search_attributes).map(([name, value]) => ({ key: defineSearchAttributeKey(name, 'KEYWORD'), value }));
+    const statics = Object.entries(this.config.static_search_attributes).map(([name, value]) => ({ key: defineSearchAttributeKey(name, 'KEYWORD'), value: truncateUtf8(value, SEARCH_ATTRIBUTE_MAX_BYTES) }));
     if (statics.length > 0) upsertSearchAttributes(statics);
     this.upsert({
       [SEARCH_ATTRIBUTE_NAMES.command]: request.command,

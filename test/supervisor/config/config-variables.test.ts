@@ -149,7 +149,9 @@ describe('configuration variables', () => {
     expect(c.worker).toMatchObject({ tuner: 'fixed', maxConcurrentActivities: 100, maxConcurrentWorkflowTasks: 200, maxConcurrentLocalActivities: 100, maxCachedWorkflows: 1000, stickyQueueTimeoutSecs: 10, nonStickyToStickyPollRatio: 0.2, pollerAutoscaling: null, maxActivitiesPerSecond: null, maxTaskQueueActivitiesPerSecond: null, gracefulShutdownSecs: null });
     expect(c.worker.resource).toEqual({ targetMemoryUsage: 0.8, targetCpuUsage: 0.9, activityMinSlots: 1, activityMaxSlots: 500 });
     expect(c.artifacts).toEqual({ enabled: false, store: '/tmp/dbt-artifacts', writeRunLog: true, writeCatalog: false,
-      objectStores: { s3: { region: 'us-east-1', endpoint: null, allowHttp: false, credentials: null }, gcs: { endpoint: null } } });
+      objectStores: { s3: { region: 'us-east-1', endpoint: null, allowHttp: false, credentials: null }, gcs: { endpoint: null } }, retention: { maxRuns: null, maxAgeDays: null } });
+    expect(c.codec).toBeNull();
+    expect(c.secretEnvNames).toEqual([]);
     expect(c.health).toEqual({ port: null, file: null });
     expect(c.metrics).toEqual({ exporter: 'none', prometheusAddr: '0.0.0.0:9464', otlp: null });
     expect(c.logging).toEqual({ level: 'info', coreFilter: null });
