@@ -1,8 +1,11 @@
 import { defineConfig } from 'vitest/config';
+import { SCENARIO_TESTS } from './test/scenarios.js';
 
+// `npm test`: everything but the long scenarios (`vitest.scenarios.config.ts`).
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    exclude: ['**/node_modules/**', ...SCENARIO_TESTS],
     globalSetup: ['test/support/global-setup.ts'],
     // Integration tests share one Temporal dev server and a 2-core machine: run files one by one.
     fileParallelism: false,

@@ -88,7 +88,7 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
     if (link && engines) serveLink(link.port1, engines, signal ?? new AbortController().signal);
     running += 1;
     try {
-      const message: ThreadMessage = { task, cancelPort: port2, enqueuedAt, ...(link && engines ? { engine: { port: link.port2, threads: engines.threadsPerEngine } } : {}) };
+      const message: ThreadMessage = { task, cancelPort: port2, enqueuedAt, ...(link && engines ? { engine: { port: link.port2 } } : {}) };
       return (await pool.run(message, { transferList: link ? [port2, link.port2] : [port2] })) as ExecutorResult;
     } finally {
       running -= 1;

@@ -14,15 +14,15 @@ export interface ThreadMessage {
   task: ExecutorTask;
   cancelPort: MessagePort;
   enqueuedAt: number;
-  /** Warm mode: the port to the main thread's engine pool, and a run context's dbt threads. */
-  engine?: { port: MessagePort; threads: number };
+  /** Warm mode: the port to the main thread's engine pool. */
+  engine?: { port: MessagePort };
 }
 
 export default async function executeTask({ task, cancelPort, enqueuedAt, engine }: ThreadMessage): Promise<ExecutorResult> {
   const controller = new AbortController();
   cancelPort.once('message', () => controller.abort());
   try {
-    if (engine && task.type === 'node') return await runNodeWarm(task, portLink(engine.port), { enqueuedAt, threads: engine.threads });
+    if (engine && task.type === 'node') return await runNodeWarm(task, portLink(engine.port), { enqueuedAt });
     if (engine && task.type === 'list') return await runListWarm(task, portLink(engine.port));
     switch (task.type) {
       case 'parse':

@@ -37,7 +37,7 @@ describe('dbt-temporal installed from the packed tarball', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toContain(`project ${project} (profiles ${project})`);
     expect(r.stdout).toMatch(/^ ?\d+ of 24 OK model jaffle_duck\.customers /m);
-    expect(r.stdout).toMatch(/^Done\. PASS=24 WARN=0 ERROR=0 SKIP=0 TOTAL=24$/m);
+    expect(r.stdout).toMatch(/^Done\. PASS=24 WARN=0 ERROR=0 SKIP=0 NO-OP=0 TOTAL=24$/m);
     expect(r.stdout).not.toMatch(/\x1b\[/);
     expect(await hashTree([project])).toBe(before);
   });

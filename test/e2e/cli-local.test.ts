@@ -60,7 +60,7 @@ describe('local on a terminal', () => {
     expect(results).toHaveLength(11);
     expect(history).toMatch(/Completed with 2 errors:\n\nFailure in model\.broken_duck\.bad_sql\n {2}Runtime Error in model bad_sql/);
     expect(history.match(/Failure in model\.broken_duck\.bad_sql/g)).toHaveLength(1);
-    expect(history).toMatch(/^Done\. PASS=6 WARN=1 ERROR=2 SKIP=2 TOTAL=11$/m);
+    expect(history).toMatch(/^Done\. PASS=6 WARN=1 ERROR=2 SKIP=2 NO-OP=0 TOTAL=11$/m);
     // Worker and SDK logs are in the file it names, not on the terminal.
     expect(history).not.toMatch(/"level":|Activity failed/);
     expect(history).toMatch(/worker log: .*dbt-temporal-local-.*\.log/);

@@ -89,7 +89,7 @@ describe('dbt-style run', () => {
     expect(r.stdout).toMatch(/START model selectors_duck\.base_hourly/);
     expect(r.stdout).toMatch(/OK model selectors_duck\.derived/);
     expect(r.stdout).toMatch(/PASS test selectors_duck\.not_null_derived_id/);
-    expect(r.stdout).toMatch(/Done\. PASS=3 WARN=0 ERROR=0 SKIP=0 TOTAL=3$/m);
+    expect(r.stdout).toMatch(/Done\. PASS=3 WARN=0 ERROR=0 SKIP=0 NO-OP=0 TOTAL=3$/m);
     expect(r.stdout).not.toMatch(/\x1b\[/);
     expect(r.stderr).toMatch(/Temporal UI: http:\/\/ui\.example:8080\/namespaces\/default\/workflows\/dbt-run-[0-9a-f-]+\/[0-9a-f-]+\/history/);
   });
@@ -99,7 +99,7 @@ describe('dbt-style run', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/ERROR model broken_duck\.bad_sql/);
     expect(r.stdout.match(/this_column_does_not_exist/g)?.length).toBe(2); // the failure's message, once (2 lines of it)
-    expect(r.stdout).toMatch(/Done\. PASS=6 WARN=1 ERROR=2 SKIP=2 TOTAL=11/);
+    expect(r.stdout).toMatch(/Done\. PASS=6 WARN=1 ERROR=2 SKIP=2 NO-OP=0 TOTAL=11/);
     expect(r.stderr).not.toMatch(/Activity failed/);
   });
 

@@ -90,4 +90,21 @@ describe('run contexts', () => {
     expect(a.rows).toEqual([['red', 'dark']]);
     expect(b.rows).toEqual([['blue', 'light']]);
   });
+
+  it('refuses an in-memory profile at plan time when several workers poll the queue, naming the profile', async () => {
+    const second = await startWorker({
+      ...(process.env as Record<string, string>),
+      TEMPORAL_ADDRESS: inject('temporalAddress'), DBT_PROJECT_DIRS: PROJECT, TEMPORAL_TASK_QUEUE: worker.taskQueue,
+    }, { cwd: workerCwd });
+    try {
+      // Both workers have polled once they have served a plan each.
+      await Promise.all([client.run(worker.taskQueue, { command: 'list' }), client.run(worker.taskQueue, { command: 'list' })]);
+      const res = await client.run(worker.taskQueue, { target: 'memory' });
+      expect(res.ok).toBe(false);
+      expect(res.errorType).toBe('CONFIG_ERROR');
+      expect(res.message).toMatch(/profile target 'memory' of project 'ctx_duck' uses an in-memory DuckDB database.*workers poll task queue/);
+    } finally {
+      await second.stop();
+    }
+  });
 });

@@ -49,7 +49,7 @@ function contextWorkspace(inv: DbtInvocation): Workspace {
 }
 
 /** The run context of `task`: opened once per run and engine, shared by the run's nodes. */
-export function contextSpec(task: NodeTask, ws: Workspace, threads: number): ContextSpec {
+export function contextSpec(task: NodeTask, ws: Workspace): ContextSpec {
   const inv = task.invocation;
   const mkey = manifestKey(inv);
   const run = inv.run ?? {};
@@ -57,9 +57,10 @@ export function contextSpec(task: NodeTask, ws: Workspace, threads: number): Con
   const key = sha([mkey, run.invocationId ?? null, run.startedAt ?? null, task.subcommand, task.fullRefresh, inv.defer ?? false, stateHash, run.eventTimeStart ?? null, run.eventTimeEnd ?? null]);
   const cws = contextWorkspace(inv);
   // The context's selection is the node that opens it: dbt sets up exactly as for that node,
-  // and every later node of the run is looked up by its unique id.
+  // and every later node of the run is looked up by its unique id. Its dbt threads are the
+  // profile's, as in plain dbt (`threads: 1` runs the context's nodes one at a time).
   const { subcommand, rest } = nodeSubcommandArgs(task);
-  const args = [...GLOBAL_ARGS, subcommand, ...commonArgs(inv, cws), ...rest.filter((a) => a !== '--cache-selected-only'), '--threads', String(threads), '--no-write-json'];
+  const args = [...GLOBAL_ARGS, subcommand, ...commonArgs(inv, cws), ...rest.filter((a) => a !== '--cache-selected-only'), '--no-write-json'];
   return {
     key, manifest_key: mkey,
     parse_args: [...GLOBAL_ARGS, 'parse', ...commonArgs(inv, ws), '--no-write-json'],

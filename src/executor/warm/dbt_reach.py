@@ -25,7 +25,7 @@ def _missing(what):
     raise RuntimeError(
         f"dbt-temporal warm engine: dbt-core {version} lacks {what} "
         f"(the engine was checked against dbt-core {CHECKED['dbt-core']}); "
-        "install the versions in requirements.txt or set DBT_TEMPORAL_ENGINE_MODE=subprocess"
+        "install the versions in requirements.txt or set DBT_ENGINE_MODE=subprocess"
     )
 
 

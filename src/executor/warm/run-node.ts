@@ -31,11 +31,11 @@ export function outcomeFailure(outcome: EngineOutcome, what: string): ExecutorRe
   }
 }
 
-export async function runNodeWarm(task: NodeTask, link: EngineLink, opts: { enqueuedAt: number; threads: number }): Promise<ExecutorResult> {
+export async function runNodeWarm(task: NodeTask, link: EngineLink, opts: { enqueuedAt: number }): Promise<ExecutorResult> {
   const inv = task.invocation;
   const what = `dbt ${task.subcommand} ${task.uniqueId}`;
   return withWorkspace(inv, 'dbtt-node-', async (ws) => {
-    const spec = contextSpec(task, ws, opts.threads);
+    const spec = contextSpec(task, ws);
     const resultPath = join(ws.root, 'result.json');
     const { outcome, use } = await link({
       kind: 'node', contextKey: spec.key, manifestKey: spec.manifest_key, warehouse: task.warehouse ?? null, spec,

@@ -9,6 +9,7 @@ import { readsRunInputEnv } from '../projects/run-input-env.js';
 import { manifestForRun } from '../artifacts/manifest.js';
 import { planFailure, selectorCharacterError } from '../planning/plan-errors.js';
 import { idsToRetry, readArtifactRef } from './artifact-refs.js';
+import { checkMemoryWarehouse } from './memory-warehouse.js';
 import { rethrowCoded, toFailure } from './deps.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -78,8 +79,8 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
     }
     if (result.type !== 'listed') throw new Error(`unexpected executor result ${result.type}`);
     const warehouse = result.warehouse ?? null;
-    if (warehouse?.startsWith('duckdb-memory:') && deps.executor.mode !== 'warm') {
-      throw toFailure('CONFIG_ERROR', `profile target '${request.target ?? deps.defaults.target ?? 'default'}' of project '${project.location.name}' uses an in-memory DuckDB database (path ':memory:' or no path), which lives in one dbt process: set DBT_ENGINE_MODE=warm (the default), or give the profile a file path`);
+    if (warehouse?.startsWith('duckdb-memory:')) {
+      await checkMemoryWarehouse({ project: project.location.name, target: request.target ?? deps.defaults.target ?? 'default', engineMode: deps.executor.mode });
     }
     const listed = retry ? result.uniqueIds.filter((id) => retry.has(id)) : result.uniqueIds;
     if (retry && listed.length === 0) {

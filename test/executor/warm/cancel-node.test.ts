@@ -26,7 +26,8 @@ function task(db: string, model: string): NodeTask {
   return {
     type: 'node',
     invocation: {
-      dbtPath: DBT, projectDir: PROJECT, profilesDir: PROJECT, target: null, vars: {}, partialParse: null, timeoutMs: 300_000,
+      // Target `threads2`: the profile's two dbt threads let both nodes run at once.
+      dbtPath: DBT, projectDir: PROJECT, profilesDir: PROJECT, target: 'threads2', vars: {}, partialParse: null, timeoutMs: 300_000,
       // `slow` would take minutes at this size: only an interrupted query ends it in time.
       env: { ...(process.env as Record<string, string>), SLOW_DUCKDB_PATH: db, SLOW_ROWS_K: '400' },
       run: { invocationId: 'run-cancel', startedAt: '2026-01-02T03:04:05.000Z' },
@@ -46,10 +47,10 @@ describe('cancelling one node of a run context', () => {
     const stop = new AbortController();
     try {
       const t0 = Date.now();
-      const slow = runNodeWarm(task(db, 'slow'), directLink(pool, stop.signal), { enqueuedAt: t0, threads: 2 });
+      const slow = runNodeWarm(task(db, 'slow'), directLink(pool, stop.signal), { enqueuedAt: t0 });
       // Once the slow node is running, a quick node joins the same context and completes.
       await new Promise((r) => setTimeout(r, 8_000));
-      const quick = await runNodeWarm(task(db, 'c1'), directLink(pool, new AbortController().signal), { enqueuedAt: Date.now(), threads: 2 });
+      const quick = await runNodeWarm(task(db, 'c1'), directLink(pool, new AbortController().signal), { enqueuedAt: Date.now() });
       expect(quick.type).toBe('node');
       expect(pool.pids).toHaveLength(1);
       stop.abort();

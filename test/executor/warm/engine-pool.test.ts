@@ -48,9 +48,9 @@ describe('warm engine pool', () => {
     const link = directLink(pool, new AbortController().signal);
     const db = join(scratch, 'pool.duckdb');
     try {
-      const first = await runNodeWarm(probeTask(db, 'run-a', { color: 'a' }), link, { enqueuedAt: Date.now(), threads: 1 });
+      const first = await runNodeWarm(probeTask(db, 'run-a', { color: 'a' }), link, { enqueuedAt: Date.now() });
       expect(first.type).toBe('node');
-      const second = await runNodeWarm(probeTask(db, 'run-a', { color: 'a' }), link, { enqueuedAt: Date.now(), threads: 1 });
+      const second = await runNodeWarm(probeTask(db, 'run-a', { color: 'a' }), link, { enqueuedAt: Date.now() });
       expect(second.type).toBe('node');
       expect(pool.counters).toMatchObject({ spawned: 1, contexts: 1 });
       const pids = pool.pids;
@@ -59,7 +59,7 @@ describe('warm engine pool', () => {
       expect(await queryDuckDb(db, 'select color from probe')).toEqual([['a']]);
       expect(await waitGone(pids, 5_000)).toEqual([]);
       expect(pool.counters).toMatchObject({ recycled: 1 });
-      const third = await runNodeWarm(probeTask(db, 'run-b', { color: 'c' }), link, { enqueuedAt: Date.now(), threads: 1 });
+      const third = await runNodeWarm(probeTask(db, 'run-b', { color: 'c' }), link, { enqueuedAt: Date.now() });
       expect(third.type).toBe('node');
       expect(pool.counters).toMatchObject({ spawned: 2, contexts: 2 });
     } finally {
@@ -72,7 +72,7 @@ describe('warm engine pool', () => {
   it('records where a node\'s time went next to dbt\'s own timing', async () => {
     const pool = new WarmEnginePool({ maxEngines: 1 });
     try {
-      const res = await runNodeWarm(probeTask(join(scratch, 'timing.duckdb'), 'run-t'), directLink(pool, new AbortController().signal), { enqueuedAt: Date.now(), threads: 1 });
+      const res = await runNodeWarm(probeTask(join(scratch, 'timing.duckdb'), 'run-t'), directLink(pool, new AbortController().signal), { enqueuedAt: Date.now() });
       if (res.type !== 'node') throw new Error(`unexpected ${res.type}: ${JSON.stringify(res)}`);
       const names = res.result.timing.map((t) => t.name);
       expect(names[0]).toBe('dbt_temporal:queued');

@@ -1,0 +1,16 @@
+// The long end-to-end scenarios: a 1,500-node project, installing from a tarball or a fresh
+// clone, a sandboxed container start, a killed worker, the Rust project's example shapes,
+// worker versioning, concurrent runs on one DuckDB file. Each takes minutes on 2 cores, so they
+// run as their own suite (`npm run test:scenarios`, which CI runs after `npm test`).
+export const SCENARIO_TESTS = [
+  'test/e2e/large-project.test.ts',
+  'test/e2e/observability-large.test.ts',
+  'test/e2e/dropin-examples.test.ts',
+  'test/e2e/dropin-hooks.test.ts',
+  'test/e2e/cli-install.test.ts',
+  'test/scripts/setup-lock.test.ts',
+  'test/e2e/container-start.test.ts',
+  'test/e2e/crash-recovery.test.ts',
+  'test/e2e/duckdb-single-writer.test.ts',
+  'test/e2e/versioning.test.ts',
+];
