@@ -26,6 +26,8 @@ export interface Measured {
   overheadMs: number[];
   overheadTotalMs: number[];
   scheduleToStartMs: number[];
+  /** Per node, the executor's own timing entries (dbt_temporal:queued / engine / results), in ms. */
+  breakdownMs?: Record<string, number[]>;
 }
 
 async function targetDir(ctx: DbtContext, partialParse: string | null): Promise<string> {

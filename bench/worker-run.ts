@@ -33,6 +33,17 @@ function dbtMs(r: NodeResult): number {
 const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined): number =>
   t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : 0;
 
+/** Per node, the executor's overhead entries next to dbt's timing (where the time outside dbt goes). */
+function breakdown(output: DbtRunOutput): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const r of output.node_results) {
+    for (const t of r.timing.filter((x) => x.name.startsWith('dbt_temporal:'))) {
+      (out[t.name.slice('dbt_temporal:'.length)] ??= []).push(Date.parse(t.completed_at) - Date.parse(t.started_at));
+    }
+  }
+  return out;
+}
+
 /** Per node: schedule-to-start and everything-but-dbt (schedule to completion minus dbt's span). */
 async function overheads(client: Client, workflowId: string, output: DbtRunOutput): Promise<{ overheadMs: number[]; overheadTotalMs: number[]; scheduleToStartMs: number[] }> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
@@ -108,7 +119,7 @@ export async function runWorkerScenario(sc: WorkerScenario): Promise<Measured> {
     const cpuS = treeCpuSeconds([pid]) - cpu0;
     const peakRssMb = rss.stop();
     const failures = output.node_results.filter((r) => !['success', 'pass'].includes(r.status)).length;
-    return { wallS, cpuS, peakRssMb, failures, ...(await overheads(client, workflowId, output)) };
+    return { wallS, cpuS, peakRssMb, failures, breakdownMs: breakdown(output), ...(await overheads(client, workflowId, output)) };
   } finally {
     await connection.close();
     child.kill('SIGTERM');
