@@ -127,9 +127,11 @@ export class RunTracker {
       const node = this.queue.shift();
       if (!node) break;
       const index = this.nextIndex++;
-      if (this.scheduler.isBlocked(node.unique_id)) this.finishAt(index, syntheticResult(node.unique_id, 'skipped', SKIP_UPSTREAM));
+      // After a failure with fail_fast, dbt skips every node it has not run "due to fail_fast",
+      // whether or not an upstream node was skipped too.
+      if (this.failFast && this.hadFailure && !this.stopRequested) this.finishAt(index, syntheticResult(node.unique_id, 'skipped', SKIP_FAIL_FAST));
+      else if (this.scheduler.isBlocked(node.unique_id)) this.finishAt(index, syntheticResult(node.unique_id, 'skipped', SKIP_UPSTREAM));
       else if (this.stopRequested) this.finishAt(index, syntheticResult(node.unique_id, 'cancelled', CANCELLED_BY_OPERATOR));
-      else if (this.failFast && this.hadFailure) this.finishAt(index, syntheticResult(node.unique_id, 'skipped', SKIP_FAIL_FAST));
       else {
         this.running.set(node.unique_id, index);
         this.log.push(startLine(index, this.total, node));

@@ -56,6 +56,17 @@ describe('RunTracker', () => {
     expect(t.resultsInOrder().at(-1)).toMatchObject({ unique_id: 'model.p.c', status: 'skipped', message: SKIP_FAIL_FAST });
   });
 
+  it('with fail_fast, skips every node it did not run due to fail_fast, below a skipped one too (as dbt)', () => {
+    const t = start(plan([node('a'), node('b'), node('c', ['b']), node('d', ['c'])]), true);
+    t.take(10);
+    t.finish(syntheticResult('model.p.a', 'error', 'boom'));
+    t.finish(ok('model.p.b'));
+    expect(t.take(10)).toEqual([]);
+    const byId = new Map(t.resultsInOrder().map((r) => [r.unique_id, r]));
+    expect(byId.get('model.p.c')).toMatchObject({ status: 'skipped', message: SKIP_FAIL_FAST });
+    expect(byId.get('model.p.d')).toMatchObject({ status: 'skipped', message: SKIP_FAIL_FAST });
+  });
+
   it('never starts more than the capacity and reports running nodes by label', () => {
     const t = start(plan(syntheticDag(30, 30)));
     expect(t.take(7)).toHaveLength(7);
