@@ -70,6 +70,11 @@ def self_check():
     for attr in ("reset_invocation_id", "initialize_from_flags"):
         if not callable(getattr(requires, attr, None)):
             _missing(f"dbt.cli.requires.{attr}")
+    from dbt.graph.queue import GraphQueue
+
+    for attr in ("in_progress", "lock"):
+        if not _has_code_name(GraphQueue.__init__, attr):
+            _missing(f"GraphQueue.{attr}")
     if not _has_code_name(BaseConnectionManager.__init__, "thread_connections"):
         _missing("BaseConnectionManager.thread_connections")
     try:
@@ -179,6 +184,19 @@ def only_end_hooks(load_results):
 
     RunTask.before_run = lambda self, adapter, selected_uids: RunStatus.Success
     RunTask.execute_nodes = lambda self: load_results(self)
+
+
+def mark_running(task, unique_id, running):
+    """Keeps dbt's job queue's view of running nodes true (its microbatch runner runs batches
+    inline when every dbt thread is busy, which is what stops `threads: 1` from deadlocking)."""
+    queue = getattr(task, "job_queue", None)
+    if queue is None:
+        return
+    with queue.lock:
+        if running:
+            queue.in_progress.add(unique_id)
+        else:
+            queue.in_progress.discard(unique_id)
 
 
 def node_connection(adapter, unique_id):

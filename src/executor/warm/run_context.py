@@ -95,8 +95,18 @@ def make_serving(base):
                 ctx.fail(req, "engine", f"{type(err).__name__}: {err}")
                 return
             ctx.started(req)
-            pool.apply_async(self.call_runner, args=[runner], callback=lambda result: ctx.finish(req, result),
-                             error_callback=lambda err: ctx.fail(req, "engine", f"{type(err).__name__}: {err}"))
+            uid = node.unique_id
+            dbt_reach.mark_running(self, uid, True)
+
+            def done(result):
+                dbt_reach.mark_running(self, uid, False)
+                ctx.finish(req, result)
+
+            def failed(err):
+                dbt_reach.mark_running(self, uid, False)
+                ctx.fail(req, "engine", f"{type(err).__name__}: {err}")
+
+            pool.apply_async(self.call_runner, args=[runner], callback=done, error_callback=failed)
 
         def _ensure_schemas(self, ctx, adapter, node):
             # dbt creates the schemas of its selected nodes before running them; a context
