@@ -8,6 +8,7 @@ import { EngineProcess } from './engine-process.js';
 import type { EngineSpawnOptions } from './engine-process.js';
 import type { WarmEngineOptions } from './options.js';
 import { compileWarmEngineOptions } from './options.js';
+import { ENGINE_MANIFEST_SLOTS } from './context-spec.js';
 import { pickFree, pickHolder, sameWarehouse } from './placement.js';
 import type { Job, Slot } from './placement.js';
 
@@ -177,8 +178,9 @@ export class WarmEnginePool {
       outcome = await slot.engine.request(req, job.timeoutMs, job.signal);
       if (outcome.kind === 'done' && outcome.done.phase === 'context' && slot.context) slot.context.failed = true;
     }
-    if (job.kind === 'invoke' && outcome.kind === 'done' && outcome.done.ok) slot.manifests = [...slot.manifests.filter((k) => k !== job.manifestKey), job.manifestKey].slice(-4);
-    if (job.kind === 'node' && outcome.kind === 'done' && outcome.done.phase !== 'context') slot.manifests = [...slot.manifests.filter((k) => k !== job.manifestKey), job.manifestKey].slice(-4);
+    // The engine now holds this manifest (engine.py keeps the last ENGINE_MANIFEST_SLOTS).
+    const parsed = outcome.kind === 'done' && (job.kind === 'invoke' ? outcome.done.ok : outcome.done.phase !== 'context');
+    if (parsed) slot.manifests = [...slot.manifests.filter((k) => k !== job.manifestKey), job.manifestKey].slice(-ENGINE_MANIFEST_SLOTS);
     job.resolve({ outcome, use });
     this.release(slot, job, outcome);
   }
