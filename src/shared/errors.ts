@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   DBT_TRANSIENT_ERROR: { retryable: true },
   /** dbt crashed, hung or produced no result for the node. */
   DBT_ENGINE_ERROR: { retryable: true },
+  /** A worker could not ask the run's workflow for its env (RUN_ENV_QUERY): retried. */
+  RUN_ENV_UNAVAILABLE: { retryable: true },
   /** The executor task was cancelled (activity cancellation or shutdown). */
   CANCELLED: { retryable: false },
   /** Worker-side configuration error (environment variables). Fatal at startup. */

@@ -139,3 +139,8 @@ function eventWindow(input: Record<string, unknown>): { event_time_start: string
   }
   return { event_time_start: start, event_time_end: end };
 }
+
+/** The request as activities receive it: they ask the run for its env (RUN_ENV_QUERY). */
+export function withoutEnv(request: RunRequest): RunRequest {
+  return { ...request, env: {} };
+}

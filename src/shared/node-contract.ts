@@ -1,5 +1,6 @@
 // The node contract: what a workflow sends the `execute_node` activity for one dbt node (the
-// run's settings travel with every node, so any worker or engine can rebuild the run context).
+// run's settings travel with every node, so any worker or engine can rebuild the run context;
+// its env is asked of the run once per worker, never copied into the input).
 import type { DbtCommand, JsonValue } from './contracts.js';
 
 export interface ExecuteNodeInput {
@@ -7,7 +8,11 @@ export interface ExecuteNodeInput {
   unique_id: string;
   target: string | null;
   vars: Record<string, JsonValue>;
-  env: Record<string, string>;
+  /**
+   * Only in inputs scheduled by older workers: the run's env travels in no activity input now
+   * (the activity asks the run for it, RUN_ENV_QUERY).
+   */
+  env?: Record<string, string>;
   full_refresh: boolean;
   /** The run's command (how the node executes: build, compile, source freshness). @default build */
   command?: DbtCommand;

@@ -4,6 +4,19 @@
 export const RUN_STATUS_QUERY = 'run_status';
 /** Query: arg the index of the first log line wanted; answers a RunLogPage (what the CLI scrolls). */
 export const RUN_LOG_QUERY = 'run_log';
+/**
+ * Query (worker-internal): the run's effective env, asked once per run by each worker that runs
+ * its nodes or hooks, so the env travels in no activity input (queries are not recorded in history).
+ */
+export const RUN_ENV_QUERY = 'dbt_temporal_run_env';
+
+/** RUN_ENV_QUERY's answer. */
+export interface RunEnvAnswer {
+  /** The env dbt runs with (the input's, `_` when the project reads it, what pre_run hooks added). */
+  env: Record<string, string>;
+  /** The run's input as canonical JSON (planning derives `_` from it). */
+  run_input_json?: string;
+}
 /** Update: arg boolean, returns the applied value; takes effect for nodes not started yet. */
 export const SET_FAIL_FAST_UPDATE = 'set_fail_fast';
 /** Update: no new node starts, running nodes finish, the rest become `cancelled`. */

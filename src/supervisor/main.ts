@@ -1,9 +1,12 @@
 // The composition root: config -> operations (metrics, HTTP) -> projects -> pool -> resolve
 // cache -> connection -> worker -> health file. Shutdown runs in reverse; each step is bounded
 // and logged, and every component's close() is idempotent.
+import { Client } from '@temporalio/client';
 import { createExecutor } from '../executor/index.js';
 import type { Executor } from '../executor/index.js';
 import { createActivities } from './activities/index.js';
+import { createRunEnvSource } from './activities/run-env.js';
+import { AesGcmPayloadCodec } from './codec/aes-gcm-codec.js';
 import { observabilityDeps } from './activities/observability-deps.js';
 import type { Config } from './config/config.js';
 import { packageVersion } from './config/config.js';
@@ -92,8 +95,12 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
     log.info({ projects: cache.names, ms: Date.now() - started }, 'projects resolved');
     for (const name of cache.names) for (const warning of cache.pick(name).settings.warnings) log.warn({ project: name }, `${SETTINGS_FILE}: ${warning}`);
     const durations = config.temporal.prioritySchedulingEnabled && config.temporal.priorityHistory ? new NodeDurations() : null;
-    const activities = createActivities({ cache, executor: pool, defaults, redact, duckdbConflicts: new DuckDbConflictWarner(log), observability: { ...observabilityDeps(config.artifacts, config.temporal.searchAttributes), prioritySchedulingEnabled: config.temporal.prioritySchedulingEnabled, durations } });
+    // Activities ask runs for their env through a client on the worker's own connection.
+    let client: Client | null = null;
+    const runEnv = createRunEnvSource({ client: () => client, redact, secretEnvNames: config.secretEnvNames });
+    const activities = createActivities({ cache, runEnv, executor: pool, defaults, redact, duckdbConflicts: new DuckDbConflictWarner(log), observability: { ...observabilityDeps(config.artifacts, config.temporal.searchAttributes), prioritySchedulingEnabled: config.temporal.prioritySchedulingEnabled, durations } });
     const { worker, connection } = await createTemporalWorker(config, activities, { metrics: ops.metrics, log, redact, tracing, durations, ...(config.telemetry.nexusEnabled ? { nexusServices: [createDbtNexusService()] } : {}) });
+    client = new Client({ connection, namespace: config.temporal.namespace, ...(config.codec ? { dataConverter: { payloadCodecs: [new AesGcmPayloadCodec(config.codec)] } } : {}) });
     log.info({ address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, tls: config.temporal.tls !== null, tuner: config.worker.tuner, executor_threads: maxThreads, nexus: config.telemetry.nexusEnabled ? 'dbt' : null, deployment: config.temporal.deploymentName ? `${config.temporal.deploymentName}/${config.temporal.buildId}` : null }, 'worker connected');
     await ops.startHealthFile();
 

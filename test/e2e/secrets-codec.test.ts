@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WORKFLOW_TYPE } from '../../src/shared/names.js';
 import { AesGcmPayloadCodec } from '../../src/supervisor/codec/aes-gcm-codec.js';
@@ -95,6 +96,24 @@ describe('a run\'s secret env value never leaves the worker (payload codec on)',
     expect(allText(desc.memo)).not.toContain(TOKEN);
     expect(worker.logs()).toContain('node finished');
     expect(worker.logs()).not.toContain(TOKEN);
+  });
+
+  it('copies the env into no activity input: only the run\'s own input holds it (decrypted history)', async () => {
+    const plain = new Client({ connection });
+    const history = await plain.workflow.getHandle(workflowId).fetchHistory();
+    const codec = new AesGcmPayloadCodec(readCodecKeys({ DBT_TEMPORAL_CODEC_KEYS: CODEC_KEYS })!);
+    const decoded = async (payloads: Payload[] | null | undefined): Promise<string> =>
+      allText(await codec.decode(payloads ?? []));
+    const started = history.events?.find((e) => e.workflowExecutionStartedEventAttributes)?.workflowExecutionStartedEventAttributes;
+    expect(await decoded(started?.input?.payloads as Payload[])).toContain(TOKEN);
+    const scheduled = (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : []));
+    const types = new Set(scheduled.map((s) => s.activityType?.name));
+    expect([...types]).toEqual(expect.arrayContaining(['plan_project', 'execute_node']));
+    for (const s of scheduled) {
+      const text = await decoded(s.input?.payloads as Payload[]);
+      expect(text.length, s.activityType?.name ?? '').toBeGreaterThan(0);
+      expect(text, s.activityType?.name ?? '').not.toContain(TOKEN);
+    }
   });
 
   it('keeps it out of log.txt, run_results.json and manifest.json', () => {

@@ -7,9 +7,12 @@ import type { InvocationDefaults, ResolveCache } from '../projects/resolve-cache
 import type { ObservabilityDeps } from './observability-deps.js';
 import type { Redactor } from '../redact.js';
 import type { DuckDbConflictWarner } from '../duckdb-conflicts.js';
+import type { RunEnvSource } from './run-env.js';
 
 export interface ActivityDeps {
   cache: ResolveCache;
+  /** The run's env (asked of its workflow, cached per run). */
+  runEnv: RunEnvSource;
   executor: Executor;
   defaults: InvocationDefaults;
   /** Artifact store and search attribute settings. @default no artifacts, no static attributes */

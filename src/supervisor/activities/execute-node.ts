@@ -8,7 +8,7 @@ import { invocationFor } from '../projects/resolve-cache.js';
 import { readArtifactRef } from './artifact-refs.js';
 import { toFailure } from './deps.js';
 import type { ActivityDeps } from './deps.js';
-import { pickProject, runOnExecutor } from './executor-call.js';
+import { pickProject, runEnvOf, runOnExecutor } from './executor-call.js';
 
 export type { ExecuteNodeInput };
 
@@ -19,8 +19,9 @@ export function createExecuteNodeActivity(deps: ActivityDeps) {
     if (!node) throw toFailure('INVALID_INPUT', `node ${input.unique_id} is not in project '${input.project}'`);
 
     const result = await runOnExecutor(deps, project, async (): Promise<ExecutorTask> => {
+      const { env } = await runEnvOf(deps, input.env);
       const deferTo = input.defer_manifest_ref ? await readArtifactRef(deps, 'defer_manifest_ref', input.defer_manifest_ref) : null;
-      const invocation = invocationFor(project, deps.defaults, { ...input, stateManifest: deferTo, defer: deferTo !== null });
+      const invocation = invocationFor(project, deps.defaults, { ...input, env, stateManifest: deferTo, defer: deferTo !== null });
       const selector = exactSelector(node, project.graph.projectName);
       const how = executionFor(input.command ?? 'build', node);
       return how.kind === 'freshness'

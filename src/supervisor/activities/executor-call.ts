@@ -3,6 +3,7 @@
 import { Context } from '@temporalio/activity';
 import type { ExecutorResult, ExecutorTask } from '../../shared/executor-protocol.js';
 import type { ResolvedProject } from '../projects/resolve-cache.js';
+import type { RunEnvAnswer } from '../../shared/run-status.js';
 import { rethrowCoded } from './deps.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -14,6 +15,15 @@ const HEARTBEAT_INTERVAL_MS = 2_000;
 export function pickProject(deps: ActivityDeps, name: string | null): ResolvedProject {
   try {
     return deps.cache.pick(name);
+  } catch (err) {
+    rethrowCoded(err);
+  }
+}
+
+/** The run's env (a coded failure, retryable, when the run cannot be asked). */
+export async function runEnvOf(deps: ActivityDeps, carried?: Record<string, string> | null): Promise<RunEnvAnswer> {
+  try {
+    return await deps.runEnv.current(carried);
   } catch (err) {
     rethrowCoded(err);
   }

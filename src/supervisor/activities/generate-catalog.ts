@@ -4,7 +4,7 @@ import type { RunRequest } from '../../shared/input.js';
 import { invocationFor } from '../projects/resolve-cache.js';
 import { toFailure } from './deps.js';
 import type { ActivityDeps } from './deps.js';
-import { pickProject, runOnExecutor } from './executor-call.js';
+import { pickProject, runEnvOf, runOnExecutor } from './executor-call.js';
 import { runSelection } from '../planning/run-selection.js';
 
 export interface GenerateCatalogInput {
@@ -18,9 +18,10 @@ export function createGenerateCatalogActivity(deps: ActivityDeps) {
     const store = deps.observability?.store;
     if (!store) throw toFailure('CONFIG_ERROR', 'generate_catalog needs artifact storage (WRITE_ARTIFACTS=true)');
     const project = pickProject(deps, input.project);
+    const { env } = await runEnvOf(deps, input.request.env);
     const result = await runOnExecutor(deps, project, () => ({
       type: 'catalog',
-      invocation: invocationFor(project, deps.defaults, { ...input.request, invocation_id: input.invocation_id }),
+      invocation: invocationFor(project, deps.defaults, { ...input.request, env, invocation_id: input.invocation_id }),
       ...runSelection(input.request),
     }));
     if (result.type === 'error') throw toFailure(result.code, result.message);

@@ -11,6 +11,7 @@ import { planFailure, selectorCharacterError } from '../planning/plan-errors.js'
 import { idsToRetry, readArtifactRef } from './artifact-refs.js';
 import { checkMemoryWarehouse } from './memory-warehouse.js';
 import { rethrowCoded, toFailure } from './deps.js';
+import { runEnvOf } from './executor-call.js';
 import type { ActivityDeps } from './deps.js';
 
 /** `list` reports dbt ls's node set as is (every resource type), sorted, without dependencies. */
@@ -37,7 +38,7 @@ function redactText(deps: ActivityDeps, text: string): string {
 
 export interface PlanProjectInput {
   request: RunRequest;
-  /** The run's input as JSON: `_` in the env when the project reads env_var('_'). */
+  /** Only from older workers: the run's input as JSON (now part of RUN_ENV_QUERY's answer). */
   run_input_json?: string;
   /** The run's invocation id: with artifact storage, the run's manifest is stored at plan time. */
   invocation_id?: string;
@@ -55,7 +56,10 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
     const dir = project.location.dir;
     if (!readsUnderscore.has(dir)) readsUnderscore.set(dir, readsRunInputEnv(dir));
     const readsRunInput = readsUnderscore.get(dir) === true;
-    const request = readsRunInput && runInput !== undefined ? { ...asked, env: { ...asked.env, _: runInput } } : asked;
+    // The env and the input's JSON are asked of the run (older workers sent them in the input).
+    const carried = runInput !== undefined ? { env: asked.env, run_input_json: runInput } : null;
+    const run = carried ?? (await runEnvOf(deps, asked.env));
+    const request = readsRunInput && run.run_input_json !== undefined ? { ...asked, env: { ...run.env, _: run.run_input_json } } : { ...asked, env: run.env };
     const badSelector = selectorCharacterError(request);
     if (badSelector) throw toFailure('INVALID_INPUT', badSelector);
     const resourceTypes = COMMAND_RESOURCE_TYPES[request.command];

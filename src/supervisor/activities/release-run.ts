@@ -9,6 +9,7 @@ export interface ReleaseRunInput {
 
 export function createReleaseRunActivity(deps: ActivityDeps) {
   return async function release_run({ invocation_id: invocationId }: ReleaseRunInput): Promise<void> {
+    deps.runEnv.forget();
     await deps.executor.releaseRun(invocationId);
   };
 }

@@ -6,7 +6,7 @@ import { invocationFor } from '../projects/resolve-cache.js';
 import { readArtifactRef } from './artifact-refs.js';
 import { toFailure } from './deps.js';
 import type { ActivityDeps } from './deps.js';
-import { pickProject, runOnExecutor } from './executor-call.js';
+import { pickProject, runEnvOf, runOnExecutor } from './executor-call.js';
 import { runSelection } from '../planning/run-selection.js';
 
 export interface RunProjectHooksInput {
@@ -33,9 +33,10 @@ export function createRunProjectHooksActivity(deps: ActivityDeps) {
     const command = hookCommandWords(input.request.command);
     if (!project.graph.hooks[input.phase] || command === null) return { hooks: [] };
     const stateManifest = input.request.state_manifest_ref ? await readArtifactRef(deps, 'state_manifest_ref', input.request.state_manifest_ref) : null;
+    const { env } = await runEnvOf(deps, input.request.env);
     const result = await runOnExecutor(deps, project, () => ({
       type: 'hooks',
-      invocation: invocationFor(project, deps.defaults, { ...input.request, invocation_id: input.invocation_id ?? null, run_started_at: input.run_started_at ?? null, stateManifest }),
+      invocation: invocationFor(project, deps.defaults, { ...input.request, env, invocation_id: input.invocation_id ?? null, run_started_at: input.run_started_at ?? null, stateManifest }),
       phase: input.phase,
       command,
       ...runSelection(input.request),

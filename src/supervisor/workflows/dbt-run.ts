@@ -5,7 +5,7 @@ import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivit
 import type { DbtRunInput, DbtRunOutput, HookError } from '../../shared/contracts.js';
 import { DEFAULT_RUN_OPTIONS } from '../../shared/run-options.js';
 import { canonicalRunInput, effectiveEnv } from '../../shared/run-input-json.js';
-import { parseRunInput } from '../../shared/input.js';
+import { parseRunInput, withoutEnv } from '../../shared/input.js';
 import type { RunRequest } from '../../shared/input.js';
 import type { ExecutionPlan } from '../../shared/plan.js';
 import { RunTracker } from '../../shared/run-tracker.js';
@@ -48,9 +48,9 @@ function validate(raw: DbtRunInput | undefined): RunRequest {
   }
 }
 
-async function plan(request: RunRequest, runInputJson: string, invocationId: string, planSecs: number | undefined): Promise<ExecutionPlan> {
+async function plan(request: RunRequest, invocationId: string, planSecs: number | undefined): Promise<ExecutionPlan> {
   try {
-    return await planActivity(planSecs)({ request, run_input_json: runInputJson, invocation_id: invocationId });
+    return await planActivity(planSecs)({ request: withoutEnv(request), invocation_id: invocationId });
   } catch (err) {
     // Surface the planning error itself (bad selector, unknown project) as the run's failure.
     if (isActivityCancelled(err)) throw cancelledRun();
@@ -67,6 +67,8 @@ export async function dbt_run(raw?: DbtRunInput): Promise<DbtRunOutput> {
   const request = validate(raw);
   const carried = readResume(raw);
   const session = new RunSession(carried?.invocation_id ?? workflowInfo().firstExecutionRunId, carried?.segment ?? 0, request.fail_fast);
+  session.env = request.env;
+  session.runInputJson = JSON.stringify(canonicalRunInput(raw));
   installHandlers(session);
   const cancel = watchCancellation();
 
@@ -82,7 +84,7 @@ export async function dbt_run(raw?: DbtRunInput): Promise<DbtRunOutput> {
   session.phase = 'planning';
   const tracker = carried
     ? new RunTracker(carried)
-    : RunTracker.start(await plan(request, JSON.stringify(canonicalRunInput(raw)), session.invocationId, config.plan_secs), { invocationId: session.invocationId, failFast: request.fail_fast, startedAtMs, maxInFlight: MAX_IN_FLIGHT });
+    : RunTracker.start(await plan(request, session.invocationId, config.plan_secs), { invocationId: session.invocationId, failFast: request.fail_fast, startedAtMs, maxInFlight: MAX_IN_FLIGHT });
   session.attach(tracker);
   if (!carried) {
     sa.planned(tracker.plan.project);
@@ -113,6 +115,8 @@ export async function dbt_run(raw?: DbtRunInput): Promise<DbtRunOutput> {
     extraEnv = pre.extraEnv;
   }
   const run: RunRequest = { ...request, env: effectiveEnv(raw, request.env, extraEnv, tracker.plan.reads_run_input ?? false) };
+  // Activities ask for the env (RUN_ENV_QUERY); their inputs carry none.
+  session.env = run.env;
   const where = { project: tracker.plan.project, invocationId: session.invocationId, startedAtMs: tracker.startedAtMs, warehouse: tracker.plan.warehouse ?? null, options: tracker.plan.options };
   if (!carried && tracker.plan.has_on_run_start) await runHookPhase('start', run, where, [], hooks);
 

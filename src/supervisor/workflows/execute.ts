@@ -65,7 +65,7 @@ export async function executeNodes(
   const start = (node: PlanNode): void => {
     const input = {
       project: tracker.plan.project, unique_id: node.unique_id, target: request.target,
-      vars: request.vars, env: request.env, full_refresh: request.full_refresh, command: request.command,
+      vars: request.vars, full_refresh: request.full_refresh, command: request.command,
       event_time_start: request.event_time_start, event_time_end: request.event_time_end, invocation_id: tracker.invocationId,
       defer_manifest_ref: request.defer_manifest_ref, warehouse: tracker.plan.warehouse ?? null,
       run_started_at: new Date(tracker.startedAtMs).toISOString(),

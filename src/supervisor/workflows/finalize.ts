@@ -2,6 +2,7 @@
 // memos and DbtStatus, and the terminal outcome (failed runs fail the workflow with the output).
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { ArtifactPaths, DbtRunOutput } from '../../shared/contracts.js';
+import { withoutEnv } from '../../shared/input.js';
 import type { RunRequest } from '../../shared/input.js';
 import { RUN_FAILED_ERROR_TYPE, failsRun, isFailureStatus } from '../../shared/names.js';
 import { fitResults, fitResultsAndLog, PAYLOAD_BUDGET_BYTES } from '../../shared/payload-budget.js';
@@ -62,7 +63,7 @@ export async function storeArtifacts(tracker: RunTracker, request: RunRequest, w
   }
   if (withCatalog) {
     try {
-      const { catalog_path } = await generate_catalog({ request, project: tracker.plan.project, invocation_id: tracker.invocationId });
+      const { catalog_path } = await generate_catalog({ request: withoutEnv(request), project: tracker.plan.project, invocation_id: tracker.invocationId });
       paths = { ...paths, catalog_path };
     } catch (err) {
       // A catalog is a convenience: its failure is reported in the log, never fails the run.

@@ -2,6 +2,7 @@
 // plans and reports without executing anything.
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { HookError, NodeResult } from '../../shared/contracts.js';
+import { withoutEnv } from '../../shared/input.js';
 import type { RunRequest } from '../../shared/input.js';
 import { projectHookActivityOptions } from '../../shared/run-options.js';
 import type { ProjectRunOptions } from '../../shared/run-options.js';
@@ -40,7 +41,7 @@ export async function runHookPhase(
   const label = phase === 'start' ? 'on_run_start' : 'on_run_end';
   try {
     const { hooks } = await hooksActivity(run.options, phase)({
-      request, project, phase, results, invocation_id: run.invocationId, warehouse: run.warehouse ?? null,
+      request: withoutEnv(request), project, phase, results, invocation_id: run.invocationId, warehouse: run.warehouse ?? null,
       ...(run.startedAtMs !== undefined ? { run_started_at: new Date(run.startedAtMs).toISOString() } : {}),
     });
     into[phase].push(...hooks);

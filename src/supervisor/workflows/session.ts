@@ -1,11 +1,15 @@
 // The run as the outside world sees it while it executes: phase, the tracker once planned,
 // and control requests that arrive before there is a plan.
-import type { RunLogPage, RunPhase, RunStatus } from '../../shared/run-status.js';
+import type { RunEnvAnswer, RunLogPage, RunPhase, RunStatus } from '../../shared/run-status.js';
 import type { RunTracker } from '../../shared/run-tracker.js';
 
 export class RunSession {
   phase: RunPhase = 'initializing';
   tracker: RunTracker | null = null;
+  /** The run's effective env (its input's, plus what pre_run hooks add): what activities query. */
+  env: Record<string, string> = {};
+  /** The run's input as canonical JSON (planning's `_`). */
+  runInputJson = '';
   private failFast: boolean;
   private stopRequested = false;
 
@@ -41,6 +45,11 @@ export class RunSession {
     const start = Math.min(Math.max(0, Math.floor(Number(from) || 0)), log.length);
     const lines = log.slice(start, start + max);
     return { from: start, lines, next: start + lines.length };
+  }
+
+  /** RUN_ENV_QUERY: what the run's activities run dbt with. */
+  runEnv(): RunEnvAnswer {
+    return { env: this.env, run_input_json: this.runInputJson };
   }
 
   status(): RunStatus {

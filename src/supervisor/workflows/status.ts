@@ -1,17 +1,20 @@
-// The run's live controls: queries `run_status` and `run_log`, updates `set_fail_fast` and `cancel_remaining`.
+// The run's live controls: queries `run_status` and `run_log` (and the worker-internal
+// `dbt_temporal_run_env`), updates `set_fail_fast` and `cancel_remaining`.
 import { defineQuery, defineUpdate, setHandler } from '@temporalio/workflow';
-import { CANCEL_REMAINING_UPDATE, RUN_LOG_QUERY, RUN_STATUS_QUERY, SET_FAIL_FAST_UPDATE } from '../../shared/run-status.js';
-import type { CancelRemainingResult, RunLogPage, RunStatus } from '../../shared/run-status.js';
+import { CANCEL_REMAINING_UPDATE, RUN_ENV_QUERY, RUN_LOG_QUERY, RUN_STATUS_QUERY, SET_FAIL_FAST_UPDATE } from '../../shared/run-status.js';
+import type { CancelRemainingResult, RunEnvAnswer, RunLogPage, RunStatus } from '../../shared/run-status.js';
 import type { RunSession } from './session.js';
 
 export const runStatusQuery = defineQuery<RunStatus>(RUN_STATUS_QUERY);
 export const runLogQuery = defineQuery<RunLogPage, [number]>(RUN_LOG_QUERY);
+export const runEnvQuery = defineQuery<RunEnvAnswer>(RUN_ENV_QUERY);
 export const setFailFastUpdate = defineUpdate<boolean, [boolean]>(SET_FAIL_FAST_UPDATE);
 export const cancelRemainingUpdate = defineUpdate<CancelRemainingResult, []>(CANCEL_REMAINING_UPDATE);
 
 export function installHandlers(session: RunSession): void {
   setHandler(runStatusQuery, () => session.status());
   setHandler(runLogQuery, (from) => session.logSince(from));
+  setHandler(runEnvQuery, () => session.runEnv());
   setHandler(setFailFastUpdate, (value) => session.setFailFast(value), {
     validator: (value) => {
       if (typeof value !== 'boolean') throw new TypeError(`set_fail_fast takes a boolean, got ${JSON.stringify(value)}`);
