@@ -2,7 +2,7 @@
 // and records where the task's time went as extra entries of the node's `timing`.
 import type { NodeResult, NodeTiming } from '../shared/contracts.js';
 import type { ExecutorResult, NodeTask } from '../shared/executor-protocol.js';
-import { classifyDbtError } from './classify.js';
+import { classifyDbtError } from '../shared/failures.js';
 
 /** Wall-clock marks of one node task, in epoch milliseconds. */
 export interface NodeMarks {

@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JsonValue, NodeResult, NodeStatus, NodeTiming } from '../../shared/contracts.js';
 import type { ExecutorResult, FreshnessTask } from '../../shared/executor-protocol.js';
-import { classifyDbtError, outputTail } from '../classify.js';
+import { classifyDbtError } from '../../shared/failures.js';
+import { outputTail } from '../classify.js';
 import { invokeDbt } from './tasks.js';
 import { withWorkspace } from '../workspace.js';
 

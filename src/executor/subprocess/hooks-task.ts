@@ -3,7 +3,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutorResult, HooksTask } from '../../shared/executor-protocol.js';
-import { classifyDbtError, outputTail } from '../classify.js';
+import { classifyDbtError } from '../../shared/failures.js';
+import { outputTail } from '../classify.js';
 import { readRunResults } from '../run-results.js';
 import { selectionArgs } from '../selection-args.js';
 import { invokeDbt } from './tasks.js';

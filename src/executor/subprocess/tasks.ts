@@ -2,7 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutorResult, ExecutorTask, ListTask, NodeTask, ParseTask } from '../../shared/executor-protocol.js';
-import { classifyDbtError, outputTail } from '../classify.js';
+import { classifyDbtError } from '../../shared/failures.js';
+import { outputTail } from '../classify.js';
 import { nodeOutcome, nodeSubcommandArgs } from '../node-outcome.js';
 import { runDbtProcess } from './dbt-process.js';
 import { DBT_SHIM_PATH, dbtPython } from './dbt-python.js';

@@ -2,7 +2,7 @@
 // the node's run context, then dbt's result read back and shaped (in both engine modes alike).
 import { join } from 'node:path';
 import type { ExecutorResult, NodeTask } from '../../shared/executor-protocol.js';
-import { classifyDbtError } from '../classify.js';
+import { classifyDbtError } from '../../shared/failures.js';
 import { nodeOutcome } from '../node-outcome.js';
 import { readRunResults } from '../run-results.js';
 import { withWorkspace } from '../workspace.js';

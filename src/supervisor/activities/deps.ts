@@ -1,6 +1,6 @@
 // What activities need from the rest of the worker; injected by the composition root.
 import { ApplicationFailure } from '@temporalio/activity';
-import { isRetryable } from '../../shared/errors.js';
+import { classifyFailure } from '../../shared/failures.js';
 import type { ErrorCode } from '../../shared/errors.js';
 import type { Executor } from '../../executor/index.js';
 import type { InvocationDefaults, ResolveCache } from '../projects/resolve-cache.js';
@@ -23,9 +23,13 @@ export interface ActivityDeps {
   duckdbConflicts?: DuckDbConflictWarner;
 }
 
-/** The one place where coded errors become Temporal failures (type = code). */
-export function toFailure(code: ErrorCode, message: string, details: unknown[] = [], forceNonRetryable = false): ApplicationFailure {
-  return ApplicationFailure.create({ type: code, message, nonRetryable: forceNonRetryable || !isRetryable(code), details });
+/**
+ * The one place where failures become Temporal failures (type = code), retryable as
+ * classifyFailure decides; `permanent` is the project's `retry.non_retryable_errors`.
+ */
+export function toFailure(code: ErrorCode | null, message: string, details: unknown[] = [], permanent: readonly RegExp[] = []): ApplicationFailure {
+  const verdict = classifyFailure({ code, message }, permanent);
+  return ApplicationFailure.create({ type: verdict.code, message, nonRetryable: !verdict.retryable, details });
 }
 
 /** Rethrows coded errors as ApplicationFailures, anything else unchanged. */

@@ -31,9 +31,7 @@ export function createExecuteNodeActivity(deps: ActivityDeps) {
     }, input.warehouse);
     if (result.type === 'error') {
       deps.duckdbConflicts?.note(result.message);
-      // dbt_temporal.yml non_retryable_errors turn a retryable error permanent.
-      const permanent = project.settings.nonRetryableErrors.some((re) => re.test(result.message));
-      throw toFailure(result.code, result.message, result.result ? [result.result] : [], permanent);
+      throw toFailure(result.code, result.message, result.result ? [result.result] : [], project.settings.nonRetryableErrors);
     }
     if (result.type !== 'node') throw new Error(`unexpected executor result ${result.type}`);
     return result.result;

@@ -24,7 +24,7 @@ export function createGenerateCatalogActivity(deps: ActivityDeps) {
       invocation: invocationFor(project, deps.defaults, { ...input.request, env, invocation_id: input.invocation_id }),
       ...runSelection(input.request),
     }));
-    if (result.type === 'error') throw toFailure(result.code, result.message);
+    if (result.type === 'error') throw toFailure(result.code, result.message, [], project.settings.nonRetryableErrors);
     if (result.type !== 'catalog') throw new Error(`unexpected executor result ${result.type}`);
     return { catalog_path: await store.put(input.invocation_id, 'catalog.json', result.catalogJson) };
   };

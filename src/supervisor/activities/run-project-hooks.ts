@@ -45,8 +45,7 @@ export function createRunProjectHooksActivity(deps: ActivityDeps) {
     }), input.warehouse);
     if (result.type === 'error') {
       // retry.non_retryable_errors apply to hooks as to nodes.
-      const permanent = project.settings.nonRetryableErrors.some((re) => re.test(result.message));
-      throw toFailure(result.code, result.message, [], permanent);
+      throw toFailure(result.code, result.message, [], project.settings.nonRetryableErrors);
     }
     if (result.type !== 'hooks') throw new Error(`unexpected executor result ${result.type}`);
     return { hooks: result.results };
