@@ -28,6 +28,9 @@ export interface Measured {
   scheduleToStartMs: number[];
   /** Per node, the executor's own timing entries (dbt_temporal:queued / engine / results), in ms. */
   breakdownMs?: Record<string, number[]>;
+  /** Workflow tasks completed and history events of the measured run, per node (worker competitors). */
+  workflowTasksPerNode?: number;
+  eventsPerNode?: number;
 }
 
 async function targetDir(ctx: DbtContext, partialParse: string | null): Promise<string> {

@@ -94,6 +94,7 @@ async function main(): Promise<void> {
         jsonRows.push({
           warehouse: wh, competitor: r.id, nodes: shape.nodes, wall_s: Number(r.wallS.toFixed(2)), cpu_s: Number(r.cpuS.toFixed(1)),
           peak_rss_mb: r.peakRssMb, overhead_p50_ms: percentile(r.overheadMs, 50), schedule_to_start_p50_ms: percentile(r.scheduleToStartMs, 50),
+          ...(r.workflowTasksPerNode !== undefined ? { workflow_tasks_per_node: Number(r.workflowTasksPerNode.toFixed(2)), events_per_node: Number((r.eventsPerNode ?? 0).toFixed(2)) } : {}),
           ...(r.breakdownMs ? { breakdown_p50_ms: Object.fromEntries(Object.entries(r.breakdownMs).map(([k, v]) => [k, percentile(v, 50)])) } : {}),
         });
       }

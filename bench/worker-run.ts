@@ -45,7 +45,7 @@ function breakdown(output: DbtRunOutput): Record<string, number[]> {
 }
 
 /** Per node: schedule-to-start and everything-but-dbt (schedule to completion minus dbt's span). */
-async function overheads(client: Client, workflowId: string, output: DbtRunOutput): Promise<{ overheadMs: number[]; overheadTotalMs: number[]; scheduleToStartMs: number[] }> {
+async function overheads(client: Client, workflowId: string, output: DbtRunOutput): Promise<{ overheadMs: number[]; overheadTotalMs: number[]; scheduleToStartMs: number[]; workflowTasksPerNode: number; eventsPerNode: number }> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const scheduled = new Map<number, { at: number; uniqueId: string }>();
   const started = new Map<number, number>();
@@ -53,8 +53,10 @@ async function overheads(client: Client, workflowId: string, output: DbtRunOutpu
   const overheadMs: number[] = [];
   const overheadTotalMs: number[] = [];
   const scheduleToStartMs: number[] = [];
+  let workflowTasks = 0;
   for (const e of history.events ?? []) {
     const id = Number(e.eventId);
+    if (e.workflowTaskCompletedEventAttributes) workflowTasks += 1;
     const sched = e.activityTaskScheduledEventAttributes;
     if (sched?.activityType?.name === 'execute_node') {
       const data = sched.input?.payloads?.[0]?.data;
@@ -79,7 +81,8 @@ async function overheads(client: Client, workflowId: string, output: DbtRunOutpu
       }
     }
   }
-  return { overheadMs, overheadTotalMs, scheduleToStartMs };
+  const nodes = Math.max(1, output.node_results.length);
+  return { overheadMs, overheadTotalMs, scheduleToStartMs, workflowTasksPerNode: workflowTasks / nodes, eventsPerNode: (history.events?.length ?? 0) / nodes };
 }
 
 export async function runWorkerScenario(sc: WorkerScenario): Promise<Measured> {
