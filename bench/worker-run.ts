@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
 import type { DbtRunOutput, NodeResult } from '../src/shared/contracts.js';
 import { WORKFLOW_TYPE } from '../src/shared/names.js';
 import type { Measured } from './plain-dbt.js';
@@ -78,6 +78,12 @@ async function overheads(client: Client, workflowId: string, output: DbtRunOutpu
         const queuedMs = queued ? Date.parse(queued.completed_at) - Date.parse(queued.started_at) : 0;
         overheadMs.push(Math.max(0, ms(e.eventTime) - startAt - dbtMs(result) - queuedMs));
         overheadTotalMs.push(Math.max(0, ms(e.eventTime) - s.at - dbtMs(result)));
+        if (process.env.BENCH_TRACE_FILE) {
+          const own = result.timing.filter((t) => !t.name.startsWith('dbt_temporal:'));
+          const { appendFileSync } = await import('node:fs');
+          appendFileSync(process.env.BENCH_TRACE_FILE, `${JSON.stringify({ uid: s.uniqueId, where: 'history', h0: s.at, h1: startAt, h2: ms(e.eventTime),
+            dbt0: Math.min(...own.map((t) => Date.parse(t.started_at))), dbt1: Math.max(...own.map((t) => Date.parse(t.completed_at))) })}\n`);
+        }
       }
     }
   }
@@ -87,7 +93,9 @@ async function overheads(client: Client, workflowId: string, output: DbtRunOutpu
 
 export async function runWorkerScenario(sc: WorkerScenario): Promise<Measured> {
   const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
-  const child = execa('node', [CLI, 'worker'], {
+  // Profiling: BENCH_WORKER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`) go to the worker's node.
+  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = execa('node', [...nodeArgs, CLI, 'worker'], {
     env: {
       ...process.env, ...sc.env, TEMPORAL_ADDRESS: sc.temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue, DBT_PROJECT_DIR: sc.projectDir,
       DBT_PROFILES_DIR: sc.projectDir, DBT_ENGINE_MODE: sc.engineMode, WORKER_TUNER: sc.tuner, TMPDIR: sc.tmpDir,
@@ -116,9 +124,13 @@ export async function runWorkerScenario(sc: WorkerScenario): Promise<Measured> {
     const pid = child.pid as number;
     const rss = sampleRss(() => [pid]);
     const cpu0 = treeCpuSeconds([pid]);
+    // Profiling hook: BENCH_MEASURE_HOOK runs (with the worker's pid) as the measured run starts and ends.
+    const hook = (phase: string): void => void (process.env.BENCH_MEASURE_HOOK && execaSync(process.env.BENCH_MEASURE_HOOK, [phase, String(pid)], { stdio: 'inherit' }));
+    hook('start');
     const t0 = performance.now();
     const { output, workflowId } = await run();
     const wallS = (performance.now() - t0) / 1000;
+    hook('end');
     const cpuS = treeCpuSeconds([pid]) - cpu0;
     const peakRssMb = rss.stop();
     const failures = output.node_results.filter((r) => !['success', 'pass'].includes(r.status)).length;

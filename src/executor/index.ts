@@ -6,7 +6,10 @@ import { KeyedMutex } from './keyed-mutex.js';
 import type { ThreadMessage } from './thread.js';
 import { WarmEnginePool } from './warm/engine-pool.js';
 import { serveLink } from './warm/engine-link.js';
+import { nowMs, trace, tracing } from './trace.js';
 import type { WarmEngineOptions } from './warm/options.js';
+
+export { nowMs, trace, tracing } from './trace.js';
 
 export interface ExecutorOptions {
   /**
@@ -89,7 +92,9 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
     running += 1;
     try {
       const message: ThreadMessage = { task, cancelPort: port2, enqueuedAt, ...(link && engines ? { engine: { port: link.port2 } } : {}) };
-      return (await pool.run(message, { transferList: link ? [port2, link.port2] : [port2] })) as ExecutorResult;
+      const out = (await pool.run(message, { transferList: link ? [port2, link.port2] : [port2] })) as ExecutorResult;
+      if (tracing && task.type === 'node') trace(task.uniqueId, 'dispatch', { d0: enqueuedAt, d1: nowMs() });
+      return out;
     } finally {
       running -= 1;
       signal?.removeEventListener('abort', onAbort);

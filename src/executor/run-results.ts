@@ -21,9 +21,13 @@ export async function readRunResults(path: string): Promise<Map<string, NodeResu
   } catch {
     return new Map();
   }
-  const doc = JSON.parse(text) as { results?: RawResult[] };
+  return runResultsOf(JSON.parse(text) as { results?: unknown[] });
+}
+
+/** The results of a run_results-shaped document, keyed by unique id. */
+export function runResultsOf(doc: { results?: unknown[] }): Map<string, NodeResult> {
   const out = new Map<string, NodeResult>();
-  for (const r of doc.results ?? []) {
+  for (const r of (doc.results ?? []) as RawResult[]) {
     if (!r.unique_id) continue;
     out.set(r.unique_id, {
       unique_id: r.unique_id,

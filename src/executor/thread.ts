@@ -9,6 +9,7 @@ import { runList, runNode, runParse } from './subprocess/tasks.js';
 import { portLink } from './warm/engine-link.js';
 import { runListWarm } from './warm/run-list.js';
 import { runNodeWarm } from './warm/run-node.js';
+import { nowMs, trace, tracing } from './trace.js';
 
 export interface ThreadMessage {
   task: ExecutorTask;
@@ -22,7 +23,12 @@ export default async function executeTask({ task, cancelPort, enqueuedAt, engine
   const controller = new AbortController();
   cancelPort.once('message', () => controller.abort());
   try {
-    if (engine && task.type === 'node') return await runNodeWarm(task, portLink(engine.port), { enqueuedAt });
+    if (engine && task.type === 'node') {
+      const t0 = tracing ? nowMs() : 0;
+      const r = await runNodeWarm(task, portLink(engine.port), { enqueuedAt });
+      if (tracing) trace(task.uniqueId, 'thread', { t0, t4: nowMs() });
+      return r;
+    }
     if (engine && task.type === 'list') return await runListWarm(task, portLink(engine.port));
     switch (task.type) {
       case 'parse':

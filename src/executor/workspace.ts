@@ -20,7 +20,8 @@ export async function withWorkspace<T>(invocation: DbtInvocation, prefix: string
   try {
     const statePath = invocation.stateManifest ? join(tmp.path, 'state') : null;
     const ws = { root: tmp.path, targetPath: join(tmp.path, 'target'), logPath: join(tmp.path, 'logs'), statePath };
-    await mkdir(ws.targetPath);
+    // dbt creates its target dir itself; only a seed needs it up front.
+    if (invocation.partialParse) await mkdir(ws.targetPath);
     if (statePath && invocation.stateManifest) {
       await mkdir(statePath);
       await writeFile(join(statePath, 'manifest.json'), invocation.stateManifest);

@@ -60,9 +60,12 @@ export function contextSpec(task: NodeTask, ws: Workspace): ContextSpec {
   // and every later node of the run is looked up by its unique id. Its dbt threads are the
   // profile's, as in plain dbt (`threads: 1` runs the context's nodes one at a time).
   const { subcommand, rest } = nodeSubcommandArgs(task);
-  const args = [...GLOBAL_ARGS, subcommand, ...commonArgs(inv, cws), ...rest.filter((a) => a !== '--cache-selected-only'), '--no-write-json'];
+  // --quiet: dbt's per-node console lines (START, OK) are writes under the GIL on every node;
+  // errors still print (and the engine's output tail explains a crash).
+  const args = [...GLOBAL_ARGS, '--quiet', subcommand, ...commonArgs(inv, cws), ...rest.filter((a) => a !== '--cache-selected-only'), '--no-write-json'];
   return {
     key, manifest_key: mkey,
+    // A manifest miss parses in the node's own scratch dir.
     parse_args: [...GLOBAL_ARGS, 'parse', ...commonArgs(inv, ws), '--no-write-json'],
     args, env: dbtEnv(inv, cws),
     invocation_id: run.invocationId ?? null, started_at: run.startedAt ?? null,

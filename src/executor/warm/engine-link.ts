@@ -15,8 +15,9 @@ export function portLink(port: MessagePort): EngineLink {
 /** Main side: runs the calls arriving on `port` on `pool`. */
 export function serveLink(port: MessagePort, pool: WarmEnginePool, signal: AbortSignal): void {
   port.on('message', (call: EngineCall) => {
+    const m0 = performance.timeOrigin + performance.now();
     const answer = call.kind === 'node' ? pool.runNode({ ...call, signal }) : pool.invoke({ ...call, signal });
-    void answer.then((a) => port.postMessage(a));
+    void answer.then((a) => port.postMessage(a.use.trace ? { ...a, use: { ...a.use, trace: { ...a.use.trace, m0, m3: performance.timeOrigin + performance.now() } } } : a));
   });
 }
 

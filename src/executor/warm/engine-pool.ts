@@ -21,6 +21,8 @@ export interface EngineUse {
   acquiredAt: number;
   /** Time spent starting a new engine for this request (0 when an engine was reused). */
   startMs: number;
+  /** Profiling marks (DBTT_TRACE_FILE). */
+  trace?: Record<string, number>;
 }
 
 export class WarmEnginePool {
@@ -174,8 +176,10 @@ export class WarmEnginePool {
     } else {
       const context = slot.specSent ? { key: job.contextKey } : job.spec;
       slot.specSent = true;
-      const req: Omit<NodeRequest, 'id'> = { op: 'node', context, unique_id: job.uniqueId, result_path: job.resultPath, ...(job.refresh ? { refresh: true } : {}) };
-      outcome = await slot.engine.request(req, job.timeoutMs, job.signal);
+      const req: Omit<NodeRequest, 'id'> = { op: 'node', context, unique_id: job.uniqueId, ...(job.refresh ? { refresh: true } : {}) };
+      const m1 = performance.timeOrigin + performance.now();
+      outcome = await slot.engine.request(process.env['DBTT_TRACE_FILE'] ? { ...req, trace: true } : req, job.timeoutMs, job.signal);
+      if (process.env['DBTT_TRACE_FILE']) use.trace = { m1, m2: outcome.kind === 'done' ? (outcome.done as { recvAt?: number }).recvAt ?? 0 : 0 };
       if (outcome.kind === 'done' && outcome.done.phase === 'context' && slot.context) slot.context.failed = true;
     }
     // The engine now holds this manifest (engine.py keeps the last ENGINE_MANIFEST_SLOTS).

@@ -50,7 +50,7 @@ export class EngineProcess {
     });
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.on('line', (line) => {
-      if (line.startsWith('{')) this.dispatch(JSON.parse(line) as EngineMessage);
+      if (line.startsWith('{')) this.dispatch({ ...(JSON.parse(line) as EngineMessage), recvAt: performance.timeOrigin + performance.now() } as unknown as EngineMessage);
     });
     void child.then((r) => {
       this.exitDetail ??= r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode ?? '?'}`;

@@ -5,8 +5,8 @@ pointed at stderr, so everything dbt prints lands on stderr). Requests carry an 
   invoke  {"id", "key", "parse_args", "args", "env", "want_result"?, "manifest_out"?, "want_profile"?}
           one whole dbt invocation (plans: `dbt ls`), only while no context is open
   node    {"id", "context": {"key", "manifest_key", "parse_args", "args", "env", "invocation_id",
-          "started_at"}, "unique_id", "result_path", "refresh"?}  runs one node in the run context
-          `context.key` (opened on first use); its run_results-shaped result goes to result_path
+          "started_at"}, "unique_id", "refresh"?}  runs one node in the run context
+          `context.key` (opened on first use); answered with its run_results-shaped `node_result`
   close   {"id", "key"}   ends the context once its nodes are done; answered with "closed"
   cancel  {"id"}          stops the query of node request `id`; that node then ends cancelled
 Several node requests are in flight at once; every answer names its request id.
@@ -54,6 +54,17 @@ def _die_with_parent():
     threading.Thread(target=watch, daemon=True).start()
 
 
+_RSS = {"at": 0.0, "mb": 0.0}
+
+
+def _rss_mb_cached():
+    # Read at most every 0.5 s: /proc reads are three GIL hand-overs on every answer.
+    now = time.monotonic()
+    if now - _RSS["at"] >= 0.5:
+        _RSS["at"], _RSS["mb"] = now, _rss_mb()
+    return _RSS["mb"]
+
+
 def _rss_mb():
     try:
         with open("/proc/self/statm") as f:
@@ -77,9 +88,14 @@ class Engine:
         self.context = None
         self.closing = {}  # context key -> close request ids
 
+    def encode(self, msg):
+        msg.setdefault("rss_mb", _rss_mb_cached())
+        return json.dumps(msg, default=str) + "\n"
+
     def send(self, msg):
-        msg.setdefault("rss_mb", _rss_mb())
-        line = json.dumps(msg) + "\n"
+        self.write(self.encode(msg))
+
+    def write(self, line):
         with self.write_lock:
             self.proto.write(line)
             self.proto.flush()
@@ -177,6 +193,10 @@ class Engine:
 
 
 def main():
+    # Four dbt threads share one GIL: a thread coming back from I/O (a log line, a query, the
+    # protocol pipe) waits a whole switch interval (5 ms by default) for CPU-bound siblings
+    # rendering Jinja. Node latency is made of many such hand-overs; a shorter interval cuts it.
+    sys.setswitchinterval(float(os.environ.get("DBT_TEMPORAL_ENGINE_SWITCH_MS", "1")) / 1000)
     proto = _protocol_stream()
     _die_with_parent()
     t0 = time.perf_counter()
@@ -194,6 +214,8 @@ def main():
         if not line:
             continue
         req = json.loads(line)
+        if req.get("trace"):
+            req["_t"] = {"p0": time.time() * 1000}
         op = req.get("op")
         try:
             if op == "node":

@@ -19,7 +19,6 @@ export type Job =
       warehouse: string | null;
       spec: ContextSpec;
       uniqueId: string;
-      resultPath: string;
       refresh: boolean;
     })
   | (JobBase & { kind: 'invoke'; request: Omit<InvokeRequest, 'op' | 'id'> });

@@ -41,10 +41,10 @@ export interface NodeRequest {
   /** The full spec when the context may not be open yet; `{ key }` alone once it is. */
   context: ContextSpec | Pick<ContextSpec, 'key'>;
   unique_id: string;
-  /** Where the engine writes the node's result (run_results.json shape). */
-  result_path: string;
   /** A retried attempt: another engine may have changed the warehouse since this context cached it. */
   refresh?: boolean;
+  /** Profiling: answer with wall-clock marks. */
+  trace?: boolean;
 }
 
 export interface CloseRequest {
@@ -87,14 +87,18 @@ export interface EngineDone {
   phase?: 'parse' | 'engine' | 'context';
   /** Invoke: dbt's own verdict. */
   success?: boolean;
-  /** Node: dbt's status for it (the full result is in the result file). */
+  /** Node: dbt's status for it. */
   status?: string;
+  /** Node: its run_results.json entry. */
+  node_result?: unknown;
   /** Node: it was cancelled on request. */
   cancelled?: boolean;
   parsed?: boolean;
   error?: string | null;
   /** The engine may hold state from a failure: replace it. */
   recycle?: boolean;
+  /** Profiling marks from the engine (epoch ms), when the request asked for them. */
+  trace?: Record<string, number>;
   prepare_ms?: number;
   invoke_ms?: number;
   rss_mb?: number;

@@ -1,14 +1,14 @@
 // One node on a warm engine, the executor thread's side: its own scratch dir, the request for
-// the node's run context, then dbt's result read back and shaped (in both engine modes alike).
-import { join } from 'node:path';
+// the node's run context, then dbt's result (in the engine's answer) shaped as in both modes.
 import type { ExecutorResult, NodeTask } from '../../shared/executor-protocol.js';
 import { classifyDbtError } from '../../shared/failures.js';
 import { nodeOutcome } from '../node-outcome.js';
-import { readRunResults } from '../run-results.js';
+import { runResultsOf } from '../run-results.js';
 import { withWorkspace } from '../workspace.js';
 import { contextSpec, spawnOptions } from './context-spec.js';
 import type { EngineLink } from './engine-call.js';
 import type { EngineOutcome } from './protocol.js';
+import { nowMs, trace, tracing } from '../trace.js';
 
 /** The engine outcome as an executor error, or null when the engine answered normally. */
 export function outcomeFailure(outcome: EngineOutcome, what: string): ExecutorResult | null {
@@ -34,16 +34,22 @@ export function outcomeFailure(outcome: EngineOutcome, what: string): ExecutorRe
 export async function runNodeWarm(task: NodeTask, link: EngineLink, opts: { enqueuedAt: number }): Promise<ExecutorResult> {
   const inv = task.invocation;
   const what = `dbt ${task.subcommand} ${task.uniqueId}`;
+  // The node's own scratch dir serves a parse when its engine lacks the manifest; the result
+  // itself comes back in the engine's answer (no file written and read per node).
   return withWorkspace(inv, 'dbtt-node-', async (ws) => {
     const spec = contextSpec(task, ws);
-    const resultPath = join(ws.root, 'result.json');
+    const t1 = tracing ? nowMs() : 0;
     const { outcome, use } = await link({
       kind: 'node', contextKey: spec.key, manifestKey: spec.manifest_key, warehouse: task.warehouse ?? null, spec,
-      uniqueId: task.uniqueId, resultPath, refresh: (task.attempt ?? 1) > 1, spawn: spawnOptions(inv), timeoutMs: inv.timeoutMs,
+      uniqueId: task.uniqueId, refresh: (task.attempt ?? 1) > 1, spawn: spawnOptions(inv), timeoutMs: inv.timeoutMs,
     });
     const failed = outcomeFailure(outcome, what);
     if (failed) return failed;
-    const results = await readRunResults(resultPath);
-    return nodeOutcome(task, results, () => null, { enqueuedAt: opts.enqueuedAt, startedAt: use.acquiredAt - use.startMs });
+    const t2 = tracing ? nowMs() : 0;
+    const done = outcome.kind === 'done' ? outcome.done : null;
+    const results = runResultsOf({ results: done?.node_result ? [done.node_result] : [] });
+    const out = nodeOutcome(task, results, () => null, { enqueuedAt: opts.enqueuedAt, startedAt: use.acquiredAt - use.startMs });
+    if (tracing) trace(task.uniqueId, 'run-node', { t1, t2, t3: nowMs(), py: done?.trace, main: use.trace });
+    return out;
   });
 }

@@ -8,7 +8,6 @@ each through dbt's own runner for its resource type (get_runner / call_runner) o
 pool, exactly as `dbt build --threads N` runs them. Closing the context ends the invocation the
 way dbt ends one (connections cleaned up, adapter released).
 """
-import json
 import os
 import queue
 import shutil
@@ -19,7 +18,12 @@ from datetime import datetime
 
 import dbt_reach
 
-ACTIVE = {"context": None}  # the engine's open context (one per engine process)
+ACTIVE = {"context": None}
+
+
+def _now():
+    import time
+    return time.time() * 1000  # the engine's open context (one per engine process)
 
 
 def _find_node(manifest, unique_id):
@@ -74,6 +78,9 @@ def make_serving(base):
 
         def _serve(self, ctx, pool, req):
             from dbt.adapters.factory import get_adapter
+            tr = req.get("_t")
+            if tr is not None:
+                tr["p1"] = _now()
             from dbt.task.run import MicrobatchModelRunner
 
             node = _find_node(self.manifest, req["unique_id"])
@@ -98,15 +105,33 @@ def make_serving(base):
             uid = node.unique_id
             dbt_reach.mark_running(self, uid, True)
 
-            def done(result):
+            def run(runner):
+                # The result is handed over on the dbt thread itself: through the pool's result
+                # handler it would wait for one more thread to get the GIL from busy dbt threads.
+                if tr is not None:
+                    tr["p3"] = _now()
+                try:
+                    result = self.call_runner(runner)
+                except Exception as err:  # noqa: BLE001 - reported as the node's failure
+                    dbt_reach.mark_running(self, uid, False)
+                    ctx.fail(req, "engine", f"{type(err).__name__}: {err}")
+                    return
+                if tr is not None:
+                    tr["p4"] = tr["p5"] = _now()
                 dbt_reach.mark_running(self, uid, False)
                 ctx.finish(req, result)
 
-            def failed(err):
-                dbt_reach.mark_running(self, uid, False)
-                ctx.fail(req, "engine", f"{type(err).__name__}: {err}")
-
-            pool.apply_async(self.call_runner, args=[runner], callback=done, error_callback=failed)
+            if tr is not None:
+                tr["p2"] = _now()
+                for name in ("before_execute", "_safe_release_connection", "after_execute"):
+                    def timed(*a, _f=getattr(runner, name), _n=name):
+                        tr[f"{_n}0"] = _now()
+                        try:
+                            return _f(*a)
+                        finally:
+                            tr[f"{_n}1"] = _now()
+                    setattr(runner, name, timed)
+            pool.apply_async(run, args=[runner])
 
         def _ensure_schemas(self, ctx, adapter, node):
             # dbt creates the schemas of its selected nodes before running them; a context
@@ -186,6 +211,7 @@ class RunContext:
             with open(os.path.join(self.dir, "state", "manifest.json"), "w") as f:
                 f.write(state)
         self.spec["args"] = [arg.replace("{ctx}", self.dir) for arg in self.spec["args"]]
+        self.spec["parse_args"] = [arg.replace("{ctx}", self.dir) for arg in self.spec["parse_args"]]
         env = {k: v.replace("{ctx}", self.dir) for k, v in self.spec["env"].items()}
         os.environ.clear()
         os.environ.update(env)
@@ -248,17 +274,21 @@ class RunContext:
     def finish(self, req, result):
         from dbt.artifacts.schemas.run import process_run_result
 
+        tr = req.get("_t")
+        if tr is not None:
+            tr["p5"] = _now()
         found, cancelled = self._take(req)
         if not found:
             return
         try:
+            # The run_results-shaped entry travels in the answer itself (no file to write and read).
             entry = process_run_result(result).to_dict(omit_none=False)
-            with open(req["result_path"], "w") as f:
-                json.dump({"results": [entry]}, f, default=str)
+            line = self.engine.encode({"id": req["id"], "type": "done", "ok": True, "cancelled": cancelled, "status": str(result.status),
+                                       "node_result": entry, **({"trace": dict(tr, p6=_now())} if tr is not None else {})})
         except Exception as err:  # noqa: BLE001
-            self.engine.send({"id": req["id"], "type": "done", "ok": False, "phase": "engine", "error": f"cannot write the node result: {err}"})
+            self.engine.send({"id": req["id"], "type": "done", "ok": False, "phase": "engine", "error": f"cannot encode the node result: {err}"})
             return
-        self.engine.send({"id": req["id"], "type": "done", "ok": True, "cancelled": cancelled, "status": str(result.status)})
+        self.engine.write(line)
 
     def fail(self, req, phase, error):
         found, cancelled = self._take(req)

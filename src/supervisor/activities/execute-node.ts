@@ -9,11 +9,13 @@ import { readArtifactRef } from './artifact-refs.js';
 import { toFailure } from './deps.js';
 import type { ActivityDeps } from './deps.js';
 import { pickProject, runEnvOf, runOnExecutor } from './executor-call.js';
+import { nowMs, trace, tracing } from '../../executor/index.js';
 
 export type { ExecuteNodeInput };
 
 export function createExecuteNodeActivity(deps: ActivityDeps) {
   return async function execute_node(input: ExecuteNodeInput): Promise<NodeResult> {
+    const a0 = tracing ? nowMs() : 0;
     const project = pickProject(deps, input.project);
     const node = project.graph.nodes.get(input.unique_id);
     if (!node) throw toFailure('INVALID_INPUT', `node ${input.unique_id} is not in project '${input.project}'`);
@@ -34,6 +36,7 @@ export function createExecuteNodeActivity(deps: ActivityDeps) {
       throw toFailure(result.code, result.message, result.result ? [result.result] : [], project.settings.nonRetryableErrors);
     }
     if (result.type !== 'node') throw new Error(`unexpected executor result ${result.type}`);
+    if (tracing) trace(input.unique_id, 'activity', { a0, a2: nowMs() });
     return result.result;
   };
 }
