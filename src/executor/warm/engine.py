@@ -196,7 +196,7 @@ def main():
     # Four dbt threads share one GIL: a thread coming back from I/O (a log line, a query, the
     # protocol pipe) waits a whole switch interval (5 ms by default) for CPU-bound siblings
     # rendering Jinja. Node latency is made of many such hand-overs; a shorter interval cuts it.
-    sys.setswitchinterval(float(os.environ.get("DBT_TEMPORAL_ENGINE_SWITCH_MS", "1")) / 1000)
+    sys.setswitchinterval(0.001)
     proto = _protocol_stream()
     _die_with_parent()
     t0 = time.perf_counter()
