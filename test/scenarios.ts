@@ -1,7 +1,8 @@
 // The long end-to-end scenarios: a 1,500-node project, installing from a tarball or a fresh
 // clone, a sandboxed container start, a killed worker, the Rust project's example shapes,
 // worker versioning, concurrent runs on one DuckDB file, the subprocess engine mode, run
-// control under load, deferral and state, a Postgres restart, Postgres parity, run options. Each takes minutes on 2 cores, so
+// control under load, deferral and state, a Postgres restart, Postgres parity, run options, TLS/mTLS connections, graceful shutdown,
+// `list` with every selector form, OpenTelemetry traces. Each takes minutes on 2 cores, so
 // they run as their own suite: `npm run test:scenarios` (`npm test` stays within 30 minutes).
 export const SCENARIO_TESTS = [
   'test/e2e/large-project.test.ts',
@@ -20,4 +21,8 @@ export const SCENARIO_TESTS = [
   'test/e2e/transient-postgres.test.ts',
   'test/e2e/parity-postgres.test.ts',
   'test/e2e/run-options.test.ts',
+  'test/e2e/operations-tls.test.ts',
+  'test/e2e/operations-shutdown.test.ts',
+  'test/e2e/list-selectors.test.ts',
+  'test/e2e/tracing.test.ts',
 ];
