@@ -21,9 +21,9 @@ export function pickProject(deps: ActivityDeps, name: string | null): ResolvedPr
 }
 
 /** The run's env (a coded failure, retryable, when the run cannot be asked). */
-export async function runEnvOf(deps: ActivityDeps, carried?: Record<string, string> | null): Promise<RunEnvAnswer> {
+export async function runEnvOf(deps: ActivityDeps, carried?: Record<string, string> | null, opts?: { remember?: boolean }): Promise<RunEnvAnswer> {
   try {
-    return await deps.runEnv.current(carried);
+    return await deps.runEnv.current(carried, opts);
   } catch (err) {
     rethrowCoded(err);
   }

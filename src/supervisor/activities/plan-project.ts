@@ -58,7 +58,7 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
     const readsRunInput = readsUnderscore.get(dir) === true;
     // The env and the input's JSON are asked of the run (older workers sent them in the input).
     const carried = runInput !== undefined ? { env: asked.env, run_input_json: runInput } : null;
-    const run = carried ?? (await runEnvOf(deps, asked.env));
+    const run = carried ?? (await runEnvOf(deps, asked.env, { remember: false }));
     const request = readsRunInput && run.run_input_json !== undefined ? { ...asked, env: { ...run.env, _: run.run_input_json } } : { ...asked, env: run.env };
     const badSelector = selectorCharacterError(request);
     if (badSelector) throw toFailure('INVALID_INPUT', badSelector);

@@ -14,7 +14,7 @@ export interface RunEnvSource {
    * The env of the run whose activity is executing. `carried` is an env found in the input
    * itself (workflows started before env left the inputs): used as is, nothing is asked.
    */
-  current(carried?: Record<string, string> | null): Promise<RunEnvAnswer>;
+  current(carried?: Record<string, string> | null, opts?: { remember?: boolean }): Promise<RunEnvAnswer>;
   /** Forgets the current run's env on this worker (its nodes are done). */
   forget(): void;
 }
@@ -54,12 +54,14 @@ export function createRunEnvSource(opts: RunEnvSourceOptions): RunEnvSource {
     }
   };
   return {
-    current(carried) {
+    current(carried, { remember = true } = {}) {
       if (carried && Object.keys(carried).length > 0) return Promise.resolve(learn({ env: carried }));
       const of = keyOf();
       // An activity started outside a workflow has no run to ask: it runs with no run env.
       if (of === null) return Promise.resolve({ env: {} });
       const { key, workflowId, runId } = of;
+      // Planning asks before pre_run hooks may add to the env: its answer is not kept.
+      if (!remember) return ask(workflowId, runId).then(learn);
       let answer = cache.get(key);
       if (answer === undefined) {
         answer = ask(workflowId, runId);
