@@ -9,6 +9,7 @@ import type { EngineSpawnOptions } from './engine-process.js';
 import type { WarmEngineOptions } from './options.js';
 import { compileWarmEngineOptions } from './options.js';
 import { ENGINE_MANIFEST_SLOTS } from './context-spec.js';
+import { nowMs, tracing } from '../trace.js';
 import { pickFree, pickHolder, sameWarehouse } from './placement.js';
 import type { Job, Slot } from './placement.js';
 
@@ -177,9 +178,9 @@ export class WarmEnginePool {
       const context = slot.specSent ? { key: job.contextKey } : job.spec;
       slot.specSent = true;
       const req: Omit<NodeRequest, 'id'> = { op: 'node', context, unique_id: job.uniqueId, ...(job.refresh ? { refresh: true } : {}) };
-      const m1 = performance.timeOrigin + performance.now();
-      outcome = await slot.engine.request(process.env['DBTT_TRACE_FILE'] ? { ...req, trace: true } : req, job.timeoutMs, job.signal);
-      if (process.env['DBTT_TRACE_FILE']) use.trace = { m1, m2: outcome.kind === 'done' ? (outcome.done as { recvAt?: number }).recvAt ?? 0 : 0 };
+      const m1 = tracing ? nowMs() : 0;
+      outcome = await slot.engine.request(tracing ? { ...req, trace: true } : req, job.timeoutMs, job.signal);
+      if (tracing) use.trace = { m1, m2: outcome.kind === 'done' ? (outcome.done as { recvAt?: number }).recvAt ?? 0 : 0 };
       if (outcome.kind === 'done' && outcome.done.phase === 'context' && slot.context) slot.context.failed = true;
     }
     // The engine now holds this manifest (engine.py keeps the last ENGINE_MANIFEST_SLOTS).

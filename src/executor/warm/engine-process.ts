@@ -2,6 +2,7 @@
 // (the nodes of its run context), each answered by id.
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
+import { nowMs, tracing } from '../trace.js';
 import type { EngineClosed, EngineDone, EngineMessage, EngineOutcome, EngineReady, EngineRequest } from './protocol.js';
 
 /** Most console output kept (the tail explains a crash). */
@@ -50,7 +51,11 @@ export class EngineProcess {
     });
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.on('line', (line) => {
-      if (line.startsWith('{')) this.dispatch({ ...(JSON.parse(line) as EngineMessage), recvAt: performance.timeOrigin + performance.now() } as unknown as EngineMessage);
+      if (!line.startsWith('{')) return;
+      const msg = JSON.parse(line) as EngineMessage;
+      // Profiling: when the answer reached the worker.
+      if (tracing) (msg as { recvAt?: number }).recvAt = nowMs();
+      this.dispatch(msg);
     });
     void child.then((r) => {
       this.exitDetail ??= r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode ?? '?'}`;

@@ -13,17 +13,17 @@ import queue
 import shutil
 import tempfile
 import threading
+import time
 import traceback
 from datetime import datetime
 
 import dbt_reach
 
-ACTIVE = {"context": None}
+ACTIVE = {"context": None}  # the engine's open context (one per engine process)
 
 
 def _now():
-    import time
-    return time.time() * 1000  # the engine's open context (one per engine process)
+    return time.time() * 1000  # profiling marks (DBTT_TRACE_FILE), epoch ms
 
 
 def _find_node(manifest, unique_id):
@@ -113,24 +113,16 @@ def make_serving(base):
                 try:
                     result = self.call_runner(runner)
                 except Exception as err:  # noqa: BLE001 - reported as the node's failure
-                    dbt_reach.mark_running(self, uid, False)
                     ctx.fail(req, "engine", f"{type(err).__name__}: {err}")
                     return
+                finally:
+                    dbt_reach.mark_running(self, uid, False)
                 if tr is not None:
-                    tr["p4"] = tr["p5"] = _now()
-                dbt_reach.mark_running(self, uid, False)
+                    tr["p4"] = _now()
                 ctx.finish(req, result)
 
             if tr is not None:
                 tr["p2"] = _now()
-                for name in ("before_execute", "_safe_release_connection", "after_execute"):
-                    def timed(*a, _f=getattr(runner, name), _n=name):
-                        tr[f"{_n}0"] = _now()
-                        try:
-                            return _f(*a)
-                        finally:
-                            tr[f"{_n}1"] = _now()
-                    setattr(runner, name, timed)
             pool.apply_async(run, args=[runner])
 
         def _ensure_schemas(self, ctx, adapter, node):
@@ -211,7 +203,6 @@ class RunContext:
             with open(os.path.join(self.dir, "state", "manifest.json"), "w") as f:
                 f.write(state)
         self.spec["args"] = [arg.replace("{ctx}", self.dir) for arg in self.spec["args"]]
-        self.spec["parse_args"] = [arg.replace("{ctx}", self.dir) for arg in self.spec["parse_args"]]
         env = {k: v.replace("{ctx}", self.dir) for k, v in self.spec["env"].items()}
         os.environ.clear()
         os.environ.update(env)
