@@ -1,7 +1,7 @@
 // A private scratch directory per task: dbt's target/log paths live here, never in the project.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dir } from 'tmp-promise';
 import type { DbtInvocation } from '../shared/executor-protocol.js';
 
 export interface Workspace {
@@ -14,22 +14,25 @@ export interface Workspace {
 
 /** Runs `fn` with a fresh temp dir (seeded with the partial-parse cache), always removed after. */
 export async function withWorkspace<T>(invocation: DbtInvocation, prefix: string, fn: (ws: Workspace) => Promise<T>): Promise<T> {
-  // tmp names it `<prefix><pid>-<random>`: a worker's start-up sweep removes the scratch of
-  // processes that are gone.
-  const tmp = await dir({ prefix: prefix.replace(/-$/, ''), unsafeCleanup: true });
+  // Named `<prefix><pid>-<random>`: a worker's start-up sweep removes the scratch of processes
+  // that are gone. Plain sync calls: this runs on an executor thread, and a few syscalls there
+  // beat hops through libuv's pool, which every thread of the worker shares.
+  const root = mkdtempSync(join(tmpdir(), `${prefix}${process.pid}-`));
   try {
-    const statePath = invocation.stateManifest ? join(tmp.path, 'state') : null;
-    const ws = { root: tmp.path, targetPath: join(tmp.path, 'target'), logPath: join(tmp.path, 'logs'), statePath };
+    const statePath = invocation.stateManifest ? join(root, 'state') : null;
+    const ws = { root, targetPath: join(root, 'target'), logPath: join(root, 'logs'), statePath };
     // dbt creates its target dir itself; only a seed needs it up front.
-    if (invocation.partialParse) await mkdir(ws.targetPath);
-    if (statePath && invocation.stateManifest) {
-      await mkdir(statePath);
-      await writeFile(join(statePath, 'manifest.json'), invocation.stateManifest);
+    if (invocation.partialParse) {
+      mkdirSync(ws.targetPath);
+      writeFileSync(join(ws.targetPath, 'partial_parse.msgpack'), invocation.partialParse);
     }
-    if (invocation.partialParse) await writeFile(join(ws.targetPath, 'partial_parse.msgpack'), invocation.partialParse);
+    if (statePath && invocation.stateManifest) {
+      mkdirSync(statePath);
+      writeFileSync(join(statePath, 'manifest.json'), invocation.stateManifest);
+    }
     return await fn(ws);
   } finally {
-    await tmp.cleanup();
+    rmSync(root, { recursive: true, force: true });
   }
 }
 

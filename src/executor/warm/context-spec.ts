@@ -60,9 +60,10 @@ export function contextSpec(task: NodeTask, ws: Workspace): ContextSpec {
   // and every later node of the run is looked up by its unique id. Its dbt threads are the
   // profile's, as in plain dbt (`threads: 1` runs the context's nodes one at a time).
   const { subcommand, rest } = nodeSubcommandArgs(task);
-  // --quiet: dbt's per-node console lines (START, OK) are writes under the GIL on every node;
-  // errors still print (and the engine's output tail explains a crash).
-  const args = [...GLOBAL_ARGS, '--quiet', subcommand, ...commonArgs(inv, cws), ...rest.filter((a) => a !== '--cache-selected-only'), '--no-write-json'];
+  // --log-level none: dbt formats a console line for every event (and scrubs it of the env's
+  // secrets) before its logger drops it by level, on every node and query, under the GIL. The
+  // node's result carries its messages; an engine crash still leaves Python's traceback.
+  const args = [...GLOBAL_ARGS, '--log-level', 'none', subcommand, ...commonArgs(inv, cws), ...rest.filter((a) => a !== '--cache-selected-only'), '--no-write-json'];
   return {
     key, manifest_key: mkey,
     // A manifest miss parses in the node's own scratch dir.

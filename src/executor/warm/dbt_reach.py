@@ -85,6 +85,19 @@ def self_check():
         for attr in ("_ENV", "_LOCK"):
             if not hasattr(DuckDBConnectionManager, attr):
                 _missing(f"dbt-duckdb DuckDBConnectionManager.{attr}")
+    from dbt.events.logging import setup_event_logger
+    from dbt_common.events import event_manager_client
+    from dbt_common.events.event_manager import EventManager
+
+    for attr in ("ctx_set_event_manager", "get_event_manager"):
+        if not callable(getattr(event_manager_client, attr, None)):
+            _missing(f"dbt_common.events.event_manager_client.{attr}")
+    if not callable(getattr(EventManager, "fire_event", None)) or not _has_code_name(EventManager.__init__, "loggers"):
+        _missing("dbt_common EventManager.fire_event / loggers")
+    if not callable(getattr(tracking, "track_behavior_change_warn", None)):
+        _missing("dbt.tracking.track_behavior_change_warn")
+    if not _has_code_name(setup_event_logger, "track_behavior_change_warn"):
+        _missing("setup_event_logger's behaviour-change callback")
     warnings = []
     for dist, checked in CHECKED.items():
         try:
@@ -94,6 +107,39 @@ def self_check():
         if found != checked:
             warnings.append(f"{dist} {found} (warm engine checked against {checked})")
     return warnings
+
+
+def install_lean_events():
+    """Drops debug and info events that reach nobody before dbt builds their log message.
+
+    dbt turns every event into a protobuf message (its text, metadata, timestamp) before its
+    loggers and callbacks look at the level. A run context has no logger (`--log-level none`,
+    no file log) and only dbt's own callback, which reads behaviour-change warnings: its debug
+    and info events (a dozen per node: NodeStart, every query, NodeFinished...) go nowhere.
+    Warnings and errors, `--warn-error` handling, and every event of an invocation that has a
+    logger (the engine's `dbt ls`) take dbt's own path unchanged.
+    """
+    import dbt.tracking as tracking
+    from dbt_common.events import event_manager_client
+    from dbt_common.events.base_types import EventLevel
+    from dbt_common.events.event_manager import EventManager
+
+    unheard = {EventLevel.DEBUG, EventLevel.TEST, EventLevel.INFO}
+    warnings_only = {tracking.track_behavior_change_warn}
+
+    class LeanEventManager(EventManager):
+        def fire_event(self, e, level=None, node=None, force_warn_or_error_handling=False):
+            if (not self.loggers and not force_warn_or_error_handling
+                    and all(cb in warnings_only for cb in self.callbacks)
+                    and (level if level is not None else e.level_tag()) in unheard):
+                return
+            super().fire_event(e, level=level, node=node, force_warn_or_error_handling=force_warn_or_error_handling)
+
+    current = event_manager_client.get_event_manager()
+    if type(current) is EventManager:
+        lean = LeanEventManager()
+        lean.loggers, lean.callbacks = current.loggers, current.callbacks
+        event_manager_client.ctx_set_event_manager(lean)
 
 
 def install_serving_tasks(make_serving):

@@ -4,8 +4,9 @@ The context thread runs the run's own dbt command (`dbt build`, `dbt run`, ...) 
 dbtRunner with the pre-parsed manifest. dbt sets everything up as for a plain run: flags, the
 run's env in its invocation context, profile, adapter, linked graph, schemas, relation cache.
 Where dbt would walk its job queue, the serving task instead takes the nodes the worker sends,
-each through dbt's own runner for its resource type (get_runner / call_runner) on dbt's thread
-pool, exactly as `dbt build --threads N` runs them. Closing the context ends the invocation the
+each through dbt's own runner for its resource type (get_runner / call_runner) on the context's
+N dbt threads (set up as dbt's pool threads; microbatch models go to dbt's pool itself), as
+`dbt build --threads N` runs them. Closing the context ends the invocation the
 way dbt ends one (connections cleaned up, adapter released).
 """
 import os
@@ -63,14 +64,28 @@ def make_serving(base):
             from dbt.graph.thread_pool import DbtThreadPool
             from dbt_common.context import get_invocation_context
 
-            pool = DbtThreadPool(self.config.threads, self._pool_thread_initializer, [get_invocation_context()])
+            # Nodes run on the context's own dbt threads, each taking requests straight from the
+            # context queue (as many as the profile's threads, set up as dbt's pool threads are).
+            # dbt's pool serves microbatch models, which submit their batches to it as in dbt.
+            inv_ctx = get_invocation_context()
+            pool = DbtThreadPool(self.config.threads, self._pool_thread_initializer, [inv_ctx])
             ctx.attach(self, pool)
-            try:
+
+            def worker():
+                self._pool_thread_initializer(inv_ctx)
                 while True:
                     item = ctx.queue.get()
                     if item is None:
-                        break
+                        ctx.queue.put(None)  # every sibling stops too
+                        return
                     self._serve(ctx, pool, item)
+
+            threads = [threading.Thread(target=worker, daemon=True) for _ in range(max(1, self.config.threads))]
+            try:
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
             finally:
                 pool.close()
                 pool.join()
@@ -95,7 +110,8 @@ def make_serving(base):
                     adapter.cache.clear()
                 self._ensure_schemas(ctx, adapter, node)
                 runner = self.get_runner(node)
-                if isinstance(runner, MicrobatchModelRunner):
+                microbatch = isinstance(runner, MicrobatchModelRunner)
+                if microbatch:
                     runner.set_parent_task(self)
                     runner.set_pool(pool)
             except Exception as err:  # noqa: BLE001 - reported as the node's failure
@@ -106,8 +122,6 @@ def make_serving(base):
             dbt_reach.mark_running(self, uid, True)
 
             def run(runner):
-                # The result is handed over on the dbt thread itself: through the pool's result
-                # handler it would wait for one more thread to get the GIL from busy dbt threads.
                 if tr is not None:
                     tr["p3"] = _now()
                 try:
@@ -119,11 +133,15 @@ def make_serving(base):
                     dbt_reach.mark_running(self, uid, False)
                 if tr is not None:
                     tr["p4"] = _now()
+                # Handed over on the dbt thread that produced it.
                 ctx.finish(req, result)
 
             if tr is not None:
                 tr["p2"] = _now()
-            pool.apply_async(run, args=[runner])
+            if microbatch:
+                pool.apply_async(run, args=[runner])
+            else:
+                run(runner)
 
         def _ensure_schemas(self, ctx, adapter, node):
             # dbt creates the schemas of its selected nodes before running them; a context

@@ -40,7 +40,8 @@ export function exclusiveKeyFor(project: ResolvedProject): string | null {
  */
 export async function runOnExecutor(deps: ActivityDeps, project: ResolvedProject, build: () => Promise<ExecutorTask> | ExecutorTask, warehouse?: string | null): Promise<ExecutorResult> {
   const ctx = Context.current();
-  ctx.heartbeat();
+  // No heartbeat up front: a node that ends within the interval costs no heartbeat round trip
+  // (the first one the SDK sends goes out at once, later ones are throttled).
   const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_INTERVAL_MS);
   try {
     return await deps.executor.run(await build(), { signal: ctx.cancellationSignal, exclusiveKey: warehouse ?? exclusiveKeyFor(project) });
