@@ -23,4 +23,53 @@ describe('dbt_reach self-check', () => {
     expect(r.exitCode).not.toBe(0);
     expect(String(r.stderr)).toMatch(/RuntimeError: dbt-temporal warm engine: dbt-core 1\.11\.\d+ lacks dbt\.cli\.requires\.initialize_from_flags \(the engine was checked against dbt-core 1\.11\.16\)/);
   });
+
+  it('drops only the debug and info events nobody hears: warnings, --warn-error and loggers see everything', async () => {
+    const r = await python(`
+from dbt_common.events import event_manager_client as client
+from dbt_common.events.functions import fire_event
+from dbt_common.events.logger import LoggerConfig
+from dbt_common.events.base_types import EventLevel
+from dbt_common.exceptions.events import EventCompilationError
+from dbt.events.types import NodeStart, LogModelResult
+from dbt.tracking import track_behavior_change_warn
+import dbt_common.events.base_types as bt
+built = []
+real = bt.msg_from_base_event
+import dbt_common.events.event_manager as em
+em.msg_from_base_event = lambda e, level=None: (built.append(type(e).__name__), real(e, level=level))[1]
+dbt_reach.install_lean_events()
+# dbt's own logger set-up of a run context (--log-level none, no file log).
+import argparse, tempfile
+from dbt.events.logging import setup_event_logger
+setup_event_logger(argparse.Namespace(LOG_PATH=tempfile.mkdtemp(), LOG_LEVEL="none", LOG_LEVEL_FILE="none"))
+m = client.get_event_manager()
+fire_event(NodeStart(node_info={}))
+heard = []
+m.callbacks.append(lambda msg: heard.append(msg.info.name))
+fire_event(NodeStart(node_info={}))
+m.callbacks = [track_behavior_change_warn]
+m.warn_error = True
+m.require_warn_or_error_handling = True
+from dbt_common.events.types import Note
+try:
+    fire_event(Note(msg="w"), level=EventLevel.WARN)
+    raised = False
+except EventCompilationError:
+    raised = True
+m.warn_error = False
+import io
+out = io.StringIO()
+client.add_logger_to_manager(LoggerConfig(name="t", level=EventLevel.DEBUG, output_stream=out))
+fire_event(NodeStart(node_info={}))
+print(json.dumps({"built": built, "heard": heard, "raised": raised, "logged": len(out.getvalue()) > 0}))
+`);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const got = JSON.parse(String(r.stdout).trim().split('\n').pop() as string) as { built: string[]; heard: string[]; raised: boolean; logged: boolean };
+    // The first NodeStart (no logger, dbt's own callback only) built no message.
+    expect(got.built).toEqual(['NodeStart', 'Note', 'NodeStart']);
+    expect(got.heard).toEqual(['NodeStart']);
+    expect(got.raised).toBe(true);
+    expect(got.logged).toBe(true);
+  });
 });
