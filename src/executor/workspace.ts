@@ -1,7 +1,7 @@
 // A private scratch directory per task: dbt's target/log paths live here, never in the project.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { dirSync } from 'tmp-promise';
 import type { DbtInvocation } from '../shared/executor-protocol.js';
 
 export interface Workspace {
@@ -14,10 +14,11 @@ export interface Workspace {
 
 /** Runs `fn` with a fresh temp dir (seeded with the partial-parse cache), always removed after. */
 export async function withWorkspace<T>(invocation: DbtInvocation, prefix: string, fn: (ws: Workspace) => Promise<T>): Promise<T> {
-  // Named `<prefix><pid>-<random>`: a worker's start-up sweep removes the scratch of processes
-  // that are gone. Plain sync calls: this runs on an executor thread, and a few syscalls there
+  // tmp names it `<prefix>-<pid>-<random>`: a worker's start-up sweep removes the scratch of
+  // processes that are gone. Sync calls: this runs on an executor thread, where a few syscalls
   // beat hops through libuv's pool, which every thread of the worker shares.
-  const root = mkdtempSync(join(tmpdir(), `${prefix}${process.pid}-`));
+  const tmp = dirSync({ prefix: prefix.replace(/-$/, ''), unsafeCleanup: true });
+  const root = tmp.name;
   try {
     const statePath = invocation.stateManifest ? join(root, 'state') : null;
     const ws = { root, targetPath: join(root, 'target'), logPath: join(root, 'logs'), statePath };
@@ -32,7 +33,7 @@ export async function withWorkspace<T>(invocation: DbtInvocation, prefix: string
     }
     return await fn(ws);
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    tmp.removeCallback();
   }
 }
 

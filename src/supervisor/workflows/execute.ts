@@ -1,5 +1,6 @@
 // The execution phase: start every node as soon as its parents are done (bounded number in
 // flight), until all are finished, the run is cancelled, or it must continue as new.
+import { patched } from '@temporalio/workflow';
 import type { RunRequest } from '../../shared/input.js';
 import { nodeLabel } from '../../shared/plan.js';
 import { fairnessKey, priorityKeys } from '../../shared/priority.js';
@@ -13,6 +14,12 @@ import { runNode } from './node-runner.js';
 
 /** Node activities in flight at once; well under the server's 2,000 pending activities. */
 export const MAX_IN_FLIGHT = 200;
+/**
+ * Runs started since this patch wait for "a node finished" on one promise; older runs (replayed
+ * from their history) keep racing every node in flight, which subscribes to each of them on
+ * every completion: hundreds of promises per node, each paying the SDK's stack-trace hook.
+ */
+export const SINGLE_WAKE_PATCH = 'execute-single-wake';
 
 export type ExecuteOutcome = 'done' | 'cancelled' | 'continue';
 
@@ -40,6 +47,8 @@ export async function executeNodes(
   // TEMPORAL_PRIORITY_SCHEDULING: the longest remaining chain first, runs sharing the queue fairly.
   const priorities = prioritize ? priorityKeys(tracker.plan.nodes) : null;
   const inflight = new Map<string, Promise<void>>();
+  const singleWake = patched(SINGLE_WAKE_PATCH);
+  let wake: (() => void) | null = null;
   let finishedHere = 0;
   let draining = false;
 
@@ -75,6 +84,7 @@ export async function executeNodes(
       inflight.delete(node.unique_id);
       tracker.finish(result);
       finishedHere += 1;
+      wake?.();
     });
     inflight.set(node.unique_id, job);
   };
@@ -82,7 +92,9 @@ export async function executeNodes(
   launch();
   memos.publish(tracker, true);
   while (inflight.size > 0) {
-    await Promise.race(inflight.values());
+    if (singleWake) await new Promise<void>((resolve) => (wake = resolve));
+    else await Promise.race(inflight.values());
+    wake = null;
     launch();
     memos.publish(tracker);
   }
