@@ -45,7 +45,7 @@ function breakdown(output: DbtRunOutput): Record<string, number[]> {
 }
 
 /** Per node: schedule-to-start and everything-but-dbt (schedule to completion minus dbt's span). */
-async function overheads(client: Client, workflowId: string, output: DbtRunOutput): Promise<{ overheadMs: number[]; overheadTotalMs: number[]; scheduleToStartMs: number[]; workflowTasksPerNode: number; eventsPerNode: number }> {
+async function overheads(client: Client, workflowId: string, output: DbtRunOutput): Promise<{ overheadMs: number[]; overheadTotalMs: number[]; scheduleToStartMs: number[]; temporalMs: number[]; workflowTasksPerNode: number; eventsPerNode: number }> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const scheduled = new Map<number, { at: number; uniqueId: string }>();
   const started = new Map<number, number>();
@@ -53,6 +53,7 @@ async function overheads(client: Client, workflowId: string, output: DbtRunOutpu
   const overheadMs: number[] = [];
   const overheadTotalMs: number[] = [];
   const scheduleToStartMs: number[] = [];
+  const temporalMs: number[] = [];
   let workflowTasks = 0;
   for (const e of history.events ?? []) {
     const id = Number(e.eventId);
@@ -78,6 +79,10 @@ async function overheads(client: Client, workflowId: string, output: DbtRunOutpu
         const queuedMs = queued ? Date.parse(queued.completed_at) - Date.parse(queued.started_at) : 0;
         overheadMs.push(Math.max(0, ms(e.eventTime) - startAt - dbtMs(result) - queuedMs));
         overheadTotalMs.push(Math.max(0, ms(e.eventTime) - s.at - dbtMs(result)));
+        // Temporal's share: activity start to completion outside the executor's span (from the
+        // task's arrival to its result read): the SDK's dispatch and completion, the activity glue.
+        const results = result.timing.find((t) => t.name === 'dbt_temporal:results');
+        if (queued && results) temporalMs.push(Math.max(0, ms(e.eventTime) - startAt - (Date.parse(results.completed_at) - Date.parse(queued.started_at))));
         if (process.env.BENCH_TRACE_FILE) {
           const own = result.timing.filter((t) => !t.name.startsWith('dbt_temporal:'));
           const { appendFileSync } = await import('node:fs');
@@ -88,7 +93,7 @@ async function overheads(client: Client, workflowId: string, output: DbtRunOutpu
     }
   }
   const nodes = Math.max(1, output.node_results.length);
-  return { overheadMs, overheadTotalMs, scheduleToStartMs, workflowTasksPerNode: workflowTasks / nodes, eventsPerNode: (history.events?.length ?? 0) / nodes };
+  return { overheadMs, overheadTotalMs, scheduleToStartMs, temporalMs, workflowTasksPerNode: workflowTasks / nodes, eventsPerNode: (history.events?.length ?? 0) / nodes };
 }
 
 export async function runWorkerScenario(sc: WorkerScenario): Promise<Measured> {
@@ -134,7 +139,8 @@ export async function runWorkerScenario(sc: WorkerScenario): Promise<Measured> {
     const cpuS = treeCpuSeconds([pid]) - cpu0;
     const peakRssMb = rss.stop();
     const failures = output.node_results.filter((r) => !['success', 'pass'].includes(r.status)).length;
-    return { wallS, cpuS, peakRssMb, failures, breakdownMs: breakdown(output), ...(await overheads(client, workflowId, output)) };
+    const { temporalMs, ...measured } = await overheads(client, workflowId, output);
+    return { wallS, cpuS, peakRssMb, failures, breakdownMs: { ...breakdown(output), temporal: temporalMs }, ...measured };
   } finally {
     await connection.close();
     child.kill('SIGTERM');

@@ -78,7 +78,10 @@ def make_serving(base):
                     if item is None:
                         ctx.queue.put(None)  # every sibling stops too
                         return
-                    self._serve(ctx, pool, item)
+                    try:
+                        self._serve(ctx, pool, item)
+                    except Exception as err:  # noqa: BLE001 - the thread keeps serving
+                        ctx.fail(item, "engine", f"{type(err).__name__}: {err}")
 
             threads = [threading.Thread(target=worker, daemon=True) for _ in range(max(1, self.config.threads))]
             try:
