@@ -125,12 +125,12 @@ def install_lean_events():
     from dbt_common.events.event_manager import EventManager
 
     unheard = {EventLevel.DEBUG, EventLevel.TEST, EventLevel.INFO}
-    warnings_only = {tracking.track_behavior_change_warn}
+    warnings_only = tracking.track_behavior_change_warn
 
     class LeanEventManager(EventManager):
         def fire_event(self, e, level=None, node=None, force_warn_or_error_handling=False):
             if (not self.loggers and not force_warn_or_error_handling
-                    and all(cb in warnings_only for cb in self.callbacks)
+                    and all(cb is warnings_only for cb in self.callbacks)
                     and (level if level is not None else e.level_tag()) in unheard):
                 return
             super().fire_event(e, level=level, node=node, force_warn_or_error_handling=force_warn_or_error_handling)
