@@ -66,10 +66,19 @@ def make_serving(base):
 
             # Nodes run on the context's own dbt threads, each taking requests straight from the
             # context queue (as many as the profile's threads, set up as dbt's pool threads are).
-            # dbt's pool serves microbatch models, which submit their batches to it as in dbt.
+            # dbt's pool, made for the first microbatch model, runs those models and their
+            # batches as in dbt.
             inv_ctx = get_invocation_context()
-            pool = DbtThreadPool(self.config.threads, self._pool_thread_initializer, [inv_ctx])
-            ctx.attach(self, pool)
+            pools = []
+            pool_lock = threading.Lock()
+
+            def microbatch_pool():
+                with pool_lock:
+                    if not pools:
+                        pools.append(DbtThreadPool(self.config.threads, self._pool_thread_initializer, [inv_ctx]))
+                    return pools[0]
+
+            ctx.attach(self)
 
             def worker():
                 self._pool_thread_initializer(inv_ctx)
@@ -79,7 +88,7 @@ def make_serving(base):
                         ctx.queue.put(None)  # every sibling stops too
                         return
                     try:
-                        self._serve(ctx, pool, item)
+                        self._serve(ctx, microbatch_pool, item)
                     except Exception as err:  # noqa: BLE001 - the thread keeps serving
                         ctx.fail(item, "engine", f"{type(err).__name__}: {err}")
 
@@ -90,11 +99,12 @@ def make_serving(base):
                 for t in threads:
                     t.join()
             finally:
-                pool.close()
-                pool.join()
+                for pool in pools:
+                    pool.close()
+                    pool.join()
             return []
 
-        def _serve(self, ctx, pool, req):
+        def _serve(self, ctx, microbatch_pool, req):
             from dbt.adapters.factory import get_adapter
             tr = req.get("_t")
             if tr is not None:
@@ -113,8 +123,8 @@ def make_serving(base):
                     adapter.cache.clear()
                 self._ensure_schemas(ctx, adapter, node)
                 runner = self.get_runner(node)
-                microbatch = isinstance(runner, MicrobatchModelRunner)
-                if microbatch:
+                pool = microbatch_pool() if isinstance(runner, MicrobatchModelRunner) else None
+                if pool is not None:
                     runner.set_parent_task(self)
                     runner.set_pool(pool)
             except Exception as err:  # noqa: BLE001 - reported as the node's failure
@@ -141,7 +151,7 @@ def make_serving(base):
 
             if tr is not None:
                 tr["p2"] = _now()
-            if microbatch:
+            if pool is not None:
                 pool.apply_async(run, args=[runner])
             else:
                 run(runner)
@@ -208,7 +218,7 @@ class RunContext:
     def close(self):
         self.queue.put(None)
 
-    def attach(self, task, pool):
+    def attach(self, task):
         from dbt.adapters.factory import get_adapter
 
         self.task = task
