@@ -1,16 +1,16 @@
 """Every reach-in to dbt internals the warm engine makes, in one module.
 
-Checked against dbt-core 1.11.16, dbt-common 1.39.0, dbt-adapters 1.24.5, dbt-duckdb 1.11.1 and
-dbt-postgres 1.11.0 (requirements.txt). `self_check()` runs when an engine starts: a missing
-target stops the engine with an error naming the dbt version and the target, instead of a run
-that silently behaves differently. Everything else the engine uses is dbt's public or
+Checked against dbt-core 1.11.16, dbt-common 1.39.0, dbt-adapters 1.24.5, agate 1.9.1,
+dbt-duckdb 1.11.1 and dbt-postgres 1.11.0 (requirements.txt). `self_check()` runs when an
+engine starts: a missing target stops the engine with an error naming the dbt version and the
+target, instead of a run that silently behaves differently. Everything else the engine uses is dbt's public or
 semi-public surface: dbtRunner, the task classes and their overridable methods (execute_nodes,
 safe_run_hooks), get_runner / call_runner, DbtThreadPool, the adapter and its cache.
 """
 import sys
 from importlib import metadata
 
-CHECKED = {"dbt-core": "1.11.16", "dbt-common": "1.39.0", "dbt-adapters": "1.24.5"}
+CHECKED = {"dbt-core": "1.11.16", "dbt-common": "1.39.0", "dbt-adapters": "1.24.5", "agate": "1.9.1"}
 
 # The tasks the CLI's command bodies import from these modules when they run (dbt.cli.main);
 # a run context replaces them there with serving subclasses (see run_context.py).
@@ -98,6 +98,18 @@ def self_check():
         _missing("dbt.tracking.track_behavior_change_warn")
     if not _has_code_name(setup_event_logger, "track_behavior_change_warn"):
         _missing("setup_event_logger's behaviour-change callback")
+    from dbt_common.events.base_types import BaseEvent
+
+    own = BaseEvent.__dict__
+    if not all(callable(own.get(m)) for m in ("__init__", "__getattr__", "__setattr__")):
+        _missing("dbt_common BaseEvent.__init__ / __getattr__ / __setattr__")
+    if not getattr(own["__init__"], "_dbtt_deferred", False) and not (
+            _has_code_name(own["__init__"], "ParseDict") and _has_code_name(own["__init__"], "pb_msg")):
+        _missing("dbt_common BaseEvent.__init__ building pb_msg with ParseDict")
+    import dbt_common.clients.agate_helper as agate_helper
+
+    if not callable(getattr(agate_helper, "empty_table", None)):
+        _missing("dbt_common.clients.agate_helper.empty_table")
     warnings = []
     for dist, checked in CHECKED.items():
         try:
@@ -133,13 +145,76 @@ def install_lean_events():
                     and all(cb is warnings_only for cb in self.callbacks)
                     and (level if level is not None else e.level_tag()) in unheard):
                 return
-            super().fire_event(e, level=level, node=node, force_warn_or_error_handling=force_warn_or_error_handling)
+            super().fire_event(_built(e), level=level, node=node, force_warn_or_error_handling=force_warn_or_error_handling)
 
     current = event_manager_client.get_event_manager()
     if type(current) is EventManager:
         lean = LeanEventManager()
         lean.loggers, lean.callbacks = current.loggers, current.callbacks
         event_manager_client.ctx_set_event_manager(lean)
+    _defer_event_messages()
+
+
+def _defer_event_messages():
+    """An event's protobuf message is built when something first reads it, not when dbt makes it.
+
+    dbt parses every event's fields into its protobuf message in `BaseEvent.__init__` (a dozen
+    events per node: the node's info, every query's SQL). The lean event manager drops most of
+    them unread; an event that is heard is built as it is fired, from the same fields, so dbt's
+    loggers, callbacks and `--warn-error` see the message they always did.
+    """
+    from dbt_common.events.base_types import BaseEvent
+
+    build, read, write = BaseEvent.__init__, BaseEvent.__getattr__, BaseEvent.__setattr__
+    if getattr(build, "_dbtt_deferred", False):
+        return
+
+    def deferred_init(self, *args, **kwargs):
+        object.__setattr__(self, "_dbtt_fields", (args, kwargs))
+
+    def lazy_getattr(self, key):
+        # Reached only when normal lookup fails: the message (not built yet) or one of its fields.
+        _built(self)
+        return read(self, key)
+
+    def lazy_setattr(self, key, value):
+        if key != "pb_msg":
+            _built(self)
+        write(self, key, value)
+
+    deferred_init._dbtt_deferred = True
+    BaseEvent.__init__, BaseEvent.__getattr__, BaseEvent.__setattr__ = deferred_init, lazy_getattr, lazy_setattr
+    _BUILD["build"] = build
+
+
+_BUILD = {"build": None}
+
+
+def install_plain_empty_tables():
+    """dbt's empty query result (every statement that fetches nothing) without type inference.
+
+    `agate_helper.empty_table()` is `agate.Table(rows=[])`: agate infers the types of its no
+    columns with a fresh TypeTester, whose date parsers build their locale tables, about 1 ms
+    of the GIL per statement. The table made here is the same: no columns, no rows.
+    """
+    import agate
+    import dbt_common.clients.agate_helper as agate_helper
+
+    if getattr(agate_helper.empty_table, "_dbtt_plain", False):
+        return
+
+    def empty_table():
+        return agate.Table([], [], [])
+
+    empty_table._dbtt_plain = True
+    agate_helper.empty_table = empty_table
+
+
+def _built(event):
+    fields = event.__dict__.pop("_dbtt_fields", None)
+    if fields is not None:
+        _BUILD["build"](event, *fields[0], **fields[1])
+    return event
 
 
 def install_serving_tasks(make_serving):

@@ -24,7 +24,7 @@ describe('dbt_reach self-check', () => {
     expect(String(r.stderr)).toMatch(/RuntimeError: dbt-temporal warm engine: dbt-core 1\.11\.\d+ lacks dbt\.cli\.requires\.initialize_from_flags \(the engine was checked against dbt-core 1\.11\.16\)/);
   });
 
-  it('drops only the debug and info events nobody hears: warnings, --warn-error and loggers see everything', async () => {
+  it('drops only the debug and info events nobody hears, unbuilt: warnings, --warn-error and loggers see everything', async () => {
     const r = await python(`
 from dbt_common.events import event_manager_client as client
 from dbt_common.events.functions import fire_event
@@ -44,7 +44,9 @@ import argparse, tempfile
 from dbt.events.logging import setup_event_logger
 setup_event_logger(argparse.Namespace(LOG_PATH=tempfile.mkdtemp(), LOG_LEVEL="none", LOG_LEVEL_FILE="none"))
 m = client.get_event_manager()
-fire_event(NodeStart(node_info={}))
+dropped = NodeStart(node_info={"node_name": "dropped"})
+fire_event(dropped)
+deferred = "pb_msg" not in dropped.__dict__
 heard = []
 m.callbacks.append(lambda msg: heard.append(msg.info.name))
 fire_event(NodeStart(node_info={}))
@@ -62,12 +64,25 @@ import io
 out = io.StringIO()
 client.add_logger_to_manager(LoggerConfig(name="t", level=EventLevel.DEBUG, output_stream=out))
 fire_event(NodeStart(node_info={}))
-print(json.dumps({"built": built, "heard": heard, "raised": raised, "logged": len(out.getvalue()) > 0}))
+fire_event(Note(msg="heard-in-full"))
+dbt_reach.install_plain_empty_tables()
+from dbt_common.clients.agate_helper import empty_table
+import agate
+table = empty_table()
+plain = isinstance(table, agate.Table) and len(table.rows) == 0 and len(table.column_names) == 0
+print(json.dumps({"built": built, "heard": heard, "raised": raised, "logged": "heard-in-full" in out.getvalue(),
+                  "deferred": deferred, "field": dropped.node_info.node_name, "plain": plain}))
 `);
     expect(r.exitCode, String(r.stderr)).toBe(0);
-    const got = JSON.parse(String(r.stdout).trim().split('\n').pop() as string) as { built: string[]; heard: string[]; raised: boolean; logged: boolean };
-    // The first NodeStart (no logger, dbt's own callback only) built no message.
-    expect(got.built).toEqual(['NodeStart', 'Note', 'NodeStart']);
+    const got = JSON.parse(String(r.stdout).trim().split('\n').pop() as string) as {
+      built: string[]; heard: string[]; raised: boolean; logged: boolean; deferred: boolean; field: string; plain: boolean;
+    };
+    // The first NodeStart (no logger, dbt's own callback only) built no message, not even its
+    // protobuf; read later, its fields are there.
+    expect(got.built).toEqual(['NodeStart', 'Note', 'NodeStart', 'Note']);
+    expect(got.deferred).toBe(true);
+    expect(got.field).toBe('dropped');
+    expect(got.plain).toBe(true);
     expect(got.heard).toEqual(['NodeStart']);
     expect(got.raised).toBe(true);
     expect(got.logged).toBe(true);
