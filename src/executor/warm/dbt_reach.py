@@ -3,9 +3,10 @@
 Checked against dbt-core 1.11.16, dbt-common 1.39.0, dbt-adapters 1.24.5, agate 1.9.1,
 dbt-duckdb 1.11.1 and dbt-postgres 1.11.0 (requirements.txt). `self_check()` runs when an
 engine starts: a missing target stops the engine with an error naming the dbt version and the
-target, instead of a run that silently behaves differently. Everything else the engine uses is dbt's public or
-semi-public surface: dbtRunner, the task classes and their overridable methods (execute_nodes,
-safe_run_hooks), get_runner / call_runner, DbtThreadPool, the adapter and its cache.
+target, instead of a run that silently behaves differently. Everything else the engine uses is
+dbt's public or semi-public surface: dbtRunner, the task classes and their overridable methods
+(execute_nodes, safe_run_hooks), get_runner / call_runner, DbtThreadPool, the adapter and its
+cache.
 """
 import sys
 from importlib import metadata
@@ -182,12 +183,21 @@ def _defer_event_messages():
             _built(self)
         write(self, key, value)
 
+    global _build_event
+    _build_event = build
     deferred_init._dbtt_deferred = True
     BaseEvent.__init__, BaseEvent.__getattr__, BaseEvent.__setattr__ = deferred_init, lazy_getattr, lazy_setattr
-    _BUILD["build"] = build
 
 
-_BUILD = {"build": None}
+_build_event = None  # dbt's own BaseEvent.__init__, once messages are deferred
+
+
+def _built(event):
+    """The event with its protobuf message built (from the fields its constructor was given)."""
+    fields = event.__dict__.pop("_dbtt_fields", None)
+    if fields is not None:
+        _build_event(event, *fields[0], **fields[1])
+    return event
 
 
 def install_plain_empty_tables():
@@ -208,13 +218,6 @@ def install_plain_empty_tables():
 
     empty_table._dbtt_plain = True
     agate_helper.empty_table = empty_table
-
-
-def _built(event):
-    fields = event.__dict__.pop("_dbtt_fields", None)
-    if fields is not None:
-        _BUILD["build"](event, *fields[0], **fields[1])
-    return event
 
 
 def install_serving_tasks(make_serving):
