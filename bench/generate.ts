@@ -1,5 +1,7 @@
 // Generates synthetic dbt projects: N models in layers (width x depth), alternating views and
-// tables, each model joining two parents from the layer above, plus generic tests.
+// tables, each model joining two parents from the layer above, plus generic tests. Column `k`
+// is a 32-bit integer on both warehouses and stays below K_MODULUS at any depth (a plain sum
+// of two parents doubles per layer and overflows Postgres' integer past ~30 layers).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -17,6 +19,9 @@ export interface ProjectSpec {
 
 export const PROJECT_NAME = 'bench_project';
 
+/** Every model's `k` is taken modulo this, so values stay bounded however deep the DAG. */
+export const K_MODULUS = 1000;
+
 function modelName(layer: number, i: number): string {
   return `m_${layer}_${i}`;
 }
@@ -24,11 +29,11 @@ function modelName(layer: number, i: number): string {
 function modelSql(layer: number, i: number, width: number, prevCount: number): string {
   const materialized = layer % 2 === 0 ? 'table' : 'view';
   const head = `{{ config(materialized='${materialized}') }}\n`;
-  if (layer === 0) return `${head}select g as id, g % 7 as k from generate_series(1, 1000) as t(g)\n`;
+  if (layer === 0) return `${head}select g as id, cast(g % 7 as integer) as k from generate_series(1, 1000) as t(g)\n`;
   const a = modelName(layer - 1, i % prevCount);
   const b = modelName(layer - 1, (i + 1 + Math.floor(width / 2)) % prevCount);
-  if (a === b) return `${head}select id, k + 1 as k from {{ ref('${a}') }}\n`;
-  return `${head}select x.id, x.k + y.k as k from {{ ref('${a}') }} x join {{ ref('${b}') }} y on x.id = y.id\n`;
+  if (a === b) return `${head}select id, (k + 1) % ${K_MODULUS} as k from {{ ref('${a}') }}\n`;
+  return `${head}select x.id, (x.k + y.k) % ${K_MODULUS} as k from {{ ref('${a}') }} x join {{ ref('${b}') }} y on x.id = y.id\n`;
 }
 
 export function profile(warehouse: Warehouse): string {
@@ -72,6 +77,7 @@ export async function generateProject(dir: string, spec: ProjectSpec): Promise<{
     prevCount = count;
   }
   const yml = ['version: 2', 'models:', ...tested.flatMap((m) => [`  - name: ${m}`, '    columns:', '      - name: id', '        data_tests: [unique]'])];
-  await writeFile(join(modelsDir, '_tests.yml'), `${yml.join('\n')}\n`);
+  // An empty `models:` is null to dbt, a parsing error: no file when there are no tests.
+  if (tested.length > 0) await writeFile(join(modelsDir, '_tests.yml'), `${yml.join('\n')}\n`);
   return { models: spec.models, tests: tested.length, nodes: spec.models + tested.length };
 }

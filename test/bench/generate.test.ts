@@ -4,9 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateProject } from '../../bench/generate.js';
+import { generateProject, K_MODULUS } from '../../bench/generate.js';
 import { markdownTable, percentile, summarize, svgChart } from '../../bench/report.js';
-import { plainDbtLs } from '../support/dbt-oracle.js';
+import { plainDbtLs, runPlainDbt } from '../support/dbt-oracle.js';
+import { queryDuckDb } from '../support/duckdb.js';
 
 let scratch: string;
 
@@ -26,6 +27,19 @@ describe('benchmark project generator', () => {
     const ids = await plainDbtLs(dir, ['--resource-type', 'model', '--resource-type', 'test'], { BENCH_DUCKDB_PATH: join(scratch, 'x.duckdb') });
     expect(ids.filter((id) => id.startsWith('model.'))).toHaveLength(20);
     expect(ids.filter((id) => id.startsWith('test.'))).toHaveLength(5);
+  });
+
+  it('keeps values bounded in a project deep enough to overflow a 32-bit sum of two parents', async () => {
+    // 32 layers of 3: each layer's k is the sum of two parents' (6 * 2^31 past the integer range).
+    const dir = join(scratch, 'deep');
+    const db = join(scratch, 'deep.duckdb');
+    await generateProject(dir, { models: 96, width: 3, testEvery: 0, warehouse: 'duckdb' });
+    const run = await runPlainDbt(dir, ['run', '--threads', '4'], { BENCH_DUCKDB_PATH: db });
+    expect(run.exitCode, run.output.slice(-2000)).toBe(0);
+    expect([...run.statuses.values()].filter((s) => s === 'success')).toHaveLength(96);
+    const [[max, min]] = (await queryDuckDb(db, 'select max(k), min(k) from main.m_31_0')) as [[number, number]];
+    expect(max).toBeLessThan(K_MODULUS);
+    expect(min).toBeGreaterThanOrEqual(0);
   });
 });
 
