@@ -1,4 +1,8 @@
 // Public face of the executor: a piscina worker-thread pool that runs dbt tasks.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { ExecutorResult, ExecutorTask } from '../shared/executor-protocol.js';
@@ -8,13 +12,22 @@ import { WarmEnginePool } from './warm/engine-pool.js';
 import { serveLink } from './warm/engine-link.js';
 import { nowMs, trace, tracing } from './trace.js';
 import type { WarmEngineOptions } from './warm/options.js';
+import { defaultEngines, readMachine } from './machine.js';
+import type { MachineResources } from './machine.js';
 
 export { nowMs, trace, tracing } from './trace.js';
+export { defaultEngines, readMachine } from './machine.js';
+export type { MachineResources } from './machine.js';
 
 export interface ExecutorOptions {
   /**
-   * Number of executor threads (each handles one task at a time: a node, a plan, hooks).
+   * Tasks in flight at once (the worker's activity slots): a node, a plan, hooks.
    * @default 4
+   */
+  maxTasks?: number;
+  /**
+   * Executor threads; each serves several tasks at once (they wait on dbt, not on the CPU).
+   * @default min(maxTasks, the machine's CPUs)
    */
   maxThreads?: number;
   /**
@@ -23,14 +36,19 @@ export interface ExecutorOptions {
    * @default 'warm'
    */
   engineMode?: EngineMode;
-  /** Warm engine pool tuning; `maxEngines` defaults to `maxThreads`. */
+  /**
+   * Warm engine pool tuning; `maxEngines` and `memoryLimitMb` default to what the machine has
+   * (cgroup-aware: see machine.ts), never to the task count.
+   */
   warm?: WarmEngineOptions;
+  /** The machine the defaults come from. @default readMachine() */
+  machine?: MachineResources;
 }
 
 export type EngineMode = 'warm' | 'subprocess';
 export const ENGINE_MODES: readonly EngineMode[] = ['warm', 'subprocess'];
 
-export const DEFAULT_EXECUTOR_OPTIONS: Required<Omit<ExecutorOptions, 'warm'>> = { maxThreads: 4, engineMode: 'warm' };
+export const DEFAULT_EXECUTOR_OPTIONS = { maxTasks: 4, engineMode: 'warm' as EngineMode };
 
 export interface RunOptions {
   /** Aborting cancels the task and kills its dbt process tree. */
@@ -43,8 +61,8 @@ export interface Executor {
   /** How node tasks run. */
   readonly mode: EngineMode;
   run(task: ExecutorTask, opts?: RunOptions): Promise<ExecutorResult>;
-  /** For metrics: `queued` counts tasks waiting for a thread or an exclusive key; `engines` are dbt engine processes. */
-  readonly stats: { threads: number; queued: number; running: number; engines?: { alive: number; recycled: number } };
+  /** For metrics: `queued` counts tasks waiting for a thread, an engine or an exclusive key; `engines` are dbt engine processes. */
+  readonly stats: ExecutorStats;
   /** Closes the run contexts of a finished run on this worker's engines (idle ones at once). */
   releaseRun(invocationId: string): Promise<void>;
   close(): Promise<void>;
@@ -53,30 +71,70 @@ export interface Executor {
 /** Tasks a warm engine serves (the rest run as dbt subprocesses). */
 const isWarm = (task: ExecutorTask): boolean => task.type === 'node' || task.type === 'list';
 
+export interface ExecutorStats {
+  threads: number;
+  queued: number;
+  running: number;
+  engines?: { alive: number; recycled: number };
+  /** Warm mode: the engine pool's own view. */
+  pool?: {
+    maxEngines: number;
+    memoryLimitMb: number;
+    memoryLimited: boolean;
+    queued: number;
+    contexts: number;
+    engineRssMb: number[];
+    counters: Readonly<Record<string, number>>;
+  };
+}
+
+const positive = (name: string, n: number): number => {
+  if (!Number.isInteger(n) || n < 1) throw new TypeError(`${name} must be a positive integer, got ${n}`);
+  return n;
+};
+
 export function compileExecutorOptions(opts: ExecutorOptions = {}): Required<ExecutorOptions> {
-  const maxThreads = opts.maxThreads ?? DEFAULT_EXECUTOR_OPTIONS.maxThreads;
-  if (!Number.isInteger(maxThreads) || maxThreads < 1) throw new TypeError(`maxThreads must be a positive integer, got ${maxThreads}`);
+  const machine = opts.machine ?? readMachine();
+  const maxTasks = positive('maxTasks', opts.maxTasks ?? DEFAULT_EXECUTOR_OPTIONS.maxTasks);
+  const maxThreads = positive('maxThreads', opts.maxThreads ?? Math.min(maxTasks, machine.cpus));
   const engineMode = opts.engineMode ?? DEFAULT_EXECUTOR_OPTIONS.engineMode;
   if (!ENGINE_MODES.includes(engineMode)) throw new TypeError(`engineMode must be one of ${ENGINE_MODES.join(', ')}, got ${String(engineMode)}`);
-  return { maxThreads, engineMode, warm: { maxEngines: maxThreads, threadsPerEngine: maxThreads, ...opts.warm } };
+  const memoryLimitMb = opts.warm?.memoryLimitMb ?? machine.memoryMb;
+  const maxEngines = opts.warm?.maxEngines ?? defaultEngines(machine, memoryLimitMb);
+  return { maxTasks, maxThreads, engineMode, machine, warm: { ...opts.warm, maxEngines, memoryLimitMb } };
 }
 
 /** Creates the pool; the thread file is the compiled `thread.js` next to this module. */
 export function createExecutor(options: ExecutorOptions = {}): Executor {
-  const { maxThreads, engineMode, warm } = compileExecutorOptions(options);
+  const { maxTasks, maxThreads, engineMode, warm } = compileExecutorOptions(options);
+  // The worker's manifest directory: engines share their parses through it (removed on close;
+  // the start-up sweep removes a killed worker's by the pid in its name).
+  const manifestDir = engineMode === 'warm' ? mkdtempSync(join(tmpdir(), `dbtt-manifests-${process.pid}-`)) : null;
   // Engines live on the main thread's side: a child's parent-death signal follows the thread
   // that spawned it, and one pool serves every thread. A warm node is still a piscina task (its
   // scratch dir, request and result handling happen there); only the engine call crosses back.
-  const engines = engineMode === 'warm' ? new WarmEnginePool(warm) : null;
+  const engines = engineMode === 'warm' ? new WarmEnginePool({ ...warm, manifestDir }) : null;
   const pool = new Piscina({
     filename: new URL('./thread.js', import.meta.url).href,
     minThreads: 1,
     maxThreads,
     idleTimeout: 60_000,
-    // Threads mostly wait on dbt (child processes or engines); one task per thread keeps
-    // cancellation simple.
-    concurrentTasksPerWorker: 1,
+    // Tasks mostly wait on dbt (child processes or engines), so a few threads serve every
+    // activity slot: each takes several tasks at once, each task with its own cancel port.
+    concurrentTasksPerWorker: Math.ceil(maxTasks / maxThreads),
   });
+  const seeds = new WeakMap<Uint8Array, string>();
+  /** The start-up partial-parse file of a project, written once into the manifest dir. */
+  const seedFile = (bytes: Uint8Array): string | null => {
+    if (!manifestDir) return null;
+    let path = seeds.get(bytes);
+    if (!path) {
+      path = join(manifestDir, `seed-${createHash('sha256').update(bytes).digest('hex').slice(0, 32)}.msgpack`);
+      writeFileSync(path, bytes, { mode: 0o600 });
+      seeds.set(bytes, path);
+    }
+    return path;
+  };
   const mutex = new KeyedMutex();
   let running = 0;
   let lockWaiting = 0;
@@ -114,7 +172,9 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
         // A node's partial-parse seed (megabytes on a large project) would be copied to the thread
         // and written to disk for every node, to serve only a context's first parse: nodes go
         // without it (an engine parses each manifest once); plans keep it.
-        const routed = task.type === 'node' ? { ...task, warehouse: task.warehouse ?? key ?? null, invocation: { ...task.invocation, partialParse: null } } : task;
+        // The seed goes as a file the engine copies only when it must parse.
+        const seed = task.type === 'node' && task.invocation.partialParse ? seedFile(task.invocation.partialParse) : null;
+        const routed = task.type === 'node' ? { ...task, warehouse: task.warehouse ?? key ?? null, invocation: { ...task.invocation, partialParse: null, partialParseFile: seed } } : task;
         return dispatch(routed, opts.signal, enqueuedAt);
       }
       if (!key) return dispatch(task, opts.signal, enqueuedAt);
@@ -128,7 +188,12 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
     get stats() {
       // Subprocess mode: one dbt process per running task.
       const engineStats = engines ? { alive: engines.pids.length, recycled: engines.counters.recycled } : { alive: running, recycled: 0 };
-      return { threads: pool.threads.length, queued: pool.queueSize + lockWaiting, running, engines: engineStats };
+      const poolStats = engines && {
+        maxEngines: warm.maxEngines as number, memoryLimitMb: warm.memoryLimitMb as number, memoryLimited: engines.memoryLimited,
+        queued: engines.queued, contexts: engines.engines.filter((e) => e.context).length,
+        engineRssMb: engines.engines.map((e) => Math.round(e.rssMb)), counters: engines.counters,
+      };
+      return { threads: pool.threads.length, queued: pool.queueSize + lockWaiting + (engines?.queued ?? 0), running, engines: engineStats, ...(poolStats ? { pool: poolStats } : {}) };
     },
     async releaseRun(invocationId) {
       await engines?.releaseRun(invocationId);
@@ -137,6 +202,7 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
       if (closed) return;
       closed = true;
       await Promise.all([pool.destroy(), engines?.close()]);
+      if (manifestDir) rmSync(manifestDir, { recursive: true, force: true });
     },
   };
 }

@@ -22,6 +22,8 @@ export interface DbtInvocation {
   defer?: boolean;
   /** dbt's partial_parse.msgpack from the startup resolve, to skip re-parsing. */
   partialParse: Uint8Array | null;
+  /** The same as a file the executor wrote (warm nodes: an engine reads it only when it parses). */
+  partialParseFile?: string | null;
   timeoutMs: number;
 }
 

@@ -2,7 +2,7 @@
 // cache -> connection -> worker -> health file. Shutdown runs in reverse; each step is bounded
 // and logged, and every component's close() is idempotent.
 import { Client } from '@temporalio/client';
-import { createExecutor } from '../executor/index.js';
+import { createExecutor, readMachine } from '../executor/index.js';
 import type { Executor } from '../executor/index.js';
 import { createActivities } from './activities/index.js';
 import { createRunEnvSource } from './activities/run-env.js';
@@ -83,10 +83,19 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
     const { locations } = sources;
     const fetched = sources;
     redact.add(profileSecrets(locations.map((l) => l.profilesDir)));
-    const maxThreads = activitySlots(config.worker);
-    const pool = createExecutor({ maxThreads, engineMode: config.dbt.engineMode });
+    const maxTasks = activitySlots(config.worker);
+    const machine = readMachine();
+    const w = config.worker;
+    const warm = {
+      ...(w.maxEngines !== null ? { maxEngines: w.maxEngines } : {}),
+      ...(w.memoryLimitMb !== null ? { memoryLimitMb: w.memoryLimitMb } : {}),
+      ...(w.engineThreads !== null ? { contextThreads: w.engineThreads } : {}),
+    };
+    const pool = createExecutor({ maxTasks, engineMode: config.dbt.engineMode, machine, warm });
     executor = pool;
-    ops.metrics.bind({ executor: () => ({ ...pool.stats, maxThreads }), engines: () => engineGauges(pool) });
+    ops.metrics.bind({ executor: () => ({ ...pool.stats, maxThreads: maxTasks }), engines: () => engineGauges(pool), enginePool: () => pool.stats.pool });
+    const sizing = pool.stats.pool;
+    log.info({ cpus: machine.cpus, cpu_source: machine.cpuSource, memory_mb: machine.memoryMb, memory_source: machine.memorySource, activity_slots: maxTasks, ...(sizing ? { engines_max: sizing.maxEngines, memory_limit_mb: sizing.memoryLimitMb } : {}) }, 'worker sized');
     const defaults = { dbtPath: config.dbt.executable, target: config.dbt.target, baseEnv: config.processEnv, timeoutMs: config.dbt.nodeTimeoutMs };
     const started = Date.now();
     const cache = await resolveProjects(locations, pool, defaults);
@@ -101,7 +110,7 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
     const activities = createActivities({ cache, runEnv, executor: pool, defaults, redact, duckdbConflicts: new DuckDbConflictWarner(log), observability: { ...observabilityDeps(config.artifacts, config.temporal.searchAttributes), prioritySchedulingEnabled: config.temporal.prioritySchedulingEnabled, durations } });
     const { worker, connection } = await createTemporalWorker(config, activities, { metrics: ops.metrics, log, redact, tracing, durations, ...(config.telemetry.nexusEnabled ? { nexusServices: [createDbtNexusService()] } : {}) });
     client = new Client({ connection, namespace: config.temporal.namespace, ...(config.codec ? { dataConverter: { payloadCodecs: [new AesGcmPayloadCodec(config.codec)] } } : {}) });
-    log.info({ address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, tls: config.temporal.tls !== null, tuner: config.worker.tuner, executor_threads: maxThreads, nexus: config.telemetry.nexusEnabled ? 'dbt' : null, deployment: config.temporal.deploymentName ? `${config.temporal.deploymentName}/${config.temporal.buildId}` : null }, 'worker connected');
+    log.info({ address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, tls: config.temporal.tls !== null, tuner: config.worker.tuner, activity_slots: maxTasks, nexus: config.telemetry.nexusEnabled ? 'dbt' : null, deployment: config.temporal.deploymentName ? `${config.temporal.deploymentName}/${config.temporal.buildId}` : null }, 'worker connected');
     await ops.startHealthFile();
 
     const closeAll = async (): Promise<void> => {

@@ -13,8 +13,19 @@ export function connectionOptions(t: TemporalConfig): Pick<NativeConnectionOptio
   return { address: t.address, ...(tls ? { tls } : t.apiKey ? { tls: false } : {}), ...(t.apiKey ? { apiKey: t.apiKey } : {}) };
 }
 
+/**
+ * The resource-based tuner's memory target as a fraction of what the SDK measures (the machine
+ * or its cgroup): WORKER_MEMORY_LIMIT below that scales the target, so the tuner and the engine
+ * pool hold to the same budget.
+ */
+export function tunerMemoryTarget(w: WorkerConfig, machineMemoryMb: number | null): number {
+  const target = w.resource.targetMemoryUsage;
+  if (w.memoryLimitMb === null || machineMemoryMb === null || w.memoryLimitMb >= machineMemoryMb) return target;
+  return Math.max(0.01, target * (w.memoryLimitMb / machineMemoryMb));
+}
+
 /** `WORKER_TUNER`: fixed slot counts, or the SDK's resource-based tuner for activities. */
-export function workerTuner(w: WorkerConfig): WorkerTuner {
+export function workerTuner(w: WorkerConfig, machineMemoryMb: number | null = null): WorkerTuner {
   const fixed = (numSlots: number) => ({ type: 'fixed-size' as const, numSlots });
   if (w.tuner === 'fixed') {
     return {
@@ -27,7 +38,7 @@ export function workerTuner(w: WorkerConfig): WorkerTuner {
   // One PID controller against the memory/CPU targets (cgroup-aware), as in the Rust worker;
   // activity slots ramp between their bounds at most every 50 ms.
   return {
-    tunerOptions: { targetMemoryUsage: w.resource.targetMemoryUsage, targetCpuUsage: w.resource.targetCpuUsage },
+    tunerOptions: { targetMemoryUsage: tunerMemoryTarget(w, machineMemoryMb), targetCpuUsage: w.resource.targetCpuUsage },
     activityTaskSlotOptions: { minimumSlots: w.resource.activityMinSlots, maximumSlots: w.resource.activityMaxSlots, rampThrottle: 50 },
   };
 }
@@ -41,11 +52,11 @@ type TuningOptions = Pick<WorkerOptions,
   | 'maxTaskQueueActivitiesPerSecond' | 'shutdownGraceTime' | 'workerDeploymentOptions' | 'identity'>;
 
 /** The WORKER_* and deployment settings as Worker.create options. */
-export function tuningOptions(w: WorkerConfig, t: TemporalConfig, pid = process.pid): TuningOptions {
+export function tuningOptions(w: WorkerConfig, t: TemporalConfig, pid = process.pid, machineMemoryMb: number | null = null): TuningOptions {
   const pollers = w.pollerAutoscaling && { type: 'autoscaling' as const, ...w.pollerAutoscaling };
   return {
     identity: `dbt-temporal-worker@${pid}`,
-    tuner: workerTuner(w),
+    tuner: workerTuner(w, machineMemoryMb),
     maxCachedWorkflows: w.maxCachedWorkflows,
     stickyQueueScheduleToStartTimeout: Math.round(w.stickyQueueTimeoutSecs * 1000),
     nonStickyToStickyPollRatio: w.nonStickyToStickyPollRatio,

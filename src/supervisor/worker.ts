@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { InjectedSinks, WorkerOptions } from '@temporalio/worker';
+import { readMachine } from '../executor/index.js';
 import { CodedError } from '../shared/errors.js';
 import { PAYLOAD_WARN_BYTES } from '../shared/payload-budget.js';
 import type { Activities } from './activities/index.js';
@@ -84,7 +85,7 @@ export async function createTemporalWorker(config: Config, activities: Activitie
       dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH, ...(config.codec ? { payloadCodecs: [new AesGcmPayloadCodec(config.codec)] } : {}) },
       activities,
       ...(deps.nexusServices?.length ? { nexusServices: deps.nexusServices } : {}),
-      ...tuningOptions(config.worker, config.temporal),
+      ...tuningOptions(config.worker, config.temporal, process.pid, readMachine().memoryMb),
       interceptors: {
         activity: [
           // First listed is outermost: hygiene sees what the metrics interceptor rethrows.

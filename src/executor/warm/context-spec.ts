@@ -15,7 +15,7 @@ const ENGINE_SCRIPT = fileURLToPath(new URL('./engine.py', import.meta.url));
 /** Variables an engine is started with; each context then sets the run's complete environment. */
 const SPAWN_ENV = /^(PATH|HOME|LANG|LC_[A-Z]+|TZ|TMPDIR|VIRTUAL_ENV|PYTHONPATH|PYTHONHOME|SSL_CERT_FILE|SSL_CERT_DIR)$/;
 /** Manifests an engine keeps (engine.py evicts the least recently used beyond this). */
-export const ENGINE_MANIFEST_SLOTS = 4;
+export const ENGINE_MANIFEST_SLOTS = 2;
 
 const sha = (parts: unknown[]): string => createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 
@@ -24,10 +24,13 @@ function sortedJson(value: unknown): string {
     v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v);
 }
 
-/** The manifest identity: everything parsing depends on besides the (read-only) project files. */
+/**
+ * The parse key: what parsing depends on besides the (read-only) project files and the env.
+ * The engine tells apart manifests of one key by the values of the env vars their parse read
+ * (manifests.py), so runs that differ in other env (a run id, a token) share one parse.
+ */
 export function manifestKey(inv: DbtInvocation): string {
-  const env = Object.entries(inv.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return sha([inv.projectDir, inv.profilesDir, inv.target, sortedJson(inv.vars), env]);
+  return sha([inv.projectDir, inv.profilesDir, inv.target, sortedJson(inv.vars), inv.dbtPath]);
 }
 
 /** The Python next to the dbt executable (same venv), else python3 on PATH. */
@@ -38,7 +41,9 @@ export function enginePython(dbtPath: string): string {
 
 /** Engines run in the worker's own working directory: relative DuckDB paths resolve as in plain dbt. */
 export function spawnOptions(inv: DbtInvocation): EngineSpawnOptions {
-  const env: Record<string, string> = { DBT_TEMPORAL_ENGINE_MANIFESTS: String(ENGINE_MANIFEST_SLOTS) };
+  // MALLOC_ARENA_MAX: glibc gives every thread that allocates its own arena, and an engine runs
+  // a dbt thread per node in flight; two arenas keep its resident memory near its live data.
+  const env: Record<string, string> = { DBT_TEMPORAL_ENGINE_MANIFESTS: String(ENGINE_MANIFEST_SLOTS), MALLOC_ARENA_MAX: '2' };
   for (const [k, v] of Object.entries(inv.env)) if (SPAWN_ENV.test(k)) env[k] = v;
   return { python: enginePython(inv.dbtPath), script: ENGINE_SCRIPT, env, cwd: process.cwd(), startTimeoutMs: 0 };
 }
@@ -68,6 +73,7 @@ export function contextSpec(task: NodeTask, ws: Workspace): ContextSpec {
     key, manifest_key: mkey,
     // A manifest miss parses in the node's own scratch dir.
     parse_args: [...GLOBAL_ARGS, 'parse', ...commonArgs(inv, ws), '--no-write-json'],
+    ...(inv.partialParseFile ? { seed: inv.partialParseFile } : {}),
     args, env: dbtEnv(inv, cws),
     invocation_id: run.invocationId ?? null, started_at: run.startedAt ?? null,
     ...(inv.stateManifest ? { state_manifest: inv.stateManifest } : {}),

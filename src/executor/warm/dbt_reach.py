@@ -111,6 +111,12 @@ def self_check():
 
     if not callable(getattr(agate_helper, "empty_table", None)):
         _missing("dbt_common.clients.agate_helper.empty_table")
+    from dbt.contracts.graph import manifest as manifest_module
+
+    if not callable(getattr(manifest_module, "get_mp_context", None)):
+        _missing("dbt.contracts.graph.manifest.get_mp_context (a thawed manifest's lock)")
+    if "_lock" not in getattr(manifest_module.Manifest, "__dataclass_fields__", {}):
+        _missing("Manifest._lock (frozen manifests drop and renew it)")
     warnings = []
     for dist, checked in CHECKED.items():
         try:
@@ -349,3 +355,35 @@ def release_duckdb():
     # Closing the connection closes its cursors; a young-generation collection finalizes any
     # stray handle left in a reference cycle without walking the (large) manifests.
     gc.collect(1)
+
+
+def freeze_manifest(manifest):
+    """A parsed manifest as bytes that thaw_manifest turns back into a private copy.
+
+    Not pickle.dumps(manifest): dbt-core 1.11's Manifest.__reduce_ex__ passes its fields
+    positionally in an order that no longer matches the dataclass (it misses `fixtures` and
+    `_saved_query_lookup`), so a round trip shifts every lookup by one (source() then fails with
+    "RefableLookup.find() missing ... 'manifest'"). The field values are pickled instead, with
+    the derived caches dropped: dbt rebuilds them lazily on first use.
+    """
+    import pickle
+
+    state = dict(manifest.__dict__)
+    for name in list(state):
+        if name.startswith("_") and (name.endswith("_lookup") or name.startswith("_macros_by_")):
+            state[name] = None
+    state.pop("_lock", None)
+    return pickle.dumps((type(manifest), state), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def thaw_manifest(blob):
+    """A private manifest from freeze_manifest's bytes (with a fresh lock of its own)."""
+    import pickle
+
+    from dbt.contracts.graph import manifest as manifest_module
+
+    cls, state = pickle.loads(blob)
+    manifest = cls.__new__(cls)
+    manifest.__dict__.update(state)
+    manifest._lock = manifest_module.get_mp_context().Lock()
+    return manifest

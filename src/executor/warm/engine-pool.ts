@@ -1,8 +1,12 @@
 // The warm engine manager: a bounded set of engine processes, each hosting at most one run
-// context at a time. A node goes to an engine that has its run's context open (with a free
-// thread), else a free engine opens the context. Contexts close when idle; one DuckDB database
-// belongs to one engine at a time (all its nodes run concurrently there, as in `dbt build`).
-// Plans (`dbt ls`) are whole invocations on an engine with no open context.
+// context at a time, and the executor's one queue of warm work. A node goes to an engine that
+// has its run's context open (with a free thread), else a free engine opens the context, else a
+// new engine starts if the CPU count and the memory budget allow it; otherwise it waits. When
+// runs outnumber engines they take turns (contextQuantumMs), the longest-waiting first; a turn
+// costs a context open, never a parse (manifests are shared through the worker's manifest dir).
+// One DuckDB database belongs to one engine at a time (all its nodes run there, as in `dbt
+// build`). Plans (`dbt ls`) are whole invocations on an engine with no open context.
+import { randomBytes } from 'node:crypto';
 import type { EngineOutcome, NodeRequest } from './protocol.js';
 import { EngineProcess } from './engine-process.js';
 import type { EngineSpawnOptions } from './engine-process.js';
@@ -10,7 +14,7 @@ import type { WarmEngineOptions } from './options.js';
 import { compileWarmEngineOptions } from './options.js';
 import { ENGINE_MANIFEST_SLOTS } from './context-spec.js';
 import { nowMs, tracing } from '../trace.js';
-import { pickFree, pickHolder, sameWarehouse } from './placement.js';
+import { drainable, nextYield, pickFree, pickHolder, sameWarehouse, yieldable } from './placement.js';
 import type { Job, Slot } from './placement.js';
 
 export type { Job } from './placement.js';
@@ -34,11 +38,33 @@ export class WarmEnginePool {
   private readonly leases = new Map<string, number>();
   private readonly leaseWaiters: { key: string; grant: () => void }[] = [];
   private closed = false;
-  /** Counters for tests, metrics and the benchmark. */
-  readonly counters = { spawned: 0, recycled: 0, crashed: 0, contexts: 0 };
+  private pumpTimer: NodeJS.Timeout | null = null;
+  /** Salts the env hashes engines write beside shared manifests. */
+  private readonly salt = randomBytes(16).toString('hex');
+  /** Largest engine seen (MiB): what the next one is assumed to take. */
+  private engineMb: number;
+  /**
+   * Counters for tests, metrics and the benchmark: engines started, recycled, crashed; run
+   * contexts opened, handed to another run, drained for a waiting run; manifests parsed, loaded
+   * from a sibling's parse, found in the engine.
+   */
+  readonly counters = { spawned: 0, recycled: 0, crashed: 0, contexts: 0, switches: 0, drains: 0, parses: 0, loads: 0, hits: 0 };
+  /** The memory budget held back the last engine start that was due. */
+  memoryLimited = false;
 
   constructor(options: WarmEngineOptions = {}) {
     this.opts = compileWarmEngineOptions(options);
+    this.engineMb = this.opts.engineMemoryMb;
+  }
+
+  /** Nodes and plans waiting for an engine. */
+  get queued(): number {
+    return this.waiters.length;
+  }
+
+  /** Per live engine: its pid, resident memory and whether it has a run context open. */
+  get engines(): { pid: number; rssMb: number; context: boolean }[] {
+    return [...this.slots].flatMap((s) => (s.engine?.alive ? [{ pid: s.engine.pid, rssMb: s.engine.rssMb, context: s.context !== null }] : []));
   }
 
   get threadsPerEngine(): number {
@@ -63,7 +89,7 @@ export class WarmEnginePool {
   private enqueue(job: Job): Promise<{ outcome: EngineOutcome; use: EngineUse }> {
     return new Promise((resolve) => {
       if (this.closed) return resolve({ outcome: { kind: 'crashed', detail: 'warm engine pool is closed', output: '' }, use: { acquiredAt: Date.now(), startMs: 0 } });
-      this.waiters.push({ ...job, resolve } as Job);
+      this.waiters.push({ ...job, queuedAt: Date.now(), resolve } as Job);
       this.pump();
     });
   }
@@ -105,35 +131,90 @@ export class WarmEnginePool {
         i += 1;
       }
     }
+    // One hand-over per run and pass: eight waiting nodes of one run need one engine, not eight.
+    const roomFor = new Set<string>();
     for (let i = 0; i < this.waiters.length; ) {
-      if (this.place(this.waiters[i] as Job)) this.waiters.splice(i, 1);
+      if (this.place(this.waiters[i] as Job, roomFor)) this.waiters.splice(i, 1);
       else i += 1;
     }
   }
 
   /** Starts `job` somewhere if it can run now; may close an idle context to make room. */
-  private place(job: Job): boolean {
+  private place(job: Job, roomFor: Set<string>): boolean {
     if (job.kind === 'node' && job.warehouse && this.leased(job.warehouse)) return false;
     const slots = [...this.slots];
-    const held = job.kind === 'node' ? pickHolder(slots, job, this.opts) : { slot: null, blockedBy: null };
+    const canSpawn = this.canSpawn();
+    const held = job.kind === 'node' ? pickHolder(slots, job, { ...this.opts, canSpawn }) : { slot: null, blockedBy: null };
     if (held.slot) return this.start(held.slot, job), true;
     if (!held.blockedBy) {
       const free = pickFree(slots, job.manifestKey);
       if (free) return this.start(free, job), true;
-      if (this.slots.size < this.opts.maxEngines) return this.start(this.spawn(job.spawn), job), true;
+      if (canSpawn) return this.start(this.spawn(job.spawn), job), true;
     }
-    // Make room: an idle context that holds the job's warehouse, else any idle one.
-    // An in-memory database is never closed for another run: its data lives only there.
-    const victim = held.blockedBy ?? slots.find((s) => s.context && !s.context.memory && !s.closing && s.inflight === 0 && (job.kind === 'invoke' || s.context.key !== job.contextKey));
-    if (victim?.context && victim.inflight === 0 && !victim.closing) void this.closeContext(victim);
+    const who = job.kind === 'node' ? job.contextKey : `invoke:${job.manifestKey}`;
+    if (!roomFor.has(who)) {
+      roomFor.add(who);
+      this.makeRoom(job, held.blockedBy);
+    }
     return false;
+  }
+
+  /**
+   * Frees an engine for a waiting job: an idle context whose turn allows it closes (the one
+   * holding the job's warehouse, if any); a run that has waited a whole quantum drains the
+   * context open longest. An in-memory database is never closed for another run.
+   */
+  private makeRoom(job: Job, blockedBy: Slot | null): void {
+    const now = Date.now();
+    const own = job.kind === 'node' ? job.contextKey : null;
+    const turn = { quantumMs: this.opts.contextQuantumMs, graceMs: this.opts.contextGraceMs };
+    const candidates = blockedBy ? [blockedBy] : [...this.slots];
+    const victim = candidates.find((s) => yieldable(s, now, turn, own));
+    if (victim) {
+      this.counters.switches += 1;
+      void this.closeContext(victim);
+      return;
+    }
+    if (now - (job.queuedAt ?? now) >= this.opts.contextQuantumMs) {
+      const busy = drainable(candidates, now, this.opts.contextQuantumMs, own);
+      if (busy?.context && busy.inflight > 0) {
+        busy.context.draining = true;
+        this.counters.drains += 1;
+      }
+    }
+    const wait = Math.min(nextYield(candidates, now, turn) ?? Infinity, Math.max(1, this.opts.contextQuantumMs - (now - (job.queuedAt ?? now))));
+    if (Number.isFinite(wait)) this.pumpAfter(wait);
+  }
+
+  private pumpAfter(ms: number): void {
+    if (this.pumpTimer || this.closed) return;
+    this.pumpTimer = setTimeout(() => {
+      this.pumpTimer = null;
+      this.pump();
+    }, ms);
+    this.pumpTimer.unref();
+  }
+
+  /**
+   * Whether another engine may start: below maxEngines, and the worker's measured memory (its
+   * own process plus every engine) leaves room for one more engine of the largest size seen.
+   * The first engine always may (nothing could run otherwise).
+   */
+  private canSpawn(): boolean {
+    if (this.slots.size === 0) return true;
+    if (this.slots.size >= this.opts.maxEngines) return false;
+    const engines = [...this.slots].reduce((sum, s) => sum + Math.max(s.engine?.rssMb ?? 0, s.engine ? 0 : this.engineMb), 0);
+    const fits = process.memoryUsage.rss() / 1048576 + engines + this.engineMb <= this.opts.memoryLimitMb;
+    this.memoryLimited = !fits;
+    return fits;
   }
 
   private spawn(spawn: EngineSpawnOptions): Slot {
     this.counters.spawned += 1;
     const t0 = Date.now();
     const slot: Slot = { engine: null, ready: null as unknown as Promise<boolean>, startMs: 0, context: null, specSent: false, inflight: 0, invoking: false, closing: false, manifests: [], idleTimer: null };
-    slot.ready = EngineProcess.start({ ...spawn, startTimeoutMs: this.opts.startTimeoutMs }).then(
+    const env = { ...spawn.env, DBT_TEMPORAL_MANIFEST_SALT: this.salt, ...(this.opts.manifestDir ? { DBT_TEMPORAL_MANIFEST_DIR: this.opts.manifestDir } : {}) };
+    slot.ready = EngineProcess.start({ ...spawn, env, startTimeoutMs: this.opts.startTimeoutMs }).then(
       ({ engine }) => {
         slot.engine = engine;
         slot.startMs = Date.now() - t0;
@@ -155,9 +236,11 @@ export class WarmEnginePool {
     slot.inflight += 1;
     if (job.kind === 'invoke') slot.invoking = true;
     else if (!slot.context) {
+      const now = Date.now();
       slot.context = {
         key: job.contextKey, invocationId: job.spec.invocation_id, released: false, failed: false,
         warehouse: job.warehouse, memory: job.warehouse?.startsWith('duckdb-memory:') ?? false,
+        openedAt: now, idleSince: now, threads: this.opts.contextThreads || null, draining: false,
       };
       slot.specSent = false;
       this.counters.contexts += 1;
@@ -175,14 +258,22 @@ export class WarmEnginePool {
     } else if (job.kind === 'invoke') {
       outcome = await slot.engine.request({ op: 'invoke', ...job.request }, job.timeoutMs, job.signal);
     } else {
-      const context = slot.specSent ? { key: job.contextKey } : job.spec;
+      const threads = this.opts.contextThreads;
+      const context = slot.specSent ? { key: job.contextKey } : threads ? { ...job.spec, args: [...job.spec.args, '--threads', String(threads)] } : job.spec;
       slot.specSent = true;
       const req: Omit<NodeRequest, 'id'> = { op: 'node', context, unique_id: job.uniqueId, ...(job.refresh ? { refresh: true } : {}) };
       const m1 = tracing ? nowMs() : 0;
       outcome = await slot.engine.request(tracing ? { ...req, trace: true } : req, job.timeoutMs, job.signal);
       if (tracing) use.trace = { m1, m2: outcome.kind === 'done' ? (outcome.done as { recvAt?: number }).recvAt ?? 0 : 0 };
       if (outcome.kind === 'done' && outcome.done.phase === 'context' && slot.context) slot.context.failed = true;
+      const info = outcome.kind === 'done' ? outcome.done.context_info : undefined;
+      if (info) {
+        if (info.threads && slot.context && !this.opts.contextThreads) slot.context.threads = info.threads;
+        this.countManifest(info.manifest);
+      }
     }
+    if (job.kind === 'invoke' && outcome.kind === 'done') this.countManifest(outcome.done.manifest);
+    if (slot.engine && slot.engine.rssMb > this.engineMb) this.engineMb = Math.ceil(slot.engine.rssMb);
     // The engine now holds this manifest (engine.py keeps the last ENGINE_MANIFEST_SLOTS).
     const parsed = outcome.kind === 'done' && (job.kind === 'invoke' ? outcome.done.ok : outcome.done.phase !== 'context');
     if (parsed) slot.manifests = [...slot.manifests.filter((k) => k !== job.manifestKey), job.manifestKey].slice(-ENGINE_MANIFEST_SLOTS);
@@ -190,8 +281,15 @@ export class WarmEnginePool {
     this.release(slot, job, outcome);
   }
 
+  private countManifest(how: 'hit' | 'loaded' | 'parsed' | undefined): void {
+    if (how === 'parsed') this.counters.parses += 1;
+    else if (how === 'loaded') this.counters.loads += 1;
+    else if (how === 'hit') this.counters.hits += 1;
+  }
+
   private release(slot: Slot, job: Job, outcome: EngineOutcome): void {
     slot.inflight -= 1;
+    if (slot.context && slot.inflight === 0) slot.context.idleSince = Date.now();
     if (job.kind === 'invoke') slot.invoking = false;
     if (outcome.kind === 'crashed') this.counters.crashed += 1;
     const engine = slot.engine;
@@ -201,7 +299,7 @@ export class WarmEnginePool {
       if (slot.inflight === 0) this.drop(slot);
     } else if (slot.inflight === 0) {
       if (slot.context?.failed) slot.context = null;
-      if (slot.context?.released) {
+      if (slot.context?.released || slot.context?.draining) {
         void this.closeContext(slot);
         return this.pump();
       }
@@ -256,6 +354,7 @@ export class WarmEnginePool {
   }
 
   private drop(slot: Slot): void {
+    if (slot.engine?.alive && slot.engine.rssMb > this.engineMb) this.engineMb = Math.ceil(slot.engine.rssMb);
     if (slot.idleTimer) clearTimeout(slot.idleTimer);
     this.slots.delete(slot);
     this.pump();
@@ -266,6 +365,7 @@ export class WarmEnginePool {
     if (this.closed) return;
     this.closed = true;
     for (const w of this.waiters.splice(0)) w.resolve({ outcome: { kind: 'crashed', detail: 'warm engine pool is closed', output: '' }, use: { acquiredAt: Date.now(), startMs: 0 } });
+    if (this.pumpTimer) clearTimeout(this.pumpTimer);
     const all = [...this.slots];
     for (const s of all) if (s.idleTimer) clearTimeout(s.idleTimer);
     await Promise.all(all.map(async (s) => {

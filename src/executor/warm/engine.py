@@ -116,9 +116,8 @@ class Engine:
                 return
 
             def load_manifest():
-                # Parsed once per key; every context gets its own copy to compile into.
-                self.manifests.get(spec["manifest_key"], spec["parse_args"])
-                return self.manifests.copy(spec["manifest_key"])
+                # Parsed once per worker and key; every context gets its own copy to compile into.
+                return self.manifests.get(spec["manifest_key"], spec["parse_args"], spec.get("seed"))
 
             ctx = self.context = RunContext(self, spec, load_manifest)
             ctx.start()
@@ -151,7 +150,7 @@ class Engine:
         _apply_env(req["env"])
         started = time.perf_counter()
         try:
-            manifest, parsed = self.manifests.get(req["key"], req["parse_args"])
+            manifest, how = self.manifests.get(req["key"], req["parse_args"], req.get("seed"))
         except Exception as err:  # noqa: BLE001
             out.update(ok=False, phase="parse", error=str(err))
             return out
@@ -166,7 +165,7 @@ class Engine:
             # The run's own manifest (parsed with its env, vars, target), for the artifact store.
             manifest.writable_manifest().write(req["manifest_out"])
         out.update(
-            ok=True, success=bool(res.success), parsed=parsed,
+            ok=True, success=bool(res.success), parsed=how == "parsed", manifest=how,
             error=None if res.exception is None else f"{type(res.exception).__name__}: {res.exception}",
             # An exception escaping dbt may leave global state behind: recycle the engine.
             recycle=res.exception is not None,

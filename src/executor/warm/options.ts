@@ -1,11 +1,43 @@
-// Options of the warm engine pool: how many engines, and when an engine is replaced.
+// Options of the warm engine pool: how many engines, their memory budget, how runs share them,
+// and when an engine is replaced.
 
 export interface WarmEngineOptions {
   /**
-   * Maximum number of live engine processes (each hosts one run context at a time).
+   * Maximum number of live engine processes (each hosts one run context at a time); the
+   * worker derives it from its CPUs and memory (`WORKER_MAX_ENGINES`).
    * @default 4
    */
   maxEngines?: number;
+  /**
+   * Memory the worker may use, in MiB (its own process and every engine): no engine starts
+   * when the engines' measured size would not fit; nodes wait for an engine instead.
+   * @default 4096
+   */
+  memoryLimitMb?: number;
+  /**
+   * What an engine is assumed to take before one has been measured (then: the largest seen).
+   * @default 200
+   */
+  engineMemoryMb?: number;
+  /**
+   * dbt threads of every run context (`--threads`); 0 keeps the profile's, as plain dbt does.
+   * @default 0
+   */
+  contextThreads?: number;
+  /**
+   * A run context keeps its engine at least this long while it has nodes; after that, when
+   * other runs wait for an engine, it takes no more nodes, closes, and the engine goes to the
+   * run that has waited longest (runs outnumbering engines take turns, none starves).
+   * @default 5000
+   */
+  contextQuantumMs?: number;
+  /**
+   * A context without nodes for this long gives its engine to a waiting run at once.
+   * @default 250
+   */
+  contextGraceMs?: number;
+  /** The worker's manifest directory (frozen manifests shared by its engines); null: none. @default null */
+  manifestDir?: string | null;
   /**
    * Replace an engine after it has served this many requests (bounds slow leaks in dbt or
    * adapters; a replacement parses its projects again), once its context closes.
@@ -28,8 +60,7 @@ export interface WarmEngineOptions {
    */
   startTimeoutMs?: number;
   /**
-   * dbt threads of a run context (nodes one engine runs at once); defaults to `maxEngines`,
-   * so the nodes of one DuckDB database (which one engine holds) get the worker's concurrency.
+   * Nodes one engine takes at once until its context reports its dbt threads (then: those).
    * @default 4
    */
   threadsPerEngine?: number;
@@ -47,6 +78,12 @@ export interface WarmEngineOptions {
 
 export const DEFAULT_WARM_ENGINE_OPTIONS: Required<WarmEngineOptions> = {
   maxEngines: 4,
+  memoryLimitMb: 4096,
+  engineMemoryMb: 200,
+  contextThreads: 0,
+  contextQuantumMs: 5_000,
+  contextGraceMs: 250,
+  manifestDir: null,
   maxInvocations: 1000,
   maxRssMb: 1024,
   idleTimeoutMs: 300_000,
@@ -56,8 +93,8 @@ export const DEFAULT_WARM_ENGINE_OPTIONS: Required<WarmEngineOptions> = {
   memoryContextIdleMs: 1_800_000,
 };
 
-function positiveInt(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new TypeError(`${name} must be a positive integer, got ${value}`);
+function positiveInt(name: string, value: number, min = 1): number {
+  if (!Number.isInteger(value) || value < min) throw new TypeError(`${name} must be an integer >= ${min}, got ${value}`);
   return value;
 }
 
@@ -66,11 +103,17 @@ export function compileWarmEngineOptions(opts: WarmEngineOptions = {}): Required
   const d = DEFAULT_WARM_ENGINE_OPTIONS;
   return {
     maxEngines: positiveInt('maxEngines', opts.maxEngines ?? d.maxEngines),
+    memoryLimitMb: positiveInt('memoryLimitMb', opts.memoryLimitMb ?? d.memoryLimitMb),
+    engineMemoryMb: positiveInt('engineMemoryMb', opts.engineMemoryMb ?? d.engineMemoryMb),
+    contextThreads: positiveInt('contextThreads', opts.contextThreads ?? d.contextThreads, 0),
+    contextQuantumMs: positiveInt('contextQuantumMs', opts.contextQuantumMs ?? d.contextQuantumMs, 0),
+    contextGraceMs: positiveInt('contextGraceMs', opts.contextGraceMs ?? d.contextGraceMs, 0),
+    manifestDir: opts.manifestDir ?? d.manifestDir,
     maxInvocations: positiveInt('maxInvocations', opts.maxInvocations ?? d.maxInvocations),
     maxRssMb: positiveInt('maxRssMb', opts.maxRssMb ?? d.maxRssMb),
     idleTimeoutMs: positiveInt('idleTimeoutMs', opts.idleTimeoutMs ?? d.idleTimeoutMs),
     startTimeoutMs: positiveInt('startTimeoutMs', opts.startTimeoutMs ?? d.startTimeoutMs),
-    threadsPerEngine: positiveInt('threadsPerEngine', opts.threadsPerEngine ?? opts.maxEngines ?? d.threadsPerEngine),
+    threadsPerEngine: positiveInt('threadsPerEngine', opts.threadsPerEngine ?? (opts.contextThreads || d.threadsPerEngine)),
     contextIdleMs: positiveInt('contextIdleMs', opts.contextIdleMs ?? d.contextIdleMs),
     memoryContextIdleMs: positiveInt('memoryContextIdleMs', opts.memoryContextIdleMs ?? d.memoryContextIdleMs),
   };

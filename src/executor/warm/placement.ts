@@ -5,6 +5,8 @@ import type { EngineUse } from './engine-pool.js';
 
 interface JobBase {
   manifestKey: string;
+  /** When the job joined the pool's queue (epoch ms): the longest-waiting run is served first. */
+  queuedAt?: number;
   spawn: EngineSpawnOptions;
   timeoutMs: number;
   signal: AbortSignal;
@@ -34,6 +36,13 @@ export interface OpenContext {
   memory: boolean;
   /** The engine could not open it; no more nodes go there. */
   failed: boolean;
+  /** When it opened, and when its last node ended (epoch ms). */
+  openedAt: number;
+  idleSince: number;
+  /** Its dbt threads, once the engine reported them (nodes it runs at once). */
+  threads: number | null;
+  /** Other runs wait and its turn is over: no more nodes; it closes when its last one ends. */
+  draining: boolean;
 }
 
 export interface Slot {
@@ -58,28 +67,61 @@ export interface PlacementLimits {
   threadsPerEngine: number;
 }
 
-const usable = (s: Slot): boolean => !s.closing && !(s.engine && !s.engine.alive) && !s.context?.failed;
+const usable = (s: Slot): boolean => !s.closing && !(s.engine && !s.engine.alive) && !s.context?.failed && !s.context?.draining;
+
+/** Nodes the slot's engine runs at once: its context's dbt threads once known. */
+export const slotThreads = (s: Slot, limits: PlacementLimits): number => s.context?.threads ?? limits.threadsPerEngine;
 
 /**
  * A slot that already has the node's run context open with room for it, or (`blockedBy`) the
  * slot whose context holds the node's DuckDB database, which no other engine may open.
  */
-export function pickHolder(slots: readonly Slot[], job: Extract<Job, { kind: 'node' }>, limits: PlacementLimits): { slot: Slot | null; blockedBy: Slot | null } {
+export function pickHolder(slots: readonly Slot[], job: Extract<Job, { kind: 'node' }>, limits: PlacementLimits & { canSpawn?: boolean }): { slot: Slot | null; blockedBy: Slot | null } {
   if (job.warehouse) {
     const want = job.warehouse;
     const owner = slots.find((s) => s.context?.warehouse && sameWarehouse(s.context.warehouse, want));
     if (!owner) return { slot: null, blockedBy: null };
-    const fits = owner.context?.key === job.contextKey && usable(owner) && owner.inflight < limits.threadsPerEngine;
+    const fits = owner.context?.key === job.contextKey && usable(owner) && owner.inflight < slotThreads(owner, limits);
     return { slot: fits ? owner : null, blockedBy: fits ? null : owner };
   }
   const holders = slots.filter((s) => s.context?.key === job.contextKey && usable(s)).sort((a, b) => a.inflight - b.inflight);
   const least = holders[0];
   if (!least) return { slot: null, blockedBy: null };
   // Spread a run over the engines first (each has its own GIL), then fill their threads.
-  const spread = Math.max(1, Math.ceil(limits.threadsPerEngine / limits.maxEngines));
+  const threads = slotThreads(least, limits);
+  const spread = Math.max(1, Math.ceil(threads / limits.maxEngines));
   if (least.inflight < spread) return { slot: least, blockedBy: null };
-  const canGrow = slots.length < limits.maxEngines || slots.some((s) => !s.context && !s.invoking && usable(s));
-  return { slot: !canGrow && least.inflight < limits.threadsPerEngine ? least : null, blockedBy: null };
+  const canGrow = growRoom(slots, limits);
+  return { slot: !canGrow && least.inflight < threads ? least : null, blockedBy: null };
+}
+
+/** Whether a run could spread to another engine (a new one fits, or one is free). */
+function growRoom(slots: readonly Slot[], limits: PlacementLimits & { canSpawn?: boolean }): boolean {
+  return (limits.canSpawn ?? slots.length < limits.maxEngines) || slots.some((s) => !s.context && !s.invoking && usable(s));
+}
+
+/**
+ * An idle context another run may take the engine of: not a memory database's, and either idle
+ * past the grace (its run is likely done) or past its turn (the quantum).
+ */
+export function yieldable(s: Slot, now: number, t: { quantumMs: number; graceMs: number }, exceptKey: string | null): boolean {
+  const c = s.context;
+  if (!c || c.memory || s.closing || s.inflight > 0 || c.key === exceptKey) return false;
+  return c.released || c.failed || c.draining || now - c.idleSince >= t.graceMs || now - c.openedAt >= t.quantumMs;
+}
+
+/** When the first protected idle context may be taken (ms from now), or null if none will. */
+export function nextYield(slots: readonly Slot[], now: number, t: { quantumMs: number; graceMs: number }): number | null {
+  const waits = slots.flatMap((s) => (s.context && !s.context.memory && s.inflight === 0
+    ? [Math.min(t.graceMs - (now - s.context.idleSince), t.quantumMs - (now - s.context.openedAt))] : []));
+  return waits.length ? Math.max(1, Math.min(...waits)) : null;
+}
+
+/** The busy context to drain for a run that has waited past a quantum: the one open longest. */
+export function drainable(slots: readonly Slot[], now: number, quantumMs: number, exceptKey: string | null): Slot | null {
+  if (slots.some((s) => s.context?.draining)) return null; // one hand-over at a time
+  const busy = slots.filter((s) => s.context && !s.context.memory && !s.closing && s.context.key !== exceptKey && now - s.context.openedAt >= quantumMs);
+  return busy.sort((a, b) => (a.context as OpenContext).openedAt - (b.context as OpenContext).openedAt)[0] ?? null;
 }
 
 /** An engine with nothing open (preferring one that parsed the manifest already). */

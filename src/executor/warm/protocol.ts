@@ -4,9 +4,14 @@
 export interface ContextSpec {
   /** Names the context: the run, its command, flags and everything its manifest depends on. */
   key: string;
-  /** Names the parsed manifest (project, profiles, target, vars, env). */
+  /**
+   * Names the parsed manifest (project, profiles, target, vars); the engine tells apart the
+   * variants by the env vars their parse read.
+   */
   manifest_key: string;
   parse_args: string[];
+  /** The worker's start-up partial-parse file: dbt reuses it when nothing it depends on changed. */
+  seed?: string | null;
   /** The run's dbt command line; `{ctx}` stands for the context's own scratch directory. */
   args: string[];
   /** The run's environment (the engine's own is replaced); `{ctx}` substituted as in args. */
@@ -24,6 +29,7 @@ export interface InvokeRequest {
   id: number;
   key: string;
   parse_args: string[];
+  seed?: string | null;
   args: string[];
   env: Record<string, string>;
   /** Return dbt's result lines (`ls`). */
@@ -79,6 +85,8 @@ export interface ProfileInfo {
   error?: string;
 }
 
+export type ManifestUse = 'hit' | 'loaded' | 'parsed';
+
 export interface EngineDone {
   type: 'done';
   id: number;
@@ -94,6 +102,10 @@ export interface EngineDone {
   /** Node: it was cancelled on request. */
   cancelled?: boolean;
   parsed?: boolean;
+  /** Invoke: how its manifest came (this engine had it, a sibling's parse, or parsed now). */
+  manifest?: ManifestUse;
+  /** Node: with a context's first answer, how it got its manifest and its dbt threads. */
+  context_info?: { manifest: ManifestUse; threads?: number };
   error?: string | null;
   /** The engine may hold state from a failure: replace it. */
   recycle?: boolean;

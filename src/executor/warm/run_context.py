@@ -182,6 +182,8 @@ class RunContext:
         self.spec = spec
         self.load_manifest = load_manifest
         self.manifest = None
+        self.manifest_use = None  # how the manifest came: "hit", "loaded" (a sibling's), "parsed"
+        self.info_sent = False
         self.invocation_id = spec.get("invocation_id")
         started = spec.get("started_at")
         self.started_at = datetime.fromisoformat(started.replace("Z", "+00:00")) if started else None
@@ -245,7 +247,7 @@ class RunContext:
         try:
             try:
                 self._prepare_dir()
-                self.manifest = self.load_manifest()
+                self.manifest, self.manifest_use = self.load_manifest()
             except Exception as err:  # noqa: BLE001
                 self.error = f"dbt parse failed: {err}"
                 return
@@ -306,7 +308,7 @@ class RunContext:
             # The run_results-shaped entry travels in the answer itself (no file to write and read).
             entry = process_run_result(result).to_dict(omit_none=False)
             line = self.engine.encode({"id": req["id"], "type": "done", "ok": True, "cancelled": cancelled, "status": str(result.status),
-                                       "node_result": entry, **({"trace": dict(tr, p6=_now())} if tr is not None else {})})
+                                       "node_result": entry, **self._info(), **({"trace": dict(tr, p6=_now())} if tr is not None else {})})
         except Exception as err:  # noqa: BLE001
             self.engine.send({"id": req["id"], "type": "done", "ok": False, "phase": "engine", "error": f"cannot encode the node result: {err}"})
             return
@@ -315,4 +317,12 @@ class RunContext:
     def fail(self, req, phase, error):
         found, cancelled = self._take(req)
         if found:
-            self.engine.send({"id": req["id"], "type": "done", "ok": False, "cancelled": cancelled, "phase": phase, "error": error})
+            self.engine.send({"id": req["id"], "type": "done", "ok": False, "cancelled": cancelled, "phase": phase, "error": error, **self._info()})
+
+    def _info(self):
+        """Once per context, with its first answer: how it got its manifest, its dbt threads."""
+        if self.info_sent or self.manifest_use is None:
+            return {}
+        self.info_sent = True
+        threads = getattr(getattr(self.task, "config", None), "threads", None)
+        return {"context_info": {"manifest": self.manifest_use, **({"threads": threads} if threads else {})}}

@@ -46,6 +46,33 @@ export interface WorkerConfig {
   maxTaskQueueActivitiesPerSecond: number | null;
   /** Grace before in-flight activities are cancelled on shutdown; null waits for them all. @default null */
   gracefulShutdownSecs: number | null;
+  /**
+   * Warm dbt engines at most (`WORKER_MAX_ENGINES`); null: from the CPU quota and the memory
+   * budget (one per CPU beyond the first, as many as the budget holds, at least one). @default null
+   */
+  maxEngines: number | null;
+  /**
+   * The worker's memory budget in MiB (`WORKER_MEMORY_LIMIT`, e.g. `512Mi`, `2Gi`); null: the
+   * cgroup limit, else the host's memory. No engine starts beyond it. @default null
+   */
+  memoryLimitMb: number | null;
+  /** dbt threads of every run context (`WORKER_ENGINE_THREADS`); null: the profile's. @default null */
+  engineThreads: number | null;
+}
+
+const MEMORY_UNITS: Record<string, number> = {
+  '': 1 / 1048576, k: 1000 / 1048576, ki: 1 / 1024, m: 1e6 / 1048576, mi: 1, g: 1e9 / 1048576, gi: 1024,
+};
+
+/** `WORKER_MEMORY_LIMIT`: bytes, or a Kubernetes-style quantity (`512Mi`, `1.5Gi`, `800M`). */
+export function readMemoryMb(env: Env, name: string): number | null {
+  const raw = readString(env, name);
+  if (raw === undefined) return null;
+  const m = /^(\d+(?:\.\d+)?)\s*([kKmMgG]i?)?[bB]?$/.exec(raw.trim());
+  const unit = MEMORY_UNITS[(m?.[2] ?? '').toLowerCase()];
+  const mb = m && unit !== undefined ? Math.floor(Number(m[1]) * unit) : NaN;
+  if (!Number.isFinite(mb) || mb < 64) throw configError(name, raw, 'a memory size of at least 64Mi (bytes, or a number with Ki, Mi, Gi, K, M or G)');
+  return mb;
 }
 
 function readPollers(env: Env): PollerAutoscalingConfig | null {
@@ -97,10 +124,13 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     maxActivitiesPerSecond: readRate(env, 'WORKER_MAX_ACTIVITIES_PER_SECOND'),
     maxTaskQueueActivitiesPerSecond: readRate(env, 'WORKER_MAX_TASK_QUEUE_ACTIVITIES_PER_SECOND'),
     gracefulShutdownSecs: grace ?? null,
+    maxEngines: readString(env, 'WORKER_MAX_ENGINES') === undefined ? null : readInt(env, 'WORKER_MAX_ENGINES', 1, 1, 256),
+    memoryLimitMb: readMemoryMb(env, 'WORKER_MEMORY_LIMIT'),
+    engineThreads: readString(env, 'WORKER_ENGINE_THREADS') === undefined ? null : readInt(env, 'WORKER_ENGINE_THREADS', 1, 1, 256),
   };
 }
 
-/** Activity slots the worker can fill at once: the executor pool is sized to match. */
+/** Activity slots the worker can fill at once: the executor takes as many tasks (its threads and engines follow the machine). */
 export function activitySlots(worker: WorkerConfig): number {
   return worker.tuner === 'fixed' ? worker.maxConcurrentActivities : worker.resource.activityMaxSlots;
 }

@@ -2,6 +2,10 @@
 // Run and node metrics are pushed by interceptors; pool, engine and cache gauges are read
 // from their sources at scrape time.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { registerEnginePoolMetrics } from './engine-metrics.js';
+import type { EnginePoolGauges } from './engine-metrics.js';
+
+export type { EnginePoolGauges } from './engine-metrics.js';
 
 export interface ExecutorGauges {
   threads: number;
@@ -21,6 +25,7 @@ export interface EngineGauges {
 export interface MetricsSources {
   executor?: () => ExecutorGauges;
   engines?: () => EngineGauges;
+  enginePool?: () => EnginePoolGauges | undefined;
   resolvedProjects?: () => ReadonlyArray<{ project: string; resolvedAt: number }>;
   healthFileAgeSeconds?: () => Promise<number | null>;
   ready?: () => boolean;
@@ -60,14 +65,15 @@ export function createMetrics(opts: { version: string; defaultMetrics?: boolean 
     });
   };
   gauge('dbt_temporal_executor_threads', 'Executor worker threads currently alive.', () => sources.executor?.().threads);
-  gauge('dbt_temporal_executor_threads_max', 'Executor pool size (follows the activity slots).', () => sources.executor?.().maxThreads);
+  gauge('dbt_temporal_executor_threads_max', 'Executor tasks in flight at most (the activity slots; threads and engines follow the machine).', () => sources.executor?.().maxThreads);
   gauge('dbt_temporal_executor_tasks_running', 'Executor tasks (dbt invocations) running now.', () => sources.executor?.().running);
-  gauge('dbt_temporal_executor_queue_length', 'Executor tasks waiting for a thread or an exclusive warehouse lock.', () => sources.executor?.().queued);
+  gauge('dbt_temporal_executor_queue_length', 'Executor tasks waiting for a thread, a warm engine or an exclusive warehouse lock.', () => sources.executor?.().queued);
   gauge('dbt_temporal_executor_utilization_ratio', 'Running executor tasks divided by the pool size.', () => {
     const s = sources.executor?.();
     return s ? s.running / Math.max(1, s.maxThreads) : undefined;
   });
   gauge('dbt_temporal_engine_processes', 'dbt engine processes alive.', () => sources.engines?.().alive);
+  registerEnginePoolMetrics(registry, () => sources.enginePool?.());
   new Counter({
     name: 'dbt_temporal_engine_recycles_total', help: 'dbt engine processes retired and replaced.', registers,
     collect() {
