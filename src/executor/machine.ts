@@ -23,28 +23,45 @@ const readOrNull: Read = (path) => {
   }
 };
 
-/** The cgroup v2 directories of this process, innermost first (limits nest: the tightest counts). */
-function cgroupV2Dirs(read: Read): string[] {
-  const line = (read('/proc/self/cgroup') ?? '').split('\n').find((l) => l.startsWith('0::'));
-  const rel = line ? line.slice(3) : '/';
+/** A cgroup path and its ancestors, innermost first (limits nest: the tightest one counts). */
+function withAncestors(root: string, rel: string): string[] {
   const dirs: string[] = [];
-  for (let p = rel; ; p = p.slice(0, p.lastIndexOf('/')) || '/') {
-    dirs.push(`/sys/fs/cgroup${p === '/' ? '' : p}`);
+  for (let p = rel || '/'; ; p = p.slice(0, p.lastIndexOf('/')) || '/') {
+    dirs.push(`${root}${p === '/' ? '' : p}`);
     if (p === '/') break;
   }
   return dirs;
 }
 
+/**
+ * The directories holding this process's limits for a controller: cgroup v2 (`0::<path>`, at
+ * /sys/fs/cgroup or, on hybrid hosts, /sys/fs/cgroup/unified) or v1 (`<n>:<controllers>:<path>`
+ * under /sys/fs/cgroup/<controller>).
+ */
+function cgroupDirs(read: Read, v1: string): { v2: string[]; v1: string[] } {
+  const lines = (read('/proc/self/cgroup') ?? '').split('\n');
+  const v2Path = lines.find((l) => l.startsWith('0::'))?.slice(3) ?? '/';
+  const v1Line = lines.map((l) => l.split(':')).find((f) => f.length >= 3 && (f[1] ?? '').split(',').includes(v1));
+  const v1Path = v1Line ? v1Line.slice(2).join(':') : '/';
+  return {
+    v2: [...withAncestors('/sys/fs/cgroup', v2Path), ...withAncestors('/sys/fs/cgroup/unified', v2Path)],
+    v1: withAncestors(`/sys/fs/cgroup/${v1}`, v1Path),
+  };
+}
+
 /** CPU quota in CPUs (cgroup v2 `cpu.max`, v1 `cfs_quota_us / cfs_period_us`), or null if none. */
 export function cgroupCpus(read: Read = readOrNull): number | null {
   let best: number | null = null;
-  for (const dir of cgroupV2Dirs(read)) {
+  const dirs = cgroupDirs(read, 'cpu');
+  for (const dir of dirs.v2) {
     const [quota, period] = (read(`${dir}/cpu.max`) ?? 'max').split(/\s+/);
     if (quota && quota !== 'max' && Number(period) > 0) best = Math.min(best ?? Infinity, Number(quota) / Number(period));
   }
-  const q1 = Number(read('/sys/fs/cgroup/cpu/cpu.cfs_quota_us') ?? -1);
-  const p1 = Number(read('/sys/fs/cgroup/cpu/cpu.cfs_period_us') ?? 0);
-  if (q1 > 0 && p1 > 0) best = Math.min(best ?? Infinity, q1 / p1);
+  for (const dir of dirs.v1) {
+    const quota = Number(read(`${dir}/cpu.cfs_quota_us`) ?? -1);
+    const period = Number(read(`${dir}/cpu.cfs_period_us`) ?? 0);
+    if (quota > 0 && period > 0) best = Math.min(best ?? Infinity, quota / period);
+  }
   return best;
 }
 
@@ -56,8 +73,9 @@ export function cgroupMemoryMb(read: Read = readOrNull): number | null {
     // v1 reports "no limit" as a huge number (a page-aligned LONG_MAX).
     if (Number.isFinite(n) && n > 0 && n < 2 ** 60) best = Math.min(best ?? Infinity, n / 1024 / 1024);
   };
-  for (const dir of cgroupV2Dirs(read)) consider(read(`${dir}/memory.max`));
-  consider(read('/sys/fs/cgroup/memory/memory.limit_in_bytes'));
+  const dirs = cgroupDirs(read, 'memory');
+  for (const dir of dirs.v2) consider(read(`${dir}/memory.max`));
+  for (const dir of dirs.v1) consider(read(`${dir}/memory.limit_in_bytes`));
   return best;
 }
 
