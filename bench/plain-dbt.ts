@@ -104,3 +104,21 @@ export function runPerNode(ctx: DbtContext, partialParse: string, manifestJson: 
     return failures;
   });
 }
+
+/**
+ * K `dbt build --threads C` processes at once, one per context (each its own database, each
+ * parsing from the partial-parse file): wall until the last ends, CPU of all of them, peak of
+ * their summed RSS (the dbt trees only), and how many exited non-zero.
+ */
+export async function runPlainBuilds(ctxs: readonly DbtContext[], partialParse: string): Promise<Measured> {
+  const targets = await Promise.all(ctxs.map((c) => targetDir(c, partialParse)));
+  const cpu0 = reapedChildrenCpuSeconds();
+  const t0 = performance.now();
+  const procs = ctxs.map((c, i) => dbt(c, ['build', '--threads', String(c.concurrency)], targets[i] as string));
+  const rss = sampleRss(() => procs.flatMap((p) => (p.pid === undefined || p.exitCode !== null ? [] : [p.pid])));
+  const results = await Promise.all(procs);
+  const wallS = (performance.now() - t0) / 1000;
+  const peakRssMb = rss.stop();
+  const failures = results.filter((r) => r.exitCode !== 0).length;
+  return { wallS, cpuS: reapedChildrenCpuSeconds() - cpu0, peakRssMb, failures, overheadMs: [], overheadTotalMs: [], scheduleToStartMs: [] };
+}

@@ -62,9 +62,16 @@ export function svgChart(title: string, rows: readonly Summary[]): string {
     + `<text x="10" y="22" font-size="15" font-weight="bold">${title}</text>${bars.join('')}</svg>\n`;
 }
 
-export async function writeResults(dir: string, scenario: string, doc: object, table: string, svg: string): Promise<void> {
+/** A Markdown table of `rows` under `head` (null cells print as `-`). */
+export function simpleTable(head: readonly string[], rows: readonly (readonly (string | number | null)[])[]): string {
+  const line = (cells: readonly (string | number | null)[]): string => `| ${cells.map((c) => (c === null ? '-' : String(c))).join(' | ')} |`;
+  return [line(head), `|${'---|'.repeat(head.length)}`, ...rows.map(line)].join('\n');
+}
+
+/** bench/results/<scenario>.json and .md, and .svg when there is a chart. */
+export async function writeResults(dir: string, scenario: string, doc: object, table: string, svg?: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, `${scenario}.json`), `${JSON.stringify(doc, null, 2)}\n`);
   await writeFile(join(dir, `${scenario}.md`), `${table}\n`);
-  await writeFile(join(dir, `${scenario}.svg`), svg);
+  if (svg !== undefined) await writeFile(join(dir, `${scenario}.svg`), svg);
 }
