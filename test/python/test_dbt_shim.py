@@ -1,0 +1,73 @@
+"""The subprocess mode's dbt shim (src/executor/subprocess/dbt_shim.py): a node invocation runs
+no project hooks, `start` and `end` run only on-run-start / on-run-end (end with the run's results
+from DBTT_RESULTS_FILE), every invocation carries the run's invocation id and start time, and the
+exit codes follow dbt's."""
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from support import DBT_PYTHON, GLOBAL_ARGS, SHIM, Project, query, tables
+
+RUN_ID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+STARTED = "2026-01-02T03:04:05Z"
+
+
+def shim(project: Project, mode: str, dbt_args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    full_env = {**project.env, "DBTT_INVOCATION_ID": RUN_ID, "DBTT_RUN_STARTED_AT": STARTED, "DBTT_PARENT_PID": str(os.getpid()), **env}
+    return subprocess.run([str(DBT_PYTHON), str(SHIM), mode, *GLOBAL_ARGS, *dbt_args, *project.common_args()],
+                          env=full_env, capture_output=True, text=True, timeout=300, check=False)
+
+
+def audit(project: Project) -> list[list[object]]:
+    return query(project.db, "select phase, n, inv from hook_audit order by phase")
+
+
+def test_a_node_runs_without_project_hooks_under_the_runs_identity(hooks_duck: Project) -> None:
+    (hooks_duck.dir / "models" / "stamp.sql").write_text(
+        "select '{{ invocation_id }}' as inv, '{{ run_started_at.strftime(\"%Y-%m-%dT%H:%M:%SZ\") }}' as started\n")
+    r = shim(hooks_duck, "node", ["run", "--select", "first", "stamp"])
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert {"first", "stamp"} <= tables(hooks_duck.db)
+    assert "hook_audit" not in tables(hooks_duck.db)  # on-run-start would have created it
+    assert query(hooks_duck.db, "select inv, started from stamp") == [[RUN_ID, STARTED]]
+    assert query(hooks_duck.db, "select inv from first") == [[RUN_ID]]
+
+
+def test_start_runs_only_the_on_run_start_hooks(hooks_duck: Project) -> None:
+    r = shim(hooks_duck, "start", ["run", "--select", "first"])
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert audit(hooks_duck) == [["start", 0, RUN_ID]]
+    assert "first" not in tables(hooks_duck.db)
+
+
+def test_end_runs_only_the_on_run_end_hooks_with_the_runs_results(hooks_duck: Project, tmp_path: Path) -> None:
+    assert shim(hooks_duck, "start", ["run"]).returncode == 0
+    results = tmp_path / "run-results-in.json"
+    results.write_text(json.dumps({"results": [
+        {"unique_id": "model.hooks_duck.first", "status": "success", "timing": [], "execution_time": 0.5},
+        {"unique_id": "model.hooks_duck.second", "status": "error", "message": "boom"},
+        {"unique_id": "model.hooks_duck.not_in_the_project", "status": "success"},
+    ]}))
+    r = shim(hooks_duck, "end", ["run"], DBTT_RESULTS_FILE=str(results))
+    assert r.returncode == 0, r.stdout + r.stderr
+    # The two results of the project's nodes reach on-run-end's `results`; no node ran.
+    assert audit(hooks_duck) == [["end", 2, RUN_ID], ["start", 0, RUN_ID]]
+    assert not {"first", "second"} & tables(hooks_duck.db)
+
+
+def test_exit_codes_follow_dbt(hooks_duck: Project) -> None:
+    (hooks_duck.dir / "models" / "broken.sql").write_text("select * from no_such_table\n")
+    failed = shim(hooks_duck, "node", ["run", "--select", "broken"])
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "no_such_table" in failed.stdout + failed.stderr
+    usage = shim(hooks_duck, "everything", ["run"])
+    assert usage.returncode == 2
+    assert "usage: dbt_shim.py node|start|end" in usage.stderr
+
+
+def test_a_shim_whose_worker_is_gone_exits_before_running_dbt(hooks_duck: Project) -> None:
+    # Re-parented before its parent-death signal was set: DBTT_PARENT_PID is not its parent.
+    r = shim(hooks_duck, "node", ["run", "--select", "first"], DBTT_PARENT_PID=str(os.getpid() + 100_000))
+    assert r.returncode == 1
+    assert not hooks_duck.db.exists()

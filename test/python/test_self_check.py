@@ -1,0 +1,25 @@
+"""The warm engine's start-up self-check over its reach-ins into dbt (dbt_reach.self_check()):
+silent on the pinned dbt, a RuntimeError naming the missing target otherwise."""
+import json
+import subprocess
+
+from support import DBT_PYTHON, WARM_DIR
+
+PRELUDE = f"import json, sys\nsys.dont_write_bytecode = True\nsys.path.insert(0, {str(WARM_DIR)!r})\nimport dbt_reach\n"
+
+
+def run(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(DBT_PYTHON), "-c", PRELUDE + code], capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_self_check_passes_on_the_pinned_dbt_with_no_warning() -> None:
+    r = run("print(json.dumps(dbt_reach.self_check()))")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout.strip().splitlines()[-1]) == []
+
+
+def test_self_check_raises_naming_a_reach_in_target_that_is_gone() -> None:
+    r = run("from dbt.task.runnable import GraphRunnableTask\ndel GraphRunnableTask.call_runner\ndbt_reach.self_check()")
+    assert r.returncode == 1
+    assert "RuntimeError: dbt-temporal warm engine: dbt-core 1.11." in r.stderr
+    assert "lacks GraphRunnableTask.call_runner" in r.stderr
