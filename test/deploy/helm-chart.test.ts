@@ -51,6 +51,17 @@ describe('helm chart', () => {
     expect(cm?.data).toMatchObject({ TEMPORAL_TASK_QUEUE: 'dbt-tasks', HEALTH_PORT: '8080', WORKER_GRACEFUL_SHUTDOWN_SECS: '120', DBT_PROJECT_DIRS: '/app/projects/my_project' });
   });
 
+  it('sizes engines from the pod by default (512Mi requested) and passes explicit engine settings through', async () => {
+    const [dep] = byKind(await render([]), 'Deployment');
+    const c = dep?.spec.template.spec.containers[0];
+    expect(c.resources.requests.memory).toBe('512Mi');
+    const cm = byKind(await render([]), 'ConfigMap')[0];
+    expect(Object.keys(cm?.data ?? {})).not.toContain('WORKER_MAX_ENGINES');
+    expect(Object.keys(cm?.data ?? {})).not.toContain('WORKER_MEMORY_LIMIT');
+    const set = byKind(await render(['worker.maxEngines=3', 'worker.memoryLimit=2Gi', 'worker.engineThreads=8']), 'ConfigMap')[0];
+    expect(set?.data).toMatchObject({ WORKER_MAX_ENGINES: '3', WORKER_MEMORY_LIMIT: '2Gi', WORKER_ENGINE_THREADS: '8' });
+  });
+
   it('fetches the project from git with the token from a Secret, never in the ConfigMap', async () => {
     const objs = await render(['project.source=git', 'project.dirs=git+https://github.com/org/repo.git#v1:jaffle', 'project.gitTokenSecret.name=gh', 'temporal.apiKeySecret.name=cloud']);
     const cm = byKind(objs, 'ConfigMap')[0];
