@@ -10,6 +10,7 @@ import { KeyedMutex } from './keyed-mutex.js';
 import type { ThreadMessage } from './thread.js';
 import { WarmEnginePool } from './warm/engine-pool.js';
 import { serveLink } from './warm/engine-link.js';
+import { warmHooks } from './warm/run-hooks.js';
 import { nowMs, trace, tracing } from './trace.js';
 import type { WarmEngineOptions } from './warm/options.js';
 import { defaultEngines, readMachine } from './machine.js';
@@ -68,8 +69,8 @@ export interface Executor {
   close(): Promise<void>;
 }
 
-/** Tasks a warm engine serves (the rest run as dbt subprocesses). */
-const isWarm = (task: ExecutorTask): boolean => task.type === 'node' || task.type === 'list';
+/** Tasks a warm engine serves (the rest run as dbt subprocesses); project hooks run in their run's context. */
+const isWarm = (task: ExecutorTask): boolean => task.type === 'node' || task.type === 'list' || (task.type === 'hooks' && warmHooks(task));
 
 export interface ExecutorStats {
   threads: number;
@@ -173,8 +174,9 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
         // and written to disk for every node, to serve only a context's first parse: nodes go
         // without it (an engine parses each manifest once); plans keep it.
         // The seed goes as a file the engine copies only when it must parse.
-        const seed = task.type === 'node' && task.invocation.partialParse ? seedFile(task.invocation.partialParse) : null;
-        const routed = task.type === 'node' ? { ...task, warehouse: task.warehouse ?? key ?? null, invocation: { ...task.invocation, partialParse: null, partialParseFile: seed } } : task;
+        const inContext = task.type === 'node' || task.type === 'hooks';
+        const seed = inContext && task.invocation.partialParse ? seedFile(task.invocation.partialParse) : null;
+        const routed = inContext ? { ...task, warehouse: task.warehouse ?? key ?? null, invocation: { ...task.invocation, partialParse: null, partialParseFile: seed } } : task;
         return dispatch(routed, opts.signal, enqueuedAt);
       }
       if (!key) return dispatch(task, opts.signal, enqueuedAt);

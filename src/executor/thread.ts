@@ -7,6 +7,7 @@ import { runFreshness } from './subprocess/freshness-task.js';
 import { runHooks } from './subprocess/hooks-task.js';
 import { runList, runNode, runParse } from './subprocess/tasks.js';
 import { portLink } from './warm/engine-link.js';
+import { runHooksWarm } from './warm/run-hooks.js';
 import { runListWarm } from './warm/run-list.js';
 import { runNodeWarm } from './warm/run-node.js';
 import { nowMs, trace, tracing } from './trace.js';
@@ -30,6 +31,7 @@ export default async function executeTask({ task, cancelPort, enqueuedAt, engine
       return r;
     }
     if (engine && task.type === 'list') return await runListWarm(task, portLink(engine.port));
+    if (engine && task.type === 'hooks') return await runHooksWarm(task, portLink(engine.port));
     switch (task.type) {
       case 'parse':
         return await runParse(task, controller.signal);

@@ -73,6 +73,15 @@ export interface HooksTask {
   indirectSelection: string | null;
   /** The run's node results (the `results` context of on-run-end). */
   results: NodeResult[];
+  /** The run's --full-refresh (dbt's flags.FULL_REFRESH in the hooks, as in its nodes). */
+  fullRefresh?: boolean;
+  /**
+   * manifest.json the run's nodes defer to (`defer_manifest_ref`): warm mode runs the hooks in
+   * the nodes' run context, which has it as its `--state`.
+   */
+  deferManifest?: string | null;
+  /** The run's warehouse from its plan, as for its nodes (warm mode: the hooks run where its nodes run). */
+  warehouse?: string | null;
 }
 
 /** `dbt source freshness` for exactly one source. */

@@ -18,37 +18,12 @@ import sys
 
 def _load_results(task):
     """RunResult objects for the run's nodes, as on-run-end's `results` context expects."""
-    from dbt.artifacts.schemas.results import NodeStatus, TimingInfo
-    from dbt.artifacts.schemas.run import RunResult
-
     path = os.environ.get("DBTT_RESULTS_FILE")
     if not path:
         return []
     with open(path) as f:
         raw = json.load(f)
-    out = []
-    for r in raw.get("results", []):
-        node = task.manifest.nodes.get(r["unique_id"]) or task.manifest.sources.get(r["unique_id"])
-        if node is None and hasattr(task.manifest, "unit_tests"):
-            node = task.manifest.unit_tests.get(r["unique_id"])
-        if node is None:
-            continue
-        status = r.get("status", "error")
-        out.append(
-            RunResult(
-                status=NodeStatus(status) if status in NodeStatus._value2member_map_ else NodeStatus.Error,
-                # dbt's on-run-end drops results whose thread is "main" (its own hooks).
-                thread_id="Thread-1",
-                timing=[TimingInfo(name=t["name"]) for t in r.get("timing", [])],
-                message=r.get("message"),
-                adapter_response=r.get("adapter_response") or {},
-                execution_time=r.get("execution_time") or 0.0,
-                failures=r.get("failures"),
-                node=node,
-                batch_results=None,
-            )
-        )
-    return out
+    return _reach().run_results_for_hooks(task.manifest, raw.get("results", []))
 
 
 def _reach():

@@ -20,6 +20,8 @@ export async function runHooks(task: HooksTask, signal: AbortSignal): Promise<Ex
     }
     const sub = [...task.command, ...selectionArgs(task.select, task.exclude)];
     if (task.indirectSelection) sub.push('--indirect-selection', task.indirectSelection);
+    // dbt's flags.FULL_REFRESH, as the run's nodes see it (dbt accepts the flag on build, run and seed).
+    if (task.fullRefresh && ['build', 'run', 'seed'].includes(task.command[0] ?? '')) sub.push('--full-refresh');
     const p = await invokeDbt({ ...task, invocation }, ws, sub, signal, task.phase);
     if (p.cancelled) return { type: 'error', code: 'CANCELLED', message: `on-run-${task.phase} hooks were cancelled` };
     const results = [...(await readRunResults(join(ws.targetPath, 'run_results.json'))).values()].filter((r) => r.unique_id.startsWith('operation.'));

@@ -1,11 +1,13 @@
-// The run context a node belongs to: its identity (key), the dbt command line that opens it,
-// and how to start an engine for it. Pure: built on the executor thread for every node.
+// The run context a node (or the run's project hooks) belongs to: its identity (key), the dbt
+// command line that opens it, and how to start an engine for it. Pure: built on the executor
+// thread for every node.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DbtInvocation, NodeTask } from '../../shared/executor-protocol.js';
+import type { DbtInvocation, HooksTask, NodeTask } from '../../shared/executor-protocol.js';
 import { nodeSubcommandArgs } from '../node-outcome.js';
+import { selectionArgs } from '../selection-args.js';
 import { GLOBAL_ARGS, commonArgs, dbtEnv } from '../workspace.js';
 import type { Workspace } from '../workspace.js';
 import type { EngineSpawnOptions } from './engine-process.js';
@@ -53,29 +55,69 @@ function contextWorkspace(inv: DbtInvocation): Workspace {
   return { root: '{ctx}', targetPath: '{ctx}/target', logPath: '{ctx}/logs', statePath: inv.stateManifest ? '{ctx}/state' : null };
 }
 
-/** The run context of `task`: opened once per run and engine, shared by the run's nodes. */
-export function contextSpec(task: NodeTask, ws: Workspace): ContextSpec {
-  const inv = task.invocation;
-  const mkey = manifestKey(inv);
+/** A run context's identity: the run, its command and flags, and what its manifest depends on. */
+function contextKey(inv: DbtInvocation, subcommand: string, fullRefresh: boolean): string {
   const run = inv.run ?? {};
   const stateHash = inv.stateManifest ? sha([inv.stateManifest]) : null;
-  const key = sha([mkey, run.invocationId ?? null, run.startedAt ?? null, task.subcommand, task.fullRefresh, inv.defer ?? false, stateHash, run.eventTimeStart ?? null, run.eventTimeEnd ?? null]);
+  return sha([manifestKey(inv), run.invocationId ?? null, run.startedAt ?? null, subcommand, fullRefresh, inv.defer ?? false, stateHash, run.eventTimeStart ?? null, run.eventTimeEnd ?? null]);
+}
+
+/** The spec of context `key`, opened by `dbt <subcommand> <selection>` (the first request's). */
+function openingSpec(inv: DbtInvocation, ws: Workspace, key: string, subcommand: string, selection: string[]): ContextSpec {
+  const run = inv.run ?? {};
   const cws = contextWorkspace(inv);
-  // The context's selection is the node that opens it: dbt sets up exactly as for that node,
-  // and every later node of the run is looked up by its unique id. Its dbt threads are the
-  // profile's, as in plain dbt (`threads: 1` runs the context's nodes one at a time).
-  const { subcommand, rest } = nodeSubcommandArgs(task);
   // --log-level none: dbt formats a console line for every event (and scrubs it of the env's
   // secrets) before its logger drops it by level, on every node and query, under the GIL. The
   // node's result carries its messages; an engine crash still leaves Python's traceback.
-  const args = [...GLOBAL_ARGS, '--log-level', 'none', subcommand, ...commonArgs(inv, cws), ...rest.filter((a) => a !== '--cache-selected-only'), '--no-write-json'];
+  const args = [...GLOBAL_ARGS, '--log-level', 'none', subcommand, ...commonArgs(inv, cws), ...selection, '--no-write-json'];
   return {
-    key, manifest_key: mkey,
-    // A manifest miss parses in the node's own scratch dir.
+    key, manifest_key: manifestKey(inv),
+    // A manifest miss parses in the request's own scratch dir.
     parse_args: [...GLOBAL_ARGS, 'parse', ...commonArgs(inv, ws), '--no-write-json'],
     ...(inv.partialParseFile ? { seed: inv.partialParseFile } : {}),
     args, env: dbtEnv(inv, cws),
     invocation_id: run.invocationId ?? null, started_at: run.startedAt ?? null,
     ...(inv.stateManifest ? { state_manifest: inv.stateManifest } : {}),
   };
+}
+
+/** The run context of `task`: opened once per run and engine, shared by the run's nodes. */
+export function contextSpec(task: NodeTask, ws: Workspace): ContextSpec {
+  // The context's selection is the node that opens it: dbt sets up exactly as for that node,
+  // and every later node of the run is looked up by its unique id. Its dbt threads are the
+  // profile's, as in plain dbt (`threads: 1` runs the context's nodes one at a time).
+  const { subcommand, rest } = nodeSubcommandArgs(task);
+  const key = contextKey(task.invocation, task.subcommand, task.fullRefresh);
+  return openingSpec(task.invocation, ws, key, subcommand, rest.filter((a) => a !== '--cache-selected-only'));
+}
+
+/** Commands whose nodes run in run contexts (`source freshness` runs each source as a dbt process). */
+const CONTEXT_COMMANDS = ['build', 'run', 'test', 'seed', 'snapshot'];
+
+/**
+ * The invocation the run's nodes have (their context's key and `--state`), when its project
+ * hooks can run in their context; null when they cannot: a command whose nodes run no context,
+ * or a selection state manifest other than the one the nodes defer to (a context has one `--state`).
+ */
+export function hooksContextInvocation(task: HooksTask): DbtInvocation | null {
+  const [command, ...more] = task.command;
+  if (!command || more.length > 0 || !CONTEXT_COMMANDS.includes(command)) return null;
+  const deferTo = task.deferManifest ?? null;
+  if (task.invocation.stateManifest && task.invocation.stateManifest !== deferTo) return null;
+  return { ...task.invocation, stateManifest: deferTo, defer: deferTo !== null };
+}
+
+/**
+ * The run context the project hooks of `task` run in: the key of the run's nodes' context
+ * (`inv` from hooksContextInvocation). Opened by the hooks, it selects the run's whole
+ * selection, so dbt sets up as for the run (its schemas, its selected_resources).
+ */
+export function hooksContextSpec(task: HooksTask, inv: DbtInvocation, ws: Workspace): ContextSpec {
+  const subcommand = task.command[0] ?? 'build';
+  const fullRefresh = task.fullRefresh ?? false;
+  const selection = selectionArgs(task.select, task.exclude);
+  if (task.indirectSelection) selection.push('--indirect-selection', task.indirectSelection);
+  // dbt accepts --full-refresh on build, run and seed only.
+  if (fullRefresh && ['build', 'run', 'seed'].includes(subcommand)) selection.push('--full-refresh');
+  return { ...openingSpec(inv, ws, contextKey(inv, subcommand, fullRefresh), subcommand, selection), run_selection: true };
 }

@@ -31,7 +31,16 @@ def _missing(what):
 
 
 def _has_code_name(func, name):
-    return name in getattr(getattr(func, "__code__", None), "co_names", ())
+    """Whether the function's code (its comprehensions and inner functions included) names `name`."""
+    codes = [getattr(func, "__code__", None)]
+    while codes:
+        code = codes.pop()
+        if code is None:
+            continue
+        if name in code.co_names:
+            return True
+        codes.extend(c for c in code.co_consts if hasattr(c, "co_names"))
+    return False
 
 
 def self_check():
@@ -56,9 +65,27 @@ def self_check():
     for attr in ("execute_nodes", "get_runner", "call_runner", "_pool_thread_initializer", "create_schemas", "get_model_schemas"):
         if not callable(getattr(GraphRunnableTask, attr, None)):
             _missing(f"GraphRunnableTask.{attr}")
-    for attr in ("safe_run_hooks", "before_run", "after_run"):
+    for attr in ("safe_run_hooks", "before_run", "after_run", "get_hooks_by_type"):
         if not callable(getattr(RunTask, attr, None)):
             _missing(f"RunTask.{attr}")
+    # Project hooks in a run context: dbt's hooks append their results to the task's
+    # node_results, on-run-end's extra context is built in after_run from the results it is
+    # given (their thread_id tells nodes from hooks), selected_resources is a module global.
+    if not _has_code_name(GraphRunnableTask.__init__, "node_results"):
+        _missing("GraphRunnableTask.node_results")
+    if not (_has_code_name(RunTask.safe_run_hooks, "node_results") and _has_code_name(RunTask.after_run, "thread_id")):
+        _missing("RunTask.safe_run_hooks recording hook results / after_run building `results`")
+    import dbt.selected_resources as selected_resources
+    from dbt.artifacts.schemas.run import RunResult
+
+    if not (hasattr(selected_resources, "SELECTED_RESOURCES") and callable(getattr(selected_resources, "set_selected_resources", None))):
+        _missing("dbt.selected_resources.SELECTED_RESOURCES / set_selected_resources")
+    if not {"thread_id", "node", "batch_results"} <= set(getattr(RunResult, "__dataclass_fields__", {})):
+        _missing("RunResult(thread_id, node, batch_results)")
+    import dbt.node_types as node_types
+
+    if not all(hasattr(getattr(node_types, "RunHookType", None), m) for m in ("Start", "End")):
+        _missing("dbt.node_types.RunHookType.Start / End")
     if not _has_code_name(RunTask.__init__, "original_invocation_started_at"):
         _missing("RunTask.original_invocation_started_at")
     for attr in ("_INVOCATION_ID", "_INVOCATION_STARTED_AT"):
@@ -282,6 +309,72 @@ def pin_run_identity_per_invocation(invocation_id, started_at):
 
     requires.reset_invocation_id = reset_invocation_id
     requires.initialize_from_flags = initialize_from_flags
+
+
+# Project hooks (on-run-start / on-run-end), once per run: in a run context (warm mode) or in
+# a dbt invocation of their own (the shim).
+
+
+def run_results_for_hooks(manifest, raw_results):
+    """dbt RunResults for the run's node results (run_results.json entries), as on-run-end's
+    `results` context expects them; results of nodes the manifest lacks are left out."""
+    from dbt.artifacts.schemas.results import NodeStatus, TimingInfo
+    from dbt.artifacts.schemas.run import RunResult
+
+    out = []
+    for r in raw_results:
+        uid = r.get("unique_id")
+        node = manifest.nodes.get(uid) or manifest.sources.get(uid)
+        if node is None and hasattr(manifest, "unit_tests"):
+            node = manifest.unit_tests.get(uid)
+        if node is None:
+            continue
+        status = r.get("status", "error")
+        out.append(RunResult(
+            status=NodeStatus(status) if status in NodeStatus._value2member_map_ else NodeStatus.Error,
+            # dbt's on-run-end drops results whose thread is "main" (its own hooks).
+            thread_id="Thread-1",
+            timing=[TimingInfo(name=t["name"]) for t in r.get("timing") or []],
+            message=r.get("message"),
+            adapter_response=r.get("adapter_response") or {},
+            execution_time=r.get("execution_time") or 0.0,
+            failures=r.get("failures"),
+            node=node,
+            batch_results=None,
+        ))
+    return out
+
+
+def run_project_hooks(task, adapter, phase, raw_results, selected=None):
+    """Runs the project's on-run-<phase> hooks in an open run's task, as dbt runs them around its
+    nodes; returns dbt's RunResult per hook.
+
+    on-run-start: `safe_run_hooks` on the "master" connection, as `RunTask.before_run` calls it.
+    on-run-end: `RunTask.after_run` with the run's results, so dbt builds its extra context
+    (`results`, `schemas`, `database_schemas`) itself. The caller makes `task.safe_run_hooks`
+    dbt's own for the call. `selected` (unique ids), when given, is dbt's `selected_resources`
+    while the hooks run.
+    """
+    import dbt.selected_resources as selected_resources
+    from dbt.node_types import RunHookType
+
+    hook_type = RunHookType.Start if phase == "start" else RunHookType.End
+    hooks = {h.unique_id for h in task.get_hooks_by_type(hook_type)}
+    before = len(task.node_results)
+    saved = selected_resources.SELECTED_RESOURCES
+    if selected is not None:
+        selected_resources.set_selected_resources(set(selected))
+    try:
+        if hook_type == RunHookType.Start:
+            with adapter.connection_named("master"):
+                task.safe_run_hooks(adapter, hook_type, {})
+        else:
+            task.after_run(adapter, run_results_for_hooks(task.manifest, raw_results))
+    finally:
+        selected_resources.SELECTED_RESOURCES = saved
+    # dbt appends each hook's result to the task's node_results (nodes served by a run context
+    # never go there).
+    return [r for r in task.node_results[before:] if getattr(r.node, "unique_id", None) in hooks]
 
 
 # Subprocess mode (the shim): one whole dbt invocation per node, or per project-hook phase.

@@ -7,7 +7,7 @@
 // One DuckDB database belongs to one engine at a time (all its nodes run there, as in `dbt
 // build`). Plans (`dbt ls`) are whole invocations on an engine with no open context.
 import { randomBytes } from 'node:crypto';
-import type { EngineOutcome, NodeRequest } from './protocol.js';
+import type { EngineOutcome, HooksRequest, NodeRequest } from './protocol.js';
 import { EngineProcess } from './engine-process.js';
 import type { EngineSpawnOptions } from './engine-process.js';
 import type { WarmEngineOptions } from './options.js';
@@ -261,9 +261,11 @@ export class WarmEnginePool {
       const threads = this.opts.contextThreads;
       const context = slot.specSent ? { key: job.contextKey } : threads ? { ...job.spec, args: [...job.spec.args, '--threads', String(threads)] } : job.spec;
       slot.specSent = true;
-      const req: Omit<NodeRequest, 'id'> = { op: 'node', context, unique_id: job.uniqueId, ...(job.refresh ? { refresh: true } : {}) };
+      const req: Omit<NodeRequest, 'id'> | Omit<HooksRequest, 'id'> = job.hooks
+        ? { op: 'hooks', context, ...job.hooks }
+        : { op: 'node', context, unique_id: job.uniqueId, ...(job.refresh ? { refresh: true } : {}) };
       const m1 = tracing ? nowMs() : 0;
-      outcome = await slot.engine.request(tracing ? { ...req, trace: true } : req, job.timeoutMs, job.signal);
+      outcome = await slot.engine.request(tracing && req.op === 'node' ? { ...req, trace: true } : req, job.timeoutMs, job.signal);
       if (tracing) use.trace = { m1, m2: outcome.kind === 'done' ? (outcome.done as { recvAt?: number }).recvAt ?? 0 : 0 };
       if (outcome.kind === 'done' && outcome.done.phase === 'context' && slot.context) slot.context.failed = true;
       const info = outcome.kind === 'done' ? outcome.done.context_info : undefined;

@@ -7,6 +7,9 @@ pointed at stderr, so everything dbt prints lands on stderr). Requests carry an 
   node    {"id", "context": {"key", "manifest_key", "parse_args", "args", "env", "invocation_id",
           "started_at"}, "unique_id", "refresh"?}  runs one node in the run context
           `context.key` (opened on first use); answered with its run_results-shaped `node_result`
+  hooks   {"id", "context", "phase": "start"|"end", "results"?}  runs the project's on-run-<phase>
+          hooks in the run context (opened on first use, as for a node); `results` are the run's
+          node results (on-run-end's `results`); answered with `hook_results` (run_results entries)
   close   {"id", "key"}   ends the context once its nodes are done; answered with "closed"
   cancel  {"id"}          stops the query of node request `id`; that node then ends cancelled
 Several node requests are in flight at once; every answer names its request id.
@@ -219,7 +222,7 @@ def main():
             req["_t"] = {"p0": time.time() * 1000}
         op = req.get("op")
         try:
-            if op == "node":
+            if op in ("node", "hooks"):
                 engine.node(req)
             elif op == "close":
                 engine.close(req)

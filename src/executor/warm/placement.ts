@@ -1,6 +1,6 @@
 // Where a warm-engine job runs: the pool's slots and the pure rules that pick one.
 import type { EngineProcess, EngineSpawnOptions } from './engine-process.js';
-import type { EngineOutcome, InvokeRequest, ContextSpec } from './protocol.js';
+import type { EngineOutcome, HooksRequest, InvokeRequest, ContextSpec } from './protocol.js';
 import type { EngineUse } from './engine-pool.js';
 
 interface JobBase {
@@ -22,6 +22,8 @@ export type Job =
       spec: ContextSpec;
       uniqueId: string;
       refresh: boolean;
+      /** The run's project hooks instead of a node (placed as one of its nodes: same context). */
+      hooks?: Pick<HooksRequest, 'phase' | 'results'>;
     })
   | (JobBase & { kind: 'invoke'; request: Omit<InvokeRequest, 'op' | 'id'> });
 

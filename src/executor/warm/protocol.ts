@@ -21,6 +21,8 @@ export interface ContextSpec {
   started_at: string | null;
   /** manifest.json of an earlier run, written to `{ctx}/state/manifest.json` (dbt --state). */
   state_manifest?: string | null;
+  /** The context opens with the run's whole selection (its project hooks): dbt's selected_resources are the run's. */
+  run_selection?: boolean;
 }
 
 /** One whole dbt invocation (plans: `dbt ls`), on an engine with no open context. */
@@ -53,6 +55,16 @@ export interface NodeRequest {
   trace?: boolean;
 }
 
+/** The project's on-run-start or on-run-end hooks, run in the context `context.key` (opened on first use). */
+export interface HooksRequest {
+  op: 'hooks';
+  id: number;
+  context: ContextSpec | Pick<ContextSpec, 'key'>;
+  phase: 'start' | 'end';
+  /** The run's node results (run_results entries): on-run-end's `results`. */
+  results?: unknown[];
+}
+
 export interface CloseRequest {
   op: 'close';
   id: number;
@@ -64,7 +76,7 @@ export interface CancelRequest {
   id: number;
 }
 
-export type EngineRequest = InvokeRequest | NodeRequest | CloseRequest | CancelRequest;
+export type EngineRequest = InvokeRequest | NodeRequest | HooksRequest | CloseRequest | CancelRequest;
 
 export interface EngineReady {
   type: 'ready';
@@ -90,15 +102,18 @@ export type ManifestUse = 'hit' | 'loaded' | 'parsed';
 export interface EngineDone {
   type: 'done';
   id: number;
-  /** False when dbt could not run the request at all (parse failure, context failure, engine bug). */
+  /** False when dbt could not run the request at all (parse failure, context failure, dbt error, engine bug). */
   ok: boolean;
-  phase?: 'parse' | 'engine' | 'context';
+  /** Where it failed; `context` also on an ok hooks answer whose context did not open (dbt selected nothing). */
+  phase?: 'parse' | 'engine' | 'context' | 'dbt';
   /** Invoke: dbt's own verdict. */
   success?: boolean;
   /** Node: dbt's status for it. */
   status?: string;
   /** Node: its run_results.json entry. */
   node_result?: unknown;
+  /** Hooks: dbt's run_results.json entry per hook. */
+  hook_results?: unknown[];
   /** Node: it was cancelled on request. */
   cancelled?: boolean;
   parsed?: boolean;

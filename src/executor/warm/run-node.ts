@@ -25,7 +25,7 @@ export function outcomeFailure(outcome: EngineOutcome, what: string): ExecutorRe
       if (done.ok) return null;
       const text = (done.error ?? 'unknown error').trim();
       if (done.phase === 'parse') return { type: 'error', code: classifyDbtError(text), message: `${what}: dbt parse failed: ${text}` };
-      if (done.phase === 'context') return { type: 'error', code: classifyDbtError(text), message: `${what}: ${text}` };
+      if (done.phase === 'context' || done.phase === 'dbt') return { type: 'error', code: classifyDbtError(text), message: `${what}: ${text}` };
       return { type: 'error', code: 'DBT_ENGINE_ERROR', message: `${what}: dbt engine error: ${text}` };
     }
   }

@@ -6,7 +6,9 @@ run's env in its invocation context, profile, adapter, linked graph, schemas, re
 Where dbt would walk its job queue, the serving task instead takes the nodes the worker sends,
 each through dbt's own runner for its resource type (get_runner / call_runner) on the context's
 N dbt threads (set up as dbt's pool threads; microbatch models go to dbt's pool itself), as
-`dbt build --threads N` runs them. Closing the context ends the invocation the
+`dbt build --threads N` runs them. The run's project hooks (on-run-start / on-run-end) run on
+one of those threads too, through dbt's own hook machinery: the same adapter and database as
+the run's nodes, as in one `dbt build`. Closing the context ends the invocation the
 way dbt ends one (connections cleaned up, adapter released).
 """
 import os
@@ -21,6 +23,8 @@ from datetime import datetime
 import dbt_reach
 
 ACTIVE = {"context": None}  # the engine's open context (one per engine process)
+# Set on a dbt thread while it serves a hooks request: the task's safe_run_hooks is dbt's own.
+_HOOKS = threading.local()
 
 
 def _now():
@@ -51,7 +55,10 @@ def make_serving(base):
                 self.original_invocation_started_at = ctx.started_at
 
         def safe_run_hooks(self, adapter, hook_type, extra_context):
-            # Project hooks run once per run, in their own activity.
+            # Project hooks run once per run, in their own activity: a hooks request (see
+            # _serve_hooks) runs dbt's own; opening the run and its nodes run none.
+            if getattr(_HOOKS, "on", False):
+                return super().safe_run_hooks(adapter, hook_type, extra_context)
             from dbt.artifacts.schemas.results import RunStatus
 
             adapter.clear_transaction()
@@ -88,7 +95,10 @@ def make_serving(base):
                         ctx.queue.put(None)  # every sibling stops too
                         return
                     try:
-                        self._serve(ctx, microbatch_pool, item)
+                        if item.get("op") == "hooks":
+                            self._serve_hooks(ctx, item)
+                        else:
+                            self._serve(ctx, microbatch_pool, item)
                     except Exception as err:  # noqa: BLE001 - the thread keeps serving
                         ctx.fail(item, "engine", f"{type(err).__name__}: {err}")
 
@@ -156,6 +166,24 @@ def make_serving(base):
             else:
                 run(runner)
 
+        def _serve_hooks(self, ctx, req):
+            # The run's project hooks on this dbt thread, with the run's adapter and database.
+            from dbt.adapters.factory import get_adapter
+
+            raw = req.get("results") or []
+            # dbt's selected_resources are the run's when the context opened with the run's
+            # selection; otherwise on-run-end's are the run's nodes (its results).
+            selected = None if ctx.spec.get("run_selection") or not raw else [r["unique_id"] for r in raw]
+            _HOOKS.on = True
+            try:
+                results = dbt_reach.run_project_hooks(self, get_adapter(self.config), req["phase"], raw, selected)
+            except Exception as err:  # noqa: BLE001 - a dbt error (a hook that does not compile...)
+                ctx.fail(req, "dbt", f"{type(err).__name__}: {err}")
+                return
+            finally:
+                _HOOKS.on = False
+            ctx.finish_hooks(req, results)
+
         def _ensure_schemas(self, ctx, adapter, node):
             # dbt creates the schemas of its selected nodes before running them; a context
             # learns its nodes one at a time, so it creates each schema when first needed.
@@ -200,6 +228,7 @@ class RunContext:
         self.opened = threading.Event()
         self.closed = threading.Event()
         self.error = None
+        self.nothing_selected = False  # dbt found no node to run: it runs no project hooks either
         self.thread = threading.Thread(target=self._run, name=f"run-context-{self.key[:8]}", daemon=True)
 
     def start(self):
@@ -253,6 +282,7 @@ class RunContext:
                 return
             res = dbtRunner(manifest=self.manifest).invoke(list(self.spec["args"]))
             if not self.opened.is_set():
+                self.nothing_selected = res.exception is None and bool(res.success)
                 self.error = f"dbt could not open the run: {res.exception or 'no nodes selected'}"
         except BaseException as err:  # noqa: BLE001 - every pending node gets this error
             self.error = f"{type(err).__name__}: {err}\n{traceback.format_exc(limit=3)}"
@@ -265,7 +295,10 @@ class RunContext:
                 self.closed.set()
                 left = list(self.pending.values())
             for req in left:
-                self.fail(req, "context", self.error or "the run context closed before the node ran")
+                if req.get("op") == "hooks" and self.nothing_selected:
+                    self.finish_hooks(req, [], closed=True)
+                else:
+                    self.fail(req, "context", self.error or "the run context closed before the node ran")
             self.engine.context_closed(self)
 
     def started(self, req):
@@ -311,6 +344,23 @@ class RunContext:
                                        "node_result": entry, **self._info(), **({"trace": dict(tr, p6=_now())} if tr is not None else {})})
         except Exception as err:  # noqa: BLE001
             self.engine.send({"id": req["id"], "type": "done", "ok": False, "phase": "engine", "error": f"cannot encode the node result: {err}"})
+            return
+        self.engine.write(line)
+
+    def finish_hooks(self, req, results, closed=False):
+        """Answers a hooks request with dbt's result per hook (run_results entries); `closed`:
+        the context did not open (dbt selected no node, so it ran no hook), as phase "context"."""
+        from dbt.artifacts.schemas.run import process_run_result
+
+        found, _ = self._take(req)
+        if not found:
+            return
+        try:
+            entries = [process_run_result(r).to_dict(omit_none=False) for r in results]
+            line = self.engine.encode({"id": req["id"], "type": "done", "ok": True, "hook_results": entries,
+                                       **({"phase": "context"} if closed else {}), **self._info()})
+        except Exception as err:  # noqa: BLE001
+            self.engine.send({"id": req["id"], "type": "done", "ok": False, "phase": "engine", "error": f"cannot encode the hook results: {err}"})
             return
         self.engine.write(line)
 

@@ -33,6 +33,8 @@ export function createRunProjectHooksActivity(deps: ActivityDeps) {
     const command = hookCommandWords(input.request.command);
     if (!project.graph.hooks[input.phase] || command === null) return { hooks: [] };
     const stateManifest = input.request.state_manifest_ref ? await readArtifactRef(deps, 'state_manifest_ref', input.request.state_manifest_ref) : null;
+    // What the run's nodes run with: warm mode runs the hooks in their run context.
+    const deferManifest = input.request.defer_manifest_ref ? await readArtifactRef(deps, 'defer_manifest_ref', input.request.defer_manifest_ref) : null;
     const { env } = await runEnvOf(deps, input.request.env);
     const result = await runOnExecutor(deps, project, () => ({
       type: 'hooks',
@@ -42,6 +44,9 @@ export function createRunProjectHooksActivity(deps: ActivityDeps) {
       ...runSelection(input.request),
       indirectSelection: input.request.indirect_selection,
       results: input.results,
+      fullRefresh: input.request.full_refresh,
+      deferManifest,
+      warehouse: input.warehouse ?? null,
     }), input.warehouse);
     if (result.type === 'error') {
       // retry.non_retryable_errors apply to hooks as to nodes.

@@ -1,7 +1,7 @@
 // The `dbt_run` workflow, in phases: validate -> configure -> plan (or resume a carried run)
 // -> execute nodes as soon as their parents are done -> finalize (artifacts, output, status).
 // Failures skip everything downstream, as in dbt.
-import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { DbtRunInput, DbtRunOutput, HookError } from '../../shared/contracts.js';
 import { DEFAULT_RUN_OPTIONS } from '../../shared/run-options.js';
 import { canonicalRunInput, effectiveEnv } from '../../shared/run-input-json.js';
@@ -30,6 +30,12 @@ function planActivity(planSecs: number | undefined) {
 }
 const { resolve_config } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds' });
 const { release_run } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 1 } });
+
+/**
+ * Runs started since this patch free their engines after on-run-end, whose hooks (warm mode) run
+ * in the run's context, with its database; older runs (replayed from their history) before it.
+ */
+export const RELEASE_AFTER_END_HOOKS_PATCH = 'release-after-end-hooks';
 
 /** Frees the run's engines on this worker (a DuckDB database is readable once the run is out). */
 async function releaseRun(invocationId: string): Promise<void> {
@@ -131,7 +137,9 @@ export async function dbt_run(raw?: DbtRunInput): Promise<DbtRunOutput> {
   }
 
   // Finalize.
-  await releaseRun(session.invocationId);
+  const endHooks = outcome !== 'cancelled' && tracker.plan.has_on_run_end;
+  const releaseAfterEndHooks = endHooks && patched(RELEASE_AFTER_END_HOOKS_PATCH);
+  if (!releaseAfterEndHooks) await releaseRun(session.invocationId);
   session.phase = 'finalizing';
   closeLog(tracker);
   if (outcome === 'cancelled') {
@@ -140,9 +148,10 @@ export async function dbt_run(raw?: DbtRunInput): Promise<DbtRunOutput> {
     showDetails('cancelled');
     throw cancelledRun();
   }
-  if (tracker.plan.has_on_run_end) {
+  if (endHooks) {
     const slim = tracker.resultsInOrder().map((r) => ({ ...r, compiled_code: null, timing: [] }));
     await runHookPhase('end', run, where, slim, hooks);
+    if (releaseAfterEndHooks) await releaseRun(session.invocationId);
   }
   const artifacts = config.artifacts_enabled ? await storeArtifacts(tracker, run, config.write_catalog ?? false, hooks) : null;
   const output = buildOutput(tracker, artifacts, hooks);

@@ -24,6 +24,12 @@ describe('dbt_reach self-check', () => {
     expect(String(r.stderr)).toMatch(/RuntimeError: dbt-temporal warm engine: dbt-core 1\.11\.\d+ lacks dbt\.cli\.requires\.initialize_from_flags \(the engine was checked against dbt-core 1\.11\.16\)/);
   });
 
+  it('fails loudly when dbt no longer keeps the run selection that project hooks in a run context rely on', async () => {
+    const r = await python('import dbt.selected_resources as s\ndel s.set_selected_resources\ndbt_reach.self_check()');
+    expect(r.exitCode).not.toBe(0);
+    expect(String(r.stderr)).toMatch(/lacks dbt\.selected_resources\.SELECTED_RESOURCES \/ set_selected_resources/);
+  });
+
   it('drops only the debug and info events nobody hears, unbuilt: warnings, --warn-error and loggers see everything', async () => {
     const r = await python(`
 from dbt_common.events import event_manager_client as client

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
+import { RELEASE_AFTER_END_HOOKS_PATCH } from '../../../src/supervisor/workflows/dbt-run.js';
 import { SINGLE_WAKE_PATCH } from '../../../src/supervisor/workflows/execute.js';
 import { REPO_ROOT } from '../../support/paths.js';
 
@@ -24,6 +25,16 @@ describe('workflow replay', () => {
     expect(patches.join()).not.toContain(Buffer.from(JSON.stringify(SINGLE_WAKE_PATCH)).toString('base64'));
     expect((history.events ?? []).filter((e) => e.activityTaskCompletedEventAttributes).length).toBeGreaterThan(20);
     await expect(replay(history, 'history-fixture-race-loop')).resolves.toBeUndefined();
+  });
+
+  it('replays a hooks_duck build recorded before the release-after-end-hooks patch (engines released before on-run-end)', async () => {
+    const history = fixture('dbt-run-hooks-release-first.binpb');
+    const events = history.events ?? [];
+    const markers = events.flatMap((e) => Object.values(e.markerRecordedEventAttributes?.details ?? {}).map((p) => Buffer.from(p.payloads?.[0]?.data ?? []).toString()));
+    expect(markers.join()).not.toContain(RELEASE_AFTER_END_HOOKS_PATCH);
+    const scheduled = events.flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : []));
+    expect(scheduled.filter((name) => name === 'run_project_hooks')).toHaveLength(2);
+    await expect(replay(history, 'history-fixture-hooks-release-first')).resolves.toBeUndefined();
   });
 
   it('fails on a history whose recorded commands differ from the code (the check can fail)', async () => {
