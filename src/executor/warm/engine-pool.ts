@@ -8,7 +8,7 @@
 // build`). Plans (`dbt ls`) are whole invocations on an engine with no open context.
 import { randomBytes } from 'node:crypto';
 import type { EngineOutcome, HooksRequest, NodeRequest } from './protocol.js';
-import { EngineProcess } from './engine-process.js';
+import { EngineTemplates } from './engine-templates.js';
 import type { EngineSpawnOptions } from './engine-process.js';
 import type { WarmEngineOptions } from './options.js';
 import { compileWarmEngineOptions } from './options.js';
@@ -38,6 +38,8 @@ export class WarmEnginePool {
   private readonly leases = new Map<string, number>();
   private readonly leaseWaiters: { key: string; grant: () => void }[] = [];
   private closed = false;
+  /** Forks engines from a template once a second engine is due (engine-templates.ts). */
+  private readonly templates: EngineTemplates;
   private pumpTimer: NodeJS.Timeout | null = null;
   /** Salts the env hashes engines write beside shared manifests. */
   private readonly salt = randomBytes(16).toString('hex');
@@ -55,6 +57,7 @@ export class WarmEnginePool {
   constructor(options: WarmEngineOptions = {}) {
     this.opts = compileWarmEngineOptions(options);
     this.engineMb = this.opts.engineMemoryMb;
+    this.templates = new EngineTemplates({ enabled: this.opts.forkEngines && this.opts.maxEngines >= 2, socketDir: this.opts.manifestDir });
   }
 
   /** Nodes and plans waiting for an engine. */
@@ -203,7 +206,7 @@ export class WarmEnginePool {
   private canSpawn(): boolean {
     if (this.slots.size === 0) return true;
     if (this.slots.size >= this.opts.maxEngines) return false;
-    const engines = [...this.slots].reduce((sum, s) => sum + Math.max(s.engine?.rssMb ?? 0, s.engine ? 0 : this.engineMb), 0);
+    const engines = this.templates.rssMb + [...this.slots].reduce((sum, s) => sum + Math.max(s.engine?.rssMb ?? 0, s.engine ? 0 : this.engineMb), 0);
     const fits = process.memoryUsage.rss() / 1048576 + engines + this.engineMb <= this.opts.memoryLimitMb;
     this.memoryLimited = !fits;
     return fits;
@@ -214,7 +217,8 @@ export class WarmEnginePool {
     const t0 = Date.now();
     const slot: Slot = { engine: null, ready: null as unknown as Promise<boolean>, startMs: 0, context: null, specSent: false, inflight: 0, invoking: false, closing: false, manifests: [], idleTimer: null };
     const env = { ...spawn.env, DBT_TEMPORAL_MANIFEST_SALT: this.salt, ...(this.opts.manifestDir ? { DBT_TEMPORAL_MANIFEST_DIR: this.opts.manifestDir } : {}) };
-    slot.ready = EngineProcess.start({ ...spawn, env, startTimeoutMs: this.opts.startTimeoutMs }).then(
+    const cmd = { ...spawn, env, startTimeoutMs: this.opts.startTimeoutMs };
+    slot.ready = this.templates.launch(cmd, this.slots.size).then(
       ({ engine }) => {
         slot.engine = engine;
         slot.startMs = Date.now() - t0;
@@ -368,6 +372,7 @@ export class WarmEnginePool {
     this.closed = true;
     for (const w of this.waiters.splice(0)) w.resolve({ outcome: { kind: 'crashed', detail: 'warm engine pool is closed', output: '' }, use: { acquiredAt: Date.now(), startMs: 0 } });
     if (this.pumpTimer) clearTimeout(this.pumpTimer);
+    this.templates.close();
     const all = [...this.slots];
     for (const s of all) if (s.idleTimer) clearTimeout(s.idleTimer);
     await Promise.all(all.map(async (s) => {

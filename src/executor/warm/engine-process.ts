@@ -1,7 +1,8 @@
-// One warm engine: a long-lived Python process running engine.py, many requests in flight
-// (the nodes of its run context), each answered by id.
+// One warm engine: a long-lived Python process running engine.py (spawned, or forked from a
+// template), many requests in flight (the nodes of its run context), each answered by id.
 import { createInterface } from 'node:readline';
-import { execa } from 'execa';
+import { killGroup, spawnChannel } from './engine-channel.js';
+import type { EngineChannel } from './engine-channel.js';
 import { nowMs, tracing } from '../trace.js';
 import type { EngineClosed, EngineDone, EngineMessage, EngineOutcome, EngineReady, EngineRequest } from './protocol.js';
 
@@ -18,15 +19,6 @@ export interface EngineSpawnOptions {
   startTimeoutMs: number;
 }
 
-function spawnEngine(opts: EngineSpawnOptions) {
-  // Own process group, so a kill reaches whatever the engine forked (multiprocessing helpers).
-  return execa(opts.python, ['-u', opts.script], {
-    cwd: opts.cwd, env: opts.env, extendEnv: false, detached: true, reject: false,
-    stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false,
-  });
-}
-
-type EngineChild = ReturnType<typeof spawnEngine>;
 type Answer = EngineDone | EngineClosed | null;
 type Unsent<R> = R extends EngineRequest ? Omit<R, 'id'> : never;
 
@@ -41,15 +33,18 @@ export class EngineProcess {
   private readonly waiters = new Map<number, (msg: Answer) => void>();
   private exitDetail: string | null = null;
 
-  private constructor(private readonly child: EngineChild) {
-    this.pid = child.pid ?? -1;
-    // A write to an engine that just died must not crash the worker; the exit is handled below.
-    child.stdin?.on('error', () => undefined);
-    child.stderr?.on('data', (chunk: Buffer) => {
+  private constructor(private readonly child: EngineChannel) {
+    this.pid = child.pid;
+    child.output.on('error', () => undefined);
+    child.lines.on('error', () => undefined);
+    child.output.on('data', (chunk: Buffer) => {
       this.output += chunk.toString();
       if (this.output.length > OUTPUT_LIMIT) this.output = this.output.slice(-OUTPUT_LIMIT / 2);
     });
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    const lines = createInterface({ input: child.lines });
+    // A forked engine's sockets arrive paused (its hello was read off them first).
+    child.lines.resume();
+    child.output.resume();
     lines.on('line', (line) => {
       if (!line.startsWith('{')) return;
       const msg = JSON.parse(line) as EngineMessage;
@@ -57,8 +52,8 @@ export class EngineProcess {
       if (tracing) (msg as { recvAt?: number }).recvAt = nowMs();
       this.dispatch(msg);
     });
-    void child.then((r) => {
-      this.exitDetail ??= r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode ?? '?'}`;
+    void child.exited.then((detail) => {
+      this.exitDetail ??= detail;
       this.readyWaiter?.(null);
       for (const w of [...this.waiters.values()]) w(null);
       this.waiters.clear();
@@ -77,10 +72,15 @@ export class EngineProcess {
   }
 
   /** Spawns an engine and waits until it has imported dbt and checked its reach-ins. */
-  static async start(opts: EngineSpawnOptions): Promise<{ engine: EngineProcess; ready: EngineReady }> {
-    const engine = new EngineProcess(spawnEngine(opts));
+  static start(opts: EngineSpawnOptions): Promise<{ engine: EngineProcess; ready: EngineReady }> {
+    return EngineProcess.over(spawnChannel(opts), opts.startTimeoutMs);
+  }
+
+  /** An engine on `channel` (spawned or forked), once it reports ready. */
+  static async over(channel: EngineChannel, startTimeoutMs: number): Promise<{ engine: EngineProcess; ready: EngineReady }> {
+    const engine = new EngineProcess(channel);
     const msg = await new Promise<EngineReady | null>((resolve) => {
-      const timer = setTimeout(() => resolve(null), opts.startTimeoutMs);
+      const timer = setTimeout(() => resolve(null), startTimeoutMs);
       engine.readyWaiter = (m) => {
         clearTimeout(timer);
         resolve(m);
@@ -103,7 +103,7 @@ export class EngineProcess {
   }
 
   private write(req: EngineRequest): void {
-    this.child.stdin?.write(`${JSON.stringify(req)}\n`);
+    this.child.write(`${JSON.stringify(req)}\n`);
   }
 
   /** Sends a request; resolves with its answer, or null when the engine exits first. */
@@ -156,22 +156,16 @@ export class EngineProcess {
 
   /** Kills the engine's whole process group at once; idempotent. */
   kill(): void {
-    if (this.pid > 0) {
-      try {
-        process.kill(-this.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    killGroup(this.pid);
     this.exitDetail ??= 'killed by the manager';
   }
 
   /** Asks the engine to exit (stdin EOF), then kills it if it lingers. */
   async stop(graceMs = 2_000): Promise<void> {
     if (!this.alive) return;
-    this.child.stdin?.end();
+    this.child.end();
     const timer = setTimeout(() => this.kill(), graceMs);
-    await this.child.catch(() => undefined);
+    await this.child.exited;
     clearTimeout(timer);
     this.kill();
   }

@@ -194,14 +194,12 @@ class Engine:
             return {"error": f"{type(err).__name__}: {err}"}
 
 
-def main():
+def boot():
+    """Imports dbt, checks and installs the reach-ins; returns version warnings (exit 4 on failure)."""
     # Four dbt threads share one GIL: a thread coming back from I/O (a log line, a query, the
     # protocol pipe) waits a whole switch interval (5 ms by default) for CPU-bound siblings
     # rendering Jinja. Node latency is made of many such hand-overs; a shorter interval cuts it.
     sys.setswitchinterval(0.001)
-    proto = _protocol_stream()
-    _die_with_parent()
-    t0 = time.perf_counter()
     try:
         warnings = dbt_reach.self_check()
         dbt_reach.install_serving_tasks(make_serving)
@@ -210,10 +208,15 @@ def main():
     except Exception as err:  # noqa: BLE001 - the manager reports this as a start-up failure
         print(f"{err}", file=sys.stderr, flush=True)
         os._exit(4)
+    return warnings
+
+
+def serve(proto, lines, warnings, t0):
+    """Answers requests from `lines` on `proto` until the input ends, then exits."""
     engine = Engine(proto)
     engine.send({"type": "ready", "pid": os.getpid(), "import_ms": (time.perf_counter() - t0) * 1000, "warnings": warnings})
     invoker = None
-    for line in sys.stdin:
+    for line in lines:
         line = line.strip()
         if not line:
             continue
@@ -245,5 +248,18 @@ def main():
     os._exit(0)
 
 
+def main():
+    proto = _protocol_stream()
+    _die_with_parent()
+    t0 = time.perf_counter()
+    warnings = boot()
+    serve(proto, sys.stdin, warnings, t0)
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--template"]:
+        from template import template_main
+
+        template_main(boot, serve, _protocol_stream, _die_with_parent, _rss_mb)
+    else:
+        main()

@@ -39,6 +39,12 @@ export interface WarmEngineOptions {
   /** The worker's manifest directory (frozen manifests shared by its engines); null: none. @default null */
   manifestDir?: string | null;
   /**
+   * With two or more engines allowed, fork engines after the first from a template process that
+   * imported dbt once (starts in milliseconds, shares memory pages) instead of spawning each.
+   * @default true
+   */
+  forkEngines?: boolean;
+  /**
    * Replace an engine after it has served this many requests (bounds slow leaks in dbt or
    * adapters; a replacement parses its projects again), once its context closes.
    * @default 1000
@@ -84,6 +90,7 @@ export const DEFAULT_WARM_ENGINE_OPTIONS: Required<WarmEngineOptions> = {
   contextQuantumMs: 5_000,
   contextGraceMs: 250,
   manifestDir: null,
+  forkEngines: true,
   maxInvocations: 1000,
   maxRssMb: 1024,
   idleTimeoutMs: 300_000,
@@ -109,6 +116,7 @@ export function compileWarmEngineOptions(opts: WarmEngineOptions = {}): Required
     contextQuantumMs: positiveInt('contextQuantumMs', opts.contextQuantumMs ?? d.contextQuantumMs, 0),
     contextGraceMs: positiveInt('contextGraceMs', opts.contextGraceMs ?? d.contextGraceMs, 0),
     manifestDir: opts.manifestDir ?? d.manifestDir,
+    forkEngines: opts.forkEngines ?? d.forkEngines,
     maxInvocations: positiveInt('maxInvocations', opts.maxInvocations ?? d.maxInvocations),
     maxRssMb: positiveInt('maxRssMb', opts.maxRssMb ?? d.maxRssMb),
     idleTimeoutMs: positiveInt('idleTimeoutMs', opts.idleTimeoutMs ?? d.idleTimeoutMs),

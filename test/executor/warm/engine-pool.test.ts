@@ -69,6 +69,37 @@ describe('warm engine pool', () => {
     }
   });
 
+  it('forks engines after the first from a template: fast starts, every run in its own database', async () => {
+    const pool = new WarmEnginePool({ maxEngines: 3, contextIdleMs: 60_000 });
+    const link = directLink(pool, new AbortController().signal);
+    try {
+      // One run first (spawned engine); the second engine's start brings up the template.
+      const a = await runNodeWarm(probeTask(join(scratch, 'fork-a.duckdb'), 'fork-a', { color: 'a' }), link, { enqueuedAt: Date.now() });
+      expect(a.type).toBe('node');
+      const b = await runNodeWarm(probeTask(join(scratch, 'fork-b.duckdb'), 'fork-b', { color: 'b' }), link, { enqueuedAt: Date.now() });
+      expect(b.type).toBe('node');
+      const templates = (pool as unknown as { templates: { forked: number; rssMb: number } }).templates;
+      const deadline = Date.now() + 60_000;
+      while (templates.rssMb === 0 && Date.now() < deadline) await sleep(200);
+      const t0 = Date.now();
+      const c = await runNodeWarm(probeTask(join(scratch, 'fork-c.duckdb'), 'fork-c', { color: 'c' }), link, { enqueuedAt: Date.now() });
+      expect(c.type).toBe('node');
+      expect(templates.forked).toBe(1);
+      expect(pool.counters).toMatchObject({ spawned: 3, contexts: 3 });
+      expect(pool.pids).toHaveLength(3);
+      // A forked engine has dbt imported already (a spawned one takes seconds to import it).
+      process.stdout.write(`forked engine: first node in ${Date.now() - t0} ms\n`);
+      const pids = pool.pids;
+      await pool.close(); // the contexts hold their databases until then
+      expect(await waitGone(pids, 5_000)).toEqual([]);
+      for (const color of ['a', 'b', 'c']) expect(await queryDuckDb(join(scratch, `fork-${color}.duckdb`), 'select color from probe')).toEqual([[color]]);
+    } finally {
+      const pids = pool.pids;
+      await pool.close();
+      expect(await waitGone(pids, 5_000)).toEqual([]);
+    }
+  });
+
   it('records where a node\'s time went next to dbt\'s own timing', async () => {
     const pool = new WarmEnginePool({ maxEngines: 1 });
     try {
