@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 import { SCENARIO_TESTS } from './test/scenarios.js';
 
-// `npm test`: everything but the long scenarios (`vitest.scenarios.config.ts`).
+// The main suite: everything but the long scenarios (`vitest.scenarios.config.ts`), which
+// `npm test` runs right after it (scripts/run-tests.mjs).
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],

@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 import { SCENARIO_TESTS } from './test/scenarios.js';
 
-// `npm run test:scenarios`: the long end-to-end scenarios (see test/scenarios.ts).
+// The long end-to-end scenarios (see test/scenarios.ts): the last suite of `npm test`, or alone
+// with `npm run test:scenarios`.
 export default defineConfig({
   test: {
     include: SCENARIO_TESTS,

@@ -3,7 +3,8 @@
 // worker versioning, concurrent runs on one DuckDB file, the subprocess engine mode, run
 // control under load, deferral and state, a Postgres restart, Postgres parity, run options, TLS/mTLS connections, graceful shutdown,
 // `list` with every selector form, OpenTelemetry traces. Each takes minutes on 2 cores, so
-// they run as their own suite: `npm run test:scenarios` (`npm test` stays within 30 minutes).
+// they are their own vitest run with longer timeouts: `npm test` runs it after the main suite
+// (scripts/run-tests.mjs), `npm run test:scenarios` runs it alone.
 export const SCENARIO_TESTS = [
   'test/e2e/large-project.test.ts',
   'test/e2e/observability-large.test.ts',

@@ -26,8 +26,11 @@ export interface Sandbox {
 export async function startSandbox(args: string[], env: Record<string, string>, tmpBytes: number, init: string[] = []): Promise<Sandbox> {
   const setenv = Object.entries({ PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', ...env }).flatMap(([k, v]) => ['--setenv', k, v]);
   const node = process.execPath;
+  const repoDir = REPO_ROOT.replace(/\/$/, '');
   const child = execa('bwrap', [
     '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--size', String(tmpBytes), '--tmpfs', '/tmp',
+    // A checkout under /tmp (a CI clone, say) stays visible, read-only, over the fresh tmpfs.
+    ...(REPO_ROOT.startsWith('/tmp/') ? ['--ro-bind', repoDir, repoDir] : []),
     '--unshare-user', '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_UID), '--cap-drop', 'ALL',
     '--unshare-pid', '--as-pid-1', '--die-with-parent', '--clearenv', ...setenv, '--chdir', REPO_ROOT,
     '--info-fd', '3', ...init, node, 'bin/dbt-temporal.js', ...args,
