@@ -18,6 +18,8 @@ import type { MachineResources } from './machine.js';
 
 export { nowMs, trace, tracing } from './trace.js';
 export { defaultEngines, readMachine } from './machine.js';
+export { checkDbt } from './dbt-check.js';
+export type { DbtCheck } from './dbt-check.js';
 export type { MachineResources } from './machine.js';
 
 export interface ExecutorOptions {

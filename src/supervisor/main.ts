@@ -2,7 +2,8 @@
 // cache -> connection -> worker -> health file. Shutdown runs in reverse; each step is bounded
 // and logged, and every component's close() is idempotent.
 import { Client } from '@temporalio/client';
-import { createExecutor, readMachine } from '../executor/index.js';
+import { checkDbt, createExecutor, readMachine } from '../executor/index.js';
+import { CodedError } from '../shared/errors.js';
 import type { Executor } from '../executor/index.js';
 import { createActivities } from './activities/index.js';
 import { createRunEnvSource } from './activities/run-env.js';
@@ -78,6 +79,12 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
   let executor: Executor | null = null;
   let sources: ProjectSources | null = null;
   const tracing = config.tracing.enabled ? startTracing(config.tracing, log, redact, packageVersion()) : null;
+  // dbt and every reach-in into it are checked once, beside the project start-up (a failure
+  // stops the worker before it is ready; drift from the checked versions is one warning).
+  const dbtChecked = checkDbt(config.dbt.executable, config.processEnv).then(
+    (check) => ({ check, error: null }),
+    (err: Error) => ({ check: null, error: err }),
+  );
   try {
     sources = await loadProjectSources(config.dbt, config.processEnv, config.git.token);
     const { locations } = sources;
@@ -98,7 +105,15 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
     log.info({ cpus: machine.cpus, cpu_source: machine.cpuSource, memory_mb: machine.memoryMb, memory_source: machine.memorySource, activity_slots: maxTasks, ...(sizing ? { engines_max: sizing.maxEngines, memory_limit_mb: sizing.memoryLimitMb } : {}) }, 'worker sized');
     const defaults = { dbtPath: config.dbt.executable, target: config.dbt.target, baseEnv: config.processEnv, timeoutMs: config.dbt.nodeTimeoutMs };
     const started = Date.now();
-    const cache = await resolveProjects(locations, pool, defaults);
+    // A dbt that fails its check fails the resolve too: its own message says why.
+    const cache = await resolveProjects(locations, pool, defaults).catch(async (err: unknown) => {
+      const { error } = await dbtChecked;
+      throw error ? new CodedError('CONFIG_ERROR', error.message) : err;
+    });
+    const { check, error } = await dbtChecked;
+    if (!check) throw new CodedError('CONFIG_ERROR', error?.message ?? 'dbt self-check failed');
+    if (check.warnings.length > 0) log.warn({ dbt_core: check.dbtCoreVersion, drift: check.warnings }, `dbt versions differ from the ones dbt-temporal was checked against: ${check.warnings.join('; ')}`);
+    ops.metrics.bind({ dbtVersionDrift: () => check.warnings.length });
     ops.readiness.markProjectsResolved();
     ops.metrics.bind({ resolvedProjects: () => cache.names.map((project) => ({ project, resolvedAt: cache.pick(project).resolvedAt })) });
     log.info({ projects: cache.names, ms: Date.now() - started }, 'projects resolved');

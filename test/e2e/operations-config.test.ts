@@ -1,6 +1,7 @@
 // Startup through the real CLI: a bad value stops `dbt-temporal worker` with exit code 2 and a
 // message naming the variable, the value and what is accepted (never a secret's value); a
 // good value takes effect.
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { connectClient } from '../support/client.js';
@@ -29,6 +30,18 @@ describe('operations: configuration at startup', () => {
     expect(r.stderr).toContain('configuration error');
     expect(r.stderr).toContain(name);
     expect(r.stderr).toContain(rule);
+    expect(r.stderr).not.toContain('worker connected');
+  });
+
+  it('exits 2 before it is ready when DBT_EXECUTABLE is not a dbt the worker can check, naming it', async () => {
+    const dir = tempDir('bad-dbt-');
+    const fake = join(dir, 'dbt');
+    writeFileSync(fake, '#!/bin/sh\necho "dbt, but not really"\n');
+    chmodSync(fake, 0o755);
+    const r = await runCli(['worker'], { ...base, DBT_EXECUTABLE: fake }, 120_000);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(`DBT_EXECUTABLE=${fake}`);
+    expect(r.stderr).toContain('cannot find the Python that runs it');
     expect(r.stderr).not.toContain('worker connected');
   });
 

@@ -1,7 +1,7 @@
 // Finds the Python interpreter that runs a dbt executable, so the executor can run dbt through
 // its shim (python dbt_shim.py <mode> <dbt args>) in the very same environment.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const cache = new Map<string, string | null>();
@@ -9,10 +9,32 @@ const cache = new Map<string, string | null>();
 /** The dbt shim script next to this module (copied into dist by the build). */
 export const DBT_SHIM_PATH = fileURLToPath(new URL('./dbt_shim.py', import.meta.url));
 
+/** The PATH of an environment. */
+export function searchPath(env: Record<string, string | undefined>): string {
+  const { PATH: path = '' } = env;
+  return path;
+}
+
+/** A bare command name (`dbt`) as the absolute path PATH gives it; paths are returned as they are. */
+export function onPath(command: string, path = searchPath(process.env)): string {
+  if (command.includes('/')) return command;
+  for (const dir of path.split(delimiter).filter(Boolean)) {
+    const candidate = join(dir, command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return command;
+}
+
 /** The interpreter from dbt's `#!` line, else a `python` beside it; null when neither exists. */
-export function dbtPython(dbtPath: string): string | null {
-  const hit = cache.get(dbtPath);
+export function dbtPython(command: string): string | null {
+  const hit = cache.get(command);
   if (hit !== undefined) return hit;
+  const dbtPath = onPath(command);
   let found: string | null = null;
   try {
     const first = readFileSync(dbtPath, { encoding: 'utf8', flag: 'r' }).split('\n', 1)[0] ?? '';
@@ -25,6 +47,6 @@ export function dbtPython(dbtPath: string): string | null {
     const sibling = join(dirname(dbtPath), 'python');
     if (dbtPath.includes('/') && existsSync(sibling)) found = sibling;
   }
-  cache.set(dbtPath, found);
+  cache.set(command, found);
   return found;
 }

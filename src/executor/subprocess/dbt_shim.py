@@ -64,7 +64,19 @@ def _die_with_parent():
         pass
 
 
+def self_check():
+    """The worker's start-up check of dbt and every reach-in (both modes): JSON on stdout."""
+    from importlib import metadata
+
+    reach = _reach()
+    warnings = reach.self_check()
+    print(json.dumps({"dbt_core": metadata.version("dbt-core"), "python": sys.executable, "warnings": warnings}))
+    return 0
+
+
 def main(argv):
+    if argv == ["--self-check"]:
+        return self_check()
     if len(argv) < 2 or argv[0] not in ("node", "start", "end"):
         print("usage: dbt_shim.py node|start|end <dbt args...>", file=sys.stderr)
         return 2

@@ -12,6 +12,7 @@ import { GLOBAL_ARGS, commonArgs, dbtEnv } from '../workspace.js';
 import type { Workspace } from '../workspace.js';
 import type { EngineSpawnOptions } from './engine-process.js';
 import type { ContextSpec } from './protocol.js';
+import { dbtPython } from '../subprocess/dbt-python.js';
 
 const ENGINE_SCRIPT = fileURLToPath(new URL('./engine.py', import.meta.url));
 /** Variables an engine is started with; each context then sets the run's complete environment. */
@@ -38,7 +39,7 @@ export function manifestKey(inv: DbtInvocation): string {
 /** The Python next to the dbt executable (same venv), else python3 on PATH. */
 export function enginePython(dbtPath: string): string {
   const sibling = join(dirname(dbtPath), 'python');
-  return dbtPath.includes('/') && existsSync(sibling) ? sibling : 'python3';
+  return (dbtPath.includes('/') && existsSync(sibling) ? sibling : dbtPython(dbtPath)) ?? 'python3';
 }
 
 /** Engines run in the worker's own working directory: relative DuckDB paths resolve as in plain dbt. */

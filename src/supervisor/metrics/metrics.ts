@@ -26,6 +26,8 @@ export interface MetricsSources {
   executor?: () => ExecutorGauges;
   engines?: () => EngineGauges;
   enginePool?: () => EnginePoolGauges | undefined;
+  /** Packages of dbt whose version differs from the ones the reach-ins were checked against. */
+  dbtVersionDrift?: () => number;
   resolvedProjects?: () => ReadonlyArray<{ project: string; resolvedAt: number }>;
   healthFileAgeSeconds?: () => Promise<number | null>;
   ready?: () => boolean;
@@ -74,6 +76,7 @@ export function createMetrics(opts: { version: string; defaultMetrics?: boolean 
   });
   gauge('dbt_temporal_engine_processes', 'dbt engine processes alive.', () => sources.engines?.().alive);
   registerEnginePoolMetrics(registry, () => sources.enginePool?.());
+  gauge('dbt_temporal_dbt_version_drift', 'dbt packages whose version differs from the ones dbt-temporal was checked against (0: all as checked).', () => sources.dbtVersionDrift?.());
   new Counter({
     name: 'dbt_temporal_engine_recycles_total', help: 'dbt engine processes retired and replaced.', registers,
     collect() {
