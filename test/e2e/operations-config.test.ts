@@ -73,7 +73,7 @@ describe('operations: configuration at startup', () => {
     try {
       await worker.waitForLog('worker connected');
       expect(worker.logs()).toContain('"tuner":"resource-based"');
-      expect(worker.logs()).toContain('"executor_threads":3');
+      expect(worker.logs()).toContain('"activity_slots":3');
       expect(worker.logs()).toContain('"nexus":"dbt"');
       const client = await connectClient(inject('temporalAddress'));
       try {
