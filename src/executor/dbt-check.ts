@@ -12,14 +12,18 @@ export interface DbtCheck {
   warnings: string[];
 }
 
+/** The interpreter behind DBT_EXECUTABLE; throws an Error naming it when there is none. */
+export function dbtInterpreter(dbtPath: string, env: Record<string, string | undefined>): string {
+  const python = dbtPython(dbtPath);
+  if (python) return python;
+  throw new Error(`DBT_EXECUTABLE=${dbtPath}: cannot find the Python that runs it (${onPath(dbtPath, searchPath(env))} has no python #! line and no python beside it); dbt-temporal runs dbt in that interpreter`);
+}
+
 /** Checks dbt at `dbtPath` (a path or a name on PATH); throws an Error that says what is wrong. */
 export async function checkDbt(dbtPath: string, env: Record<string, string | undefined>, timeoutMs = 120_000): Promise<DbtCheck> {
   const path = searchPath(env);
   const { HOME: home = '/tmp' } = env;
-  const python = dbtPython(dbtPath);
-  if (!python) {
-    throw new Error(`DBT_EXECUTABLE=${dbtPath}: cannot find the Python that runs it (${onPath(dbtPath, path)} has no python #! line and no python beside it); dbt-temporal runs dbt in that interpreter`);
-  }
+  const python = dbtInterpreter(dbtPath, env);
   const r = await execa(python, [DBT_SHIM_PATH, '--self-check'], { env: { PATH: path, HOME: home, DBT_SEND_ANONYMOUS_USAGE_STATS: 'false' }, extendEnv: false, reject: false, timeout: timeoutMs, all: true });
   const last = String(r.stdout ?? '').trim().split('\n').pop() ?? '';
   if (r.exitCode === 0 && last.startsWith('{')) {

@@ -15,10 +15,13 @@ import { nowMs, trace, tracing } from './trace.js';
 import type { WarmEngineOptions } from './warm/options.js';
 import { defaultEngines, readMachine } from './machine.js';
 import type { MachineResources } from './machine.js';
+import { checkDbt, dbtInterpreter } from './dbt-check.js';
+import { spawnOptions } from './warm/context-spec.js';
+import type { DbtInvocation } from '../shared/executor-protocol.js';
 
 export { nowMs, trace, tracing } from './trace.js';
 export { defaultEngines, readMachine } from './machine.js';
-export { checkDbt } from './dbt-check.js';
+export { checkDbt, dbtInterpreter } from './dbt-check.js';
 export type { DbtCheck } from './dbt-check.js';
 export type { MachineResources } from './machine.js';
 
@@ -66,6 +69,12 @@ export interface Executor {
   run(task: ExecutorTask, opts?: RunOptions): Promise<ExecutorResult>;
   /** For metrics: `queued` counts tasks waiting for a thread, an engine or an exclusive key; `engines` are dbt engine processes. */
   readonly stats: ExecutorStats;
+  /**
+   * Checks dbt once at start-up: warm mode starts the first engine (its boot runs dbt_reach's
+   * self-check, and the first run then skips dbt's import), subprocess mode runs the shim's
+   * self-check. Resolves with version warnings; rejects with a message naming what is wrong.
+   */
+  checkDbt(dbtPath: string, env: Record<string, string>): Promise<{ dbtCoreVersion: string | null; warnings: string[] }>;
   /** Closes the run contexts of a finished run on this worker's engines (idle ones at once). */
   releaseRun(invocationId: string): Promise<void>;
   close(): Promise<void>;
@@ -198,6 +207,17 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
         engineRssMb: engines.engines.map((e) => Math.round(e.rssMb)), counters: engines.counters,
       };
       return { threads: pool.threads.length, queued: pool.queueSize + lockWaiting + (engines?.queued ?? 0), running, engines: engineStats, ...(poolStats ? { pool: poolStats } : {}) };
+    },
+    async checkDbt(dbtPath, env) {
+      if (!engines) {
+        const check = await checkDbt(dbtPath, env);
+        return { dbtCoreVersion: check.dbtCoreVersion, warnings: check.warnings };
+      }
+      dbtInterpreter(dbtPath, env);
+      const warnings = await engines.prestart(spawnOptions({ dbtPath, env } as Pick<DbtInvocation, 'dbtPath' | 'env'> as DbtInvocation)).catch((err: Error) => {
+        throw new Error(`dbt self-check failed for DBT_EXECUTABLE=${dbtPath}: ${err.message.split('\n').filter(Boolean).slice(-3).join(' | ')}`);
+      });
+      return { dbtCoreVersion: null, warnings };
     },
     async releaseRun(invocationId) {
       await engines?.releaseRun(invocationId);

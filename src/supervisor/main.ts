@@ -2,7 +2,7 @@
 // cache -> connection -> worker -> health file. Shutdown runs in reverse; each step is bounded
 // and logged, and every component's close() is idempotent.
 import { Client } from '@temporalio/client';
-import { checkDbt, createExecutor, readMachine } from '../executor/index.js';
+import { createExecutor, readMachine } from '../executor/index.js';
 import { CodedError } from '../shared/errors.js';
 import type { Executor } from '../executor/index.js';
 import { createActivities } from './activities/index.js';
@@ -79,12 +79,6 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
   let executor: Executor | null = null;
   let sources: ProjectSources | null = null;
   const tracing = config.tracing.enabled ? startTracing(config.tracing, log, redact, packageVersion()) : null;
-  // dbt and every reach-in into it are checked once, beside the project start-up (a failure
-  // stops the worker before it is ready; drift from the checked versions is one warning).
-  const dbtChecked = checkDbt(config.dbt.executable, config.processEnv).then(
-    (check) => ({ check, error: null }),
-    (err: Error) => ({ check: null, error: err }),
-  );
   try {
     sources = await loadProjectSources(config.dbt, config.processEnv, config.git.token);
     const { locations } = sources;
@@ -103,6 +97,13 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
     ops.metrics.bind({ executor: () => ({ ...pool.stats, maxThreads: maxTasks }), engines: () => engineGauges(pool), enginePool: () => pool.stats.pool });
     const sizing = pool.stats.pool;
     log.info({ cpus: machine.cpus, cpu_source: machine.cpuSource, memory_mb: machine.memoryMb, memory_source: machine.memorySource, activity_slots: maxTasks, ...(sizing ? { engines_max: sizing.maxEngines, memory_limit_mb: sizing.memoryLimitMb } : {}) }, 'worker sized');
+    // dbt and every reach-in into it are checked once, beside the project resolve (warm mode: by
+    // starting the first engine); a failure stops the worker before it is ready, drift from
+    // the checked versions is one warning.
+    const dbtChecked = pool.checkDbt(config.dbt.executable, config.processEnv).then(
+      (check) => ({ check, error: null }),
+      (err: Error) => ({ check: null, error: err }),
+    );
     const defaults = { dbtPath: config.dbt.executable, target: config.dbt.target, baseEnv: config.processEnv, timeoutMs: config.dbt.nodeTimeoutMs };
     const started = Date.now();
     // A dbt that fails its check fails the resolve too: its own message says why.
@@ -112,7 +113,7 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
     });
     const { check, error } = await dbtChecked;
     if (!check) throw new CodedError('CONFIG_ERROR', error?.message ?? 'dbt self-check failed');
-    if (check.warnings.length > 0) log.warn({ dbt_core: check.dbtCoreVersion, drift: check.warnings }, `dbt versions differ from the ones dbt-temporal was checked against: ${check.warnings.join('; ')}`);
+    if (check.warnings.length > 0) log.warn({ drift: check.warnings }, `dbt versions differ from the ones dbt-temporal was checked against: ${check.warnings.join('; ')}`);
     ops.metrics.bind({ dbtVersionDrift: () => check.warnings.length });
     ops.readiness.markProjectsResolved();
     ops.metrics.bind({ resolvedProjects: () => cache.names.map((project) => ({ project, resolvedAt: cache.pick(project).resolvedAt })) });

@@ -219,8 +219,9 @@ export class WarmEnginePool {
     const env = { ...spawn.env, DBT_TEMPORAL_MANIFEST_SALT: this.salt, ...(this.opts.manifestDir ? { DBT_TEMPORAL_MANIFEST_DIR: this.opts.manifestDir } : {}) };
     const cmd = { ...spawn, env, startTimeoutMs: this.opts.startTimeoutMs };
     slot.ready = this.templates.launch(cmd, this.slots.size).then(
-      ({ engine }) => {
+      ({ engine, ready }) => {
         slot.engine = engine;
+        slot.warnings = ready.warnings ?? [];
         slot.startMs = Date.now() - t0;
         if (this.closed) engine.kill();
         return !this.closed;
@@ -232,6 +233,22 @@ export class WarmEnginePool {
     );
     this.slots.add(slot);
     return slot;
+  }
+
+  /**
+   * Starts one engine ahead of work (the worker's first run then skips dbt's import) and
+   * resolves with its self-check's version warnings; rejects with why it could not start.
+   */
+  async prestart(spawn: EngineSpawnOptions): Promise<string[]> {
+    if (this.closed || this.slots.size > 0) return [];
+    const slot = this.spawn(spawn);
+    if (!(await slot.ready)) throw new Error(slot.startError ?? 'the dbt engine did not start');
+    if (slot.inflight === 0 && !slot.context && !slot.idleTimer) {
+      slot.idleTimer = setTimeout(() => this.retire(slot), this.opts.idleTimeoutMs);
+      slot.idleTimer.unref();
+    }
+    this.pump();
+    return slot.warnings ?? [];
   }
 
   private start(slot: Slot, job: Job): void {

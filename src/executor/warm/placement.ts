@@ -52,6 +52,8 @@ export interface Slot {
   engine: EngineProcess | null;
   ready: Promise<boolean>;
   startError?: string;
+  /** The engine's version warnings (its start-up self-check). */
+  warnings?: string[];
   startMs: number;
   context: OpenContext | null;
   /** Whether the open context's spec went to the engine already. */
