@@ -16,7 +16,7 @@ import { dbtPython } from '../subprocess/dbt-python.js';
 
 const ENGINE_SCRIPT = fileURLToPath(new URL('./engine.py', import.meta.url));
 /** Variables an engine is started with; each context then sets the run's complete environment. */
-const SPAWN_ENV = /^(PATH|HOME|LANG|LC_[A-Z]+|TZ|TMPDIR|VIRTUAL_ENV|PYTHONPATH|PYTHONHOME|SSL_CERT_FILE|SSL_CERT_DIR)$/;
+const SPAWN_ENV = /^(PATH|HOME|LANG|LC_[A-Z]+|TZ|TMPDIR|VIRTUAL_ENV|PYTHONPATH|PYTHONHOME|SSL_CERT_FILE|SSL_CERT_DIR|MALLOC_ARENA_MAX)$/;
 /** Manifests an engine keeps (engine.py evicts the least recently used beyond this). */
 export const ENGINE_MANIFEST_SLOTS = 2;
 
