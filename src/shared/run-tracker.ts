@@ -29,6 +29,8 @@ export interface CarriedRun {
   /** What pre_run hooks added to the env (the run's own `env` is in its input), and hook errors so far. */
   extra_env?: Record<string, string>;
   hook_errors?: HookError[];
+  /** The on-run-start hooks' results (they ran in the first segment; the output keeps them). */
+  hook_start?: NodeResult[];
 }
 
 export function syntheticResult(uniqueId: string, status: NodeResult['status'], message: string): NodeResult {

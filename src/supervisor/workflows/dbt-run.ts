@@ -99,6 +99,7 @@ export async function dbt_run(raw?: DbtRunInput): Promise<DbtRunOutput> {
 
   // `list` reports the plan; other commands run the project's on-run-start hooks first.
   const hooks = emptyHookOutcome();
+  hooks.start.push(...(carried?.hook_start ?? []));
   if (tracker.plan.command === 'list') {
     reportListing(tracker);
     session.phase = 'finalizing';
@@ -133,7 +134,7 @@ export async function dbt_run(raw?: DbtRunInput): Promise<DbtRunOutput> {
   if (outcome === 'continue') {
     memos.publish(tracker, true);
     showDetails(`continuing as new (segment ${tracker.segment + 1}) with ${tracker.status().pending} nodes to go`);
-    return continueRun(raw, { ...tracker.carry(), extra_env: extraEnv, hook_errors: [...hookErrors, ...hooks.errors] });
+    return continueRun(raw, { ...tracker.carry(), extra_env: extraEnv, hook_errors: [...hookErrors, ...hooks.errors], hook_start: hooks.start });
   }
 
   // Finalize.

@@ -83,11 +83,9 @@ describe('dbt_run continue-as-new (stubbed activities)', () => {
     expect(run.metrics).toEqual(['started build', 'finished build failed']);
   });
 
-  // Known bug: the on-run-start results are not carried to the next execution (only hook_errors
-  // are), so the output and run_results.json of a continued run lack them; and since `success`
-  // is computed from the results, a run whose only failure is its on-run-start hook passes once
-  // it continued as new (the same run in one execution fails). Flip to `it` once fixed.
-  it.fails('keeps the on-run-start hook result in the output and the artifacts (lost across continue-as-new today)', () => {
+  // The on-run-start results travel with the carried run: the output and run_results.json of a
+  // continued run keep them, and a run whose only failure is its on-run-start hook still fails.
+  it('keeps the on-run-start hook result in the output and the artifacts across continue-as-new', () => {
     const start = hookResult('start', 'error');
     expect(run.output?.node_results[0]).toMatchObject({ unique_id: start.unique_id, status: 'error' });
     expect(calls.stored[0]?.results[0]).toMatchObject({ unique_id: start.unique_id, status: 'error' });
