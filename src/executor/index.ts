@@ -89,15 +89,18 @@ export interface ExecutorStats {
   running: number;
   engines?: { alive: number; recycled: number };
   /** Warm mode: the engine pool's own view. */
-  pool?: {
-    maxEngines: number;
-    memoryLimitMb: number;
-    memoryLimited: boolean;
-    queued: number;
-    contexts: number;
-    engineRssMb: number[];
-    counters: Readonly<Record<string, number>>;
-  };
+  pool?: EnginePoolStats;
+}
+
+/** The warm engine pool's limits, queue, contexts, engine memory and counters (for metrics). */
+export interface EnginePoolStats {
+  maxEngines: number;
+  memoryLimitMb: number;
+  memoryLimited: boolean;
+  queued: number;
+  contexts: number;
+  engineRssMb: number[];
+  counters: Readonly<Record<string, number>>;
 }
 
 const positive = (name: string, n: number): number => {

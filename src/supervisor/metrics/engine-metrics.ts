@@ -2,16 +2,9 @@
 // the memory of each engine. Read from the executor's stats; absent in subprocess mode.
 import { Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
+import type { EnginePoolStats } from '../../executor/index.js';
 
-export interface EnginePoolGauges {
-  maxEngines: number;
-  memoryLimitMb: number;
-  memoryLimited: boolean;
-  queued: number;
-  contexts: number;
-  engineRssMb: number[];
-  counters: Readonly<Record<string, number>>;
-}
+export type EnginePoolGauges = EnginePoolStats;
 
 const MIB = 1024 * 1024;
 
