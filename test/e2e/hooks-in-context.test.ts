@@ -9,6 +9,7 @@ import { connectClient, statusMap } from '../support/client.js';
 import type { TestClient } from '../support/client.js';
 import { runPlainDbt } from '../support/dbt-oracle.js';
 import { REPO_ROOT } from '../support/paths.js';
+import { hashTree } from '../support/tree-hash.js';
 import { startWorker } from '../support/worker-process.js';
 import type { WorkerProcess } from '../support/worker-process.js';
 
@@ -16,11 +17,13 @@ const PROJECT = `${REPO_ROOT}test/fixtures/hooks_memory`;
 let scratch: string;
 let worker: WorkerProcess;
 let client: TestClient;
+let treeBefore: string;
 
 const sorted = (m: Map<string, string>): [string, string][] => [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'e2e-hooks-ctx-'));
+  treeBefore = await hashTree([PROJECT]);
   worker = await startWorker({ ...(process.env as Record<string, string>), TEMPORAL_ADDRESS: inject('temporalAddress'), DBT_PROJECT_DIR: PROJECT, DBT_ENGINE_MODE: 'warm' });
   client = await connectClient(inject('temporalAddress'));
 });
@@ -29,6 +32,8 @@ afterAll(async () => {
   await client?.close();
   await worker?.stop();
   await rm(scratch, { recursive: true, force: true });
+  // Neither side wrote into the project (no target/, logs/, .user.yml).
+  expect(await hashTree([PROJECT])).toBe(treeBefore);
 });
 
 /** Runs the fixture through the worker and through plain dbt; each exports its hooks' audit log. */
