@@ -14,7 +14,8 @@ import type { WarmEngineOptions } from './options.js';
 import { compileWarmEngineOptions } from './options.js';
 import { ENGINE_MANIFEST_SLOTS } from './context-spec.js';
 import { nowMs, tracing } from '../trace.js';
-import { drainable, nextYield, pickFree, pickHolder, sameWarehouse, yieldable } from './placement.js';
+import { pickFree, pickHolder, sameWarehouse } from './placement.js';
+import { roomFor } from './turns.js';
 import type { Job, Slot } from './placement.js';
 
 export type { Job } from './placement.js';
@@ -41,6 +42,8 @@ export class WarmEnginePool {
   /** Forks engines from a template once a second engine is due (engine-templates.ts). */
   private readonly templates: EngineTemplates;
   private pumpTimer: NodeJS.Timeout | null = null;
+  /** The worker's own RSS (MiB), read at most once per pump pass. */
+  private passRssMb: number | null = null;
   /** Salts the env hashes engines write beside shared manifests. */
   private readonly salt = randomBytes(16).toString('hex');
   /** Largest engine seen (MiB): what the next one is assumed to take. */
@@ -122,6 +125,7 @@ export class WarmEnginePool {
 
   private pump(): void {
     if (this.closed) return;
+    this.passRssMb = null;
     for (let i = 0; i < this.leaseWaiters.length; ) {
       const w = this.leaseWaiters[i] as { key: string; grant: () => void };
       const holders = [...this.slots].filter((s) => s.context?.warehouse && sameWarehouse(s.context.warehouse, w.key));
@@ -168,25 +172,17 @@ export class WarmEnginePool {
    * context open longest. An in-memory database is never closed for another run.
    */
   private makeRoom(job: Job, blockedBy: Slot | null): void {
-    const now = Date.now();
-    const own = job.kind === 'node' ? job.contextKey : null;
-    const turn = { quantumMs: this.opts.contextQuantumMs, graceMs: this.opts.contextGraceMs };
-    const candidates = blockedBy ? [blockedBy] : [...this.slots];
-    const victim = candidates.find((s) => yieldable(s, now, turn, own));
-    if (victim) {
+    const action = roomFor(blockedBy ? [blockedBy] : [...this.slots], job, Date.now(), { quantumMs: this.opts.contextQuantumMs, graceMs: this.opts.contextGraceMs });
+    if ('close' in action) {
       this.counters.switches += 1;
-      void this.closeContext(victim);
+      void this.closeContext(action.close);
       return;
     }
-    if (now - (job.queuedAt ?? now) >= this.opts.contextQuantumMs) {
-      const busy = drainable(candidates, now, this.opts.contextQuantumMs, own);
-      if (busy?.context && busy.inflight > 0) {
-        busy.context.draining = true;
-        this.counters.drains += 1;
-      }
+    if (action.drain?.context) {
+      action.drain.context.draining = true;
+      this.counters.drains += 1;
     }
-    const wait = Math.min(nextYield(candidates, now, turn) ?? Infinity, Math.max(1, this.opts.contextQuantumMs - (now - (job.queuedAt ?? now))));
-    if (Number.isFinite(wait)) this.pumpAfter(wait);
+    if (action.retryInMs !== null) this.pumpAfter(action.retryInMs);
   }
 
   private pumpAfter(ms: number): void {
@@ -207,7 +203,8 @@ export class WarmEnginePool {
     if (this.slots.size === 0) return true;
     if (this.slots.size >= this.opts.maxEngines) return false;
     const engines = this.templates.rssMb + [...this.slots].reduce((sum, s) => sum + Math.max(s.engine?.rssMb ?? 0, s.engine ? 0 : this.engineMb), 0);
-    const fits = process.memoryUsage.rss() / 1048576 + engines + this.engineMb <= this.opts.memoryLimitMb;
+    this.passRssMb ??= process.memoryUsage.rss() / 1048576;
+    const fits = this.passRssMb + engines + this.engineMb <= this.opts.memoryLimitMb;
     this.memoryLimited = !fits;
     return fits;
   }

@@ -104,30 +104,6 @@ function growRoom(slots: readonly Slot[], limits: PlacementLimits & { canSpawn?:
   return (limits.canSpawn ?? slots.length < limits.maxEngines) || slots.some((s) => !s.context && !s.invoking && usable(s));
 }
 
-/**
- * An idle context another run may take the engine of: not a memory database's, and either idle
- * past the grace (its run is likely done) or past its turn (the quantum).
- */
-export function yieldable(s: Slot, now: number, t: { quantumMs: number; graceMs: number }, exceptKey: string | null): boolean {
-  const c = s.context;
-  if (!c || c.memory || s.closing || s.inflight > 0 || c.key === exceptKey) return false;
-  return c.released || c.failed || c.draining || now - c.idleSince >= t.graceMs || now - c.openedAt >= t.quantumMs;
-}
-
-/** When the first protected idle context may be taken (ms from now), or null if none will. */
-export function nextYield(slots: readonly Slot[], now: number, t: { quantumMs: number; graceMs: number }): number | null {
-  const waits = slots.flatMap((s) => (s.context && !s.context.memory && s.inflight === 0
-    ? [Math.min(t.graceMs - (now - s.context.idleSince), t.quantumMs - (now - s.context.openedAt))] : []));
-  return waits.length ? Math.max(1, Math.min(...waits)) : null;
-}
-
-/** The busy context to drain for a run that has waited past a quantum: the one open longest. */
-export function drainable(slots: readonly Slot[], now: number, quantumMs: number, exceptKey: string | null): Slot | null {
-  if (slots.some((s) => s.context?.draining)) return null; // one hand-over at a time
-  const busy = slots.filter((s) => s.context && !s.context.memory && !s.closing && s.context.key !== exceptKey && now - s.context.openedAt >= quantumMs);
-  return busy.sort((a, b) => (a.context as OpenContext).openedAt - (b.context as OpenContext).openedAt)[0] ?? null;
-}
-
 /** An engine with nothing open (preferring one that parsed the manifest already). */
 export function pickFree(slots: readonly Slot[], manifestKey: string): Slot | null {
   const free = slots.filter((s) => !s.context && !s.invoking && s.inflight === 0 && usable(s));

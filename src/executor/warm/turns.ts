@@ -1,0 +1,48 @@
+// Runs that outnumber engines take turns: which idle context gives its engine to a waiting
+// job, which busy one stops taking nodes (drains), and when to look again. Pure rules.
+import type { Job, OpenContext, Slot } from './placement.js';
+
+export interface TurnOptions {
+  /** A context keeps its engine at least this long while it has nodes. */
+  quantumMs: number;
+  /** A context without nodes this long gives its engine up at once. */
+  graceMs: number;
+}
+
+/**
+ * An idle context another run may take the engine of: not a memory database's, and either idle
+ * past the grace (its run is likely done) or past its turn (the quantum).
+ */
+export function yieldable(s: Slot, now: number, t: { quantumMs: number; graceMs: number }, exceptKey: string | null): boolean {
+  const c = s.context;
+  if (!c || c.memory || s.closing || s.inflight > 0 || c.key === exceptKey) return false;
+  return c.released || c.failed || c.draining || now - c.idleSince >= t.graceMs || now - c.openedAt >= t.quantumMs;
+}
+
+/** When the first protected idle context may be taken (ms from now), or null if none will. */
+export function nextYield(slots: readonly Slot[], now: number, t: { quantumMs: number; graceMs: number }): number | null {
+  const waits = slots.flatMap((s) => (s.context && !s.context.memory && s.inflight === 0
+    ? [Math.min(t.graceMs - (now - s.context.idleSince), t.quantumMs - (now - s.context.openedAt))] : []));
+  return waits.length ? Math.max(1, Math.min(...waits)) : null;
+}
+
+/** The busy context to drain for a run that has waited past a quantum: the one open longest. */
+export function drainable(slots: readonly Slot[], now: number, quantumMs: number, exceptKey: string | null): Slot | null {
+  if (slots.some((s) => s.context?.draining)) return null; // one hand-over at a time
+  const busy = slots.filter((s) => s.context && !s.context.memory && !s.closing && s.context.key !== exceptKey && now - s.context.openedAt >= quantumMs);
+  return busy.sort((a, b) => (a.context as OpenContext).openedAt - (b.context as OpenContext).openedAt)[0] ?? null;
+}
+
+/** What the pool does for a job that found no engine: close an idle context, or drain a busy one and look again later. */
+export type RoomAction = { close: Slot } | { drain: Slot | null; retryInMs: number | null };
+
+/** The turn rules for `job` among `candidates` (the holder of its DuckDB database, else every slot). */
+export function roomFor(candidates: readonly Slot[], job: Job, now: number, t: TurnOptions): RoomAction {
+  const own = job.kind === 'node' ? job.contextKey : null;
+  const victim = candidates.find((s) => yieldable(s, now, t, own));
+  if (victim) return { close: victim };
+  const waited = now - (job.queuedAt ?? now);
+  const busy = waited >= t.quantumMs ? drainable(candidates, now, t.quantumMs, own) : null;
+  const retry = Math.min(nextYield(candidates, now, t) ?? Infinity, Math.max(1, t.quantumMs - waited));
+  return { drain: busy && busy.inflight > 0 ? busy : null, retryInMs: Number.isFinite(retry) ? retry : null };
+}
