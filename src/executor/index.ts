@@ -17,7 +17,6 @@ import { defaultEngines, readMachine } from './machine.js';
 import type { MachineResources } from './machine.js';
 import { checkDbt, dbtInterpreter } from './dbt-check.js';
 import { spawnOptions } from './warm/context-spec.js';
-import type { DbtInvocation } from '../shared/executor-protocol.js';
 
 export { nowMs, trace, tracing } from './trace.js';
 export { defaultEngines, readMachine } from './machine.js';
@@ -217,7 +216,7 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
         return { dbtCoreVersion: check.dbtCoreVersion, warnings: check.warnings };
       }
       dbtInterpreter(dbtPath, env);
-      const warnings = await engines.prestart(spawnOptions({ dbtPath, env } as Pick<DbtInvocation, 'dbtPath' | 'env'> as DbtInvocation)).catch((err: Error) => {
+      const warnings = await engines.prestart(spawnOptions({ dbtPath, env })).catch((err: Error) => {
         throw new Error(`dbt self-check failed for DBT_EXECUTABLE=${dbtPath}: ${err.message.split('\n').filter(Boolean).slice(-3).join(' | ')}`);
       });
       return { dbtCoreVersion: null, warnings };

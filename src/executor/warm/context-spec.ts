@@ -43,7 +43,7 @@ export function enginePython(dbtPath: string): string {
 }
 
 /** Engines run in the worker's own working directory: relative DuckDB paths resolve as in plain dbt. */
-export function spawnOptions(inv: DbtInvocation): EngineSpawnOptions {
+export function spawnOptions(inv: Pick<DbtInvocation, 'dbtPath' | 'env'>): EngineSpawnOptions {
   // MALLOC_ARENA_MAX: glibc gives every thread that allocates its own arena, and an engine runs
   // a dbt thread per node in flight; two arenas keep its resident memory near its live data.
   const env: Record<string, string> = { DBT_TEMPORAL_ENGINE_MANIFESTS: String(ENGINE_MANIFEST_SLOTS), MALLOC_ARENA_MAX: '2' };
