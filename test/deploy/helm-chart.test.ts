@@ -1,15 +1,18 @@
 // The Helm chart (deploy/helm/dbt-temporal): `helm lint` passes and `helm template` renders a
 // Deployment that runs the image the way test/e2e/container-start.test.ts does (non-root,
 // read-only root, /tmp a size-limited memory emptyDir), with the probes, grace period, env and
-// optional KEDA / PodMonitor objects. helm comes from scripts/setup.mjs --for-tests (.tools/bin).
-import { existsSync } from 'node:fs';
+// optional KEDA / PodMonitor / PrometheusRule objects. helm comes from scripts/setup.mjs --for-tests (.tools/bin).
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execa } from 'execa';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/paths.js';
 
 const HELM = `${REPO_ROOT}.tools/bin/helm`;
 const CHART = `${REPO_ROOT}deploy/helm/dbt-temporal`;
+const ALERTS = `${REPO_ROOT}deploy/prometheus/dbt-temporal-alerts.yaml`;
 
 type K8sObject = { kind: string; metadata: { name: string }; spec?: any; data?: Record<string, string> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -27,13 +30,14 @@ describe('helm chart', () => {
 
   it('passes helm lint, with defaults and with every option on', async () => {
     await execa(HELM, ['lint', CHART]);
-    await execa(HELM, ['lint', CHART, '--set', 'keda.enabled=true,keda.apiKeySecret.name=k,podMonitor.enabled=true,temporal.tlsSecret=tls']);
+    await execa(HELM, ['lint', CHART, '--set', 'keda.enabled=true,keda.apiKeySecret.name=k,podMonitor.enabled=true,prometheusRule.enabled=true,temporal.tlsSecret=tls']);
   });
 
   it('renders a non-root, read-only Deployment with a memory /tmp, probes and a long enough grace period', async () => {
     const objs = await render(['worker.gracefulShutdownSecs=120', 'tmp.sizeLimit=512Mi']);
     expect(byKind(objs, 'ScaledObject')).toEqual([]);
     expect(byKind(objs, 'PodMonitor')).toEqual([]);
+    expect(byKind(objs, 'PrometheusRule')).toEqual([]);
     const [dep] = byKind(objs, 'Deployment');
     const pod = dep?.spec.template.spec;
     const c = pod.containers[0];
@@ -86,5 +90,21 @@ describe('helm chart', () => {
     expect(dep?.spec.replicas).toBeUndefined();
     const [pm] = byKind(objs, 'PodMonitor');
     expect(pm?.spec.podMetricsEndpoints[0]).toMatchObject({ port: 'health', path: '/metrics' });
+  });
+
+  it('renders the alert rules of deploy/prometheus as a PrometheusRule when enabled, and promtool accepts them', async () => {
+    expect(readFileSync(`${CHART}/files/prometheus-alerts.yaml`, 'utf8')).toBe(readFileSync(ALERTS, 'utf8'));
+    const [rule] = byKind(await render(['prometheusRule.enabled=true', 'prometheusRule.labels.release=kps']), 'PrometheusRule');
+    expect(rule?.metadata).toMatchObject({ name: 'rel-dbt-temporal', labels: { release: 'kps', 'app.kubernetes.io/instance': 'rel' } });
+    expect(rule?.spec).toEqual(parse(readFileSync(ALERTS, 'utf8')));
+    const dir = mkdtempSync(join(tmpdir(), 'helm-rules-'));
+    try {
+      writeFileSync(join(dir, 'rules.yaml'), stringify(rule?.spec));
+      const check = await execa('promtool', ['check', 'rules', join(dir, 'rules.yaml')], { reject: false, all: true });
+      expect(check.exitCode, String(check.all)).toBe(0);
+      expect(check.all).toContain('SUCCESS: 7 rules found');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -44,6 +44,7 @@ export class NodeMetricsInterceptor implements ActivityInboundCallsInterceptor {
       ...(isNode ? { unique_id: arg?.unique_id } : {}),
     };
     const started = performance.now();
+    if (isNode && info.attempt > 1) this.metrics.nodeRetries.inc();
     this.log.debug(fields, 'activity started');
     const finish = (outcome: { result?: unknown; error?: unknown }): void => {
       const seconds = (performance.now() - started) / 1000;

@@ -41,6 +41,8 @@ export interface WorkerMetrics {
   runsFinished: Counter<'command' | 'status'>;
   nodeExecutions: Counter<'resource_type' | 'status'>;
   nodeDuration: Histogram<'resource_type' | 'status'>;
+  /** execute_node attempts after the first (Temporal retried the node); unlabelled so it exists from the start. */
+  nodeRetries: Counter;
   sdkScrapeErrors: Counter;
   /** Connects the scrape-time gauges to their sources (later calls add to earlier ones). */
   bind(sources: MetricsSources): void;
@@ -120,6 +122,7 @@ export function createMetrics(opts: { version: string; defaultMetrics?: boolean 
       name: 'dbt_temporal_node_duration_seconds', help: 'Wall time of dbt node executions (execute_node attempts).',
       labelNames: ['resource_type', 'status'], buckets: NODE_DURATION_BUCKETS, registers,
     }),
+    nodeRetries: new Counter({ name: 'dbt_temporal_node_retries_total', help: 'execute_node attempts after the first (a node retried by Temporal).', registers }),
     sdkScrapeErrors: new Counter({ name: 'dbt_temporal_sdk_metrics_scrape_errors_total', help: 'Failed reads of the Temporal SDK metrics endpoint.', registers }),
     bind(more) {
       Object.assign(sources, more);
