@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   ARTIFACT_STORE_ERROR: { retryable: true },
   /** An object-store bucket or key does not exist. Thrown by the artifact store. */
   ARTIFACT_NOT_FOUND: { retryable: false },
+  /** `local`'s warm daemon did not start, answer or stop (its log says why). Thrown by the CLI. */
+  LOCAL_DAEMON_ERROR: { retryable: false },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

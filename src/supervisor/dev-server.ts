@@ -6,6 +6,8 @@ import { venvTool } from './package-root.js';
 
 export interface DevServer {
   address: string;
+  /** The server's process id (the `local` daemon records it). */
+  pid: number | null;
   /** Base URL of the Web UI (`http://127.0.0.1:PORT`), or null when headless. */
   uiUrl: string | null;
   close(): Promise<void>;
@@ -100,6 +102,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   let closed: Promise<void> | null = null;
   return {
     address,
+    pid: child.pid ?? null,
     uiUrl,
     close() {
       closed ??= (async () => {

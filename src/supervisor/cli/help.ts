@@ -8,7 +8,10 @@ const DBT_COMMAND_LINE = `dbt commands: ${DBT_COMMANDS.filter((c) => c !== 'sour
 const INTROS: Record<CliCommand, string> = {
   local: `Usage: dbt-temporal local [<dbt command>] [flags]
 Runs one dbt command on this machine as a dbt_run workflow: an embedded Temporal dev server,
-a worker for the project, the run, then teardown. Like dbt, it works from inside the project.
+a worker for the project, the run. Like dbt, it works from inside the project. The server and
+worker stay warm in a background daemon (per project and profiles dir) until idle for
+--idle-timeout: the next run skips their start and the parse; --stop stops it, --no-daemon
+(also implied by --ui, --verbose, --log-file) tears them down after the run.
   e.g. dbt-temporal local build -s +customers --vars '{day: 2024-01-01}'`,
   run: `Usage: dbt-temporal run [<dbt command>] [flags]
 Starts a dbt_run workflow for workers elsewhere (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,

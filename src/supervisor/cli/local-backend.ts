@@ -1,0 +1,93 @@
+// Where a `local` run goes: the project's warm daemon (a lease on its dev server and worker),
+// or, with --no-daemon (and --ui, --verbose, --log-file), a dev server and worker of this
+// process, torn down after the run. Either way the run is a workflow on `taskQueue`.
+import { randomUUID } from 'node:crypto';
+import { SEARCH_ATTRIBUTE_NAMES } from '../../shared/run-status.js';
+import { loadConfig } from '../config/config.js';
+import { startDevServer, temporalExecutable } from '../dev-server.js';
+import { leaseDaemon } from './local-daemon-client.js';
+
+type Env = Record<string, string | undefined>;
+
+/** `--search-attribute Name=Keyword` for each of our search attributes (registered on the dev server). */
+export function searchAttributeArgs(): string[] {
+  return Object.values(SEARCH_ATTRIBUTE_NAMES).flatMap((name) => ['--search-attribute', `${name}=Keyword`]);
+}
+
+export interface LocalBackend {
+  address: string;
+  taskQueue: string;
+  /** The dev server's Web UI, when it serves one. */
+  uiUrl: string | null;
+  /** After the run: tears down (inline) or ends the lease (daemon); returns a log file to point at, if kept. */
+  close(clean: boolean): Promise<string | null>;
+}
+
+export interface BackendOptions {
+  projectDir: string;
+  profilesDir: string;
+  /** The worker's environment (DBT_PROJECT_DIR, DBT_PROFILES_DIR, WORKER_* from the flags). */
+  env: Env;
+  cwd: string;
+  /** Prints a `dbt-temporal: ...` line on stderr. */
+  note: (text: string) => void;
+}
+
+/** A lease on the project's warm daemon (started when none runs). */
+export async function daemonBackend(opts: BackendOptions & { idleMs: number }): Promise<LocalBackend> {
+  const lease = await leaseDaemon({ projectDir: opts.projectDir, profilesDir: opts.profilesDir, env: opts.env, cwd: opts.cwd, idleMs: opts.idleMs });
+  opts.note(`worker log: ${lease.log}`);
+  return {
+    address: lease.address,
+    taskQueue: lease.taskQueue,
+    uiUrl: null,
+    close: () => {
+      lease.release();
+      return Promise.resolve(null);
+    },
+  };
+}
+
+/** A dev server and a worker of this process, for one run (today's `local --no-daemon`). */
+export async function inlineBackend(opts: BackendOptions & { ui: boolean; verbose: boolean; logFile: string | undefined }): Promise<LocalBackend> {
+  // Loaded here: a run on the daemon never pays for the worker's modules.
+  const [{ startWorkerRuntime }, { openLocalLogs }] = await Promise.all([import('../main.js'), import('./local-logs.js')]);
+  const logs = openLocalLogs({ verbose: opts.verbose, file: opts.logFile, cwd: opts.cwd });
+  const taskQueue = `dbt-temporal-local-${randomUUID().slice(0, 8)}`;
+  const env: Env = { ...opts.env, TEMPORAL_TASK_QUEUE: taskQueue };
+  opts.note(logs.path ? `worker log: ${logs.path}` : 'worker logs on stderr (--verbose)');
+  const keep = async (clean: boolean): Promise<void> => {
+    const kept = await logs.finish(clean);
+    if (kept) opts.note(`worker log: ${kept}`);
+  };
+  const server = await startDevServer({ executable: temporalExecutable(env), extraArgs: searchAttributeArgs(), ui: opts.ui });
+  try {
+    env['TEMPORAL_ADDRESS'] = server.address;
+    env['TEMPORAL_NAMESPACE'] = 'default';
+    const runtime = await startWorkerRuntime(loadConfig(env, opts.cwd), logs.log);
+    const running = runtime.run();
+    return {
+      address: server.address,
+      taskQueue,
+      uiUrl: server.uiUrl,
+      async close(clean) {
+        try {
+          try {
+            await runtime.shutdown();
+            await running;
+          } finally {
+            await server.close();
+          }
+        } catch (err) {
+          await keep(false);
+          throw err;
+        }
+        return logs.finish(clean);
+      },
+    };
+  } catch (err) {
+    await server.close();
+    await keep(false);
+    throw err;
+  }
+}

@@ -1,0 +1,105 @@
+// The warm `local` daemon process (spawned detached by `dbt-temporal local`, argv: project dir,
+// profiles dir, idle ms): an embedded Temporal dev server and a worker for the project, kept
+// until no run has held a lease for the idle timeout, or until `local --stop`. It publishes
+// its state file once its control socket listens, and removes it when it stops.
+import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { Socket } from 'node:net';
+import { Runtime } from '@temporalio/worker';
+import { startDevServer, temporalExecutable } from '../dev-server.js';
+import { createLogger } from '../logger.js';
+import { temporalLogger } from '../temporal-logger.js';
+import { searchAttributeArgs } from './local-backend.js';
+import { readLine } from './local-daemon-protocol.js';
+import type { DaemonReply, DaemonRequest } from './local-daemon-protocol.js';
+import { clearDaemonState, daemonPaths, isAlive, writeDaemonState } from './local-daemon-state.js';
+import { DaemonWorker } from './local-daemon-worker.js';
+
+const [projectDir = '', profilesDir = '', idleArg = '300000'] = process.argv.slice(2);
+const paths = daemonPaths(projectDir, profilesDir);
+const log = createLogger('info', undefined, paths.log);
+Runtime.install({ logger: temporalLogger(log), telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } } });
+
+let idleMs = Number(idleArg);
+let idleTimer: NodeJS.Timeout | undefined;
+let pending = 0;
+let stopping: Promise<never> | null = null;
+
+const server = await startDevServer({ executable: temporalExecutable(process.env), extraArgs: searchAttributeArgs() });
+const worker = new DaemonWorker(server.address, log);
+const control = createServer((conn) => readLine(conn, (req) => void handle(conn, req as DaemonRequest | null), () => undefined));
+
+function stop(reason: string): Promise<never> {
+  stopping ??= (async () => {
+    log.info({ reason }, 'daemon stopping');
+    clearTimeout(idleTimer);
+    // Closing the listener unlinks the socket; then the state file goes: a new `local` starts afresh.
+    control.close();
+    clearDaemonState(paths);
+    await worker.close().catch((err: unknown) => log.error({ err: (err as Error).message }, 'worker shutdown failed'));
+    await server.close();
+    log.info('daemon stopped');
+    // The Temporal runtime's native threads would keep the process alive.
+    process.exit(0);
+  })();
+  return stopping;
+}
+
+function armIdle(): void {
+  clearTimeout(idleTimer);
+  if (worker.active === 0 && pending === 0) idleTimer = setTimeout(() => void stop(`idle for ${idleMs} ms`), idleMs);
+}
+
+const send = (conn: Socket, reply: DaemonReply): boolean => conn.write(`${JSON.stringify(reply)}\n`);
+
+async function handle(conn: Socket, req: DaemonRequest | null): Promise<void> {
+  const ok = { ok: true as const, pid: process.pid, address: server.address, taskQueue: null };
+  if (req?.op === 'ping') {
+    send(conn, ok);
+    conn.end();
+  } else if (req?.op === 'stop') {
+    send(conn, ok);
+    conn.end();
+    await stop('--stop');
+  } else if (req?.op === 'lease') {
+    if (stopping || !isAlive(server.pid)) {
+      send(conn, { ok: false, code: 'LOCAL_DAEMON_STOPPING', message: 'the daemon is stopping' });
+      conn.end();
+      if (!stopping) await stop('the dev server exited');
+      return;
+    }
+    idleMs = req.idleMs;
+    pending += 1;
+    clearTimeout(idleTimer);
+    try {
+      const { taskQueue, fresh } = await worker.lease(req);
+      const release = (): void => {
+        worker.release();
+        armIdle();
+      };
+      // A client gone while its worker started holds nothing.
+      if (conn.destroyed) release();
+      else conn.once('close', release);
+      send(conn, { ...ok, taskQueue, fresh });
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      log.error({ err: e.message }, 'worker start failed');
+      send(conn, { ok: false, code: e.code ?? 'LOCAL_DAEMON_ERROR', message: e.message });
+      conn.end();
+    } finally {
+      pending -= 1;
+      armIdle();
+    }
+  } else {
+    conn.end();
+  }
+}
+
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));
+rmSync(paths.socket, { force: true });
+control.listen(paths.socket, () => {
+  writeDaemonState(paths, { pid: process.pid, serverPid: server.pid, address: server.address, projectDir, profilesDir, startedAt: new Date().toISOString() });
+  log.info({ address: server.address, serverPid: server.pid }, 'daemon ready');
+  armIdle();
+});
