@@ -33,7 +33,7 @@ describe('dbt-temporal installed from the packed tarball', () => {
     await cp(EXAMPLE_PROJECT, project, { recursive: true });
     const before = await hashTree([project]);
     const env = { PATH: process.env['PATH'], HOME: scratch, DBT_TEMPORAL_VENV: `${REPO_ROOT}.venv`, JAFFLE_DUCKDB_PATH: join(scratch, 'jaffle.duckdb') };
-    const r = await cli(['local', 'build'], { bin, env, cwd: join(project, 'models') });
+    const r = await cli(['local', 'build', '--no-daemon'], { bin, env, cwd: join(project, 'models') });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toContain(`project ${project} (profiles ${project})`);
     expect(r.stdout).toMatch(/^ ?\d+ of 24 OK model jaffle_duck\.customers /m);
