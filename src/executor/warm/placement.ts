@@ -22,6 +22,8 @@ export type Job =
       spec: ContextSpec;
       uniqueId: string;
       refresh: boolean;
+      /** The activity attempt, tagged on the node's queries. */
+      attempt?: number;
       /** The run's project hooks instead of a node (placed as one of its nodes: same context). */
       hooks?: Pick<HooksRequest, 'phase' | 'results'>;
     })

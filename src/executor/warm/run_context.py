@@ -21,6 +21,7 @@ import traceback
 from datetime import datetime
 
 import dbt_reach
+import query_tags
 
 ACTIVE = {"context": None}  # the engine's open context (one per engine process)
 # Set on a dbt thread while it serves a hooks request: the task's safe_run_hooks is dbt's own.
@@ -41,6 +42,7 @@ def _find_node(manifest, unique_id):
 
 def make_serving(base):
     """A subclass of one of dbt's tasks that serves node requests instead of its job queue."""
+    query_tags.install()  # dbt is imported by now; idempotent
 
     class Serving(base):
         _dbtt_serving = True
@@ -142,6 +144,7 @@ def make_serving(base):
                 return
             ctx.started(req)
             uid = node.unique_id
+            query_tags.note_attempt(uid, req.get("attempt"))
             dbt_reach.mark_running(self, uid, True)
 
             def run(runner):

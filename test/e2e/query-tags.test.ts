@@ -1,0 +1,116 @@
+// Query tags on a real PostgreSQL: during a node, the node's own row of pg_stat_activity (and
+// current_query()) shows dbt's query comment carrying the run's invocation id (the one in
+// run_results.json), the node's unique id and the attempt, in warm and subprocess mode; a
+// retried node's queries say attempt 2; a project's own query-comment is left as it is.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { connectClient } from '../support/client.js';
+import type { TestClient } from '../support/client.js';
+import { startPostgres } from '../support/postgres.js';
+import type { PgServer } from '../support/postgres.js';
+import { startWorker } from '../support/worker-process.js';
+import type { WorkerProcess } from '../support/worker-process.js';
+
+// Defaults as in the parity fixtures: the worker parses at start-up, before any run's env.
+const PROFILE = [
+  'tags:', '  target: pg', '  outputs:', '    pg:', '      type: postgres',
+  ...['host', 'port', 'user', 'password', 'dbname', 'schema'].map((k) => {
+    const v = { host: "env_var('PARITY_PG_HOST', '127.0.0.1')", port: "env_var('PARITY_PG_PORT', '5432') | as_number", user: "env_var('PARITY_PG_USER', 'postgres')",
+      password: "env_var('PARITY_PG_PASSWORD', 'postgres')", dbname: "env_var('PARITY_PG_DATABASE', 'warehouse')", schema: "env_var('PARITY_SCHEMA', 'public')" }[k];
+    return `      ${k}: "{{ ${v} }}"`;
+  }),
+  '      threads: 2', '',
+].join('\n');
+/** The node's own backend in pg_stat_activity, read during the node. */
+const SEEN = "{{ config(materialized='table') }}\nselect query, current_query() as current from pg_stat_activity where pid = pg_backend_pid()\n";
+// Fails (transiently: "try again") while its own query says attempt 1; the pattern is split so
+// that the hook's text does not match itself.
+const FLAKY = [
+  "{{ config(materialized='table', pre_hook=\"do $$ begin if current_query() like '%\\\"attempt\\\": ' || '1}%' then raise exception 'try again: first attempt'; end if; end $$\") }}",
+  'select current_query() as current', '',
+].join('\n');
+
+/** A project `name` in a temp dir: `seen` and `flaky`, and the project's own query-comment if given. */
+function writeProject(root: string, name: string, queryComment?: string): string {
+  const dir = join(root, name);
+  mkdirSync(join(dir, 'models'), { recursive: true });
+  writeFileSync(join(dir, 'dbt_project.yml'), `name: ${name}\nversion: "1.0"\nprofile: tags\n${queryComment ? `query-comment: "${queryComment}"\n` : ''}`);
+  writeFileSync(join(dir, 'profiles.yml'), PROFILE);
+  writeFileSync(join(dir, 'dbt_temporal.yml'), 'retry:\n  max_attempts: 3\n  initial_interval_secs: 1\n');
+  writeFileSync(join(dir, 'models/seen.sql'), SEEN);
+  if (!queryComment) writeFileSync(join(dir, 'models/flaky.sql'), FLAKY);
+  return dir;
+}
+
+/** The JSON of the leading `/* ... *\/` comment of a query. */
+function commentOf(sql: string): Record<string, unknown> {
+  const m = /^\/\* (\{.*?\}) \*\//.exec(sql);
+  if (!m) throw new Error(`no JSON query comment in: ${sql.slice(0, 200)}`);
+  return JSON.parse(m[1] as string) as Record<string, unknown>;
+}
+
+describe('query tags: every query of a node names its run, node and attempt', () => {
+  const root = mkdtempSync(join(tmpdir(), 'query-tags-'));
+  const store = join(root, 'artifacts');
+  const tagged = writeProject(root, 'tags_pg');
+  const own = writeProject(root, 'own_pg', 'owned by {{ target.name }}');
+  let pg: PgServer;
+  let client: TestClient;
+  const workers = new Map<'warm' | 'subprocess', WorkerProcess>();
+
+  beforeAll(async () => {
+    const start = (mode: 'warm' | 'subprocess', dirs: string) => startWorker({
+      ...(process.env as Record<string, string>), TEMPORAL_ADDRESS: inject('temporalAddress'), DBT_PROJECT_DIRS: dirs,
+      DBT_ENGINE_MODE: mode, WORKER_MAX_CONCURRENT_ACTIVITIES: '2', WRITE_ARTIFACTS: 'true', ARTIFACT_STORE: store,
+    }).then((w) => workers.set(mode, w));
+    [pg, client] = await Promise.all([startPostgres(), connectClient(inject('temporalAddress')), start('warm', `${tagged},${own}`), start('subprocess', tagged)]);
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await Promise.all([...workers.values()].map((w) => w.stop()));
+    await pg?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  /** Builds `select` of tags_pg; the run's invocation id, checked equal to its run_results.json's. */
+  async function build(mode: 'warm' | 'subprocess', schema: string, select: string): Promise<string> {
+    const res = await client.run(workers.get(mode)?.taskQueue as string, { project: 'tags_pg', command: 'build', select, env: pg.env(schema) });
+    expect(res.ok, `${res.message}`).toBe(true);
+    const invocationId = res.output?.invocation_id as string;
+    const runResults = JSON.parse(readFileSync(join(store, invocationId, 'run_results.json'), 'utf8')) as { metadata: { invocation_id: string } };
+    expect(runResults.metadata.invocation_id).toBe(invocationId);
+    return invocationId;
+  }
+
+  it("warm mode: the node's own pg_stat_activity row carries the run's invocation id, its unique id and attempt; a retry says attempt 2", async () => {
+    const schema = pg.freshSchema('tags_warm');
+    const invocationId = await build('warm', schema, 'seen flaky');
+    const [[query, current]] = (await pg.query(`select query, current from ${schema}.seen`)) as [[string, string]];
+    expect(query).toBe(current);
+    expect(commentOf(query)).toEqual({
+      app: 'dbt', dbt_version: expect.any(String), profile_name: 'tags', target_name: 'pg',
+      node_id: 'model.tags_pg.seen', invocation_id: invocationId, attempt: 1,
+    });
+    const [[flaky]] = (await pg.query(`select current from ${schema}.flaky`)) as [[string]];
+    expect(commentOf(flaky)).toMatchObject({ node_id: 'model.tags_pg.flaky', invocation_id: invocationId, attempt: 2 });
+  });
+
+  it('subprocess mode (one dbt process per node): the same tags, attempt 2 on the retry', async () => {
+    const schema = pg.freshSchema('tags_sub');
+    const invocationId = await build('subprocess', schema, 'flaky');
+    const [[flaky]] = (await pg.query(`select current from ${schema}.flaky`)) as [[string]];
+    expect(commentOf(flaky)).toMatchObject({ node_id: 'model.tags_pg.flaky', invocation_id: invocationId, attempt: 2 });
+  });
+
+  it("keeps a project's own query-comment as it is", async () => {
+    const schema = pg.freshSchema('tags_own');
+    const res = await client.run(workers.get('warm')?.taskQueue as string, { project: 'own_pg', command: 'build', env: pg.env(schema) });
+    expect(res.ok, `${res.message}`).toBe(true);
+    const [[query]] = (await pg.query(`select query from ${schema}.seen`)) as [[string]];
+    expect(query).toMatch(/^\/\* owned by pg \*\/\n/);
+    expect(query).not.toContain(res.output?.invocation_id as string);
+  });
+});
