@@ -29,7 +29,12 @@ interface Side {
   cpuS: number;
   peakRssMb: number;
   failedRuns: number;
+  /** The engine counters' growth over the measured runs (context opens, switches, parses, ...). */
+  engine: Record<string, number>;
 }
+
+const growth = (before: Record<string, number>, after: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]));
 
 /** K runs at once on one fresh worker, after a warm-up of each run's first layer. */
 async function workerSide(bench: BenchContext, wh: Warehouse, projectDir: string, k: number): Promise<Side> {
@@ -48,13 +53,15 @@ async function workerSide(bench: BenchContext, wh: Warehouse, projectDir: string
     const warm = await Promise.all(envs.map((e) => runWorkflow(client, taskQueue, { env: e, select: 'm_0_*' })));
     for (const w of warm.filter((o) => !o.ok)) bench.log(`${wh}: K=${k}: warm-up run failed: ${w.error ?? `${w.failedNodes} node(s)`}`);
     const rss = sampleRss(() => [worker.pid]);
+    const counters0 = await worker.engineCounters();
     const cpu0 = treeCpuSeconds([worker.pid]);
     const t0 = performance.now();
     const outcomes = await Promise.all(envs.map((e) => runWorkflow(client, taskQueue, { env: e })));
     const wallS = (performance.now() - t0) / 1000;
     const cpuS = treeCpuSeconds([worker.pid]) - cpu0;
+    const engine = growth(counters0, await worker.engineCounters());
     for (const o of outcomes.filter((x) => !x.ok)) bench.log(`${wh}: K=${k}: run ${o.workflowId} failed: ${o.error ?? `${o.failedNodes} node(s)`}`);
-    return { wallS, cpuS, peakRssMb: rss.stop(), failedRuns: outcomes.filter((o) => !o.ok).length };
+    return { wallS, cpuS, peakRssMb: rss.stop(), failedRuns: outcomes.filter((o) => !o.ok).length, engine };
   } finally {
     await connection.close();
     await worker.stop();
@@ -80,8 +87,9 @@ async function runConcurrency(bench: BenchContext, o: ConcurrencyOptions) {
         worker_cpu_s: round(w.cpuS, 1), dbt_cpu_s: round(d.cpuS, 1), cpu_x: d.cpuS > 0 ? round(w.cpuS / d.cpuS) : null,
         worker_peak_rss_mb: w.peakRssMb, dbt_peak_rss_mb: d.peakRssMb,
         worker_nodes_per_s: round(nodes / w.wallS), dbt_nodes_per_s: round(nodes / d.wallS),
-        worker_failed_runs: w.failedRuns, dbt_failed_runs: d.failures,
+        worker_failed_runs: w.failedRuns, dbt_failed_runs: d.failures, worker_engine: w.engine,
       });
+      bench.log(`${wh}: K=${k}: engine ${Object.entries(w.engine).map(([n, v]) => `${n}=${v}`).join(' ')}`);
     }
   }
   const table = simpleTable(

@@ -1,6 +1,7 @@
 // A real dbt-temporal worker process for the benchmarks (the CLI from dist/), and one dbt_run
 // workflow started and awaited on its task queue.
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import type { Client } from '@temporalio/client';
@@ -34,7 +35,25 @@ export interface WorkerProcess {
   pid: number;
   /** The worker's Temporal identity, as activity history events carry it. */
   identity: string;
+  /** The worker's engine counters from its /metrics (context opens, switches, parses, ...). */
+  engineCounters(): Promise<Record<string, number>>;
   stop(): Promise<void>;
+}
+
+/** A free loopback port for the worker's HTTP server. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const COUNTER = /^dbt_temporal_engine_(context_\w+_total|manifest_\w+_total|recycles_total) (\d+)/gm;
+
+/** The engine counters of a /metrics page, without the `_total` suffix. */
+export function engineCountersOf(page: string): Record<string, number> {
+  return Object.fromEntries([...page.matchAll(COUNTER)].map((m) => [(m[1] as string).replace(/_total$/, ''), Number(m[2])]));
 }
 
 /** The bench-wide random task queue name. */
@@ -48,10 +67,11 @@ export async function startWorker(o: WorkerProcessOptions): Promise<WorkerProces
   for (const [name, value] of Object.entries(settings)) inherited[name] = value === undefined ? undefined : String(value);
   // Profiling: BENCH_WORKER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`) go to the worker's node.
   const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const healthPort = await freePort();
   const child = execa('node', [...nodeArgs, CLI, 'worker'], {
     env: {
       ...inherited, ...o.env, TEMPORAL_ADDRESS: o.temporalAddress, TEMPORAL_TASK_QUEUE: o.taskQueue,
-      DBT_PROJECT_DIR: o.projectDir, DBT_PROFILES_DIR: o.projectDir, TMPDIR: o.tmpDir,
+      DBT_PROJECT_DIR: o.projectDir, DBT_PROFILES_DIR: o.projectDir, TMPDIR: o.tmpDir, HEALTH_PORT: String(healthPort),
     },
     extendEnv: false, reject: false, all: true, buffer: false,
   });
@@ -72,7 +92,11 @@ export async function startWorker(o: WorkerProcessOptions): Promise<WorkerProces
     await new Promise((r) => setTimeout(r, 100));
   }
   const pid = child.pid as number;
-  return { pid, identity: `dbt-temporal-worker@${pid}`, stop };
+  const engineCounters = async (): Promise<Record<string, number>> => {
+    const res = await fetch(`http://127.0.0.1:${healthPort}/metrics`).catch(() => null);
+    return res?.ok ? engineCountersOf(await res.text()) : {};
+  };
+  return { pid, identity: `dbt-temporal-worker@${pid}`, engineCounters, stop };
 }
 
 /** One run's outcome: its output (also from a failed run's details) and whether every node succeeded. */

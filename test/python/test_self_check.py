@@ -2,6 +2,7 @@
 silent on the pinned dbt, a RuntimeError naming the missing target otherwise."""
 import json
 import subprocess
+from pathlib import Path
 
 from support import DBT_PYTHON, WARM_DIR
 
@@ -23,3 +24,28 @@ def test_self_check_raises_naming_a_reach_in_target_that_is_gone() -> None:
     assert r.returncode == 1
     assert "RuntimeError: dbt-temporal warm engine: dbt-core 1.11." in r.stderr
     assert "lacks GraphRunnableTask.call_runner" in r.stderr
+
+
+def test_self_check_names_the_behavior_flag_source_when_it_is_gone() -> None:
+    r = run("from dbt_common.behavior_flags import BehaviorFlagRendered\ndel BehaviorFlagRendered._default_source\ndbt_reach.self_check()")
+    assert r.returncode == 1
+    assert "lacks dbt_common.behavior_flags.BehaviorFlagRendered._default_source" in r.stderr
+
+
+def test_fast_flag_source_names_the_same_module_as_dbts_own(tmp_path: Path) -> None:
+    (tmp_path / "flag_maker.py").write_text(
+        "from dbt_common.behavior_flags import Behavior\n"
+        "def source():\n"
+        "    flags = [{'name': 'f', 'default': False, 'docs_url': 'u'}]\n"
+        "    return Behavior(flags, {}).f._behavior_change_event.flag_source\n"
+    )
+    code = (
+        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        "import flag_maker\n"
+        "before = flag_maker.source()\n"
+        "dbt_reach.install_fast_flag_source()\n"
+        "print(json.dumps([before, flag_maker.source()]))\n"
+    )
+    r = run(code)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout.strip().splitlines()[-1]) == ["flag_maker", "flag_maker"]

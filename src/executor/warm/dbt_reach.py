@@ -1,5 +1,5 @@
 """Every reach-in to dbt internals the warm engine and the shim make, in this module (with its
-project-hook part, dbt_reach_hooks.py, re-exported here).
+adapter-start and project-hook parts, dbt_reach_adapter.py and dbt_reach_hooks.py, re-exported here).
 
 Checked against dbt-core 1.11.16, dbt-common 1.39.0, dbt-adapters 1.24.5, agate 1.9.1,
 dbt-duckdb 1.11.1 and dbt-postgres 1.11.0 (requirements.txt). `self_check()` runs when an
@@ -9,7 +9,6 @@ dbt's public or semi-public surface: dbtRunner, the task classes and their overr
 (execute_nodes, safe_run_hooks), get_runner / call_runner, DbtThreadPool, the adapter and its
 cache.
 """
-import sys
 from importlib import metadata
 
 CHECKED = {"dbt-core": "1.11.16", "dbt-common": "1.39.0", "dbt-adapters": "1.24.5", "agate": "1.9.1"}
@@ -145,6 +144,9 @@ def self_check():
         _missing("dbt.contracts.graph.manifest.get_mp_context (a thawed manifest's lock)")
     if "_lock" not in getattr(manifest_module.Manifest, "__dataclass_fields__", {}):
         _missing("Manifest._lock (frozen manifests drop and renew it)")
+    missing = check_flag_source()
+    if missing:
+        _missing(missing)
     warnings = []
     for dist, checked in CHECKED.items():
         try:
@@ -312,8 +314,14 @@ def pin_run_identity_per_invocation(invocation_id, started_at):
     requires.initialize_from_flags = initialize_from_flags
 
 
-# Project hooks (on-run-start / on-run-end) live in dbt_reach_hooks.py, re-exported here so
-# callers see one fence.
+# Adapter start-up (dbt_reach_adapter.py) and project hooks (on-run-start / on-run-end,
+# dbt_reach_hooks.py) live in modules of their own, re-exported here so callers see one fence.
+from dbt_reach_adapter import (  # noqa: E402, F401
+    check_flag_source,
+    install_fast_flag_source,
+    node_connection,
+    release_duckdb,
+)
 from dbt_reach_hooks import (  # noqa: E402, F401
     only_end_hooks,
     only_start_hooks,
@@ -334,34 +342,6 @@ def mark_running(task, unique_id, running):
             queue.in_progress.add(unique_id)
         else:
             queue.in_progress.discard(unique_id)
-
-
-def node_connection(adapter, unique_id):
-    """The adapter connection a running node uses (dbt names it after the node)."""
-    for conn in list(adapter.connections.thread_connections.values()):
-        if getattr(conn, "name", None) == unique_id:
-            return conn
-    return None
-
-
-def release_duckdb():
-    """Closes dbt-duckdb's process-wide database handle, so another process can open the file."""
-    import gc
-
-    mod = sys.modules.get("dbt.adapters.duckdb.connections")
-    if mod is None:
-        return
-    manager = mod.DuckDBConnectionManager
-    with manager._LOCK:
-        env, manager._ENV = manager._ENV, None
-        if env is not None:
-            try:
-                env.close()
-            except Exception:
-                pass
-    # Closing the connection closes its cursors; a young-generation collection finalizes any
-    # stray handle left in a reference cycle without walking the (large) manifests.
-    gc.collect(1)
 
 
 def freeze_manifest(manifest):

@@ -205,6 +205,7 @@ def boot():
         dbt_reach.install_serving_tasks(make_serving)
         dbt_reach.install_lean_events()
         dbt_reach.install_plain_empty_tables()
+        dbt_reach.install_fast_flag_source()
     except Exception as err:  # noqa: BLE001 - the manager reports this as a start-up failure
         print(f"{err}", file=sys.stderr, flush=True)
         os._exit(4)
