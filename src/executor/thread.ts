@@ -3,6 +3,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { ExecutorResult, ExecutorTask } from '../shared/executor-protocol.js';
 import { runCatalog } from './subprocess/catalog-task.js';
+import { runCompile } from './subprocess/compile-task.js';
 import { runFreshness } from './subprocess/freshness-task.js';
 import { runHooks } from './subprocess/hooks-task.js';
 import { runList, runNode, runParse } from './subprocess/tasks.js';
@@ -39,6 +40,8 @@ export default async function executeTask({ task, cancelPort, enqueuedAt, engine
         return await runList(task, controller.signal);
       case 'catalog':
         return await runCatalog(task, controller.signal);
+      case 'compile':
+        return await runCompile(task, controller.signal);
       case 'freshness':
         return await runFreshness(task, controller.signal);
       case 'hooks':

@@ -30,6 +30,10 @@ export interface DbtRunInput {
   event_time_end?: string | null;
   retry_from?: string | null;
   state_manifest_ref?: string | null;
+  /** Reuse nodes whose build inputs did not change since their last build (docs/reuse.md); null: dbt_temporal.yml's default. */
+  reuse?: boolean | null;
+  /** Only plan: report what would be built or reused, and why (`plan` of the output), without building. */
+  plan_only?: boolean | null;
 }
 
 /** dbt's own status vocabulary (run_results.json), plus `cancelled` for cancelled runs. */
@@ -75,6 +79,15 @@ export interface HookError {
   error: string;
 }
 
+/** A plan preview line (`plan_only`): what the run would do with one node, and why. */
+export interface PlanPreviewEntry {
+  unique_id: string;
+  resource_type: string;
+  action: 'build' | 'reuse';
+  reason: string;
+  from?: string | null;
+}
+
 /** Result of a `dbt_run`; also the details of the failure when the run fails. */
 export interface DbtRunOutput {
   invocation_id: string;
@@ -88,4 +101,6 @@ export interface DbtRunOutput {
   artifacts?: ArtifactPaths | null;
   log_path?: string | null;
   hook_errors: HookError[];
+  /** `plan_only` runs: what would be built or reused, and why, in plan order. */
+  plan?: PlanPreviewEntry[];
 }

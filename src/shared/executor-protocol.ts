@@ -101,7 +101,18 @@ export interface CatalogTask {
   exclude: string | null;
 }
 
-export type ExecutorTask = ParseTask | ListTask | NodeTask | HooksTask | FreshnessTask | CatalogTask;
+/**
+ * `dbt compile` of exact nodes (`select`: unique ids) or of one inline query (Jinja that may
+ * run queries): returns dbt's run_results.json, whose entries carry each node's compiled code.
+ */
+export interface CompileTask {
+  type: 'compile';
+  invocation: DbtInvocation;
+  select: string[] | null;
+  inline: string | null;
+}
+
+export type ExecutorTask = ParseTask | ListTask | NodeTask | HooksTask | FreshnessTask | CatalogTask | CompileTask;
 
 export interface ParseResult {
   type: 'parsed';
@@ -141,4 +152,9 @@ export interface CatalogResult {
   catalogJson: string;
 }
 
-export type ExecutorResult = ParseResult | ListResult | NodeTaskResult | HooksTaskResult | CatalogResult | ExecutorError;
+export interface CompiledResult {
+  type: 'compiled';
+  runResultsJson: string;
+}
+
+export type ExecutorResult = ParseResult | ListResult | NodeTaskResult | HooksTaskResult | CatalogResult | CompiledResult | ExecutorError;

@@ -28,6 +28,10 @@ export interface RunRequest {
   defer_manifest_ref: string | null;
   /** Lifecycle hooks replacing dbt_temporal.yml's (`{}`: none); null: the file's. */
   hooks: HooksConfig | null;
+  /** Reuse unchanged nodes (docs/reuse.md); null: dbt_temporal.yml's `reuse.enabled`. Absent in older plans. */
+  reuse?: boolean | null;
+  /** Plan only: report what would be built or reused, and why, without building. */
+  plan_only?: boolean;
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -122,6 +126,8 @@ export function parseRunInput(raw: unknown): RunRequest {
     state_manifest_ref: optRef(input, 'state_manifest_ref'),
     defer_manifest_ref: optRef(input, 'defer_manifest_ref'),
     hooks: input['hooks'] === undefined || input['hooks'] === null ? null : parseHooksConfig(input['hooks'], 'input.hooks'),
+    reuse: input['reuse'] === undefined || input['reuse'] === null ? null : optBool(input, 'reuse'),
+    plan_only: optBool(input, 'plan_only'),
   };
 }
 

@@ -27,4 +27,6 @@ export interface ExecuteNodeInput {
   run_started_at?: string | null;
   /** The run's warehouse from its plan (placement of DuckDB databases). */
   warehouse?: string | null;
+  /** Reuse state to record once the node succeeded (docs/reuse.md); `fp` null invalidates. */
+  reuse_record?: { fp: string | null; parts: Record<string, string>; target: string } | null;
 }

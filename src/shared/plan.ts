@@ -1,6 +1,7 @@
 // The execution plan that plan_project returns to the workflow: small, JSON-only.
 import type { DbtCommand } from './contracts.js';
 import type { ProjectRunOptions } from './run-options.js';
+import type { NodeReuse } from './reuse.js';
 
 /** Resource types executed as their own activity (`list` reports any dbt resource type). */
 export type ExecutableType = 'model' | 'seed' | 'snapshot' | 'test' | 'unit_test' | 'analysis' | 'source' | (string & {});
@@ -13,6 +14,8 @@ export interface PlanNode {
   depends_on: string[];
   /** Measured execution time of earlier runs, in seconds (TEMPORAL_PRIORITY_HISTORY); absent when unknown. */
   duration_s?: number;
+  /** Reuse (docs/reuse.md): reused (not executed) or built, and why; absent when the run keeps no reuse state. */
+  reuse?: NodeReuse;
 }
 
 export interface ExecutionPlan {

@@ -10,6 +10,7 @@ import { toFailure } from './deps.js';
 import type { ActivityDeps } from './deps.js';
 import { pickProject, runEnvOf, runOnExecutor } from './executor-call.js';
 import { nowMs, trace, tracing } from '../../executor/index.js';
+import { recordReuse } from '../reuse/record.js';
 
 export type { ExecuteNodeInput };
 
@@ -37,6 +38,7 @@ export function createExecuteNodeActivity(deps: ActivityDeps) {
     }
     if (result.type !== 'node') throw new Error(`unexpected executor result ${result.type}`);
     if (tracing) trace(input.unique_id, 'activity', { a0, a2: nowMs() });
+    await recordReuse(deps.observability?.store, input, result.result, (msg) => Context.current().log.warn(msg));
     return result.result;
   };
 }

@@ -11,7 +11,8 @@ import { planFailure, selectorCharacterError } from '../planning/plan-errors.js'
 import { idsToRetry, readArtifactRef } from './artifact-refs.js';
 import { checkMemoryWarehouse } from './memory-warehouse.js';
 import { rethrowCoded, toFailure } from './deps.js';
-import { runEnvOf } from './executor-call.js';
+import { runEnvOf, runOnExecutor } from './executor-call.js';
+import { planReuse } from '../reuse/plan-reuse.js';
 import type { ActivityDeps } from './deps.js';
 
 /** `list` reports dbt ls's node set as is (every resource type), sorted, without dependencies. */
@@ -102,12 +103,18 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
     const manifestPath = store && invocationId && result.manifestJson
       ? await store.put(invocationId, 'manifest.json', redactText(deps, manifestForRun(result.manifestJson, invocationId, new Date().toISOString())))
       : null;
+    // Reuse (docs/reuse.md): which nodes are unchanged since their last build; after the
+    // manifest is stored, so a failed probe never loses the plan's artifacts.
+    const planned = invocationId && request.command !== 'list' ? await planReuse({
+      project, request, invocationId, target: request.target ?? deps.defaults.target ?? 'default', nodes, manifestJson: result.manifestJson ?? null, warehouse, store: store ?? null,
+      invocation: invocationFor(project, deps.defaults, { ...request, invocation_id: invocationId }), compile: (task) => runOnExecutor(deps, project, () => task, warehouse),
+    }) : nodes;
     return {
       manifest_path: manifestPath,
       project: project.location.name,
       command: request.command,
       target: request.target ?? deps.defaults.target,
-      nodes,
+      nodes: planned,
       has_on_run_start: project.graph.hooks.start && hookCommandWords(request.command) !== null,
       has_on_run_end: project.graph.hooks.end && hookCommandWords(request.command) !== null,
       reads_run_input: readsRunInput,

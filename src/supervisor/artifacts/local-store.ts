@@ -30,6 +30,12 @@ export class LocalArtifactStore implements ArtifactStore {
     return path;
   }
 
+  refOf(invocationId: string, name: string): string {
+    assertSafeSegment('invocation id', invocationId);
+    assertSafeSegment('artifact name', name);
+    return join(this.location, invocationId, name);
+  }
+
   /** `ref` is what put() returned (an absolute path in the store) or a path relative to the store. */
   get(ref: string): Promise<string> {
     const path = isAbsolute(ref) ? resolve(ref) : resolve(this.location, ref);

@@ -46,6 +46,12 @@ export class ObjectArtifactStore implements ArtifactStore {
     return key;
   }
 
+  refOf(invocationId: string, name: string): string {
+    assertSafeSegment('invocation id', invocationId);
+    assertSafeSegment('artifact name', name);
+    return joinKey(this.url.prefix, invocationId, name);
+  }
+
   async get(ref: string): Promise<string> {
     const key = this.keyOf(ref);
     const bytes = await (await this.open()).get(key);

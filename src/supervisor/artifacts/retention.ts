@@ -18,7 +18,8 @@ export async function pruneRuns(root: string, opts: RetentionOptions, keep: stri
   const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
   const runs: { name: string; mtimeMs: number }[] = [];
   for (const e of entries) {
-    if (!e.isDirectory()) continue;
+    // `_reuse.*`: reuse state (docs/reuse.md), not a run.
+    if (!e.isDirectory() || e.name.startsWith('_')) continue;
     const st = await stat(join(root, e.name)).catch(() => null);
     if (st) runs.push({ name: e.name, mtimeMs: st.mtimeMs });
   }

@@ -13,6 +13,8 @@ export interface ArtifactStore {
   put(invocationId: string, name: string, content: string): Promise<string>;
   /** Reads a file by the reference put() returned. */
   get(ref: string): Promise<string>;
+  /** The reference put(invocationId, name) returns, without writing (reuse state reads it back). */
+  refOf?(invocationId: string, name: string): string;
   /** Called once a run's files are all written (retention of local stores). @default nothing */
   finishRun?(invocationId: string): Promise<void>;
 }

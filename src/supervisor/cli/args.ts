@@ -74,6 +74,10 @@ export function runInputFromArgs({ dbtCommand, values }: ParsedArgv): DbtRunInpu
   if (str('vars') !== undefined) input.vars = parseVars(str('vars') as string);
   if (values['full-refresh']) input.full_refresh = true;
   if (values['fail-fast']) input.fail_fast = true;
+  if (values['reuse'] && values['no-reuse']) throw new UsageError('--reuse and --no-reuse contradict each other');
+  if (values['reuse']) input.reuse = true;
+  if (values['no-reuse']) input.reuse = false;
+  if (values['plan']) input.plan_only = true;
   const state = str('state');
   if (state !== undefined) input.state_manifest_ref = manifestRef(state);
   if (values['defer']) {

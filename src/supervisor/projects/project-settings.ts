@@ -10,17 +10,21 @@ import { parseHooksConfig } from '../../shared/hooks-config.js';
 import { DEFAULT_RUN_OPTIONS } from '../../shared/run-options.js';
 import type { ProjectRunOptions, TimeoutOptions } from '../../shared/run-options.js';
 import { booleanAt, integerAt, listAt, numberAt, strictMapping } from '../../shared/strict-config.js';
+import { DEFAULT_REUSE_SETTINGS } from '../../shared/reuse.js';
+import type { ReuseSettings } from '../../shared/reuse.js';
 
 export interface ProjectSettings extends Required<ProjectRunOptions> {
   /** Messages matching any of these make an otherwise retryable error permanent. */
   nonRetryableErrors: RegExp[];
   /** Things to tell the operator at startup (deprecated keys). */
   warnings: string[];
+  /** `reuse:` (docs/reuse.md). @default off */
+  reuse: ReuseSettings;
 }
 
 export const SETTINGS_FILE = 'dbt_temporal.yml';
 
-const ROOT_KEYS = ['retry', 'timeouts', 'hooks', 'non_retryable_errors'] as const;
+const ROOT_KEYS = ['retry', 'timeouts', 'hooks', 'non_retryable_errors', 'reuse'] as const;
 const RETRY_KEYS = ['max_attempts', 'initial_interval_secs', 'backoff_coefficient', 'max_interval_secs', 'non_retryable_errors', 'project_hooks'] as const;
 const TIMEOUT_KEYS = ['node_secs', 'node_heartbeat_secs', 'hook_secs', 'hook_heartbeat_secs', 'plan_secs', 'store_artifacts_secs'] as const;
 
@@ -48,6 +52,13 @@ function parseTimeouts(raw: unknown): TimeoutOptions {
   return out;
 }
 
+/** `reuse: true` or `reuse: { enabled, stateful }`. */
+function parseReuse(raw: unknown): ReuseSettings {
+  if (typeof raw === 'boolean') return { ...DEFAULT_REUSE_SETTINGS, enabled: raw };
+  const m = strictMapping(raw, 'reuse', ['enabled', 'stateful']);
+  return { enabled: booleanAt(m, 'enabled', 'reuse', DEFAULT_REUSE_SETTINGS.enabled), stateful: booleanAt(m, 'stateful', 'reuse', DEFAULT_REUSE_SETTINGS.stateful) };
+}
+
 function parseDocument(doc: unknown): ProjectSettings {
   const root = strictMapping(doc, '', ROOT_KEYS);
   const r = strictMapping(root['retry'], 'retry', RETRY_KEYS);
@@ -73,7 +84,7 @@ function parseDocument(doc: unknown): ProjectSettings {
     warnings.push('top-level `non_retryable_errors` is deprecated: move the list under `retry.non_retryable_errors`');
     nonRetryableErrors.push(...patterns(listAt(root, 'non_retryable_errors', ''), 'non_retryable_errors'));
   }
-  return { retry, timeouts: parseTimeouts(root['timeouts']), hooks: parseHooksConfig(root['hooks'], 'hooks'), nonRetryableErrors, warnings };
+  return { retry, timeouts: parseTimeouts(root['timeouts']), hooks: parseHooksConfig(root['hooks'], 'hooks'), nonRetryableErrors, warnings, reuse: parseReuse(root['reuse']) };
 }
 
 /** Parses a dbt_temporal.yml document (exported for tests); errors name the file. */

@@ -11,6 +11,7 @@ import type { CancellationWatch } from './cancellation.js';
 import { continueAsNewSuggested } from './continue-as-new.js';
 import type { ProgressMemos } from './memos.js';
 import { runNode } from './node-runner.js';
+import { REUSE_PATCH, finishReused, isReused, reuseRecord } from './reuse.js';
 
 /** Node activities in flight at once; well under the server's 2,000 pending activities. */
 export const MAX_IN_FLIGHT = 200;
@@ -60,6 +61,12 @@ export async function executeNodes(
     for (let again = true; again;) {
       again = false;
       for (const node of tracker.take(MAX_IN_FLIGHT - inflight.size)) {
+        if (isReused(node) && patched(REUSE_PATCH)) {
+          finishReused(tracker, node, new Date().toISOString());
+          finishedHere += 1;
+          again = true;
+          continue;
+        }
         if (NO_OP_RESOURCE_TYPES.includes(node.resource_type)) {
           tracker.finish(noOpResult(node.unique_id, new Date().toISOString()));
           finishedHere += 1;
@@ -77,7 +84,7 @@ export async function executeNodes(
       vars: request.vars, full_refresh: request.full_refresh, command: request.command,
       event_time_start: request.event_time_start, event_time_end: request.event_time_end, invocation_id: tracker.invocationId,
       defer_manifest_ref: request.defer_manifest_ref, warehouse: tracker.plan.warehouse ?? null,
-      run_started_at: new Date(tracker.startedAtMs).toISOString(),
+      run_started_at: new Date(tracker.startedAtMs).toISOString(), ...reuseRecord(node, tracker.plan),
     };
     const job = runNode(node, ids.get(node.unique_id) as string, input, () => cancel.requested, tracker.plan.options,
       priorities ? { priorityKey: priorities.get(node.unique_id) ?? 3, fairnessKey: fairnessKey(tracker.invocationId) } : undefined).then((result) => {

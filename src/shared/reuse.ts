@@ -1,0 +1,41 @@
+// Reuse of unchanged nodes (issue 23): what a plan says per node, and the result a reused node
+// reports. Pure and JSON-only (workflow-safe); the decisions are made in plan_project.
+import type { NodeResult } from './contracts.js';
+
+/** Why a node is built, reused or not fingerprinted: one short sentence, shown by plan previews. */
+export interface NodeReuse {
+  /** `reuse`: not executed, reported as dbt's `no-op`; `build`: executed (and its state recorded). */
+  action: 'reuse' | 'build';
+  /** The invocation that built what is reused (action `reuse`). */
+  from?: string | null;
+  /** Which input changed, or why nothing could be compared ("no earlier build", "source data version unknown"). */
+  reason: string;
+  /** The node's fingerprint over its build inputs; null: unknown (never matches, always rebuilt). */
+  fp?: string | null;
+  /** Per-input digests (sql, config, parents, sources, ...), stored so the next plan can say which one changed. */
+  parts?: Record<string, string>;
+}
+
+/** How a run uses reuse state: `on` decides and records; `track` only records (a run without reuse). */
+export type ReuseMode = 'on' | 'track';
+
+/** The message of a reused node: "reused from <invocation id>". */
+export function reusedMessage(from: string): string {
+  return `reused from ${from}`;
+}
+
+/** dbt's `no-op` result for a reused node (dbt-core 1.11 has no `reused` status). */
+export function reusedResult(uniqueId: string, from: string, atIso: string): NodeResult {
+  const timing = [{ name: 'compile', started_at: atIso, completed_at: atIso }, { name: 'execute', started_at: atIso, completed_at: atIso }];
+  return { unique_id: uniqueId, status: 'no-op', execution_time: 0, message: reusedMessage(from), adapter_response: {}, compiled_code: null, timing, failures: 0 };
+}
+
+/** dbt_temporal.yml `reuse:`. */
+export interface ReuseSettings {
+  /** Reuse for runs that do not say (`reuse` input, `--reuse` / `--no-reuse`). @default false */
+  enabled: boolean;
+  /** Also reuse incremental models, snapshots and microbatch models (their output depends on time and state). @default false */
+  stateful: boolean;
+}
+
+export const DEFAULT_REUSE_SETTINGS: ReuseSettings = { enabled: false, stateful: false };

@@ -1,0 +1,104 @@
+// A node's build inputs as digests: its compiled SQL (normalized), config, macros, the vars and
+// env vars it names, its relation, its sources' data versions and its parents' versions. The
+// fingerprint is null when any input is unknown (such a node is always rebuilt).
+import { createHash } from 'node:crypto';
+import type { JsonValue } from '../../shared/contracts.js';
+import { normalizeSql } from './normalize-sql.js';
+
+/** The manifest.json fields reuse reads of a node, a source or a macro. */
+export interface ManifestEntry {
+  unique_id: string;
+  resource_type: string;
+  raw_code?: string;
+  config?: Record<string, JsonValue>;
+  checksum?: { checksum?: string };
+  depends_on?: { nodes?: string[]; macros?: string[] };
+  relation_name?: string | null;
+  database?: string | null;
+  schema?: string;
+  alias?: string;
+  identifier?: string;
+  name?: string;
+  loaded_at_field?: string | null;
+  macro_sql?: string;
+}
+
+export interface FingerprintInputs {
+  node: ManifestEntry;
+  compiled: string | null;
+  macros: ReadonlyMap<string, ManifestEntry>;
+  vars: Record<string, JsonValue>;
+  env: Record<string, string>;
+  /** The run's target and warehouse, the dbt version. */
+  where: string;
+  /** Parent unique id -> its version (the invocation that last built it); null: unknown. */
+  parents: ReadonlyMap<string, string | null>;
+  /** Source unique id -> its data version; null: unknown. */
+  sources: ReadonlyMap<string, string | null>;
+}
+
+export interface Fingerprint {
+  fp: string | null;
+  parts: Record<string, string>;
+  /** Why the fingerprint is unknown (the first unknown input), when it is. */
+  unknown: string | null;
+}
+
+const digest = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
+
+/** JSON with sorted keys, so equal configs digest equally. */
+function stable(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`;
+  if (value && typeof value === 'object') return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stable((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  return JSON.stringify(value ?? null);
+}
+
+/** Names passed to var('..') / env_var('..') in the node's code and config (its hooks). */
+function namesCalled(fn: string, text: string): string[] {
+  const re = new RegExp(`\\b${fn}\\(\\s*['"]([^'"]+)['"]`, 'g');
+  return [...new Set([...text.matchAll(re)].map((m) => m[1] as string))].sort();
+}
+
+/** The macros the node calls, with the macros they call (by unique id). */
+function macroClosure(start: readonly string[], macros: ReadonlyMap<string, ManifestEntry>): string[] {
+  const seen = new Set<string>();
+  const todo = [...start];
+  while (todo.length > 0) {
+    const id = todo.pop() as string;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    todo.push(...(macros.get(id)?.depends_on?.macros ?? []));
+  }
+  return [...seen].sort();
+}
+
+export function fingerprint(i: FingerprintInputs): Fingerprint {
+  const { node } = i;
+  const text = `${node.raw_code ?? ''}\n${stable(node.config ?? {})}`;
+  const varNames = namesCalled('var', text);
+  const envNames = namesCalled('env_var', text);
+  const parts: Record<string, string> = {
+    sql: digest(node.resource_type === 'seed' ? `seed:${node.checksum?.checksum ?? ''}` : normalizeSql(i.compiled ?? '')),
+    config: digest(stable(node.config ?? {})),
+    macros: digest(macroClosure(node.depends_on?.macros ?? [], i.macros).map((id) => `${id}:${digest(i.macros.get(id)?.macro_sql ?? '')}`).join('\n')),
+    vars_env: digest(stable({ vars: Object.fromEntries(varNames.map((n) => [n, i.vars[n] ?? null])), env: Object.fromEntries(envNames.map((n) => [n, i.env[n] ?? null])) })),
+    target: digest(`${i.where}\n${node.relation_name ?? ''}`),
+  };
+  let unknown: string | null = node.resource_type !== 'seed' && i.compiled === null ? 'compiled code unavailable' : null;
+  for (const [id, v] of [...i.sources].sort(([a], [b]) => a.localeCompare(b))) {
+    if (v === null) unknown ??= `data version of ${id} unknown`;
+    parts[`source:${id}`] = digest(v ?? 'unknown');
+  }
+  for (const [id, v] of [...i.parents].sort(([a], [b]) => a.localeCompare(b))) {
+    if (v === null) unknown ??= `parent ${id} has no recorded build`;
+    parts[`parent:${id}`] = v ?? 'unknown';
+  }
+  const fp = unknown === null ? digest(stable(parts)) : null;
+  return { fp, parts, unknown };
+}
+
+/** Which inputs differ between a stored and a current fingerprint, in words ("sql, parent:model.p.a"). */
+export function changedParts(before: Record<string, string>, now: Record<string, string>): string[] {
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(now)])].sort();
+  return keys.filter((k) => before[k] !== now[k]);
+}

@@ -1,0 +1,107 @@
+// Reuse decisions of a plan (docs/reuse.md): compile the candidates, probe the warehouse, read
+// the stored states, then walk the plan in order: a node is reused only when its fingerprint
+// equals its last successful build's, its relation exists, and every parent is reused too.
+import type { CompileTask, DbtInvocation, ExecutorResult } from '../../shared/executor-protocol.js';
+import type { RunRequest } from '../../shared/input.js';
+import type { PlanNode } from '../../shared/plan.js';
+import type { NodeReuse } from '../../shared/reuse.js';
+import type { ArtifactStore } from '../artifacts/store.js';
+import { exactSelector } from '../planning/commands.js';
+import type { ResolvedProject } from '../projects/resolve-cache.js';
+import { decideAll } from './decide.js';
+import type { ManifestEntry } from './fingerprint.js';
+import { parseProbe, probeJinja } from './probe.js';
+import type { ProbeAnswer, ProbeSource } from './probe.js';
+import { ReuseStateStore, stateDir } from './state-store.js';
+
+/** Commands whose nodes may be reused. */
+const REUSE_COMMANDS: readonly string[] = ['build', 'run', 'seed', 'snapshot', 'test'];
+/** Resource types with a reuse state. */
+export const REUSABLE_TYPES: readonly string[] = ['model', 'seed', 'snapshot', 'test'];
+
+export interface PlanReuseInput {
+  project: ResolvedProject;
+  /** The request with the run's env. */
+  request: RunRequest;
+  invocationId: string;
+  target: string;
+  nodes: PlanNode[];
+  manifestJson: string | null;
+  warehouse: string | null;
+  store: ArtifactStore | null;
+  /** Runs a compile task on the executor (the activity's frame: heartbeats, DuckDB exclusivity). */
+  compile: (task: CompileTask) => Promise<ExecutorResult>;
+  invocation: DbtInvocation;
+}
+
+const allBuild = (nodes: PlanNode[], reason: string, fp: null | undefined = undefined): PlanNode[] =>
+  nodes.map((n) => (REUSABLE_TYPES.includes(n.resource_type) ? { ...n, reuse: { action: 'build', reason, ...(fp === null ? { fp: null, parts: {} } : {}) } } : n));
+
+function compiledCodes(result: ExecutorResult): Map<string, string> | string {
+  if (result.type === 'error') return result.message;
+  if (result.type !== 'compiled') return `unexpected executor result ${result.type}`;
+  const doc = JSON.parse(result.runResultsJson) as { results: { unique_id: string; compiled_code?: string | null }[] };
+  return new Map(doc.results.filter((r) => typeof r.compiled_code === 'string').map((r) => [r.unique_id, r.compiled_code as string]));
+}
+
+/** The plan's nodes with their reuse decisions (unchanged when the run keeps no reuse state). */
+export async function planReuse(i: PlanReuseInput): Promise<PlanNode[]> {
+  const enabled = i.request.reuse ?? i.project.settings.reuse.enabled;
+  if (!REUSE_COMMANDS.includes(i.request.command)) return i.nodes;
+  if (!i.store?.refOf) return enabled ? allBuild(i.nodes, 'reuse needs an artifact store (WRITE_ARTIFACTS=true)') : i.nodes;
+  const state = new ReuseStateStore(i.store, stateDir(i.project.location.name, i.target));
+  if (!enabled) {
+    // A run without reuse invalidates what it rebuilds, once reuse state exists for the target.
+    return (await state.exists()) ? allBuild(i.nodes, 'reuse is off', null) : i.nodes;
+  }
+  if (!i.manifestJson) return allBuild(i.nodes, "the run's manifest is unavailable", null);
+  const manifest = JSON.parse(i.manifestJson) as { nodes: Record<string, ManifestEntry>; sources: Record<string, ManifestEntry>; macros: Record<string, ManifestEntry>; metadata?: { dbt_version?: string; adapter_type?: string } };
+  const entries = new Map<string, ManifestEntry>([...Object.entries(manifest.nodes ?? {}), ...Object.entries(manifest.sources ?? {})]);
+  const candidates = i.nodes.filter((n) => REUSABLE_TYPES.includes(n.resource_type));
+  await state.markUsed();
+
+  // Compiled code of every candidate but seeds (a seed's input is its file's checksum).
+  const toCompile = candidates.filter((n) => n.resource_type !== 'seed').map((n) => i.project.graph.nodes.get(n.unique_id)).filter((n) => n !== undefined);
+  const codes = toCompile.length === 0 ? new Map<string, string>()
+    : compiledCodes(await i.compile({ type: 'compile', invocation: i.invocation, select: toCompile.map((n) => exactSelector(n, i.project.graph.projectName)), inline: null }));
+
+  // The warehouse: existing relations of the candidates' schemas, data versions of their sources.
+  const adapter = manifest.metadata?.adapter_type ?? i.project.graph.adapterType;
+  const schemas = new Set<string>();
+  const sources = new Map<string, ProbeSource>();
+  for (const n of candidates) {
+    const e = entries.get(n.unique_id);
+    if (e?.schema) schemas.add(`${e.database ?? ''}.${e.schema}`.toLowerCase());
+    for (const p of e?.depends_on?.nodes ?? []) {
+      const s = entries.get(p);
+      if (!p.startsWith('source.') || !s?.relation_name || !s.schema) continue;
+      sources.set(p, { unique_id: p, key: `${s.database ?? ''}.${s.schema}.${s.identifier ?? s.name}`.toLowerCase(), relation: s.relation_name, schema: s.schema, identifier: s.identifier ?? s.name ?? '', loaded_at_field: s.loaded_at_field ?? (s.config?.['loaded_at_field'] as string | undefined) ?? null });
+      schemas.add(`${s.database ?? ''}.${s.schema}`.toLowerCase());
+    }
+  }
+  let probe: ProbeAnswer | null = null;
+  const probed = await i.compile({ type: 'compile', invocation: i.invocation, select: null, inline: probeJinja(adapter, [...schemas], [...sources.values()]) });
+  const probeCodes = compiledCodes(probed);
+  if (typeof probeCodes !== 'string') {
+    const text = [...probeCodes.values()][0];
+    try {
+      probe = text === undefined ? null : parseProbe(text);
+    } catch {
+      probe = null;
+    }
+  }
+
+  const outside = new Set<string>();
+  for (const n of candidates) for (const p of entries.get(n.unique_id)?.depends_on?.nodes ?? []) if (!p.startsWith('source.')) outside.add(p);
+  const stored = await state.readAll([...new Set([...candidates.map((n) => n.unique_id), ...outside])]);
+  const decisions = decideAll({
+    nodes: i.nodes, entries, macros: new Map(Object.entries(manifest.macros ?? {})), codes: typeof codes === 'string' ? null : codes,
+    compileError: typeof codes === 'string' ? codes : null, probe, stored, invocationId: i.invocationId,
+    vars: i.request.vars, env: i.request.env, where: `${i.target}\n${i.warehouse ?? ''}\n${manifest.metadata?.dbt_version ?? ''}`,
+    stateful: i.project.settings.reuse.stateful, fullRefresh: i.request.full_refresh,
+  });
+  return i.nodes.map((n) => {
+    const d: NodeReuse | undefined = decisions.get(n.unique_id);
+    return d ? { ...n, reuse: d } : n;
+  });
+}

@@ -1,0 +1,21 @@
+// After a node succeeded: its reuse state, so the next plan can compare (docs/reuse.md).
+import type { NodeResult } from '../../shared/contracts.js';
+import type { ExecuteNodeInput } from '../../shared/node-contract.js';
+import type { ArtifactStore } from '../artifacts/store.js';
+import { ReuseStateStore, stateDir } from './state-store.js';
+
+/** Statuses after which a node's output is what its inputs make (a warned test is not recorded). */
+const RECORDED: readonly string[] = ['success', 'pass'];
+
+/** Writes the node's state when the run asked for it; a failed write only costs a rebuild later. */
+export async function recordReuse(store: ArtifactStore | null | undefined, input: ExecuteNodeInput, result: NodeResult, log: (msg: string) => void): Promise<void> {
+  const rec = input.reuse_record;
+  if (!rec || !store || !input.invocation_id || !RECORDED.includes(result.status)) return;
+  try {
+    await new ReuseStateStore(store, stateDir(input.project, rec.target)).write(input.unique_id, {
+      fp: rec.fp, parts: rec.parts, invocation_id: input.invocation_id, built_at: new Date().toISOString(),
+    });
+  } catch (err) {
+    log(`reuse state of ${input.unique_id} not written: ${(err as Error).message}`);
+  }
+}
