@@ -11,6 +11,8 @@
 //   one default worker vs K plain `dbt build --threads 4` at once (`--models 40`).
 // - `scale-out`: one 200-node run (`--models 160`) over W default workers on one task queue
 //   (`--workers 1,2,3`) vs plain dbt build; Postgres only.
+// - `local`: `dbt-temporal local` (first run, warm daemon runs, list) vs plain `dbt build` /
+//   `dbt ls`, one run each side, on examples/jaffle_duck and the 200-node project (`--models 160`).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +22,7 @@ import { parseArgs } from './args.js';
 import type { Args } from './args.js';
 import { competitorsScenario } from './competitors.js';
 import { concurrencyScenario } from './concurrency.js';
+import { localScenario } from './local.js';
 import { startPostgres } from './postgres.js';
 import { writeResults } from './report.js';
 import { scaleOutScenario } from './scale-out.js';
@@ -30,6 +33,7 @@ const SCENARIOS: Record<string, (args: Args) => Scenario> = {
   nodes: (args) => competitorsScenario(args, 'nodes'),
   concurrency: concurrencyScenario,
   'scale-out': scaleOutScenario,
+  local: localScenario,
 };
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 const log = (m: string): void => void process.stderr.write(`bench: ${m}\n`);

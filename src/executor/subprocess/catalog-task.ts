@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CatalogTask, ExecutorResult } from '../../shared/executor-protocol.js';
 import { classifyDbtError } from '../../shared/failures.js';
-import { outputTail } from '../classify.js';
+import { outputTail } from '../output-tail.js';
 import { selectionArgs } from '../selection-args.js';
 import { invokeDbt } from './tasks.js';
 import { withWorkspace } from '../workspace.js';

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CompileTask, ExecutorResult } from '../../shared/executor-protocol.js';
 import { classifyDbtError } from '../../shared/failures.js';
-import { outputTail } from '../classify.js';
+import { outputTail } from '../output-tail.js';
 import { invokeDbt } from './tasks.js';
 import { withWorkspace } from '../workspace.js';
 

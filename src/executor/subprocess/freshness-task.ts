@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { JsonValue, NodeResult, NodeStatus, NodeTiming } from '../../shared/contracts.js';
 import type { ExecutorResult, FreshnessTask } from '../../shared/executor-protocol.js';
 import { classifyDbtError } from '../../shared/failures.js';
-import { outputTail } from '../classify.js';
+import { outputTail } from '../output-tail.js';
 import { invokeDbt } from './tasks.js';
 import { withWorkspace } from '../workspace.js';
 

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutorResult, HooksTask } from '../../shared/executor-protocol.js';
 import { classifyDbtError } from '../../shared/failures.js';
-import { outputTail } from '../classify.js';
+import { outputTail } from '../output-tail.js';
 import { readRunResults } from '../run-results.js';
 import { selectionArgs } from '../selection-args.js';
 import { invokeDbt } from './tasks.js';

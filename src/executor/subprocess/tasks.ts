@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutorResult, ExecutorTask, ListTask, NodeTask, ParseTask } from '../../shared/executor-protocol.js';
 import { classifyDbtError } from '../../shared/failures.js';
-import { outputTail } from '../classify.js';
+import { outputTail } from '../output-tail.js';
 import { nodeOutcome, nodeSubcommandArgs } from '../node-outcome.js';
 import { runDbtProcess } from './dbt-process.js';
 import { DBT_SHIM_PATH, dbtPython } from './dbt-python.js';
@@ -76,7 +76,7 @@ export async function runList(task: ListTask, signal: AbortSignal): Promise<Exec
   });
 }
 
-export async function runNode(task: NodeTask, signal: AbortSignal, enqueuedAt: number): Promise<ExecutorResult> {
+export async function runNodeProcess(task: NodeTask, signal: AbortSignal, enqueuedAt: number): Promise<ExecutorResult> {
   const startedAt = Date.now();
   return withWorkspace(task.invocation, 'dbtt-node-', async (ws) => {
     const { subcommand, rest } = nodeSubcommandArgs(task);

@@ -17,12 +17,12 @@ export function portLink(port: MessagePort): EngineLink {
 export function serveLink(port: MessagePort, pool: WarmEnginePool, signal: AbortSignal): void {
   port.on('message', (call: EngineCall) => {
     const m0 = tracing ? nowMs() : 0;
-    const answer = call.kind === 'node' ? pool.runNode({ ...call, signal }) : pool.invoke({ ...call, signal });
+    const answer = call.kind === 'node' ? pool.placeNode({ ...call, signal }) : pool.invoke({ ...call, signal });
     void answer.then((a) => port.postMessage(a.use.trace ? { ...a, use: { ...a.use, trace: { ...a.use.trace, m0, m3: nowMs() } } } : a));
   });
 }
 
 /** In-process link (tests, and the main thread itself). */
 export function directLink(pool: WarmEnginePool, signal: AbortSignal): EngineLink {
-  return (call) => (call.kind === 'node' ? pool.runNode({ ...call, signal }) : pool.invoke({ ...call, signal }));
+  return (call) => (call.kind === 'node' ? pool.placeNode({ ...call, signal }) : pool.invoke({ ...call, signal }));
 }

@@ -73,8 +73,8 @@ export class WarmEnginePool {
     return [...this.slots].flatMap((s) => (s.engine?.alive ? [{ pid: s.engine.pid, rssMb: s.engine.rssMb, context: s.context !== null }] : []));
   }
 
-  get threadsPerEngine(): number {
-    return this.opts.threadsPerEngine;
+  get defaultContextThreads(): number {
+    return this.opts.defaultContextThreads;
   }
 
   /** pids of live engine processes. */
@@ -83,7 +83,7 @@ export class WarmEnginePool {
   }
 
   /** Runs one node in its run context. */
-  runNode(job: Omit<Extract<Job, { kind: 'node' }>, 'kind' | 'resolve'>): Promise<{ outcome: EngineOutcome; use: EngineUse }> {
+  placeNode(job: Omit<Extract<Job, { kind: 'node' }>, 'kind' | 'resolve'>): Promise<{ outcome: EngineOutcome; use: EngineUse }> {
     return this.enqueue({ ...job, kind: 'node' } as Job);
   }
 

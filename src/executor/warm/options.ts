@@ -69,7 +69,7 @@ export interface WarmEngineOptions {
    * Nodes one engine takes at once until its context reports its dbt threads (then: those).
    * @default 4
    */
-  threadsPerEngine?: number;
+  defaultContextThreads?: number;
   /**
    * Close a run context after it has had no node for this long (it reopens on the next one).
    * @default 3000
@@ -95,7 +95,7 @@ export const DEFAULT_WARM_ENGINE_OPTIONS: Required<WarmEngineOptions> = {
   maxRssMb: 1024,
   idleTimeoutMs: 300_000,
   startTimeoutMs: 60_000,
-  threadsPerEngine: 4,
+  defaultContextThreads: 4,
   contextIdleMs: 3_000,
   memoryContextIdleMs: 1_800_000,
 };
@@ -121,7 +121,7 @@ export function compileWarmEngineOptions(opts: WarmEngineOptions = {}): Required
     maxRssMb: positiveInt('maxRssMb', opts.maxRssMb ?? d.maxRssMb),
     idleTimeoutMs: positiveInt('idleTimeoutMs', opts.idleTimeoutMs ?? d.idleTimeoutMs),
     startTimeoutMs: positiveInt('startTimeoutMs', opts.startTimeoutMs ?? d.startTimeoutMs),
-    threadsPerEngine: positiveInt('threadsPerEngine', opts.threadsPerEngine ?? (opts.contextThreads || d.threadsPerEngine)),
+    defaultContextThreads: positiveInt('defaultContextThreads', opts.defaultContextThreads ?? (opts.contextThreads || d.defaultContextThreads)),
     contextIdleMs: positiveInt('contextIdleMs', opts.contextIdleMs ?? d.contextIdleMs),
     memoryContextIdleMs: positiveInt('memoryContextIdleMs', opts.memoryContextIdleMs ?? d.memoryContextIdleMs),
   };

@@ -70,13 +70,13 @@ export interface Slot {
 
 export interface PlacementLimits {
   maxEngines: number;
-  threadsPerEngine: number;
+  defaultContextThreads: number;
 }
 
 const usable = (s: Slot): boolean => !s.closing && !(s.engine && !s.engine.alive) && !s.context?.failed && !s.context?.draining;
 
 /** Nodes the slot's engine runs at once: its context's dbt threads once known. */
-export const slotThreads = (s: Slot, limits: PlacementLimits): number => s.context?.threads ?? limits.threadsPerEngine;
+export const slotThreads = (s: Slot, limits: PlacementLimits): number => s.context?.threads ?? limits.defaultContextThreads;
 
 /**
  * A slot that already has the node's run context open with room for it, or (`blockedBy`) the

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutorResult, ListTask } from '../../shared/executor-protocol.js';
-import { outputTail } from '../classify.js';
+import { outputTail } from '../output-tail.js';
 import { listArgs, parseListOutput } from '../list-args.js';
 import { GLOBAL_ARGS, commonArgs, dbtEnv, withWorkspace } from '../workspace.js';
 import { manifestKey, spawnOptions } from './context-spec.js';

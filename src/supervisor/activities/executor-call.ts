@@ -30,7 +30,7 @@ export async function runEnvOf(deps: ActivityDeps, carried?: Record<string, stri
 }
 
 /** DuckDB allows one writing process per database file: its tasks share one lock. */
-export function exclusiveKeyFor(project: ResolvedProject): string | null {
+export function singleWriterKeyFor(project: ResolvedProject): string | null {
   return project.graph.adapterType === 'duckdb' ? 'duckdb' : null;
 }
 
@@ -44,7 +44,7 @@ export async function runOnExecutor(deps: ActivityDeps, project: ResolvedProject
   // (the first one the SDK sends goes out at once, later ones are throttled).
   const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_INTERVAL_MS);
   try {
-    return await deps.executor.run(await build(), { signal: ctx.cancellationSignal, exclusiveKey: warehouse ?? exclusiveKeyFor(project) });
+    return await deps.executor.run(await build(), { signal: ctx.cancellationSignal, singleWriterKey: warehouse ?? singleWriterKeyFor(project) });
   } finally {
     clearInterval(timer);
   }

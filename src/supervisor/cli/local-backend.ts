@@ -56,10 +56,8 @@ export async function inlineBackend(opts: BackendOptions & { ui: boolean; verbos
   const taskQueue = `dbt-temporal-local-${randomUUID().slice(0, 8)}`;
   const env: Env = { ...opts.env, TEMPORAL_TASK_QUEUE: taskQueue };
   opts.note(logs.path ? `worker log: ${logs.path}` : 'worker logs on stderr (--verbose)');
-  const keep = async (clean: boolean): Promise<void> => {
-    const kept = await logs.finish(clean);
-    if (kept) opts.note(`worker log: ${kept}`);
-  };
+  // The log's path was named above: a kept log is that same file, not named twice.
+  const keep = async (clean: boolean): Promise<void> => void (await logs.finish(clean));
   const server = await startDevServer({ executable: temporalExecutable(env), extraArgs: searchAttributeArgs(), ui: opts.ui });
   try {
     env['TEMPORAL_ADDRESS'] = server.address;

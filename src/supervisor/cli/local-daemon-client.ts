@@ -71,10 +71,10 @@ async function answering(paths: DaemonPaths): Promise<DaemonState | null> {
 }
 
 /** Starts a daemon (the caller holds the lock) and waits until it publishes its state. */
-async function startDaemon(paths: DaemonPaths, opts: DaemonLeaseOptions): Promise<void> {
+async function startDaemon(paths: DaemonPaths, opts: DaemonLeaseOptions, fingerprint: string): Promise<void> {
   clearStale(paths, readDaemonState(paths));
   const out = openSync(paths.log, 'w', 0o600);
-  const child = spawn(process.execPath, [ENTRY, opts.projectDir, opts.profilesDir, String(opts.idleMs ?? 300_000)], {
+  const child = spawn(process.execPath, [ENTRY, opts.projectDir, opts.profilesDir, String(opts.idleMs ?? 300_000), fingerprint], {
     detached: true, stdio: ['ignore', out, out], env: opts.env as NodeJS.ProcessEnv, cwd: opts.cwd,
   });
   closeSync(out);
@@ -113,7 +113,7 @@ export async function leaseDaemon(opts: DaemonLeaseOptions): Promise<DaemonLease
       call?.close();
       const release = await acquireLock(paths.lock);
       try {
-        if (!(await answering(paths))) await startDaemon(paths, opts);
+        if (!(await answering(paths))) await startDaemon(paths, opts, fingerprint);
       } finally {
         release();
       }

@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Socket } from 'node:net';
 import { Runtime } from '@temporalio/worker';
-import { startDevServer, temporalExecutable } from '../dev-server.js';
+import { freePort, startDevServer, temporalExecutable } from '../dev-server.js';
 import { createLogger } from '../logger.js';
 import { temporalLogger } from '../temporal-logger.js';
 import { searchAttributeArgs } from './local-backend.js';
@@ -15,7 +15,7 @@ import type { DaemonReply, DaemonRequest } from './local-daemon-protocol.js';
 import { clearDaemonState, daemonPaths, isAlive, writeDaemonState } from './local-daemon-state.js';
 import { DaemonWorker } from './local-daemon-worker.js';
 
-const [projectDir = '', profilesDir = '', idleArg = '300000'] = process.argv.slice(2);
+const [projectDir = '', profilesDir = '', idleArg = '300000', fingerprint = ''] = process.argv.slice(2);
 const paths = daemonPaths(projectDir, profilesDir);
 const log = createLogger('info', undefined, paths.log);
 Runtime.install({ logger: temporalLogger(log), telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } } });
@@ -25,8 +25,18 @@ let idleTimer: NodeJS.Timeout | undefined;
 let pending = 0;
 let stopping: Promise<never> | null = null;
 
-const server = await startDevServer({ executable: temporalExecutable(process.env), extraArgs: searchAttributeArgs() });
-const worker = new DaemonWorker(server.address, log);
+// The worker the spawning `local` asks for starts right away, while the dev server starts (the
+// parse is the long part): its lease then finds it started or starting.
+const address = `127.0.0.1:${await freePort()}`;
+const starting = startDevServer({ executable: temporalExecutable(process.env), extraArgs: searchAttributeArgs(), port: Number(address.split(':')[1]) });
+const worker = new DaemonWorker(address, starting, log);
+const env = Object.fromEntries(Object.entries(process.env).filter((kv): kv is [string, string] => kv[1] !== undefined));
+pending += 1;
+void worker.lease({ fingerprint, env, cwd: process.cwd() }).then(() => worker.release(), () => undefined).finally(() => {
+  pending -= 1;
+  if (!stopping) armIdle();
+});
+const server = await starting;
 const control = createServer((conn) => readLine(conn, (req) => void handle(conn, req as DaemonRequest | null), () => undefined));
 
 function stop(reason: string): Promise<never> {
@@ -47,7 +57,10 @@ function stop(reason: string): Promise<never> {
 
 function armIdle(): void {
   clearTimeout(idleTimer);
-  if (worker.active === 0 && pending === 0) idleTimer = setTimeout(() => void stop(`idle for ${idleMs} ms`), idleMs);
+  if (worker.active > 0 || pending > 0) return;
+  idleTimer = setTimeout(() => {
+    if (worker.active === 0 && pending === 0) void stop(`idle for ${idleMs} ms`);
+  }, idleMs);
 }
 
 const send = (conn: Socket, reply: DaemonReply): boolean => conn.write(`${JSON.stringify(reply)}\n`);

@@ -26,7 +26,11 @@ export class DaemonWorker {
   private leases = 0;
   private drained: (() => void) | null = null;
 
-  constructor(private readonly address: string, private readonly log: Logger) {}
+  /**
+   * `serverReady` settles when the dev server answers: a worker starts (its parse) while the
+   * server starts, and only its connection needs the server.
+   */
+  constructor(private readonly address: string, private readonly serverReady: Promise<unknown>, private readonly log: Logger) {}
 
   /** Runs holding a lease right now. */
   get active(): number {
@@ -66,7 +70,7 @@ export class DaemonWorker {
     // directory, as plain dbt does from the user's: it is the client's.
     process.chdir(req.cwd);
     const started = Date.now();
-    const runtime = await startWorkerRuntime(loadConfig(env, req.cwd), this.log);
+    const runtime = await this.startRuntime(env, req.cwd);
     const current: Current = { fingerprint: req.fingerprint, taskQueue, runtime };
     this.current = current;
     // A worker that stops by itself (a fatal error) is replaced at the next lease.
@@ -75,6 +79,20 @@ export class DaemonWorker {
     });
     this.log.info({ taskQueue, ms: Date.now() - started }, 'worker started');
     return { taskQueue, fresh: true };
+  }
+
+  /** Starts a worker runtime; one that failed before the dev server was up starts again once it is. */
+  private async startRuntime(env: Record<string, string>, cwd: string): Promise<WorkerRuntime> {
+    let serverUp = false;
+    void this.serverReady.then(() => (serverUp = true), () => undefined);
+    try {
+      return await startWorkerRuntime(loadConfig(env, cwd), this.log);
+    } catch (err) {
+      if (serverUp) throw err;
+      await this.serverReady;
+      this.log.info({ err: (err as Error).message }, 'worker start failed before the dev server was up: starting it again');
+      return startWorkerRuntime(loadConfig(env, cwd), this.log);
+    }
   }
 
   /** Stops the worker (in-flight nodes get the grace period); idempotent. */

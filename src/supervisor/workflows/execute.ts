@@ -10,7 +10,7 @@ import { CANCELLED_RUN, NO_OP_RESOURCE_TYPES, noOpResult } from '../../shared/ru
 import type { CancellationWatch } from './cancellation.js';
 import { continueAsNewSuggested } from './continue-as-new.js';
 import type { ProgressMemos } from './memos.js';
-import { runNode } from './node-runner.js';
+import { scheduleNode } from './node-runner.js';
 import { REUSE_PATCH, finishReused, isReused, reuseRecord } from './reuse.js';
 
 /** Node activities in flight at once; well under the server's 2,000 pending activities. */
@@ -86,7 +86,7 @@ export async function executeNodes(
       defer_manifest_ref: request.defer_manifest_ref, warehouse: tracker.plan.warehouse ?? null,
       run_started_at: new Date(tracker.startedAtMs).toISOString(), ...reuseRecord(node, tracker.plan),
     };
-    const job = runNode(node, ids.get(node.unique_id) as string, input, () => cancel.requested, tracker.plan.options,
+    const job = scheduleNode(node, ids.get(node.unique_id) as string, input, () => cancel.requested, tracker.plan.options,
       priorities ? { priorityKey: priorities.get(node.unique_id) ?? 3, fairnessKey: fairnessKey(tracker.invocationId) } : undefined).then((result) => {
       inflight.delete(node.unique_id);
       tracker.finish(result);

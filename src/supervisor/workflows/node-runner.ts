@@ -26,7 +26,7 @@ function failureResult(node: PlanNode, err: unknown): NodeResult {
  * Executes the node; never rejects. Activity failures become `error` results; a node stopped
  * because the run is being cancelled becomes `cancelled`.
  */
-export async function runNode(
+export async function scheduleNode(
   node: PlanNode,
   activityId: string,
   input: ExecuteNodeInput,

@@ -42,7 +42,7 @@ function task(db: string, model: string): NodeTask {
 
 describe('cancelling one node of a run context', () => {
   it('interrupts its query and leaves the other node running to completion', async () => {
-    const pool = new WarmEnginePool({ maxEngines: 1, threadsPerEngine: 2 });
+    const pool = new WarmEnginePool({ maxEngines: 1, defaultContextThreads: 2 });
     const db = join(scratch, 'cancel.duckdb');
     const stop = new AbortController();
     try {
