@@ -47,6 +47,7 @@ Commands:
   local [<dbt command>] [flags]   run dbt on this machine through an embedded Temporal dev server
   run [<dbt command>] [flags]     start a dbt_run on a task queue (workers elsewhere) and wait
   worker                          the long-running worker (configured by environment variables)
+  bench [flags]                   tune on your project: a sweep of worker settings vs plain dbt build
   healthcheck                     exit 0 if HEALTH_FILE is fresh (< 60 s), else 1
   setup                           install the Python toolchain (dbt, adapters, Temporal CLI) now
   codec-server                    serve the payload codec (DBT_TEMPORAL_CODEC_KEYS) to the Temporal UI on CODEC_SERVER_PORT

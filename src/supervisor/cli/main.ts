@@ -1,6 +1,7 @@
 // CLI entry: dispatches subcommands and maps errors to exit codes
 // (0 ok, 1 run failed, 2 usage or configuration error).
 import { CodedError } from '../../shared/errors.js';
+import { benchCommand } from './bench-command.js';
 import { UsageError } from './parse-argv.js';
 import { codecServerCommand } from './codec-server-command.js';
 import { healthcheckCommand } from './healthcheck-command.js';
@@ -33,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
     case 'healthcheck':
       if (wantsHelp(rest)) return usage(HEALTHCHECK_USAGE);
       return healthcheckCommand(env);
+    case 'bench':
+      return benchCommand(rest, env, process.cwd());
     case 'setup':
       return installToolchain(env) ? 0 : 1;
     case 'codec-server':
