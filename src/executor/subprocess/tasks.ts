@@ -7,7 +7,7 @@ import { outputTail } from '../output-tail.js';
 import { nodeOutcome, nodeSubcommandArgs } from '../node-outcome.js';
 import { runDbtProcess } from './dbt-process.js';
 import { DBT_SHIM_PATH, dbtPython } from './dbt-python.js';
-import { listArgs, parseListOutput } from '../list-args.js';
+import { listArgs, listRows, parseListOutput } from '../list-args.js';
 import type { DbtProcessResult } from './dbt-process.js';
 import { readRunResults } from '../run-results.js';
 import { GLOBAL_ARGS, commonArgs, dbtEnv, withWorkspace } from '../workspace.js';
@@ -70,9 +70,9 @@ export async function runList(task: ListTask, signal: AbortSignal): Promise<Exec
       const tail = outputTail(p.output);
       return { type: 'error', code: 'SELECTION_ERROR', message: `dbt ls failed (exit ${p.exitCode}): ${tail}` };
     }
-    const uniqueIds = parseListOutput(p.output.split('\n'));
+    const rows = listRows(p.output.split('\n'));
     const manifestJson = task.wantManifest ? await readFile(join(ws.targetPath, 'manifest.json'), 'utf8').catch(() => null) : null;
-    return { type: 'listed', uniqueIds, manifestJson };
+    return { type: 'listed', uniqueIds: parseListOutput(rows), rows, manifestJson };
   });
 }
 

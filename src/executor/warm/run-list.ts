@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutorResult, ListTask } from '../../shared/executor-protocol.js';
 import { outputTail } from '../output-tail.js';
-import { listArgs, parseListOutput } from '../list-args.js';
+import { listArgs, listRows, parseListOutput } from '../list-args.js';
 import { GLOBAL_ARGS, commonArgs, dbtEnv, withWorkspace } from '../workspace.js';
 import { manifestKey, spawnOptions } from './context-spec.js';
 import type { EngineLink } from './engine-call.js';
@@ -34,7 +34,12 @@ export async function runListWarm(task: ListTask, link: EngineLink): Promise<Exe
       return { type: 'error', code: 'SELECTION_ERROR', message: `dbt ls failed: ${tail}` };
     }
     const manifestJson = manifestOut ? await readFile(manifestOut, 'utf8').catch(() => null) : null;
-    return { type: 'listed', uniqueIds: parseListOutput(done.result ?? []), manifestJson, warehouse: warehouseKey(done.profile, inv.run?.invocationId ?? null) };
+    const rows = listRows(done.result ?? []);
+    const { threads, target } = done.profile ?? {};
+    return {
+      type: 'listed', uniqueIds: parseListOutput(rows), rows, manifestJson, warehouse: warehouseKey(done.profile, inv.run?.invocationId ?? null),
+      profile: threads !== undefined && target !== undefined ? { threads, target } : null, warnings: done.dbt_warnings ?? [],
+    };
   });
 }
 
