@@ -4,7 +4,8 @@ import type { ListTask } from '../shared/executor-protocol.js';
 import { selectionArgs } from './selection-args.js';
 
 export function listArgs(task: ListTask): string[] {
-  const args = ['ls', '--output', 'json', '--output-keys', 'unique_id', '--quiet'];
+  const keys = task.outputKeys === undefined ? ['unique_id'] : task.outputKeys;
+  const args = ['ls', '--output', 'json', ...(keys === null ? [] : ['--output-keys', ...keys]), '--quiet'];
   for (const t of task.resourceTypes) args.push('--resource-type', t);
   if (task.selector) args.push('--selector', task.selector);
   else args.push(...selectionArgs(task.select, task.exclude));
@@ -12,13 +13,16 @@ export function listArgs(task: ListTask): string[] {
   return args;
 }
 
+/** dbt ls's JSON rows (other lines, such as log output, are ignored). */
+export function listRows(lines: readonly string[]): string[] {
+  return lines.flatMap((l) => l.split('\n')).map((l) => l.trim()).filter((l) => l.startsWith('{'));
+}
+
 /** Unique ids from dbt ls's JSON rows (other lines, such as log output, are ignored). */
 export function parseListOutput(lines: readonly string[]): string[] {
   const ids: string[] = [];
-  for (const line of lines.flatMap((l) => l.split('\n'))) {
-    const trimmed = line.trim();
-    if (!trimmed.startsWith('{')) continue;
-    const row = JSON.parse(trimmed) as { unique_id?: string };
+  for (const line of listRows(lines)) {
+    const row = JSON.parse(line) as { unique_id?: string };
     if (row.unique_id) ids.push(row.unique_id);
   }
   return ids;

@@ -34,6 +34,12 @@ export interface DbtRunInput {
   reuse?: boolean | null;
   /** Only plan: report what would be built or reused, and why (`plan` of the output), without building. */
   plan_only?: boolean | null;
+  /** `list` only, as `dbt ls --output`: `selector` (default), `name`, `path` or `json`. */
+  output?: string | null;
+  /** `list --output json` only, as `dbt ls --output-keys`: the JSON keys to print (dbt's default set when absent). */
+  output_keys?: string[] | string | null;
+  /** `list` only, as `dbt ls --resource-type` (repeatable): the resource types to list. */
+  resource_types?: string[] | null;
 }
 
 /** dbt's own status vocabulary (run_results.json), plus `cancelled` for cancelled runs. */
@@ -55,6 +61,10 @@ export interface NodeResult {
   compiled_code: string | null;
   timing: NodeTiming[];
   failures: number | null;
+  /** Run output only, on failures and warnings: the node's file (dbt's original_file_path), for dbt's summary heading. */
+  path?: string;
+  /** dbt's warnings while the node ran (deprecations and the like), each once, in dbt's text. */
+  warnings?: string[];
   /** Only for `source-freshness`: dbt's freshness result fields. */
   freshness?: SourceFreshness | null;
 }
@@ -103,4 +113,8 @@ export interface DbtRunOutput {
   hook_errors: HookError[];
   /** `plan_only` runs: what would be built or reused, and why, in plan order. */
   plan?: PlanPreviewEntry[];
+  /** dbt's warnings of the run (selection, parse, deprecations, node runs), each once, in dbt's text. */
+  warnings?: string[];
+  /** `list` only: what `dbt ls` prints for the run's --output, one entry per line. */
+  listing?: string[];
 }

@@ -43,6 +43,11 @@ export interface ListTask {
   resourceTypes: string[];
   /** Also return the manifest.json dbt wrote for this invocation (the run's own parse). */
   wantManifest?: boolean;
+  /**
+   * `list`: the JSON keys of dbt ls's rows (`--output-keys`, unique_id among them); null: dbt's
+   * default keys. Absent: unique ids only.
+   */
+  outputKeys?: string[] | null;
 }
 
 export interface NodeTask {
@@ -126,6 +131,12 @@ export interface ListResult {
   manifestJson?: string | null;
   /** The warehouse the run's profile resolves to, when it constrains placement (DuckDB). */
   warehouse?: string | null;
+  /** dbt ls's JSON rows as dbt printed them (what `list` reports). */
+  rows?: string[];
+  /** The profile's threads and target as dbt resolved them (warm mode). */
+  profile?: { threads: number; target: string } | null;
+  /** dbt's warnings during the plan's invocation (parse and selection), each once. */
+  warnings?: string[];
 }
 
 export interface NodeTaskResult {

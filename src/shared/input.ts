@@ -4,6 +4,8 @@ import type { DbtCommand, IndirectSelection, JsonValue } from './contracts.js';
 import { parseHooksConfig } from './hooks-config.js';
 import type { HooksConfig } from './hooks-config.js';
 import { describeValue } from './limits.js';
+import { parseListOptions } from './list-options.js';
+import type { ListOptions } from './list-options.js';
 
 /** The validated, defaulted form of DbtRunInput that the run works with. */
 export interface RunRequest {
@@ -32,6 +34,8 @@ export interface RunRequest {
   reuse?: boolean | null;
   /** Plan only: report what would be built or reused, and why, without building. */
   plan_only?: boolean;
+  /** `list` only: dbt ls's --output, --output-keys and --resource-type; absent: dbt ls's defaults. */
+  list?: ListOptions;
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -103,6 +107,7 @@ export function parseRunInput(raw: unknown): RunRequest {
   const vars = input['vars'] ?? {};
   if (!isObject(vars)) throw new TypeError(`input.vars must be a JSON object, got ${describeValue(vars)}`);
 
+  const list = parseListOptions(input, command);
   const env = input['env'] ?? {};
   if (!isObject(env)) throw new TypeError(`input.env must be an object of strings, got ${describeValue(env)}`);
   for (const [key, value] of Object.entries(env)) {
@@ -128,6 +133,7 @@ export function parseRunInput(raw: unknown): RunRequest {
     hooks: input['hooks'] === undefined || input['hooks'] === null ? null : parseHooksConfig(input['hooks'], 'input.hooks'),
     reuse: input['reuse'] === undefined || input['reuse'] === null ? null : optBool(input, 'reuse'),
     plan_only: optBool(input, 'plan_only'),
+    ...(list ? { list } : {}),
   };
 }
 

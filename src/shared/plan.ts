@@ -12,6 +12,8 @@ export interface PlanNode {
   resource_type: ExecutableType;
   /** Plan-internal upstream nodes (unique ids) that must finish first. */
   depends_on: string[];
+  /** The node's file in its package (dbt's original_file_path), for dbt's failure headings; absent when unknown. */
+  path?: string;
   /** Measured execution time of earlier runs, in seconds (TEMPORAL_PRIORITY_HISTORY); absent when unknown. */
   duration_s?: number;
   /** Reuse (docs/reuse.md): reused (not executed) or built, and why; absent when the run keeps no reuse state. */
@@ -35,6 +37,14 @@ export interface ExecutionPlan {
   options?: ProjectRunOptions;
   /** The database the run's profile resolves to when it constrains placement (DuckDB: `duckdb:<path>`, `duckdb-memory:<run>`). */
   warehouse?: string | null;
+  /** dbt's `Found ...` stat line of the project as parsed (`5 models, 16 data tests, 3 seeds, 511 macros`). */
+  found?: string | null;
+  /** The profile's dbt threads and target as the plan's dbt invocation resolved them (dbt's `Concurrency:` line). */
+  concurrency?: { threads: number; target: string } | null;
+  /** dbt's warnings of the plan (selection, parse, deprecations), each once, in dbt's text. */
+  warnings?: string[];
+  /** `list` only: the lines `dbt ls` prints for the run's --output (names, paths, selectors or JSON). */
+  listing?: string[];
 }
 
 /** `<resource_type>:<name>`, the label used as activity id and summary. */

@@ -1,6 +1,6 @@
 // dbt CLI-style run log lines (`k of N START ...`, `OK`, `ERROR`, `SKIP`, `Done. PASS=..`).
 import type { NodeResult } from './contracts.js';
-import type { PlanNode } from './plan.js';
+import type { ExecutionPlan, PlanNode } from './plan.js';
 
 const WIDTH = 80;
 
@@ -107,23 +107,57 @@ export function resultLine(index: number, total: number, node: PlanNode, r: Node
   }
 }
 
-export function headerLines(invocationId: string, nodes: readonly PlanNode[], maxInFlight: number): string[] {
-  const byType = new Map<string, number>();
-  for (const n of nodes) byType.set(n.resource_type, (byType.get(n.resource_type) ?? 0) + 1);
-  const found = [...byType.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => `${n} ${t}${n === 1 ? '' : 's'}`);
-  return [
-    `Running with dbt-temporal (invocation ${invocationId})`,
-    `Found ${found.join(', ')}`,
-    `Concurrency: dependency-driven, up to ${maxInFlight} nodes in flight`,
-    '',
-  ];
+/** dbt's `Concurrency:` line (the profile's threads and target), plus our in-flight limit where it differs. */
+export function concurrencyLine(plan: Pick<ExecutionPlan, 'concurrency'>, maxInFlight: number): string {
+  const c = plan.concurrency;
+  if (!c) return `Concurrency: dependency-driven, up to ${maxInFlight} nodes in flight`;
+  const dbt = `Concurrency: ${c.threads} threads (target='${c.target}')`;
+  return c.threads === maxInFlight ? dbt : `${dbt}; dependency-driven, up to ${maxInFlight} nodes in flight`;
 }
 
-export function footerLines(results: readonly NodeResult[], elapsedSecs: number): string[] {
+/** What the run will execute, by type (only when the plan has no `found` line of dbt's). */
+function plannedCounts(nodes: readonly PlanNode[]): string {
+  const byType = new Map<string, number>();
+  for (const n of nodes) byType.set(n.resource_type, (byType.get(n.resource_type) ?? 0) + 1);
+  return [...byType.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => `${n} ${t}${n === 1 ? '' : 's'}`).join(', ');
+}
+
+/**
+ * dbt's header: `Found ...` (what dbt parsed), dbt's warnings of the plan, then `Concurrency: ...`
+ * and a blank line; a plan with no node ends with dbt's "Nothing to do" (one of its warnings).
+ */
+export function headerLines(invocationId: string, plan: Pick<ExecutionPlan, 'nodes' | 'found' | 'concurrency' | 'warnings'>, maxInFlight: number): string[] {
+  const lines = [`Running with dbt-temporal (invocation ${invocationId})`, `Found ${plan.found ?? plannedCounts(plan.nodes)}`, ...(plan.warnings ?? [])];
+  return plan.nodes.length === 0 ? lines : [...lines, concurrencyLine(plan, maxInFlight), ''];
+}
+
+/** `Failure in model name (path)`: dbt's RunResultFailure / RunResultWarning heading. */
+export function resultHeading(r: Pick<NodeResult, 'unique_id' | 'status' | 'path'>, node: Pick<PlanNode, 'resource_type' | 'name' | 'path'> | undefined): string {
+  const type = node?.resource_type ?? r.unique_id.split('.')[0] ?? 'node';
+  const name = node?.name ?? r.unique_id.split('.')[2] ?? r.unique_id;
+  const path = node?.path ?? r.path;
+  return `${r.status === 'warn' ? 'Warning' : 'Failure'} in ${type} ${name}${path ? ` (${path})` : ''}`;
+}
+
+export interface FooterOptions {
+  /** The plan's nodes (type, name, path of each failure's heading). */
+  nodes?: readonly PlanNode[];
+  /** Where each failed node's compiled code is kept (dbt's `compiled code at <path>`); none when absent. */
+  compiledPath?: (r: NodeResult) => string | null;
+}
+
+/** dbt's end of run: `Finished running`, the summary heading, each failure and warning as dbt prints them, `Done.`. */
+export function footerLines(results: readonly NodeResult[], elapsedSecs: number, opts: FooterOptions = {}): string[] {
   const c = countStatuses(results);
+  const byId = new Map((opts.nodes ?? []).map((n) => [n.unique_id, n]));
   const lines = ['', `Finished running ${c.total} nodes in ${elapsedSecs.toFixed(2)}s.`, '', endOfRunHeading(results)];
-  for (const r of results.filter((x) => x.status === 'error' || x.status === 'fail' || x.status === 'runtime error' || x.status === 'partial success')) {
-    lines.push('', `Failure in ${r.unique_id}`, ...(r.message ?? r.status).split('\n').slice(0, 5).map((l) => `  ${l}`));
+  const failed = results.filter((x) => x.status === 'error' || x.status === 'fail' || x.status === 'runtime error' || x.status === 'partial success');
+  for (const r of [...failed, ...results.filter((x) => x.status === 'warn')]) {
+    // dbt indents an error's message, not a warning's.
+    const indent = r.status === 'warn' ? '' : '  ';
+    lines.push('', resultHeading(r, byId.get(r.unique_id)), ...`${indent}${r.message ?? `Status: ${r.status}`}`.split('\n').slice(0, 20).map((l) => l.trimEnd()));
+    const compiled = opts.compiledPath?.(r) ?? null;
+    if (compiled) lines.push('', `  compiled code at ${compiled}`);
   }
   lines.push('', doneLine(c));
   return lines;

@@ -97,7 +97,7 @@ export class RunTracker {
   static start(plan: ExecutionPlan, opts: { invocationId: string; failFast: boolean; startedAtMs: number; maxInFlight: number }): RunTracker {
     return new RunTracker({
       invocation_id: opts.invocationId, segment: 0, started_at_ms: opts.startedAtMs, plan, results: [], next_index: 1,
-      log: headerLines(opts.invocationId, plan.nodes, opts.maxInFlight), fail_fast: opts.failFast, stop_requested: false,
+      log: headerLines(opts.invocationId, plan, opts.maxInFlight), fail_fast: opts.failFast, stop_requested: false,
     });
   }
 

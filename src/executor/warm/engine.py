@@ -28,6 +28,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import dbt_reach  # noqa: E402
+import warning_tap  # noqa: E402
 from manifests import ManifestStore  # noqa: E402
 from run_context import RunContext, make_serving  # noqa: E402
 
@@ -152,13 +153,21 @@ class Engine:
         out = {"id": req["id"], "type": "done"}
         _apply_env(req["env"])
         started = time.perf_counter()
-        try:
-            manifest, how = self.manifests.get(req["key"], req["parse_args"], req.get("seed"))
-        except Exception as err:  # noqa: BLE001
-            out.update(ok=False, phase="parse", error=str(err))
-            return out
-        prepared = time.perf_counter()
-        res = dbtRunner(manifest=manifest).invoke(list(req["args"]))
+        with warning_tap.collect() as warnings:
+            out["dbt_warnings"] = warnings
+            try:
+                manifest, how = self.manifests.get(req["key"], req["parse_args"], req.get("seed"))
+            except Exception as err:  # noqa: BLE001
+                out.update(ok=False, phase="parse", error=str(err))
+                return out
+            prepared = time.perf_counter()
+            res = dbtRunner(manifest=manifest).invoke(list(req["args"]))
+            if how != "parsed" and res.success:
+                # A manifest parsed earlier: dbt's parse-time deprecation warnings, as each dbt run has them.
+                try:
+                    warning_tap.check_model_deprecations(manifest)
+                except Exception as err:  # noqa: BLE001 - --warn-error made one an error, as in dbt
+                    res.success, res.exception = False, err
         if req.get("want_profile"):
             out["profile"] = self._profile(req)
         dbt_reach.release_duckdb()
@@ -185,7 +194,7 @@ class Engine:
             flags = get_flags()
             profile = load_profile(flags.PROJECT_DIR, flags.VARS, flags.PROFILE, flags.TARGET, None)
             creds = profile.credentials
-            out = {"type": creds.type, "target": profile.target_name, "profile": profile.profile_name}
+            out = {"type": creds.type, "target": profile.target_name, "profile": profile.profile_name, "threads": profile.threads}
             if creds.type == "duckdb":
                 path = getattr(creds, "path", None) or ":memory:"
                 out["duckdb_path"] = path if path.startswith(":memory:") or "://" in path else os.path.abspath(path)
@@ -204,6 +213,7 @@ def boot():
         warnings = dbt_reach.self_check()
         dbt_reach.install_serving_tasks(make_serving)
         dbt_reach.install_lean_events()
+        warning_tap.install()
         dbt_reach.install_plain_empty_tables()
         dbt_reach.install_fast_flag_source()
     except Exception as err:  # noqa: BLE001 - the manager reports this as a start-up failure

@@ -96,6 +96,8 @@ export interface ProfileInfo {
   profile?: string;
   /** Absolute path, or `:memory:` (DuckDB only). */
   duckdb_path?: string;
+  /** The profile's dbt threads. */
+  threads?: number;
   error?: string;
 }
 
@@ -133,6 +135,8 @@ export interface EngineDone {
   rss_mb?: number;
   result?: string[];
   profile?: ProfileInfo;
+  /** Invoke: dbt's warn-level events (parse, selection), each once, in dbt's text. */
+  dbt_warnings?: string[];
 }
 
 export interface EngineClosed {

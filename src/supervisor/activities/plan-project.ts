@@ -8,6 +8,9 @@ import { invocationFor } from '../projects/resolve-cache.js';
 import { readsRunInputEnv } from '../projects/run-input-env.js';
 import { manifestForRun } from '../artifacts/manifest.js';
 import { planFailure, selectorCharacterError } from '../planning/plan-errors.js';
+import { emptySelectionWarnings } from '../planning/empty-selection.js';
+import { listingKeys, listingLines } from '../planning/listing.js';
+import { DEFAULT_LIST_OPTIONS } from '../../shared/list-options.js';
 import { idsToRetry, readArtifactRef } from './artifact-refs.js';
 import { checkMemoryWarehouse } from './memory-warehouse.js';
 import { rethrowCoded, toFailure } from './deps.js';
@@ -63,7 +66,8 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
     const request = readsRunInput && run.run_input_json !== undefined ? { ...asked, env: { ...run.env, _: run.run_input_json } } : { ...asked, env: run.env };
     const badSelector = selectorCharacterError(request);
     if (badSelector) throw toFailure('INVALID_INPUT', badSelector);
-    const resourceTypes = COMMAND_RESOURCE_TYPES[request.command];
+    const listOptions = request.command === 'list' ? (request.list ?? DEFAULT_LIST_OPTIONS) : null;
+    const resourceTypes = listOptions && listOptions.resource_types.length > 0 ? listOptions.resource_types : COMMAND_RESOURCE_TYPES[request.command];
     // Read now so a missing or unreadable defer manifest fails the run before any node runs.
     if (request.defer_manifest_ref) await readArtifactRef(deps, 'defer_manifest_ref', request.defer_manifest_ref);
     const stateManifest = request.state_manifest_ref ? await readArtifactRef(deps, 'state_manifest_ref', request.state_manifest_ref) : null;
@@ -77,6 +81,7 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
       indirectSelection: request.indirect_selection,
       resourceTypes,
       wantManifest: Boolean(invocationId && deps.observability?.store),
+      ...(listOptions ? { outputKeys: listingKeys(listOptions) } : {}),
     });
     if (result.type === 'error') {
       const failure = planFailure(result.code, result.message);
@@ -92,11 +97,9 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
       throw toFailure('SELECTION_ERROR', `every selected node succeeded in the previous run (${request.retry_from}): nothing to retry`);
     }
     const nodes = request.command === 'list' ? listedNodes(project.graph, listed) : withDurations(buildPlanNodes(project.graph, listed, request.command), deps.observability?.durations?.of(project.location.name));
-    if (nodes.length === 0) {
-      const what = request.select || request.exclude || request.selector ? 'no nodes matched after applying selectors' : `no nodes found for command '${request.command}'`;
-      const named = request.selector ? `selector: ${request.selector}` : `select: ${request.select ?? '-'}, exclude: ${request.exclude ?? '-'}`;
-      throw toFailure('SELECTION_ERROR', `${what} (${named})`);
-    }
+    // As dbt: a selection that matches nothing is a warning and nothing to run, not an error.
+    const dbtWarnings = result.warnings ?? [];
+    const warnings = nodes.length === 0 ? emptySelectionWarnings(request, dbtWarnings, result.uniqueIds.length === 0) : dbtWarnings;
     // The manifest as this run parsed the project (its env, vars and target): what dbt itself
     // would write, and what --defer / state: comparisons of later runs must see.
     const store = deps.observability?.store;
@@ -120,6 +123,10 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
       reads_run_input: readsRunInput,
       warehouse,
       options: { retry: project.settings.retry, timeouts: project.settings.timeouts, hooks: project.settings.hooks },
+      found: project.graph.found,
+      concurrency: result.profile ?? null,
+      warnings,
+      ...(listOptions ? { listing: listingLines(result.rows ?? [], listOptions) } : {}),
     };
   };
 }

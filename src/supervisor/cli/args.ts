@@ -55,6 +55,13 @@ function parseEnv(pairs: readonly string[], base: Record<string, string>): Recor
   return env;
 }
 
+/** dbt ls's --output, --output-keys and --resource-type onto the input's list fields. */
+function listFlags(input: DbtRunInput, values: ParsedArgv['values']): void {
+  if (values['output'] !== undefined) input.output = values['output'] as string;
+  if (values['output-keys'] !== undefined) input.output_keys = values['output-keys'] as string[];
+  if (values['resource-type'] !== undefined) input.resource_types = values['resource-type'] as string[];
+}
+
 /** The DbtRunInput the flags describe. */
 export function runInputFromArgs({ dbtCommand, values }: ParsedArgv): DbtRunInput {
   const str = (name: string): string | undefined => values[name] as string | undefined;
@@ -89,5 +96,9 @@ export function runInputFromArgs({ dbtCommand, values }: ParsedArgv): DbtRunInpu
   }
   const env = values['env'] as string[] | undefined;
   if (env !== undefined) input.env = parseEnv(env, input.env ?? {});
+  listFlags(input, values);
+  // dbt reads --warn-error and --warn-error-options from these too: they reach every dbt invocation of the run.
+  if (values['warn-error']) input.env = { ...input.env, DBT_WARN_ERROR: 'true' };
+  if (str('warn-error-options') !== undefined) input.env = { ...input.env, DBT_WARN_ERROR_OPTIONS: str('warn-error-options') as string };
   return input;
 }

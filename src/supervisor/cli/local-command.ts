@@ -81,7 +81,8 @@ export async function localCommand(argv: string[], baseEnv: Env, cwd: string): P
     let pageUrl: string | null = null;
     const outcome = await startRunAndWait({
       address: server.address, namespace: 'default', taskQueue, input,
-      ...(json ? {} : { display: createDisplay(mode, { write: (t) => process.stdout.write(t), columns: () => process.stdout.columns || 100 }) }),
+      // `list` prints dbt ls's lines at the end, nothing while it runs.
+      ...(json || input.command === 'list' ? {} : { display: createDisplay(mode, { write: (t) => process.stdout.write(t), columns: () => process.stdout.columns || 100 }) }),
       onStarted: ({ workflowId, runId }) => {
         pageUrl = server.uiUrl ? workflowUrl(server.uiUrl, 'default', workflowId, runId) : null;
         if (pageUrl) note(`Temporal UI: ${pageUrl}`);
@@ -94,8 +95,8 @@ export async function localCommand(argv: string[], baseEnv: Env, cwd: string): P
       await untilInterrupted();
     }
   } finally {
-    const kept = await server.close(code === 0);
-    if (kept) note(`worker log: ${kept}`);
+    // The backend named the worker log when it started (once: the kept file is that same path).
+    await server.close(code === 0);
   }
   return code;
 }

@@ -1,5 +1,6 @@
 // Prints a run outcome (summary or JSON) and maps it to the CLI exit code.
 import type { RunOutcome } from './start-run.js';
+import { keepCompiledCode } from './compiled-code.js';
 import { formatSummary } from './summary.js';
 import { formatPlan } from './plan-preview.js';
 
@@ -8,7 +9,7 @@ const USAGE_ERROR_TYPES = ['INVALID_INPUT', 'SELECTION_ERROR', 'PROJECT_NOT_FOUN
 
 export interface ReportOptions {
   json: boolean;
-  /** Print each node's line (they were not shown while the run went on). @default true */
+  /** Print dbt's warnings and each node's line (they were not shown while the run went on). @default true */
   nodeLines?: boolean;
 }
 
@@ -18,10 +19,21 @@ export function reportOutcome(outcome: RunOutcome, opts: ReportOptions): number 
     process.stderr.write(`dbt-temporal: run rejected (${outcome.errorType}): ${outcome.message}\n`);
     return USAGE_ERROR_TYPES.includes(outcome.errorType) ? 2 : 1;
   }
-  const plan = outcome.output.plan;
-  // A plan preview (--plan): what would be built or reused, and why; nothing ran.
-  const text = opts.json ? JSON.stringify(outcome.output, null, 2)
-    : plan ? formatPlan(plan) : formatSummary(outcome.output, { nodeLines: opts.nodeLines ?? true });
-  process.stdout.write(`${text}\n`);
+  const { output } = outcome;
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+  } else if (output.plan) {
+    // A plan preview (--plan): what would be built or reused, and why; nothing ran.
+    process.stdout.write(`${formatPlan(output.plan)}\n`);
+  } else if (output.command === 'list') {
+    // As `dbt ls --quiet`: stdout is the listing alone (pipe-ready); dbt's warnings go to stderr.
+    for (const w of output.warnings ?? []) process.stderr.write(`${w}\n`);
+    const text = formatSummary(output);
+    if (text !== '') process.stdout.write(`${text}\n`);
+  } else {
+    const compiled = keepCompiledCode(output);
+    const text = formatSummary(output, { nodeLines: opts.nodeLines ?? true, compiled });
+    if (text !== '') process.stdout.write(`${text}\n`);
+  }
   return outcome.kind === 'completed' ? 0 : 1;
 }

@@ -50,7 +50,8 @@ export async function runCommand(argv: string[], env: Env, cwd: string): Promise
     namespace: config.temporal.namespace,
     taskQueue: (v['task-queue'] as string | undefined) ?? config.temporal.taskQueue,
     input,
-    ...(json ? {} : { display: createDisplay(mode, { write: (t) => process.stdout.write(t), columns: () => process.stdout.columns || 100 }) }),
+    // `list` prints dbt ls's lines at the end, nothing while it runs.
+    ...(json || input.command === 'list' ? {} : { display: createDisplay(mode, { write: (t) => process.stdout.write(t), columns: () => process.stdout.columns || 100 }) }),
     ...(v['workflow-id'] ? { workflowId: v['workflow-id'] as string } : {}),
     onStarted: ({ workflowId, runId }) => {
       if (ui) process.stderr.write(`dbt-temporal: Temporal UI: ${workflowUrl(ui, config.temporal.namespace, workflowId, runId)}\n`);

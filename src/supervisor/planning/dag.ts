@@ -154,7 +154,7 @@ function topoSort(graph: ProjectGraph, deps: Map<string, string[]>): PlanNode[] 
     const next: string[] = [];
     for (const id of frontier) {
       const node = graph.nodes.get(id) as GraphNode;
-      out.push({ unique_id: id, name: node.name, resource_type: node.resource_type as ExecutableType, depends_on: deps.get(id) ?? [] });
+      out.push({ unique_id: id, name: node.name, resource_type: node.resource_type as ExecutableType, depends_on: deps.get(id) ?? [], ...(node.original_file_path ? { path: node.original_file_path } : {}) });
       for (const c of children.get(id) ?? []) {
         const left = (remaining.get(c) ?? 0) - 1;
         remaining.set(c, left);

@@ -104,8 +104,14 @@ export async function dbt_run(raw?: DbtRunInput): Promise<DbtRunOutput> {
   if (tracker.plan.command === 'list') {
     reportListing(tracker);
     session.phase = 'finalizing';
-    closeLog(tracker);
     return finishRun(tracker, null, new ProgressMemos(), sa, hooks);
+  }
+  // As dbt: a selection that matches nothing runs no hook and no node, and succeeds ("Nothing to do").
+  if (tracker.total === 0) {
+    session.phase = 'finalizing';
+    const artifacts = config.artifacts_enabled ? await storeArtifacts(tracker, request) : null;
+    session.phase = 'done';
+    return finishRun(tracker, artifacts, new ProgressMemos(), sa, hooks);
   }
 
   // `plan_only`: what would be built or reused, and why, without building anything.

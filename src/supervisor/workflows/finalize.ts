@@ -1,12 +1,12 @@
 // The end of a run: artifacts, the DbtRunOutput (kept under the payload limit), the final
 // memos and DbtStatus, and the terminal outcome (failed runs fail the workflow with the output).
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import type { ArtifactPaths, DbtRunOutput } from '../../shared/contracts.js';
+import type { ArtifactPaths, DbtRunOutput, NodeResult } from '../../shared/contracts.js';
 import { withoutEnv } from '../../shared/input.js';
 import type { RunRequest } from '../../shared/input.js';
 import { RUN_FAILED_ERROR_TYPE, failsRun, isFailureStatus } from '../../shared/names.js';
 import { fitResults, fitResultsAndLog, PAYLOAD_BUDGET_BYTES } from '../../shared/payload-budget.js';
-import { footerLines } from '../../shared/run-log.js';
+import { footerLines, summaryBucket } from '../../shared/run-log.js';
 import type { RunTracker } from '../../shared/run-tracker.js';
 import { DEFAULT_RUN_OPTIONS } from '../../shared/run-options.js';
 import type { ProjectRunOptions } from '../../shared/run-options.js';
@@ -37,7 +37,7 @@ export function elapsedSeconds(tracker: RunTracker): number {
 
 /** Appends the dbt-style footer (`Done. PASS=..`) to the run log. */
 export function closeLog(tracker: RunTracker): void {
-  tracker.log.push(...footerLines(tracker.resultsInOrder(), elapsedSeconds(tracker)));
+  tracker.log.push(...footerLines(tracker.resultsInOrder(), elapsedSeconds(tracker), { nodes: tracker.plan.nodes }));
 }
 
 /** Writes the run's artifacts; a store failure is reported in the log, never loses the run. */
@@ -74,6 +74,21 @@ export async function storeArtifacts(tracker: RunTracker, request: RunRequest, w
   return paths;
 }
 
+/** Failures and warnings carry their node's file (the heading of dbt's summary); others stay as they are. */
+function withPaths(tracker: RunTracker, results: NodeResult[]): NodeResult[] {
+  const paths = new Map(tracker.plan.nodes.filter((n) => n.path).map((n) => [n.unique_id, n.path as string]));
+  return results.map((r) => {
+    const path = summaryBucket(r.status) === 'pass' || r.status === 'skipped' ? undefined : paths.get(r.unique_id);
+    return path === undefined ? r : { ...r, path };
+  });
+}
+
+/** dbt's warnings of the plan and of the nodes, each once (none: no field, as older workers). */
+function runWarnings(tracker: RunTracker, results: readonly NodeResult[]): { warnings?: string[] } {
+  const all = [...new Set([...(tracker.plan.warnings ?? []), ...results.flatMap((r) => r.warnings ?? [])])];
+  return all.length > 0 ? { warnings: all } : {};
+}
+
 /** The run's DbtRunOutput; `success` as plain dbt decides it (any failed or cancelled node fails it). */
 export function buildOutput(tracker: RunTracker, artifacts: ArtifactPaths | null, hooks?: HookOutcome): DbtRunOutput {
   // Project hook results sit around the nodes' results, as in dbt's run_results.json.
@@ -84,11 +99,13 @@ export function buildOutput(tracker: RunTracker, artifacts: ArtifactPaths | null
     command: tracker.plan.command,
     success: !results.some(failsRun),
     skipped: false,
-    node_results: fitResults(results),
+    node_results: fitResults(withPaths(tracker, results)),
     elapsed_time: elapsedSeconds(tracker),
     artifacts,
     log_path: artifacts?.log_path ?? null,
     hook_errors: [...(hooks?.errors ?? [])],
+    ...runWarnings(tracker, results),
+    ...(tracker.plan.listing ? { listing: tracker.plan.listing } : {}),
   };
 }
 

@@ -57,9 +57,13 @@ export async function runHookPhase(
   }
 }
 
-/** `list`: every planned node reported as `success`, nothing executed. */
+/**
+ * `list`: every planned node reported as `success`, nothing executed; the log is what `dbt ls`
+ * prints (its warnings, then the listing), with no run lines.
+ */
 export function reportListing(tracker: RunTracker): void {
   for (let batch = tracker.take(tracker.total); batch.length > 0; batch = tracker.take(tracker.total)) {
     for (const node of batch) tracker.finish({ ...syntheticResult(node.unique_id, 'success', ''), message: null });
   }
+  tracker.log.splice(0, tracker.log.length, ...(tracker.plan.warnings ?? []), ...(tracker.plan.listing ?? []));
 }

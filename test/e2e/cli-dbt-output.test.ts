@@ -1,0 +1,120 @@
+// What a dbt user sees at the terminal, compared with plain dbt (the oracle, same venv): a
+// selection that matches nothing is dbt's warning and exit 0 (an invalid selector stays exit 2),
+// `list` prints exactly what `dbt ls --quiet` prints, dbt's deprecation warnings appear once,
+// `--warn-error` fails as dbt does, and the header and error summary are dbt's.
+import { cp, mkdtemp, rm, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { cli } from '../support/cli.js';
+import { runPlainDbt } from '../support/dbt-oracle.js';
+import { startParityWorker } from '../support/parity-fixtures.js';
+import { BROKEN_PROJECT, EXAMPLE_PROJECT, REPO_ROOT } from '../support/paths.js';
+import type { WorkerProcess } from '../support/worker-process.js';
+
+const DEPRECATED = `${REPO_ROOT}test/fixtures/deprecated_duck`;
+const DEPRECATION = /While compiling 'uses_old_thing': Found a reference to dim_thing\.v1, which was deprecated on '2020-01-01/g;
+
+let scratch: string;
+let worker: WorkerProcess;
+let env: Record<string, string>;
+let dbEnv: Record<string, string>;
+/** Plain dbt's own databases: DuckDB takes one writing process per file. */
+let plainEnv: Record<string, string>;
+
+/** `dbt-temporal run <args>` for a project served by the suite's worker. */
+const run = (project: string, args: string[], cwd?: string) => cli(['run', ...args, '--project', project], { env, ...(cwd ? { cwd } : {}) });
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'e2e-cli-dbt-output-'));
+  dbEnv = {
+    JAFFLE_DUCKDB_PATH: join(scratch, 'jaffle.duckdb'), DEPRECATED_DUCKDB_PATH: join(scratch, 'deprecated.duckdb'),
+    BROKEN_DUCKDB_PATH: join(scratch, 'broken.duckdb'),
+  };
+  plainEnv = Object.fromEntries(Object.entries(dbEnv).map(([k, v]) => [k, v.replace(/\.duckdb$/, '-plain.duckdb')]));
+  worker = await startParityWorker([{ name: 'jaffle_duck', dir: EXAMPLE_PROJECT }, { name: 'deprecated_duck', dir: DEPRECATED }, { name: 'broken_duck', dir: BROKEN_PROJECT }], dbEnv);
+  env = { ...(process.env as Record<string, string>), ...dbEnv, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: worker.taskQueue, TMPDIR: scratch };
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+describe('empty selections, as dbt', () => {
+  it('succeed with dbt\'s warnings and no node; an invalid selector stays a usage error', async () => {
+    const [build, list, invalid, plain] = await Promise.all([
+      run('jaffle_duck', ['build', '-s', 'tag:none']),
+      run('jaffle_duck', ['list', '-s', 'tag:none']),
+      run('jaffle_duck', ['build', '-s', 'bogus_method:x']),
+      runPlainDbt(EXAMPLE_PROJECT, ['build', '-s', 'tag:none'], plainEnv),
+    ]);
+    expect(plain.exitCode).toBe(0);
+    expect(plain.output).toContain("The selection criterion 'tag:none' does not match any enabled nodes");
+    expect(build.exitCode, build.stderr).toBe(0);
+    expect(build.stdout).toContain("The selection criterion 'tag:none' does not match any enabled nodes");
+    expect(build.stdout).toContain('Nothing to do. Try checking your model configs and model specification args');
+    expect(build.stdout).not.toMatch(/Done\. PASS=|START/);
+    expect(list.exitCode, list.stderr).toBe(0);
+    expect(list.stdout).toBe('');
+    expect(list.stderr).toContain('No nodes selected!');
+    expect(invalid.exitCode).toBe(2);
+    expect(invalid.stderr).toMatch(/SELECTION_ERROR[\s\S]*'bogus_method' is not a valid method name/);
+  });
+
+  it('end a workflow with success and no node results', async () => {
+    const r = await run('jaffle_duck', ['build', '-s', 'tag:none', '--json']);
+    expect(r.exitCode).toBe(0);
+    const out = JSON.parse(r.stdout) as { success: boolean; node_results: unknown[]; warnings?: string[] };
+    expect(out.success).toBe(true);
+    expect(out.node_results).toEqual([]);
+    expect(out.warnings).toContain('Nothing to do. Try checking your model configs and model specification args');
+  });
+});
+
+describe('list, as dbt ls', () => {
+  const forms = [[], ['--output', 'json'], ['--output', 'json', '--output-keys', 'name', 'config.materialized'], ['--resource-type', 'seed', 'model', '--output', 'path']];
+  it('prints exactly what dbt ls --quiet prints, in every output form', async () => {
+    const ours = await Promise.all(forms.map((f) => run('jaffle_duck', ['ls', ...f])));
+    const plain = await Promise.all(forms.map((f) => runPlainDbt(EXAMPLE_PROJECT, ['ls', '--quiet', ...f], plainEnv)));
+    forms.forEach((f, i) => {
+      expect(ours[i]?.exitCode, `${f.join(' ')}: ${ours[i]?.stderr}`).toBe(0);
+      expect(ours[i]?.stdout, f.join(' ')).toBe(plain[i]?.output);
+      expect(ours[i]?.stdout).not.toMatch(/START|PASS=|\[OK/);
+    });
+  });
+});
+
+describe("dbt's warnings and lines", () => {
+  it('show a deprecated model version\'s warning once per run, and --warn-error fails as dbt does', async () => {
+    const [first, second, strict, plainStrict] = await Promise.all([
+      run('deprecated_duck', ['build']),
+      run('deprecated_duck', ['run', '-s', 'uses_old_thing']),
+      run('deprecated_duck', ['build', '--warn-error']),
+      runPlainDbt(DEPRECATED, ['build', '--warn-error'], plainEnv),
+    ]);
+    for (const r of [first, second]) {
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout.match(DEPRECATION), r.stdout).toHaveLength(1);
+    }
+    expect(plainStrict.exitCode).toBe(2);
+    expect(strict.exitCode).toBe(2);
+    expect(strict.stderr).toMatch(/dim_thing\.v1 has passed its deprecation date/);
+  });
+
+  it("prints dbt's Found and Concurrency lines and dbt's error summary, with compiled code that exists", async () => {
+    const project = join(scratch, 'broken_duck');
+    await cp(BROKEN_PROJECT, project, { recursive: true });
+    const [ours, plain] = await Promise.all([run('broken_duck', ['build'], project), runPlainDbt(BROKEN_PROJECT, ['build'], plainEnv)]);
+    expect(ours.exitCode).toBe(1);
+    const found = /^.*Found (.*)$/m.exec(plain.output.replace(/\x1b\[[0-9;]*m/g, ''))?.[1];
+    expect(ours.stdout).toContain(`Found ${found}`);
+    expect(ours.stdout).toMatch(/^Concurrency: \d+ threads \(target='dev'\)/m);
+    expect(ours.stdout).toMatch(/Completed with 2 errors, 0 partial successes, and 1 warning:\n\nFailure in model bad_sql \(models\/bad_sql\.sql\)\n {2}Runtime Error in model bad_sql/);
+    expect(ours.stdout).toMatch(/Failure in test fail_tested_model_category \(models\/_models\.yml\)\n {2}Got 1 result, configured to fail if != 0/);
+    const compiled = /compiled code at (\S+bad_sql\.sql)/.exec(ours.stdout)?.[1];
+    expect(compiled, ours.stdout).toBeDefined();
+    expect(await readFile(compiled as string, 'utf8')).toMatch(/this_column_does_not_exist/);
+    expect(compiled?.startsWith(scratch)).toBe(true);
+  });
+});
