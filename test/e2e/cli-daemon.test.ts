@@ -7,10 +7,12 @@ import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/pr
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../support/cli.js';
 import type { CliResult } from '../support/cli.js';
-import { EXAMPLE_PROJECT } from '../support/paths.js';
+import { CLI, EXAMPLE_PROJECT } from '../support/paths.js';
 
 interface State { pid: number; serverPid: number; address: string }
 interface Output { success: boolean; node_results: { unique_id: string; status: string; compiled_code: string | null }[] }
@@ -114,6 +116,33 @@ describe('local with its warm daemon', () => {
     expect(results.map((n) => n.unique_id).sort()).toEqual(['model.jaffle_duck.added_model', 'model.jaffle_duck.customers']);
     expect(results.find((n) => n.unique_id.endsWith('.customers'))?.compiled_code).toContain('-- edited-between-runs');
     expect(await states()).toEqual([state]);
+
+    // Ctrl-C cancels the run on the daemon (it would run on in the background otherwise).
+    const child = execa('node', [CLI, 'local', 'build'], { env: env(), cwd: project, reject: false });
+    await new Promise<void>((resolve) => {
+      let seen = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (/ START /.test(seen)) resolve();
+      });
+      void child.finally(() => resolve());
+    });
+    child.kill('SIGINT');
+    expect((await child).exitCode).toBe(130);
+    const connection = await Connection.connect({ address: (state as State).address });
+    try {
+      const client = new Client({ connection });
+      let last = '';
+      for (let i = 0; i < 300 && last !== 'CANCELLED'; i++, await sleep(100)) {
+        const runs = [];
+        for await (const w of client.workflow.list()) runs.push(w);
+        runs.sort((x, y) => y.startTime.getTime() - x.startTime.getTime());
+        last = runs[0]?.status.name ?? '';
+      }
+      expect(last).toBe('CANCELLED');
+    } finally {
+      await connection.close();
+    }
 
     // The daemon, its dev server and at least one dbt engine.
     const processes = ours();

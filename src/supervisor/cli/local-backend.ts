@@ -2,6 +2,7 @@
 // or, with --no-daemon (and --ui, --verbose, --log-file), a dev server and worker of this
 // process, torn down after the run. Either way the run is a workflow on `taskQueue`.
 import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_NAMES } from '../../shared/run-status.js';
 import { loadConfig } from '../config/config.js';
 import { startDevServer, temporalExecutable } from '../dev-server.js';
@@ -19,6 +20,8 @@ export interface LocalBackend {
   taskQueue: string;
   /** The dev server's Web UI, when it serves one. */
   uiUrl: string | null;
+  /** Told the run's workflow id once it started (the daemon's run is cancelled on Ctrl-C). */
+  runStarted?(workflowId: string): void;
   /** After the run: tears down (inline) or ends the lease (daemon); returns a log file to point at, if kept. */
   close(clean: boolean): Promise<string | null>;
 }
@@ -33,15 +36,42 @@ export interface BackendOptions {
   note: (text: string) => void;
 }
 
+async function cancelRun(address: string, workflowId: string): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    await new Client({ connection }).workflow.getHandle(workflowId).cancel();
+  } finally {
+    await connection.close();
+  }
+}
+
 /** A lease on the project's warm daemon (started when none runs). */
 export async function daemonBackend(opts: BackendOptions & { idleMs: number }): Promise<LocalBackend> {
   const lease = await leaseDaemon({ projectDir: opts.projectDir, profilesDir: opts.profilesDir, env: opts.env, cwd: opts.cwd, idleMs: opts.idleMs });
   opts.note(`worker log: ${lease.log}`);
+  // The worker outlives this process: Ctrl-C cancels the run (as dbt stops on Ctrl-C) instead of
+  // leaving it running in the background.
+  let workflowId: string | null = null;
+  const interrupted = (): void => {
+    void (async () => {
+      if (workflowId !== null) {
+        opts.note(`interrupted: cancelling run ${workflowId}`);
+        await cancelRun(lease.address, workflowId).catch(() => undefined);
+      }
+      lease.release();
+      process.exit(130);
+    })();
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   return {
     address: lease.address,
     taskQueue: lease.taskQueue,
     uiUrl: null,
+    runStarted: (id) => void (workflowId = id),
     close: () => {
+      process.off('SIGINT', interrupted);
+      process.off('SIGTERM', interrupted);
       lease.release();
       return Promise.resolve(null);
     },

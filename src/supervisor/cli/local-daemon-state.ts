@@ -2,9 +2,10 @@
 // project dir + profiles dir under $TMPDIR (never in the project), holding the start-up lock,
 // the state file (pids, address, control socket) and the daemon's log.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { CodedError } from '../../shared/errors.js';
 
 export interface DaemonPaths {
   dir: string;
@@ -34,6 +35,13 @@ export function daemonPaths(projectDir: string, profilesDir: string): DaemonPath
   // Short names: a Unix socket path must stay under ~104 bytes (macOS).
   const dir = join(tmpdir(), `dbt-temporal-${uid()}`, key);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // The lease carries the env (secrets too): a directory someone else made or can write is refused.
+  for (const d of [dirname(dir), dir]) {
+    const st = statSync(d);
+    if ((process.getuid && st.uid !== process.getuid()) || (st.mode & 0o077) !== 0) {
+      throw new CodedError('LOCAL_DAEMON_ERROR', `${d} must be a directory of this user with mode 0700 (it holds the local daemon's socket); remove it or set TMPDIR`);
+    }
+  }
   return { dir, lock: join(dir, 'lock'), state: join(dir, 'state.json'), socket: join(dir, 'sock'), log: join(dir, 'daemon.log') };
 }
 
