@@ -84,6 +84,7 @@ export async function localCommand(argv: string[], baseEnv: Env, cwd: string): P
       // `list` prints dbt ls's lines at the end, nothing while it runs.
       ...(json || input.command === 'list' ? {} : { display: createDisplay(mode, { write: (t) => process.stdout.write(t), columns: () => process.stdout.columns || 100 }) }),
       onStarted: ({ workflowId, runId }) => {
+        server.runStarted?.(workflowId);
         pageUrl = server.uiUrl ? workflowUrl(server.uiUrl, 'default', workflowId, runId) : null;
         if (pageUrl) note(`Temporal UI: ${pageUrl}`);
       },
