@@ -13,7 +13,7 @@ const SOURCE_EXTENSIONS = new Set(['.sql', '.py', '.yml', '.yaml', '.csv', '.md'
 /** Directories dbt writes or never parses. */
 const SKIPPED_DIRS = new Set(['target', 'logs', 'node_modules', '__pycache__', 'venv']);
 /** Shell bookkeeping that differs between two terminals and never reaches dbt. */
-const VOLATILE_ENV = /^(PWD|OLDPWD|SHLVL|_|TERM.*|COLORTERM|COLUMNS|LINES|WINDOWID|TMUX.*|STY|SSH_.*|PS[1-4]|PROMPT_COMMAND|HISTFILE|HISTSIZE|LS_COLORS|VSCODE_.*|ITERM_.*|KITTY_.*|WT_.*|GPG_TTY|DISPLAY|WAYLAND_DISPLAY|XDG_SESSION_.*|XDG_VTNR|DBUS_SESSION_BUS_ADDRESS)$/;
+const VOLATILE_ENV = /^(PWD|OLDPWD|SHLVL|_|TERM.*|COLORTERM|COLUMNS|LINES|WINDOWID|TMUX.*|STY|SSH_.*|PS[1-4]|PROMPT_COMMAND|HISTFILE|HISTSIZE|LS_COLORS|VSCODE_.*|ITERM_.*|KITTY_.*|WT_.*|GPG_TTY|DISPLAY|WAYLAND_DISPLAY|XDG_SESSION_.*|XDG_VTNR|DBUS_SESSION_BUS_ADDRESS|KONSOLE_.*|GNOME_TERMINAL_.*|VTE_VERSION|ALACRITTY_.*|WEZTERM_.*|STARSHIP_.*|SHELL_SESSION_ID|INSIDE_EMACS)$/;
 
 /** Budget of the walk: beyond it, the fingerprint covers what was seen (a huge tree is not a dbt project). */
 const MAX_FILES = 50_000;
