@@ -159,7 +159,8 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
     const { port1, port2 } = new MessageChannel();
     const onAbort = (): void => port1.postMessage('cancel');
     signal?.addEventListener('abort', onAbort, { once: true });
-    const link = engines && isWarm(task) ? new MessageChannel() : null;
+    // Reuse's compiles run on a warm engine too, inside run()'s warehouse lease (no engine holds the DuckDB file then).
+    const link = engines && (isWarm(task) || task.type === 'compile') ? new MessageChannel() : null;
     if (link && engines) serveLink(link.port1, engines, signal ?? new AbortController().signal);
     running += 1;
     try {
