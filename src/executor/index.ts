@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { ExecutorResult, ExecutorTask } from '../shared/executor-protocol.js';
+import { failed } from './failure.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import type { ThreadMessage } from './thread.js';
 import { WarmEnginePool } from './warm/engine-pool.js';
@@ -155,7 +156,7 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
   let closed = false;
 
   async function dispatch(task: ExecutorTask, signal: AbortSignal | undefined, enqueuedAt: number): Promise<ExecutorResult> {
-    if (signal?.aborted) return { type: 'error', code: 'CANCELLED', message: 'cancelled before start' };
+    if (signal?.aborted) return failed({ kind: 'cancelled' }, 'cancelled before start');
     const { port1, port2 } = new MessageChannel();
     const onAbort = (): void => port1.postMessage('cancel');
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -179,7 +180,7 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
   return {
     mode: engineMode,
     run(task, opts = {}) {
-      if (closed) return Promise.resolve({ type: 'error', code: 'CANCELLED', message: 'executor is closed' });
+      if (closed) return Promise.resolve(failed({ kind: 'cancelled' }, 'executor is closed'));
       const key = opts.singleWriterKey;
       const enqueuedAt = Date.now();
       if (engines && isWarm(task)) {

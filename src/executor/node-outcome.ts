@@ -2,7 +2,7 @@
 // and records where the task's time went as extra entries of the node's `timing`.
 import type { NodeResult, NodeTiming } from '../shared/contracts.js';
 import type { ExecutorResult, NodeTask } from '../shared/executor-protocol.js';
-import { classifyDbtError } from '../shared/failures.js';
+import { dbtFailed, failed } from './failure.js';
 
 /** Wall-clock marks of one node task, in epoch milliseconds. */
 export interface NodeMarks {
@@ -55,15 +55,15 @@ export function nodeOutcome(
 ): ExecutorResult {
   const result = results.get(task.uniqueId);
   if (!result) {
-    return failure() ?? { type: 'error', code: 'DBT_ENGINE_ERROR', message: `dbt did not report a result for ${task.uniqueId} (selector ${task.selector})` };
+    return failure() ?? failed({ kind: 'engine-lost' }, `dbt did not report a result for ${task.uniqueId} (selector ${task.selector})`);
   }
   if (results.size > 1) {
     const extra = [...results.keys()].filter((id) => id !== task.uniqueId);
-    return { type: 'error', code: 'DBT_ENGINE_ERROR', message: `selector ${task.selector} ran more than ${task.uniqueId}: ${extra.join(', ')}` };
+    return failed({ kind: 'engine-lost' }, `selector ${task.selector} ran more than ${task.uniqueId}: ${extra.join(', ')}`);
   }
   const timed = withOverheadTiming(result, { ...marks, finishedAt: Date.now() });
   if (result.status === 'error' || result.status === 'runtime error') {
-    return { type: 'error', code: classifyDbtError(result.message ?? ''), message: result.message ?? 'node failed', result: timed.result };
+    return dbtFailed(result.message ?? '', result.message ?? 'node failed', null, timed.result);
   }
   return { type: 'node', ...timed };
 }

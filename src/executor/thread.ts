@@ -2,6 +2,7 @@
 // Imports nothing from the pool side; failures cross back as data, never as thrown errors.
 import type { MessagePort } from 'node:worker_threads';
 import type { ExecutorResult, ExecutorTask } from '../shared/executor-protocol.js';
+import { failed } from './failure.js';
 import { runCatalog } from './subprocess/catalog-task.js';
 import { runCompile } from './subprocess/compile-task.js';
 import { runFreshness } from './subprocess/freshness-task.js';
@@ -51,9 +52,9 @@ export default async function executeTask({ task, cancelPort, enqueuedAt, engine
       case 'node':
         return await runNodeProcess(task, controller.signal, enqueuedAt);
     }
-    return { type: 'error', code: 'DBT_ENGINE_ERROR', message: `unknown executor task ${(task as { type: string }).type}` };
+    return failed({ kind: 'engine-lost' }, `unknown executor task ${(task as { type: string }).type}`);
   } catch (err) {
-    return { type: 'error', code: 'DBT_ENGINE_ERROR', message: `executor task failed: ${(err as Error).message}` };
+    return failed({ kind: 'engine-lost' }, `executor task failed: ${(err as Error).message}`);
   } finally {
     cancelPort.close();
     engine?.port.close();

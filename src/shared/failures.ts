@@ -1,5 +1,5 @@
-// The one verdict on every failure: its stable code (read from dbt's message when the executor
-// could not name one) and whether a retry can help (the code's nature, overridden by the
+// The one verdict on every failure: its stable code (from what happened: codeOf a FailureFact,
+// or read from dbt's message when only that is known) and whether a retry can help (the code's nature, overridden by the
 // project's `retry.non_retryable_errors`). Activities turn every failure into a Temporal
 // failure through it (toFailure in supervisor/activities/deps.ts).
 import { isRetryable } from './errors.js';
@@ -31,6 +31,73 @@ export function classifyDbtError(message: string): ErrorCode {
   if (/database error|runtime error|binder error|catalog error|conversion error/i.test(message)) return 'DBT_DATABASE_ERROR';
   if (/profile|target|env var|vars|dbt_project\.yml|could not find/i.test(message)) return 'DBT_CONFIGURATION_ERROR';
   return 'DBT_DATABASE_ERROR';
+}
+
+/**
+ * What happened, as the executor and the engine saw it: the one input to a failure's code.
+ * Call sites report facts, never codes; `codeOf` is the only place that turns them into one.
+ */
+export type FailureFact =
+  /** The task was cancelled (activity cancellation, worker shutdown). */
+  | { kind: 'cancelled' }
+  /** The task ran past its own timeout. */
+  | { kind: 'timed-out' }
+  /** dbt (its process or engine) died mid-task or answered nothing usable for it. */
+  | { kind: 'engine-lost' }
+  /** dbt could not be started at all (no interpreter, no executable, a failed self-check). */
+  | { kind: 'cannot-start' }
+  /** `dbt ls` failed (the plan's listing): a selection it rejects, unless its text shows a parse or a warehouse problem. */
+  | { kind: 'list-failed'; message: string }
+  /**
+   * dbt reported an error: its text, and where the engine caught it, the exception's class
+   * and base class names (e.g. `['DbtDatabaseError', 'DbtRuntimeError', ...]`).
+   */
+  | { kind: 'dbt'; message: string; errorTypes?: readonly string[] | null }
+  /** An artifact named by the input could not be read: it does not exist, or the store failed. */
+  | { kind: 'artifact'; notFound: boolean };
+
+/** dbt's exception classes (and their bases), most specific first, with the code each means. */
+const DBT_ERROR_TYPES: readonly [string, ErrorCode][] = [
+  ['FailedToConnectError', 'DBT_TRANSIENT_ERROR'],
+  ['OperationalError', 'DBT_TRANSIENT_ERROR'],
+  ['DbtDatabaseError', 'DBT_DATABASE_ERROR'],
+  ['DatabaseError', 'DBT_DATABASE_ERROR'],
+  ['CompilationError', 'DBT_COMPILATION_ERROR'],
+  ['ParsingError', 'DBT_COMPILATION_ERROR'],
+  ['DbtProfileError', 'DBT_CONFIGURATION_ERROR'],
+  ['DbtProjectError', 'DBT_CONFIGURATION_ERROR'],
+  ['DbtConfigError', 'DBT_CONFIGURATION_ERROR'],
+];
+
+/** The code of dbt's own error: a transient signature first, then its exception type, then its text. */
+function codeOfDbtError(message: string, errorTypes: readonly string[]): ErrorCode {
+  if (TRANSIENT_PATTERNS.some((p) => p.test(message))) return 'DBT_TRANSIENT_ERROR';
+  for (const [type, code] of DBT_ERROR_TYPES) if (errorTypes.includes(type)) return code;
+  return classifyDbtError(message);
+}
+
+/** The error code a fact means (its retryability is the code's: `isRetryable`). */
+export function codeOf(fact: FailureFact): ErrorCode {
+  switch (fact.kind) {
+    case 'cancelled':
+      return 'CANCELLED';
+    case 'timed-out':
+      return 'DBT_TRANSIENT_ERROR';
+    case 'engine-lost':
+      return 'DBT_ENGINE_ERROR';
+    case 'cannot-start':
+      return 'DBT_CONFIGURATION_ERROR';
+    case 'list-failed': {
+      // The same listing fails the same way in both engine modes (a warm engine reports its
+      // parse failures apart; a dbt process's output tells them by dbt's own words).
+      if (TRANSIENT_PATTERNS.some((p) => p.test(fact.message))) return 'DBT_TRANSIENT_ERROR';
+      return /compilation error|parsing error/i.test(fact.message) ? 'DBT_COMPILATION_ERROR' : 'SELECTION_ERROR';
+    }
+    case 'dbt':
+      return codeOfDbtError(fact.message, fact.errorTypes ?? []);
+    case 'artifact':
+      return fact.notFound ? 'ARTIFACT_NOT_FOUND' : 'ARTIFACT_STORE_ERROR';
+  }
 }
 
 export interface FailureVerdict {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { classifyDbtError, classifyFailure } from '../../src/shared/failures.js';
+import { isRetryable } from '../../src/shared/errors.js';
+import type { ErrorCode } from '../../src/shared/errors.js';
+import { classifyDbtError, classifyFailure, codeOf } from '../../src/shared/failures.js';
+import type { FailureFact } from '../../src/shared/failures.js';
 import { toFailure } from '../../src/supervisor/activities/deps.js';
 
 describe('classifyFailure: the one verdict on every failure', () => {
@@ -30,5 +33,29 @@ describe('classifyFailure: the one verdict on every failure', () => {
     expect(f.details).toEqual([{ unique_id: 'model.p.a' }]);
     const g = toFailure('DBT_TRANSIENT_ERROR', 'rate limit: daily quota exceeded', [], [/daily quota/]);
     expect(g.nonRetryable).toBe(true);
+  });
+});
+
+describe('codeOf: what happened decides the code, in both engine modes', () => {
+  const cases: [string, FailureFact, ErrorCode, boolean][] = [
+    ['a cancelled task', { kind: 'cancelled' }, 'CANCELLED', false],
+    ['a task past its timeout', { kind: 'timed-out' }, 'DBT_TRANSIENT_ERROR', true],
+    ['an engine or dbt process that died mid-task', { kind: 'engine-lost' }, 'DBT_ENGINE_ERROR', true],
+    ['dbt that cannot be started', { kind: 'cannot-start' }, 'DBT_CONFIGURATION_ERROR', false],
+    ['a selection dbt ls rejects', { kind: 'list-failed', message: "Runtime Error\n  'bogus' is not a valid method name" }, 'SELECTION_ERROR', false],
+    ['a listing that failed to parse the project', { kind: 'list-failed', message: 'Compilation Error in model a' }, 'DBT_COMPILATION_ERROR', false],
+    ['a listing that lost the warehouse', { kind: 'list-failed', message: 'could not connect to server: Connection refused' }, 'DBT_TRANSIENT_ERROR', true],
+    ["dbt's database error (by its exception type)", { kind: 'dbt', message: 'permission denied for database d', errorTypes: ['DbtDatabaseError', 'DbtRuntimeError', 'DbtBaseException'] }, 'DBT_DATABASE_ERROR', false],
+    ["dbt's connection failure (by its exception type)", { kind: 'dbt', message: 'FATAL: password authentication failed', errorTypes: ['FailedToConnectError', 'DbtDatabaseError'] }, 'DBT_TRANSIENT_ERROR', true],
+    ["dbt's compilation error (by its exception type)", { kind: 'dbt', message: "'x' is undefined", errorTypes: ['CompilationError', 'DbtRuntimeError'] }, 'DBT_COMPILATION_ERROR', false],
+    ["dbt's profile error (by its exception type)", { kind: 'dbt', message: 'bad profile', errorTypes: ['DbtProfileError', 'DbtConfigError'] }, 'DBT_CONFIGURATION_ERROR', false],
+    ['a lock held, whatever its type', { kind: 'dbt', message: 'IO Error: Could not set lock on file "w.duckdb"', errorTypes: ['DbtRuntimeError'] }, 'DBT_TRANSIENT_ERROR', true],
+    ["dbt's error known by its text only", { kind: 'dbt', message: 'Database Error in model m: relation "x" does not exist' }, 'DBT_DATABASE_ERROR', false],
+    ['an artifact the input names that does not exist', { kind: 'artifact', notFound: true }, 'ARTIFACT_NOT_FOUND', false],
+    ['an artifact store that failed to answer', { kind: 'artifact', notFound: false }, 'ARTIFACT_STORE_ERROR', true],
+  ];
+  it.each(cases)('%s', (_what, fact, code, retryable) => {
+    expect(codeOf(fact)).toBe(code);
+    expect(isRetryable(codeOf(fact))).toBe(retryable);
   });
 });

@@ -2,8 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CatalogTask, ExecutorResult } from '../../shared/executor-protocol.js';
-import { classifyDbtError } from '../../shared/failures.js';
-import { outputTail } from '../output-tail.js';
+import { dbtExitFailure, processFailure } from './process-failure.js';
 import { selectionArgs } from '../selection-args.js';
 import { invokeDbt } from './tasks.js';
 import { withWorkspace } from '../workspace.js';
@@ -11,12 +10,12 @@ import { withWorkspace } from '../workspace.js';
 export async function runCatalog(task: CatalogTask, signal: AbortSignal): Promise<ExecutorResult> {
   return withWorkspace(task.invocation, 'dbtt-docs-', async (ws) => {
     const p = await invokeDbt(task, ws, ['docs', 'generate', '--no-compile', ...selectionArgs(task.select, task.exclude)], signal);
-    if (p.cancelled) return { type: 'error', code: 'CANCELLED', message: 'dbt docs generate was cancelled' };
+    const stopped = processFailure(p, 'dbt docs generate');
+    if (stopped) return stopped;
     try {
       return { type: 'catalog', catalogJson: await readFile(join(ws.targetPath, 'catalog.json'), 'utf8') };
     } catch {
-      const tail = outputTail(p.output);
-      return { type: 'error', code: classifyDbtError(tail), message: `dbt docs generate failed (exit ${p.exitCode}): ${tail}` };
+      return dbtExitFailure(p, 'dbt docs generate', `failed (exit ${p.exitCode})`);
     }
   });
 }

@@ -3,8 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CompileTask, ExecutorResult } from '../../shared/executor-protocol.js';
-import { classifyDbtError } from '../../shared/failures.js';
-import { outputTail } from '../output-tail.js';
+import { dbtExitFailure, processFailure } from './process-failure.js';
 import { invokeDbt } from './tasks.js';
 import { withWorkspace } from '../workspace.js';
 
@@ -17,14 +16,13 @@ export function compileArgs(task: CompileTask): string[] {
 export async function runCompile(task: CompileTask, signal: AbortSignal): Promise<ExecutorResult> {
   return withWorkspace(task.invocation, 'dbtt-compile-', async (ws) => {
     const p = await invokeDbt(task, ws, ['compile', ...compileArgs(task)], signal);
-    if (p.cancelled) return { type: 'error', code: 'CANCELLED', message: 'dbt compile was cancelled' };
-    if (p.timedOut) return { type: 'error', code: 'DBT_TRANSIENT_ERROR', message: 'dbt compile timed out' };
-    const tail = outputTail(p.output);
-    if (p.exitCode !== 0) return { type: 'error', code: classifyDbtError(tail), message: `dbt compile failed (dbt exit ${p.exitCode}): ${tail}` };
+    const stopped = processFailure(p, 'dbt compile');
+    if (stopped) return stopped;
+    if (p.exitCode !== 0) return dbtExitFailure(p, 'dbt compile');
     try {
       return { type: 'compiled', runResultsJson: await readFile(join(ws.targetPath, 'run_results.json'), 'utf8') };
     } catch {
-      return { type: 'error', code: classifyDbtError(tail), message: `dbt compile wrote no run_results.json: ${tail}` };
+      return dbtExitFailure(p, 'dbt compile', 'wrote no run_results.json');
     }
   });
 }

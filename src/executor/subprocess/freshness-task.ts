@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JsonValue, NodeResult, NodeStatus, NodeTiming } from '../../shared/contracts.js';
 import type { ExecutorResult, FreshnessTask } from '../../shared/executor-protocol.js';
-import { classifyDbtError } from '../../shared/failures.js';
-import { outputTail } from '../output-tail.js';
+import { dbtFailed } from '../failure.js';
+import { dbtExitFailure, processFailure } from './process-failure.js';
 import { invokeDbt } from './tasks.js';
 import { withWorkspace } from '../workspace.js';
 
@@ -45,7 +45,8 @@ function toResult(r: RawFreshness): NodeResult {
 export async function runFreshness(task: FreshnessTask, signal: AbortSignal): Promise<ExecutorResult> {
   return withWorkspace(task.invocation, 'dbtt-fresh-', async (ws) => {
     const p = await invokeDbt(task, ws, ['source', 'freshness', '--select', task.selector], signal);
-    if (p.cancelled) return { type: 'error', code: 'CANCELLED', message: `freshness of ${task.uniqueId} was cancelled` };
+    const stopped = processFailure(p, `freshness of ${task.uniqueId}`);
+    if (stopped) return stopped;
     let raw: RawFreshness | undefined;
     try {
       const doc = JSON.parse(await readFile(join(ws.targetPath, 'sources.json'), 'utf8')) as { results?: RawFreshness[] };
@@ -54,11 +55,10 @@ export async function runFreshness(task: FreshnessTask, signal: AbortSignal): Pr
       raw = undefined;
     }
     if (!raw) {
-      const tail = outputTail(p.output);
-      return { type: 'error', code: classifyDbtError(tail), message: `dbt source freshness ${task.uniqueId} failed (exit ${p.exitCode}): ${tail}` };
+      return dbtExitFailure(p, `dbt source freshness ${task.uniqueId}`, `failed (exit ${p.exitCode})`);
     }
     const result = toResult(raw);
-    if (result.status === 'runtime error') return { type: 'error', code: classifyDbtError(result.message ?? ''), message: result.message ?? 'freshness failed', result };
+    if (result.status === 'runtime error') return dbtFailed(result.message ?? '', result.message ?? 'freshness failed', null, result);
     return { type: 'node', result, overheadMs: { queued: 0, engine: 0 } };
   });
 }

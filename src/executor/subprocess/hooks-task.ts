@@ -3,8 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutorResult, HooksTask } from '../../shared/executor-protocol.js';
-import { classifyDbtError } from '../../shared/failures.js';
-import { outputTail } from '../output-tail.js';
+import { dbtExitFailure, processFailure } from './process-failure.js';
 import { readRunResults } from '../run-results.js';
 import { selectionArgs } from '../selection-args.js';
 import { invokeDbt } from './tasks.js';
@@ -23,13 +22,13 @@ export async function runHooks(task: HooksTask, signal: AbortSignal): Promise<Ex
     // dbt's flags.FULL_REFRESH, as the run's nodes see it (dbt accepts the flag on build, run and seed).
     if (task.fullRefresh && ['build', 'run', 'seed'].includes(task.command[0] ?? '')) sub.push('--full-refresh');
     const p = await invokeDbt({ ...task, invocation }, ws, sub, signal, task.phase);
-    if (p.cancelled) return { type: 'error', code: 'CANCELLED', message: `on-run-${task.phase} hooks were cancelled` };
+    const stopped = processFailure(p, `on-run-${task.phase} hooks`);
+    if (stopped) return stopped;
     const results = [...(await readRunResults(join(ws.targetPath, 'run_results.json'))).values()].filter((r) => r.unique_id.startsWith('operation.'));
     // Hook failures are results (dbt records them in run_results); only a dbt that reported
     // nothing at all is an error of the task itself.
     if (p.exitCode !== 0 && results.length === 0) {
-      const message = outputTail(p.output);
-      return { type: 'error', code: classifyDbtError(message), message: `on-run-${task.phase} hooks failed: ${message}` };
+      return dbtExitFailure(p, `on-run-${task.phase} hooks`, 'failed');
     }
     return { type: 'hooks', results };
   });

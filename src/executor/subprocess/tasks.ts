@@ -2,10 +2,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutorResult, ExecutorTask, ListTask, NodeTask, ParseTask } from '../../shared/executor-protocol.js';
-import { classifyDbtError } from '../../shared/failures.js';
 import { outputTail } from '../output-tail.js';
 import { nodeOutcome, nodeSubcommandArgs } from '../node-outcome.js';
+import { failed } from '../failure.js';
 import { runDbtProcess } from './dbt-process.js';
+import { dbtExitFailure, processFailure } from './process-failure.js';
 import { DBT_SHIM_PATH, dbtPython } from './dbt-python.js';
 import { listArgs, listRows, parseListOutput } from '../list-args.js';
 import type { DbtProcessResult } from './dbt-process.js';
@@ -36,25 +37,13 @@ export function invokeDbt(task: ExecutorTask, ws: Workspace, sub: string[], sign
   });
 }
 
-/** An error result for a dbt process that did not finish normally, or null if it did. */
-function processFailure(p: DbtProcessResult, what: string): ExecutorResult | null {
-  if (p.cancelled) return { type: 'error', code: 'CANCELLED', message: `${what} was cancelled` };
-  if (p.spawnError) return { type: 'error', code: 'DBT_CONFIGURATION_ERROR', message: `cannot start dbt: ${p.spawnError}` };
-  if (p.timedOut) return { type: 'error', code: 'DBT_TRANSIENT_ERROR', message: `${what} timed out` };
-  return null;
-}
-
-function dbtFailure(p: DbtProcessResult, what: string): ExecutorResult {
-  const tail = outputTail(p.output);
-  return { type: 'error', code: classifyDbtError(tail), message: `${what} failed (dbt exit ${p.exitCode}): ${tail}` };
-}
 
 export async function runParse(task: ParseTask, signal: AbortSignal): Promise<ExecutorResult> {
   return withWorkspace(task.invocation, 'dbtt-target-', async (ws) => {
     const p = await invokeDbt(task, ws, ['parse'], signal);
-    const failed = processFailure(p, 'dbt parse');
-    if (failed) return failed;
-    if (p.exitCode !== 0) return dbtFailure(p, 'dbt parse');
+    const stopped = processFailure(p, 'dbt parse');
+    if (stopped) return stopped;
+    if (p.exitCode !== 0) return dbtExitFailure(p, 'dbt parse');
     const manifestJson = await readFile(join(ws.targetPath, 'manifest.json'), 'utf8');
     const partialParse = await readFile(join(ws.targetPath, 'partial_parse.msgpack')).catch(() => null);
     return { type: 'parsed', manifestJson, partialParse: partialParse ? new Uint8Array(partialParse) : null };
@@ -64,11 +53,11 @@ export async function runParse(task: ParseTask, signal: AbortSignal): Promise<Ex
 export async function runList(task: ListTask, signal: AbortSignal): Promise<ExecutorResult> {
   return withWorkspace(task.invocation, 'dbtt-plan-', async (ws) => {
     const p = await invokeDbt(task, ws, listArgs(task), signal);
-    const failed = processFailure(p, 'dbt ls');
-    if (failed) return failed;
+    const stopped = processFailure(p, 'dbt ls');
+    if (stopped) return stopped;
     if (p.exitCode !== 0) {
       const tail = outputTail(p.output);
-      return { type: 'error', code: 'SELECTION_ERROR', message: `dbt ls failed (exit ${p.exitCode}): ${tail}` };
+      return failed({ kind: 'list-failed', message: tail }, `dbt ls failed (exit ${p.exitCode}): ${tail}`);
     }
     const rows = listRows(p.output.split('\n'));
     const manifestJson = task.wantManifest ? await readFile(join(ws.targetPath, 'manifest.json'), 'utf8').catch(() => null) : null;
@@ -82,9 +71,9 @@ export async function runNodeProcess(task: NodeTask, signal: AbortSignal, enqueu
     const { subcommand, rest } = nodeSubcommandArgs(task);
     const p = await invokeDbt(task, ws, [subcommand, ...rest], signal);
     const what = `dbt ${task.subcommand} ${task.uniqueId}`;
-    const failed = processFailure(p, what);
-    if (failed) return failed;
+    const stopped = processFailure(p, what);
+    if (stopped) return stopped;
     const results = await readRunResults(join(ws.targetPath, 'run_results.json'));
-    return nodeOutcome(task, results, () => (p.exitCode === 0 ? null : dbtFailure(p, what)), { enqueuedAt, startedAt });
+    return nodeOutcome(task, results, () => (p.exitCode === 0 ? null : dbtExitFailure(p, what)), { enqueuedAt, startedAt });
   });
 }

@@ -126,6 +126,8 @@ export interface EngineDone {
   /** Node: with a context's first answer, how it got its manifest and its dbt threads. */
   context_info?: { manifest: ManifestUse; threads?: number };
   error?: string | null;
+  /** The failure's exception class and its bases (`type(err).__mro__` names), where one was caught. */
+  error_types?: string[];
   /** The engine may hold state from a failure: replace it. */
   recycle?: boolean;
   /** Profiling marks from the engine (epoch ms), when the request asked for them. */

@@ -2,6 +2,7 @@
 // context (the engine, adapter and database of its nodes), so what on-run-start makes is there
 // for the nodes and for on-run-end, also in an in-memory DuckDB database.
 import type { ExecutorResult, HooksTask } from '../../shared/executor-protocol.js';
+import { failed } from '../failure.js';
 import { runResultsOf } from '../run-results.js';
 import { withWorkspace } from '../workspace.js';
 import { hooksContextInvocation, hooksContextSpec, spawnOptions } from './context-spec.js';
@@ -13,7 +14,7 @@ export const warmHooks = (task: HooksTask): boolean => hooksContextInvocation(ta
 
 export async function runHooksWarm(task: HooksTask, link: EngineLink): Promise<ExecutorResult> {
   const inv = hooksContextInvocation(task);
-  if (!inv) return { type: 'error', code: 'DBT_ENGINE_ERROR', message: `on-run-${task.phase} hooks of \`${task.command.join(' ')}\` cannot run in a run context` };
+  if (!inv) return failed({ kind: 'engine-lost' }, `on-run-${task.phase} hooks of \`${task.command.join(' ')}\` cannot run in a run context`);
   const what = `on-run-${task.phase} hooks`;
   // The scratch dir serves a parse when the engine lacks the manifest.
   return withWorkspace(inv, 'dbtt-hooks-', async (ws) => {
@@ -23,8 +24,8 @@ export async function runHooksWarm(task: HooksTask, link: EngineLink): Promise<E
       uniqueId: `on-run-${task.phase}`, refresh: false, spawn: spawnOptions(inv), timeoutMs: inv.timeoutMs,
       hooks: { phase: task.phase, ...(task.phase === 'end' ? { results: task.results } : {}) },
     });
-    const failed = outcomeFailure(outcome, what);
-    if (failed || outcome.kind !== 'done') return failed as ExecutorResult;
+    const stopped = outcomeFailure(outcome, what);
+    if (stopped || outcome.kind !== 'done') return stopped as ExecutorResult;
     // Hook failures are results (dbt records them as `error`), as in the subprocess path.
     const results = [...runResultsOf({ results: outcome.done.hook_results ?? [] }).values()].filter((r) => r.unique_id.startsWith('operation.'));
     return { type: 'hooks', results };

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutorResult, ListTask } from '../../shared/executor-protocol.js';
+import { failed } from '../failure.js';
 import { outputTail } from '../output-tail.js';
 import { listArgs, listRows, parseListOutput } from '../list-args.js';
 import { GLOBAL_ARGS, commonArgs, dbtEnv, withWorkspace } from '../workspace.js';
@@ -26,12 +27,12 @@ export async function runListWarm(task: ListTask, link: EngineLink): Promise<Exe
         want_result: true, want_profile: true, ...(manifestOut ? { manifest_out: manifestOut } : {}),
       },
     });
-    const failed = outcomeFailure(outcome, 'dbt ls');
-    if (failed || outcome.kind !== 'done') return failed as ExecutorResult;
+    const stopped = outcomeFailure(outcome, 'dbt ls');
+    if (stopped || outcome.kind !== 'done') return stopped as ExecutorResult;
     const { done } = outcome;
     if (!done.success || done.error) {
       const tail = `${done.error ?? ''}\n${outputTail(outcome.output)}`.trim();
-      return { type: 'error', code: 'SELECTION_ERROR', message: `dbt ls failed: ${tail}` };
+      return failed({ kind: 'list-failed', message: tail }, `dbt ls failed: ${tail}`);
     }
     const manifestJson = manifestOut ? await readFile(manifestOut, 'utf8').catch(() => null) : null;
     const rows = listRows(done.result ?? []);

@@ -1,7 +1,7 @@
 // One node on a warm engine, the executor thread's side: its own scratch dir, the request for
 // the node's run context, then dbt's result (in the engine's answer) shaped as in both modes.
 import type { ExecutorResult, NodeTask } from '../../shared/executor-protocol.js';
-import { classifyDbtError } from '../../shared/failures.js';
+import { dbtFailed, failed } from '../failure.js';
 import { nodeOutcome } from '../node-outcome.js';
 import { runResultsOf } from '../run-results.js';
 import { withWorkspace } from '../workspace.js';
@@ -14,19 +14,23 @@ import { nowMs, trace, tracing } from '../trace.js';
 export function outcomeFailure(outcome: EngineOutcome, what: string): ExecutorResult | null {
   switch (outcome.kind) {
     case 'cancelled':
-      return { type: 'error', code: 'CANCELLED', message: `${what} was cancelled` };
+      return failed({ kind: 'cancelled' }, `${what} was cancelled`);
     case 'timed-out':
-      return { type: 'error', code: 'DBT_TRANSIENT_ERROR', message: `${what} timed out` };
+      return failed({ kind: 'timed-out' }, `${what} timed out`);
     case 'crashed':
-      return { type: 'error', code: 'DBT_ENGINE_ERROR', message: `${what}: dbt engine exited mid-node (${outcome.detail})` };
+      return failed({ kind: 'engine-lost' }, `${what}: dbt engine exited mid-node (${outcome.detail})`);
     case 'done': {
       const { done } = outcome;
-      if (done.cancelled) return { type: 'error', code: 'CANCELLED', message: `${what} was cancelled` };
+      if (done.cancelled) return failed({ kind: 'cancelled' }, `${what} was cancelled`);
       if (done.ok) return null;
       const text = (done.error ?? 'unknown error').trim();
-      if (done.phase === 'parse') return { type: 'error', code: classifyDbtError(text), message: `${what}: dbt parse failed: ${text}` };
-      if (done.phase === 'context' || done.phase === 'dbt') return { type: 'error', code: classifyDbtError(text), message: `${what}: ${text}` };
-      return { type: 'error', code: 'DBT_ENGINE_ERROR', message: `${what}: dbt engine error: ${text}` };
+      const types = done.error_types ?? null;
+      if (done.phase === 'parse') return dbtFailed(text, `${what}: dbt parse failed: ${text}`, types);
+      if (done.phase === 'context' || done.phase === 'dbt') return dbtFailed(text, `${what}: ${text}`, types);
+      // The engine's own code failed, unless what it caught was one of dbt's errors (every one
+      // derives from dbt-common's DbtBaseException).
+      if (types?.includes('DbtBaseException')) return dbtFailed(text, `${what}: ${text}`, types);
+      return failed({ kind: 'engine-lost' }, `${what}: dbt engine error: ${text}`);
     }
   }
 }
@@ -43,8 +47,8 @@ export async function runNodeWarm(task: NodeTask, link: EngineLink, opts: { enqu
       kind: 'node', contextKey: spec.key, manifestKey: spec.manifest_key, warehouse: task.warehouse ?? null, spec,
       uniqueId: task.uniqueId, refresh: (task.attempt ?? 1) > 1, attempt: task.attempt ?? 1, spawn: spawnOptions(inv), timeoutMs: inv.timeoutMs,
     });
-    const failed = outcomeFailure(outcome, what);
-    if (failed) return failed;
+    const stopped = outcomeFailure(outcome, what);
+    if (stopped) return stopped;
     const t2 = tracing ? nowMs() : 0;
     const done = outcome.kind === 'done' ? outcome.done : null;
     const results = runResultsOf({ results: done?.node_result ? [done.node_result] : [] });

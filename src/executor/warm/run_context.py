@@ -102,7 +102,7 @@ def make_serving(base):
                         else:
                             self._serve(ctx, microbatch_pool, item)
                     except Exception as err:  # noqa: BLE001 - the thread keeps serving
-                        ctx.fail(item, "engine", f"{type(err).__name__}: {err}")
+                        ctx.fail(item, "engine", f"{type(err).__name__}: {err}", err)
 
             threads = [threading.Thread(target=worker, daemon=True) for _ in range(max(1, self.config.threads))]
             try:
@@ -140,7 +140,7 @@ def make_serving(base):
                     runner.set_parent_task(self)
                     runner.set_pool(pool)
             except Exception as err:  # noqa: BLE001 - reported as the node's failure
-                ctx.fail(req, "engine", f"{type(err).__name__}: {err}")
+                ctx.fail(req, "engine", f"{type(err).__name__}: {err}", err)
                 return
             ctx.started(req)
             uid = node.unique_id
@@ -153,7 +153,7 @@ def make_serving(base):
                 try:
                     result = self.call_runner(runner)
                 except Exception as err:  # noqa: BLE001 - reported as the node's failure
-                    ctx.fail(req, "engine", f"{type(err).__name__}: {err}")
+                    ctx.fail(req, "engine", f"{type(err).__name__}: {err}", err)
                     return
                 finally:
                     dbt_reach.mark_running(self, uid, False)
@@ -181,7 +181,7 @@ def make_serving(base):
             try:
                 results = dbt_reach.run_project_hooks(self, get_adapter(self.config), req["phase"], raw, selected)
             except Exception as err:  # noqa: BLE001 - a dbt error (a hook that does not compile...)
-                ctx.fail(req, "dbt", f"{type(err).__name__}: {err}")
+                ctx.fail(req, "dbt", f"{type(err).__name__}: {err}", err)
                 return
             finally:
                 _HOOKS.on = False
@@ -367,10 +367,14 @@ class RunContext:
             return
         self.engine.write(line)
 
-    def fail(self, req, phase, error):
+    def fail(self, req, phase, error, err=None):
+        """Answers `req` with its failure: where it happened, the text and, for a caught
+        exception, its class and base class names (the supervisor's facts for its code)."""
         found, cancelled = self._take(req)
         if found:
-            self.engine.send({"id": req["id"], "type": "done", "ok": False, "cancelled": cancelled, "phase": phase, "error": error, **self._info()})
+            types = {"error_types": [c.__name__ for c in type(err).__mro__]} if err is not None else {}
+            self.engine.send({"id": req["id"], "type": "done", "ok": False, "cancelled": cancelled, "phase": phase, "error": error,
+                              **types, **self._info()})
 
     def _info(self):
         """Once per context, with its first answer: how it got its manifest, its dbt threads."""

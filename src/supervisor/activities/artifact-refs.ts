@@ -1,5 +1,6 @@
 // Reads earlier runs' artifacts named by the input (`retry_from`, `state_manifest_ref`,
 // `defer_manifest_ref`) from the artifact store; a small cache keeps hot manifests in memory.
+import { codeOf } from '../../shared/failures.js';
 import { toFailure } from './deps.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -17,7 +18,11 @@ export async function readArtifactRef(deps: ActivityDeps, field: string, ref: st
   try {
     text = await store.get(ref);
   } catch (err) {
-    throw toFailure('INVALID_INPUT', `${field}: cannot read ${ref} from the artifact store: ${(err as Error).message}`);
+    // A ref that names nothing is the input's fault; a store that failed to answer may answer a retry.
+    const code = (err as { code?: unknown }).code;
+    const notFound = code === 'ARTIFACT_NOT_FOUND' || code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR' || err instanceof TypeError;
+    const message = `${field}: cannot read ${ref} from the artifact store: ${(err as Error).message}`;
+    throw toFailure(notFound ? 'INVALID_INPUT' : codeOf({ kind: 'artifact', notFound: false }), message);
   }
   cache.set(key, text);
   if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
