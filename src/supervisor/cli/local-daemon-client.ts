@@ -9,7 +9,7 @@ import { workerFingerprint } from './local-daemon-fingerprint.js';
 import { acquireLock } from './local-daemon-lock.js';
 import { callDaemon } from './local-daemon-protocol.js';
 import type { DaemonCall } from './local-daemon-protocol.js';
-import { clearDaemonState, daemonPaths, isAlive, readDaemonState, runs } from './local-daemon-state.js';
+import { clearDaemonState, daemonPaths, isAlive, readDaemonState, removeCleanLog, runs } from './local-daemon-state.js';
 import type { DaemonPaths, DaemonState } from './local-daemon-state.js';
 
 const ENTRY = fileURLToPath(new URL('./local-daemon-main.js', import.meta.url));
@@ -140,6 +140,7 @@ export async function stopDaemon(projectDir: string, profilesDir: string, timeou
   const state = readDaemonState(paths);
   if (!state || !isAlive(state.pid)) {
     clearStale(paths, state);
+    removeCleanLog(paths);
     return false;
   }
   try {

@@ -1,6 +1,7 @@
 // The start-up lock of a project's daemon: a file created exclusively, holding the holder's pid.
 // Two terminals never start two daemons; a lock left by a killed process is taken over.
-import { openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { CodedError } from '../../shared/errors.js';
 import { isAlive } from './local-daemon-state.js';
 
@@ -34,7 +35,13 @@ export async function acquireLock(path: string, opts: LockOptions = {}): Promise
         if (holder(path) === process.pid) rmSync(path, { force: true });
       };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      // A daemon that just stopped removed its (empty) directory.
+      if (code === 'ENOENT') {
+        mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+        continue;
+      }
+      if (code !== 'EEXIST') throw err;
     }
     const pid = holder(path);
     // A holder that died (or a file it never got to write its pid into, seen twice) is stale.

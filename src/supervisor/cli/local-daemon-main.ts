@@ -12,7 +12,7 @@ import { temporalLogger } from '../temporal-logger.js';
 import { searchAttributeArgs } from './local-backend.js';
 import { readLine } from './local-daemon-protocol.js';
 import type { DaemonReply, DaemonRequest } from './local-daemon-protocol.js';
-import { clearDaemonState, daemonPaths, isAlive, writeDaemonState } from './local-daemon-state.js';
+import { clearDaemonState, daemonPaths, isAlive, removeCleanLog, writeDaemonState } from './local-daemon-state.js';
 import { DaemonWorker } from './local-daemon-worker.js';
 
 const [projectDir = '', profilesDir = '', idleArg = '300000', fingerprint = ''] = process.argv.slice(2);
@@ -49,6 +49,7 @@ function stop(reason: string): Promise<never> {
     await worker.close().catch((err: unknown) => log.error({ err: (err as Error).message }, 'worker shutdown failed'));
     await server.close();
     log.info('daemon stopped');
+    removeCleanLog(paths);
     // The Temporal runtime's native threads would keep the process alive.
     process.exit(0);
   })();

@@ -2,7 +2,7 @@
 // project dir + profiles dir under $TMPDIR (never in the project), holding the start-up lock,
 // the state file (pids, address, control socket) and the daemon's log.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CodedError } from '../../shared/errors.js';
@@ -66,6 +66,20 @@ export function writeDaemonState(paths: DaemonPaths, state: DaemonState): void {
 export function clearDaemonState(paths: DaemonPaths): void {
   rmSync(paths.state, { force: true });
   rmSync(paths.socket, { force: true });
+}
+
+/**
+ * After a stop: nothing accumulates under $TMPDIR. A log without a warning or an error goes,
+ * then the directory if nothing else is in it (a start-up lock of a new daemon keeps it).
+ */
+export function removeCleanLog(paths: DaemonPaths): void {
+  try {
+    if (/"level":[4-6]0\b/.test(readFileSync(paths.log, 'utf8'))) return;
+    rmSync(paths.log, { force: true });
+    rmdirSync(paths.dir);
+  } catch {
+    // kept: a log we cannot read, or a directory in use
+  }
 }
 
 /** Whether /proc says the process has exited and waits to be reaped (a zombie runs nothing). */
