@@ -1,5 +1,5 @@
 // Failure classification against a real PostgreSQL: a warehouse that goes down and comes back is
-// retried until the node succeeds; a SQL syntax error is attempted exactly once.
+// retried until the node succeeds; a SQL syntax error and a denied schema are attempted exactly once.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectClient } from '../support/client.js';
 import type { TestClient } from '../support/client.js';
@@ -73,6 +73,20 @@ describe('transient and permanent warehouse failures', () => {
     expect(res.output?.node_results.map((r) => [r.unique_id, r.status])).toEqual([['model.parity_failing.bad_syntax', 'error']]);
     expect(res.output?.node_results[0]?.message).toMatch(/syntax error/i);
     const node = (await readHistory(client, res.workflowId)).activities.find((a) => a.activityId === 'model:bad_syntax');
+    expect(node?.attempt).toBe(1);
+  }, 600_000);
+
+  it("attempts a node once when the warehouse denies the run its schema (dbt's database error, not an engine fault)", async () => {
+    const schema = pg.freshSchema('denied');
+    const role = `reader_${schema.split('_')[1]}`;
+    await pg.query(`create role ${role} login password 'reader-pw'`);
+    // The role may connect but not create the run's schema: dbt's DatabaseError when the node needs it.
+    const env = { ...pg.env(schema), PARITY_PG_USER: role, PARITY_PG_PASSWORD: 'reader-pw' };
+    const res = await client.run(worker.taskQueue, { project: 'parity_failing', command: 'run', select: 'independent', target: 'pg', env });
+    expect(res.ok).toBe(false);
+    expect(res.output?.node_results.map((r) => [r.unique_id, r.status])).toEqual([['model.parity_failing.independent', 'error']]);
+    expect(res.output?.node_results[0]?.message).toMatch(/permission denied/i);
+    const node = (await readHistory(client, res.workflowId)).activities.find((a) => a.activityId === 'model:independent');
     expect(node?.attempt).toBe(1);
   }, 600_000);
 });
