@@ -43,13 +43,11 @@ describe('bad workflow input', () => {
     expect(desc.status.name).toBe('FAILED');
   });
 
-  it('fails a selector that matches nothing, after a single attempt', async () => {
+  it('succeeds with dbt\'s warnings and no node when a selector matches nothing, as dbt does', async () => {
     const res = await client.run(worker.taskQueue, { project: 'second_duck', select: 'no_such_model' });
-    expect(res.errorType).toBe('SELECTION_ERROR');
-    expect(res.message).toMatch(/no nodes matched after applying selectors/);
-    const history = await client.client.workflow.getHandle(res.workflowId).fetchHistory();
-    const attempts = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes?.attempt);
-    expect(attempts).toEqual([1]);
+    expect(res.errorType).toBeNull();
+    expect(res.output?.node_results).toEqual([]);
+    expect(res.output?.warnings).toEqual(["The selection criterion 'no_such_model' does not match any enabled nodes", 'Nothing to do. Try checking your model configs and model specification args']);
   });
 
   it('fails a malformed selector with dbt\'s own message', async () => {
@@ -82,9 +80,9 @@ describe('bad CLI input and configuration', () => {
   });
 
   it('exits 2 for a rejected run and prints the reason', async () => {
-    const r = await runCli(['run', '--project', 'second_duck', '--select', 'no_such_model', '--task-queue', worker.taskQueue], baseEnv);
+    const r = await runCli(['run', '--project', 'second_duck', '--select', 'bogus_method:foo', '--task-queue', worker.taskQueue], baseEnv);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/no nodes matched/);
+    expect(r.stderr).toMatch(/run rejected \(SELECTION_ERROR\)[\s\S]*'bogus_method' is not a valid method name/);
   });
 
   it('refuses to start when the project directory is missing', async () => {

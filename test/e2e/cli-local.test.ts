@@ -58,8 +58,9 @@ describe('local on a terminal', () => {
     // dbt's lines scrolled above it, each node's result once, and dbt's summary intact.
     const results = history.match(/^ ?\d+ of 11 (OK|PASS|WARN \d+|FAIL \d+|ERROR|SKIP) /gm) ?? [];
     expect(results).toHaveLength(11);
-    expect(history).toMatch(/Completed with 2 errors, 0 partial successes, and 1 warning:\n\nFailure in model\.broken_duck\.bad_sql\n {2}Runtime Error in model bad_sql/);
-    expect(history.match(/Failure in model\.broken_duck\.bad_sql/g)).toHaveLength(1);
+    expect(history).toMatch(/Completed with 2 errors, 0 partial successes, and 1 warning:\n\nFailure in model bad_sql \(models\/bad_sql\.sql\)\n {2}Runtime Error in model bad_sql/);
+    expect(history.match(/Failure in model bad_sql/g)).toHaveLength(1);
+    expect(history).toMatch(/compiled code at .*dbt-temporal-run-.*\/compiled\/broken_duck\/models\/bad_sql\.sql/);
     expect(history).toMatch(/^Done\. PASS=6 WARN=1 ERROR=2 SKIP=2 NO-OP=0 TOTAL=11$/m);
     // Worker and SDK logs are in the file it names, not on the terminal.
     expect(history).not.toMatch(/"level":|Activity failed/);
@@ -81,7 +82,8 @@ describe('local on a terminal', () => {
       final = await tmux.screen();
     }
     expect(final).toMatch(/EXIT=1/);
-    expect((await readdir(logs)).filter((f) => !f.startsWith('dbt-temporal-local-'))).toEqual([]);
+    // Besides the kept log, only the failures' compiled code (dbt's `compiled code at`).
+    expect((await readdir(logs)).filter((f) => !f.startsWith('dbt-temporal-local-') && !f.startsWith('dbt-temporal-run-'))).toEqual([]);
   });
 });
 

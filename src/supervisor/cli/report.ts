@@ -4,8 +4,11 @@ import { keepCompiledCode } from './compiled-code.js';
 import { formatSummary } from './summary.js';
 import { formatPlan } from './plan-preview.js';
 
-/** Error types that mean the request itself was wrong (exit 2), not that the run failed. */
-const USAGE_ERROR_TYPES = ['INVALID_INPUT', 'SELECTION_ERROR', 'PROJECT_NOT_FOUND'];
+/**
+ * Error types that mean the request itself was wrong or dbt could not start the run (exit 2, as
+ * dbt exits 2 when a parse or a --warn-error warning stops it before any node), not that the run failed.
+ */
+const USAGE_ERROR_TYPES = ['INVALID_INPUT', 'SELECTION_ERROR', 'PROJECT_NOT_FOUND', 'DBT_COMPILATION_ERROR', 'DBT_CONFIGURATION_ERROR'];
 
 export interface ReportOptions {
   json: boolean;

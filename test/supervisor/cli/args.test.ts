@@ -23,6 +23,15 @@ describe('dbt-style arguments', () => {
     expect(parse([])).toEqual({});
   });
 
+  it("maps dbt ls's output flags onto the list fields, and --warn-error onto dbt's env settings", () => {
+    expect(parse(['ls', '--output', 'json', '--output-keys', 'name', 'config.materialized', '--resource-type', 'model', '--resource-type', 'seed'])).toEqual({
+      command: 'list', output: 'json', output_keys: ['name', 'config.materialized'], resource_types: ['model', 'seed'],
+    });
+    expect(parse(['build', '--warn-error', '--warn-error-options', '{error: all}'])).toEqual({
+      command: 'build', env: { DBT_WARN_ERROR: 'true', DBT_WARN_ERROR_OPTIONS: '{error: all}' },
+    });
+  });
+
   it('maps --state and --defer onto the manifest refs (a directory means its manifest.json)', () => {
     expect(parse(['run', '--state', 'prod/abc', '--defer'])).toEqual({
       command: 'run', state_manifest_ref: 'prod/abc/manifest.json', defer_manifest_ref: 'prod/abc/manifest.json',
