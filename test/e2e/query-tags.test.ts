@@ -1,13 +1,18 @@
 // Query tags on a real PostgreSQL: during a node, the node's own row of pg_stat_activity (and
 // current_query()) shows dbt's query comment carrying the run's invocation id (the one in
 // run_results.json), the node's unique id and the attempt, in warm and subprocess mode; a
-// retried node's queries say attempt 2; a project's own query-comment is left as it is.
+// retried node's queries say attempt 2; a project's own query-comment is left as it is. And a
+// node paused from Temporal (`temporal activity pause`, as the UI's Pause): its query is
+// cancelled and the run waits; unpaused, the node reruns and the run ends as plain dbt's.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectClient } from '../support/client.js';
+import type { DbtRunOutput } from '../../src/shared/contracts.js';
+import { connectClient, statusMap } from '../support/client.js';
 import type { TestClient } from '../support/client.js';
+import { REPO_ROOT } from '../support/paths.js';
 import { startPostgres } from '../support/postgres.js';
 import type { PgServer } from '../support/postgres.js';
 import { startWorker } from '../support/worker-process.js';
@@ -31,16 +36,22 @@ const FLAKY = [
   "{{ config(materialized='table', pre_hook=\"do $$ begin if current_query() like '%\\\"attempt\\\": ' || '1}%' then raise exception 'try again: first attempt'; end if; end $$\") }}",
   'select current_query() as current', '',
 ].join('\n');
+/** Sleeps 300 s on its first attempt (its query comment says so), not after. */
+const SLOW = "{{ config(materialized='table') }}\nselect 1 as id from (select pg_sleep(case when current_query() like '%\"attempt\": ' || '1}%' then 300 else 0 end)) s\n";
 
-/** A project `name` in a temp dir: `seen` and `flaky`, and the project's own query-comment if given. */
+/** A project `name` in a temp dir: `seen`, and `flaky`, `slow` and `after_slow`, or the project's own query-comment. */
 function writeProject(root: string, name: string, queryComment?: string): string {
   const dir = join(root, name);
   mkdirSync(join(dir, 'models'), { recursive: true });
   writeFileSync(join(dir, 'dbt_project.yml'), `name: ${name}\nversion: "1.0"\nprofile: tags\n${queryComment ? `query-comment: "${queryComment}"\n` : ''}`);
   writeFileSync(join(dir, 'profiles.yml'), PROFILE);
-  writeFileSync(join(dir, 'dbt_temporal.yml'), 'retry:\n  max_attempts: 3\n  initial_interval_secs: 1\n');
+  // A short heartbeat timeout: a pause reaches the worker within 8 s.
+  writeFileSync(join(dir, 'dbt_temporal.yml'), 'retry:\n  max_attempts: 3\n  initial_interval_secs: 1\ntimeouts:\n  node_heartbeat_secs: 10\n');
   writeFileSync(join(dir, 'models/seen.sql'), SEEN);
-  if (!queryComment) writeFileSync(join(dir, 'models/flaky.sql'), FLAKY);
+  if (queryComment) return dir;
+  writeFileSync(join(dir, 'models/flaky.sql'), FLAKY);
+  writeFileSync(join(dir, 'models/slow.sql'), SLOW);
+  writeFileSync(join(dir, 'models/after_slow.sql'), "select * from {{ ref('slow') }}\n");
   return dir;
 }
 
@@ -51,7 +62,7 @@ function commentOf(sql: string): Record<string, unknown> {
   return JSON.parse(m[1] as string) as Record<string, unknown>;
 }
 
-describe('query tags: every query of a node names its run, node and attempt', () => {
+describe('warehouse side of a node: query tags, and pause', () => {
   const root = mkdtempSync(join(tmpdir(), 'query-tags-'));
   const store = join(root, 'artifacts');
   const tagged = writeProject(root, 'tags_pg');
@@ -112,5 +123,35 @@ describe('query tags: every query of a node names its run, node and attempt', ()
     const [[query]] = (await pg.query(`select query from ${schema}.seen`)) as [[string]];
     expect(query).toMatch(/^\/\* owned by pg \*\/\n/);
     expect(query).not.toContain(res.output?.invocation_id as string);
+  });
+
+  it("pause: the node's query is cancelled and the run waits; unpause: the node reruns and the run ends as plain dbt's", async () => {
+    const schema = pg.freshSchema('tags_pause');
+    const workflowId = `pause-${schema}`;
+    const sleeping = async () => Number(((await pg.query("select count(*) from pg_stat_activity where query like '%pg_sleep(case%' and state = 'active' and pid <> pg_backend_pid()")) as [[number]])[0][0]);
+    const until = async (what: string, check: () => Promise<boolean>): Promise<void> => {
+      for (const deadline = Date.now() + 120_000; !(await check());) {
+        const nodes = workers.get('warm')?.logs().split('\n').filter((l) => l.includes('node finished')).join('\n');
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the worker's node lines:\n${nodes}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    };
+    const handle = await client.client.workflow.start('dbt_run', { taskQueue: workers.get('warm')?.taskQueue as string, workflowId,
+      args: [{ project: 'tags_pg', command: 'build', select: 'slow after_slow', env: pg.env(schema) }] });
+    await until('the slow query', async () => (await sleeping()) > 0);
+    const activity = (verb: string) => execa(`${REPO_ROOT}.venv/bin/temporal`, ['activity', verb, '--workflow-id', workflowId, '--activity-id', 'model:slow', '--address', inject('temporalAddress')]);
+    await activity('pause');
+    await until('the query to be cancelled', async () => (await sleeping()) === 0);
+    const desc = await client.client.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId } });
+    expect(desc.workflowExecutionInfo?.closeTime ?? null).toBeNull();
+    expect(desc.pendingActivities?.find((p) => p.activityId === 'model:slow')?.paused).toBe(true);
+    await activity('unpause');
+    const output = (await handle.result()) as DbtRunOutput;
+    const target = join(root, 'oracle');
+    const plain = await execa(`${REPO_ROOT}.venv/bin/dbt`, ['build', '--select', 'slow', 'after_slow', '--project-dir', tagged, '--profiles-dir', tagged, '--target-path', target, '--log-path', target],
+      { env: { ...process.env, ...pg.env(pg.freshSchema('tags_oracle')), DBT_SEND_ANONYMOUS_USAGE_STATS: 'false' }, reject: false });
+    expect(plain.exitCode, plain.stdout).toBe(0);
+    const oracle = JSON.parse(readFileSync(join(target, 'run_results.json'), 'utf8')) as { results: Array<{ unique_id: string; status: string }> };
+    expect(statusMap(output)).toEqual(new Map(oracle.results.map((r) => [r.unique_id, r.status])));
   });
 });

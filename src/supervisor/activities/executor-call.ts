@@ -1,6 +1,7 @@
 // The common frame of activities that hand work to the executor: look up the project, keep
 // heartbeating while the task runs, forward cancellation, and keep DuckDB tasks one at a time.
 import { Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
 import type { ExecutorResult, ExecutorTask } from '../../shared/executor-protocol.js';
 import type { ResolvedProject } from '../projects/resolve-cache.js';
 import type { RunEnvAnswer } from '../../shared/run-status.js';
@@ -44,7 +45,13 @@ export async function runOnExecutor(deps: ActivityDeps, project: ResolvedProject
   // (the first one the SDK sends goes out at once, later ones are throttled).
   const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_INTERVAL_MS);
   try {
-    return await deps.executor.run(await build(), { signal: ctx.cancellationSignal, singleWriterKey: warehouse ?? singleWriterKeyFor(project) });
+    const result = await deps.executor.run(await build(), { signal: ctx.cancellationSignal, singleWriterKey: warehouse ?? singleWriterKeyFor(project) });
+    // Paused or reset from Temporal (UI, CLI): the task was cancelled (its query too). A
+    // CancelledFailure lets the SDK report the pause or reset, so the server holds the node
+    // (paused) or restarts it instead of failing it.
+    const why = ctx.cancellationDetails;
+    if (result.type === 'error' && result.code === 'CANCELLED' && (why?.paused || why?.reset)) throw new CancelledFailure(why.paused ? 'paused' : 'reset');
+    return result;
   } finally {
     clearInterval(timer);
   }
