@@ -57,7 +57,7 @@ try {
 } catch (err) {
   if (err instanceof UsageError) {
     const command = process.argv[2];
-    const more = command === 'run' || command === 'local' ? `dbt-temporal ${command} --help` : 'dbt-temporal --help';
+    const more = command === 'run' || command === 'local' || command === 'bench' ? `dbt-temporal ${command} --help` : 'dbt-temporal --help';
     process.stderr.write(`dbt-temporal: ${err.message}\n(${more} lists the commands and flags)\n`);
     process.exitCode = 2;
   } else if (err instanceof CodedError && err.code === 'CONFIG_ERROR') {
