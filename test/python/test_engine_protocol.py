@@ -65,7 +65,7 @@ def test_invoke_runs_dbt_ls_and_answers_its_lines_the_profile_and_the_manifest(e
     assert (done["ok"], done["success"], done["error"]) == (True, True, None), done
     listed = {json.loads(line)["unique_id"] for line in done["result"]}
     assert listed == expected_ids(jaffle)
-    assert done["profile"] == {"type": "duckdb", "target": "dev", "profile": "jaffle_duck", "duckdb_path": str(jaffle.db)}
+    assert done["profile"] == {"type": "duckdb", "target": "dev", "profile": "jaffle_duck", "threads": 4, "duckdb_path": str(jaffle.db)}
     manifest = json.loads(manifest_out.read_text())
     assert "model.jaffle_duck.customers" in manifest["nodes"]
     # dbt ls never writes inside the project: its target and logs are the scratch dir's.

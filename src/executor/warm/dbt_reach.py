@@ -144,6 +144,13 @@ def self_check():
         _missing("dbt.contracts.graph.manifest.get_mp_context (a thawed manifest's lock)")
     if "_lock" not in getattr(manifest_module.Manifest, "__dataclass_fields__", {}):
         _missing("Manifest._lock (frozen manifests drop and renew it)")
+    from dbt.config import runtime
+    from dbt.graph import thread_pool
+
+    if not callable(getattr(runtime, "load_profile", None)):
+        _missing("dbt.config.runtime.load_profile")
+    if not isinstance(getattr(thread_pool, "DbtThreadPool", None), type):
+        _missing("dbt.graph.thread_pool.DbtThreadPool")
     missing = check_flag_source()
     if missing:
         _missing(missing)
@@ -321,6 +328,7 @@ from dbt_reach_adapter import (  # noqa: E402, F401
     install_fast_flag_source,
     node_connection,
     release_duckdb,
+    run_profile,
 )
 from dbt_reach_hooks import (  # noqa: E402, F401
     only_end_hooks,
@@ -329,6 +337,19 @@ from dbt_reach_hooks import (  # noqa: E402, F401
     run_results_for_hooks,
     skip_project_hooks,
 )
+
+
+def init_pool_thread(task, invocation_context):
+    """Sets up the calling thread as dbt sets up its pool threads (invocation context, adapter
+    connection names): a run context's own serving threads are such threads."""
+    task._pool_thread_initializer(invocation_context)
+
+
+def new_thread_pool(task, invocation_context):
+    """dbt's own thread pool for the task, its threads set up as dbt sets them up."""
+    from dbt.graph.thread_pool import DbtThreadPool
+
+    return DbtThreadPool(task.config.threads, task._pool_thread_initializer, [invocation_context])
 
 
 def mark_running(task, unique_id, running):

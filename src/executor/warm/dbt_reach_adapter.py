@@ -70,3 +70,13 @@ def release_duckdb():
     # Closing the connection closes its cursors; a young-generation collection finalizes any
     # stray handle left in a reference cycle without walking the (large) manifests.
     gc.collect(1)
+
+
+def run_profile():
+    """The profile the current dbt invocation resolved (its flags: project dir, vars, profile,
+    target), as dbt's own load_profile builds it."""
+    from dbt.config.runtime import load_profile
+    from dbt.flags import get_flags
+
+    flags = get_flags()
+    return load_profile(flags.PROJECT_DIR, flags.VARS, flags.PROFILE, flags.TARGET, None)

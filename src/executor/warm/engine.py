@@ -188,11 +188,7 @@ class Engine:
     def _profile(self, req):
         """The run's warehouse as the profile resolves it (DuckDB: its database path)."""
         try:
-            from dbt.config.runtime import load_profile
-            from dbt.flags import get_flags
-
-            flags = get_flags()
-            profile = load_profile(flags.PROJECT_DIR, flags.VARS, flags.PROFILE, flags.TARGET, None)
+            profile = dbt_reach.run_profile()
             creds = profile.credentials
             out = {"type": creds.type, "target": profile.target_name, "profile": profile.profile_name, "threads": profile.threads}
             if creds.type == "duckdb":

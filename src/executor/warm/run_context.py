@@ -70,7 +70,6 @@ def make_serving(base):
             ctx = ACTIVE["context"]
             if ctx is None:
                 return super().execute_nodes()
-            from dbt.graph.thread_pool import DbtThreadPool
             from dbt_common.context import get_invocation_context
 
             # Nodes run on the context's own dbt threads, each taking requests straight from the
@@ -84,13 +83,13 @@ def make_serving(base):
             def microbatch_pool():
                 with pool_lock:
                     if not pools:
-                        pools.append(DbtThreadPool(self.config.threads, self._pool_thread_initializer, [inv_ctx]))
+                        pools.append(dbt_reach.new_thread_pool(self, inv_ctx))
                     return pools[0]
 
             ctx.attach(self)
 
             def worker():
-                self._pool_thread_initializer(inv_ctx)
+                dbt_reach.init_pool_thread(self, inv_ctx)
                 while True:
                     item = ctx.queue.get()
                     if item is None:
@@ -322,14 +321,8 @@ class RunContext:
         if conn is not None:
             try:
                 adapter.connections.cancel(conn)
-            except Exception:  # noqa: BLE001
-                # Adapters that cancel with a statement (Postgres: pg_terminate_backend) run it on
-                # the calling thread's connection, as dbt's main thread has one: give this one its own.
-                try:
-                    with adapter.connection_named("dbt_temporal_cancel"):
-                        adapter.connections.cancel(conn)
-                except Exception:  # noqa: BLE001 - the worker kills the engine if the node lingers
-                    pass
+            except Exception:  # noqa: BLE001 - the worker kills the engine if the node lingers
+                pass
 
     def _take(self, req):
         with self.lock:
