@@ -11,6 +11,8 @@ interface RawResult {
   compiled_code?: string | null;
   timing?: NodeTiming[];
   failures?: number | null;
+  /** Ours (warm engines): dbt's warnings while the node ran. */
+  warnings?: string[];
 }
 
 /** Every result in a run_results.json, keyed by unique id; empty when the file is absent. */
@@ -38,6 +40,7 @@ export function runResultsOf(doc: { results?: unknown[] }): Map<string, NodeResu
       compiled_code: r.compiled_code ?? null,
       timing: (r.timing ?? []).map((t) => ({ name: t.name, started_at: t.started_at, completed_at: t.completed_at })),
       failures: r.failures ?? null,
+      ...(r.warnings && r.warnings.length > 0 ? { warnings: r.warnings } : {}),
     });
   }
   return out;

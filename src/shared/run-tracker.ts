@@ -208,6 +208,8 @@ export class RunTracker {
   private finishAt(index: number, result: NodeResult): void {
     const node = this.byId.get(result.unique_id);
     if (!node) throw new Error(`unknown node ${result.unique_id}`);
+    // dbt's warnings while the node ran, before its result line as dbt prints them; each once per run.
+    for (const w of result.warnings ?? []) if (!this.log.includes(w)) this.log.push(w);
     this.log.push(resultLine(index, this.total, node, result));
     this.record(result);
   }

@@ -1,7 +1,8 @@
 // What a dbt user sees at the terminal, compared with plain dbt (the oracle, same venv): a
 // selection that matches nothing is dbt's warning and exit 0 (an invalid selector stays exit 2),
-// `list` prints exactly what `dbt ls --quiet` prints, dbt's deprecation warnings appear once,
-// `--warn-error` fails as dbt does, and the header and error summary are dbt's.
+// `list` prints exactly what `dbt ls --quiet` prints, dbt's warnings (parse-time deprecations,
+// a node's own) appear once, `--warn-error` fails as dbt does, and the header and error summary
+// are dbt's.
 import { cp, mkdtemp, rm, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,6 +117,9 @@ describe("dbt's warnings and lines", () => {
     for (const r of [first, second]) {
       expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
       expect(r.stdout.match(DEPRECATION), r.stdout).toHaveLength(1);
+      // A warning of dbt's while a node runs (the model's exceptions.warn), once, before its result line.
+      expect(r.stdout).toMatch(/^uses_old_thing reads dim_thing v1: move to v2\n\d of \d OK model deprecated_duck\.uses_old_thing /m);
+      expect(r.stdout.match(/uses_old_thing reads dim_thing v1/g)).toHaveLength(1);
     }
     expect(plainStrict.exitCode).toBe(2);
     expect(strict.exitCode).toBe(2);

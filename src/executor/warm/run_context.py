@@ -22,6 +22,7 @@ from datetime import datetime
 
 import dbt_reach
 import query_tags
+import warning_tap
 
 ACTIVE = {"context": None}  # the engine's open context (one per engine process)
 # Set on a dbt thread while it serves a hooks request: the task's safe_run_hooks is dbt's own.
@@ -150,7 +151,8 @@ def make_serving(base):
                 if tr is not None:
                     tr["p3"] = _now()
                 try:
-                    result = self.call_runner(runner)
+                    with warning_tap.collect() as warnings:  # dbt's warnings while this node runs
+                        result = self.call_runner(runner)
                 except Exception as err:  # noqa: BLE001 - reported as the node's failure
                     ctx.fail(req, "engine", f"{type(err).__name__}: {err}", err)
                     return
@@ -159,7 +161,7 @@ def make_serving(base):
                 if tr is not None:
                     tr["p4"] = _now()
                 # Handed over on the dbt thread that produced it.
-                ctx.finish(req, result)
+                ctx.finish(req, result, warnings)
 
             if tr is not None:
                 tr["p2"] = _now()
@@ -330,7 +332,7 @@ class RunContext:
             found = self.pending.pop(req["id"], None) is not None
             return found, req["id"] in self.cancelled
 
-    def finish(self, req, result):
+    def finish(self, req, result, warnings=None):
         from dbt.artifacts.schemas.run import process_run_result
 
         tr = req.get("_t")
@@ -342,6 +344,8 @@ class RunContext:
         try:
             # The run_results-shaped entry travels in the answer itself (no file to write and read).
             entry = process_run_result(result).to_dict(omit_none=False)
+            if warnings:
+                entry["warnings"] = list(warnings)
             line = self.engine.encode({"id": req["id"], "type": "done", "ok": True, "cancelled": cancelled, "status": str(result.status),
                                        "node_result": entry, **self._info(), **({"trace": dict(tr, p6=_now())} if tr is not None else {})})
         except Exception as err:  # noqa: BLE001

@@ -43,7 +43,12 @@ export function closeLog(tracker: RunTracker): void {
 /** Writes the run's artifacts; a store failure is reported in the log, never loses the run. */
 export async function storeArtifacts(tracker: RunTracker, request: RunRequest, withCatalog = false, hooks?: HookOutcome): Promise<ArtifactPaths | null> {
   // Headroom for the other fields of the activity input.
-  const fitted = fitResultsAndLog([...(hooks?.start ?? []), ...tracker.resultsInOrder(), ...(hooks?.end ?? [])], tracker.log, PAYLOAD_BUDGET_BYTES - 20_000);
+  // run_results.json keeps dbt's schema: the warnings a node carried stay in the log and the output.
+  const results = [...(hooks?.start ?? []), ...tracker.resultsInOrder(), ...(hooks?.end ?? [])].map((r) => {
+    const { warnings, ...entry } = r;
+    return warnings === undefined ? r : entry;
+  });
+  const fitted = fitResultsAndLog(results, tracker.log, PAYLOAD_BUDGET_BYTES - 20_000);
   let paths: ArtifactPaths;
   try {
     paths = await storeArtifactsActivity(tracker.plan.options)({
