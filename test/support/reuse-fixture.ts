@@ -37,6 +37,8 @@ function rawSql(schema: string, raw: RawData): string[] {
 export interface ReuseWarehouse {
   target: 'duck' | 'pg';
   env: Record<string, string>;
+  /** Where the raw (source) tables are. */
+  rawSchema: string;
   /** Loads (replaces) the raw tables. */
   load(raw: RawData): Promise<void>;
   /** Runs SQL statements on it (outside dbt). */
@@ -52,7 +54,7 @@ export function duckWarehouse(path: string): ReuseWarehouse {
     await execa(PY, ['-c', DUCK_EXEC, path, JSON.stringify(statements)]);
   };
   return {
-    target: 'duck', env: { REUSE_DUCKDB_PATH: path, REUSE_SCHEMA: 'main', REUSE_RAW_SCHEMA: 'raw' },
+    target: 'duck', env: { REUSE_DUCKDB_PATH: path, REUSE_SCHEMA: 'main', REUSE_RAW_SCHEMA: 'raw' }, rawSchema: 'raw',
     load: (raw) => exec(rawSql('raw', raw)), exec,
     dump: async () => Object.fromEntries(Object.entries(await dumpDuckDbFile(path)).filter(([k]) => k.startsWith('main.'))),
   };
@@ -63,7 +65,7 @@ export function pgWarehouse(pg: PgServer, schema: string): ReuseWarehouse {
     await pg.query(statements.join(';\n'));
   };
   return {
-    target: 'pg', env: { ...pg.env(schema), REUSE_SCHEMA: schema, REUSE_RAW_SCHEMA: `${schema}_raw` },
+    target: 'pg', env: { ...pg.env(schema), REUSE_SCHEMA: schema, REUSE_RAW_SCHEMA: `${schema}_raw` }, rawSchema: `${schema}_raw`,
     load: (raw) => exec(rawSql(`${schema}_raw`, raw)), exec,
     dump: async () => Object.fromEntries(Object.entries(await pg.dump(schema)).filter(([k]) => !k.startsWith('_raw.'))),
   };
