@@ -32,6 +32,7 @@ describe('operations: the shipped dashboard and alert rules on a real worker', (
   let base: string;
   let scrapeText: string;
   let scrape: Sample[];
+  let seedRows = 0;
 
   beforeAll(async () => {
     worker = spawnWorker({
@@ -42,7 +43,9 @@ describe('operations: the shipped dashboard and alert rules on a real worker', (
     await worker.waitForLog('health file started');
     base = `127.0.0.1:${healthPort(worker.logs())}`;
     client = await connectClient(inject('temporalAddress'));
-    expect((await client.run(taskQueue, { command: 'build' })).ok).toBe(true);
+    const run = await client.run(taskQueue, { command: 'build' });
+    expect(run.ok).toBe(true);
+    seedRows = (run.output?.node_results ?? []).filter((r) => r.unique_id.startsWith('seed.')).reduce((n, r) => n + Number(r.adapter_response['rows_affected'] ?? 0), 0);
     scrapeText = (await httpGet(`http://${base}/metrics`)).body;
     scrape = parseScrape(scrapeText);
   });
@@ -65,6 +68,11 @@ describe('operations: the shipped dashboard and alert rules on a real worker', (
       'dbt_temporal_engine_resident_memory_bytes', 'dbt_temporal_node_retries_total', 'dbt_temporal_worker_ready', 'dbt_temporal_health_file_age_seconds']) {
       expect(queries.some((q) => metricNames(q.expr).includes(m)), m).toBe(true);
     }
+  });
+
+  it("counts what the adapter reported about the nodes' work: rows affected, as in dbt's own adapter_response", () => {
+    expect(seedRows).toBeGreaterThan(0);
+    expect(scrape.find((s) => s.name === 'dbt_temporal_node_rows_affected_total' && s.labels['resource_type'] === 'seed')?.value).toBe(seedRows);
   });
 
   it('answers every dashboard query and variable with series from a real Prometheus scraping the worker', async () => {

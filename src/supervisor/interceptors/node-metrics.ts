@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Context } from '@temporalio/activity';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
 import type { NodeResult } from '../../shared/contracts.js';
+import { nodeCost } from '../../shared/node-cost.js';
 import type { Logger } from '../logger.js';
 import type { WorkerMetrics } from '../metrics/metrics.js';
 
@@ -31,6 +32,18 @@ export class NodeMetricsInterceptor implements ActivityInboundCallsInterceptor {
     private readonly log: Logger,
   ) {}
 
+  /** What the adapter reported about the node's work (a failed node's too, from its failure). */
+  private countCost(resourceType: string, outcome: { result?: unknown; error?: unknown }): void {
+    const result = outcome.error === undefined ? (outcome.result as Partial<NodeResult> | undefined)
+      : outcome.error instanceof ApplicationFailure ? (outcome.error.details?.[0] as Partial<NodeResult> | undefined) : undefined;
+    const cost = nodeCost(result?.adapter_response);
+    const labels = { resource_type: resourceType };
+    if (cost.rows_affected !== undefined) this.metrics.nodeRowsAffected.inc(labels, cost.rows_affected);
+    if (cost.bytes_processed !== undefined) this.metrics.nodeBytesProcessed.inc(labels, cost.bytes_processed);
+    if (cost.bytes_billed !== undefined) this.metrics.nodeBytesBilled.inc(labels, cost.bytes_billed);
+    if (cost.slot_ms !== undefined) this.metrics.nodeSlotSeconds.inc(labels, cost.slot_ms / 1000);
+  }
+
   async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
     const info = this.ctx.info;
     const arg = input.args[0] as { unique_id?: unknown } | undefined;
@@ -53,6 +66,7 @@ export class NodeMetricsInterceptor implements ActivityInboundCallsInterceptor {
         const labels = { resource_type: resourceTypeOf(arg?.unique_id), status };
         this.metrics.nodeExecutions.inc(labels);
         this.metrics.nodeDuration.observe(labels, seconds);
+        this.countCost(labels.resource_type, outcome);
       }
       const message = outcome.error === undefined ? undefined : (outcome.error as Error).message;
       this.log[outcome.error === undefined ? 'info' : 'warn']({ ...fields, status, duration_s: Number(seconds.toFixed(3)), ...(message ? { error: message } : {}) }, isNode ? 'node finished' : 'activity finished');

@@ -43,6 +43,11 @@ export interface WorkerMetrics {
   nodeDuration: Histogram<'resource_type' | 'status'>;
   /** execute_node attempts after the first (Temporal retried the node); unlabelled so it exists from the start. */
   nodeRetries: Counter;
+  /** What adapters report about node work (shared/node-cost.ts), summed by resource type. */
+  nodeRowsAffected: Counter<'resource_type'>;
+  nodeBytesProcessed: Counter<'resource_type'>;
+  nodeBytesBilled: Counter<'resource_type'>;
+  nodeSlotSeconds: Counter<'resource_type'>;
   sdkScrapeErrors: Counter;
   /** Connects the scrape-time gauges to their sources (later calls add to earlier ones). */
   bind(sources: MetricsSources): void;
@@ -123,6 +128,10 @@ export function createMetrics(opts: { version: string; defaultMetrics?: boolean 
       labelNames: ['resource_type', 'status'], buckets: NODE_DURATION_BUCKETS, registers,
     }),
     nodeRetries: new Counter({ name: 'dbt_temporal_node_retries_total', help: 'execute_node attempts after the first (a node retried by Temporal).', registers }),
+    nodeRowsAffected: new Counter({ name: 'dbt_temporal_node_rows_affected_total', help: 'Rows the adapter reports node executions affected.', labelNames: ['resource_type'], registers }),
+    nodeBytesProcessed: new Counter({ name: 'dbt_temporal_node_bytes_processed_total', help: 'Bytes the adapter reports node executions processed (BigQuery).', labelNames: ['resource_type'], registers }),
+    nodeBytesBilled: new Counter({ name: 'dbt_temporal_node_bytes_billed_total', help: 'Bytes the adapter reports node executions were billed for (BigQuery).', labelNames: ['resource_type'], registers }),
+    nodeSlotSeconds: new Counter({ name: 'dbt_temporal_node_slot_seconds_total', help: 'Slot time the adapter reports for node executions (BigQuery slot_ms / 1000).', labelNames: ['resource_type'], registers }),
     sdkScrapeErrors: new Counter({ name: 'dbt_temporal_sdk_metrics_scrape_errors_total', help: 'Failed reads of the Temporal SDK metrics endpoint.', registers }),
     bind(more) {
       Object.assign(sources, more);

@@ -11,6 +11,7 @@ import type { NodeResult } from '../../shared/contracts.js';
 import { isFailureStatus } from '../../shared/names.js';
 import { rootSpanIdFor, traceIdFor } from '../../shared/trace-ids.js';
 import { nodeStatusOf, resourceTypeOf } from '../interceptors/node-metrics.js';
+import { nodeCost } from '../../shared/node-cost.js';
 
 interface ActivityArg {
   invocation_id?: string;
@@ -45,9 +46,9 @@ function nodeResultOf(outcome: { result?: unknown; error?: unknown }): Partial<N
 function endNode(tracer: Tracer, span: Span, ctx: OtelContext, outcome: { result?: unknown; error?: unknown }): void {
   const result = nodeResultOf(outcome);
   const status = nodeStatusOf(outcome);
-  const rows = result?.adapter_response?.['rows_affected'];
   const attrs: Attributes = { 'dbt.status': status };
-  if (typeof rows === 'number') attrs['dbt.rows_affected'] = rows;
+  // What the adapter reported about the work: dbt.rows_affected, dbt.bytes_processed, dbt.bytes_billed, dbt.slot_ms, dbt.query_id.
+  for (const [k, v] of Object.entries(nodeCost(result?.adapter_response))) attrs[`dbt.${k}`] = v;
   if (typeof result?.execution_time === 'number') attrs['dbt.execution_time_s'] = result.execution_time;
   if (typeof result?.failures === 'number') attrs['dbt.failures'] = result.failures;
   span.setAttributes(attrs);
