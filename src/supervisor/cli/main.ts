@@ -1,15 +1,11 @@
 // CLI entry: dispatches subcommands and maps errors to exit codes
 // (0 ok, 1 run failed, 2 usage or configuration error).
+// Each command's module is loaded when it runs: the worker's (seconds of imports) never slows
+// `local` on a warm daemon, `run` or `healthcheck`.
 import { CodedError } from '../../shared/errors.js';
-import { benchCommand } from './bench-command.js';
 import { UsageError } from './parse-argv.js';
-import { codecServerCommand } from './codec-server-command.js';
-import { healthcheckCommand } from './healthcheck-command.js';
 import { HEALTHCHECK_USAGE, MAIN_USAGE, WORKER_USAGE } from './help.js';
-import { localCommand } from './local-command.js';
-import { runCommand } from './run-command.js';
 import { ensureToolchain, installToolchain } from './toolchain.js';
-import { workerCommand } from './worker-command.js';
 
 const wantsHelp = (args: string[]): boolean => args.includes('--help') || args.includes('-h');
 
@@ -26,20 +22,20 @@ async function main(argv: string[]): Promise<number> {
       if (wantsHelp(rest)) return usage(WORKER_USAGE);
       if (rest.length > 0) throw new UsageError(`worker takes no arguments (got ${rest.join(' ')}); it is configured by environment variables`);
       if (!ensureToolchain(env, false)) throw new CodedError('CONFIG_ERROR', 'the Python toolchain could not be set up (see above)');
-      return workerCommand();
+      return (await import('./worker-command.js')).workerCommand();
     case 'run':
-      return runCommand(rest, env, process.cwd());
+      return (await import('./run-command.js')).runCommand(rest, env, process.cwd());
     case 'local':
-      return localCommand(rest, env, process.cwd());
+      return (await import('./local-command.js')).localCommand(rest, env, process.cwd());
     case 'healthcheck':
       if (wantsHelp(rest)) return usage(HEALTHCHECK_USAGE);
-      return healthcheckCommand(env);
+      return (await import('./healthcheck-command.js')).healthcheckCommand(env);
     case 'bench':
-      return benchCommand(rest, env, process.cwd());
+      return (await import('./bench-command.js')).benchCommand(rest, env, process.cwd());
     case 'setup':
       return installToolchain(env) ? 0 : 1;
     case 'codec-server':
-      return codecServerCommand(env);
+      return (await import('./codec-server-command.js')).codecServerCommand(env);
     case undefined:
       process.stderr.write(`${MAIN_USAGE}\n`);
       return 2;
