@@ -117,4 +117,6 @@ export interface DbtRunOutput {
   warnings?: string[];
   /** `list` only: what `dbt ls` prints for the run's --output, one entry per line. */
   listing?: string[];
+  /** Sums of what the nodes' adapters reported (shared/node-cost.ts); absent when none did. */
+  cost?: { rows_affected?: number; bytes_processed?: number; bytes_billed?: number; slot_ms?: number };
 }

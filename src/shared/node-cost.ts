@@ -32,3 +32,16 @@ export function nodeCost(adapterResponse: Record<string, JsonValue> | null | und
   if (typeof id === 'string') out.query_id = id;
   return out;
 }
+
+/** A run's cost: the sums of what its nodes' adapters reported. */
+export type RunCost = Omit<NodeCost, 'query_id'>;
+
+/** Sums the nodes' costs; a field is there only when some node reported it. */
+export function runCost(results: ReadonlyArray<{ adapter_response?: Record<string, JsonValue> | null }>): RunCost {
+  const out: RunCost = {};
+  for (const r of results) {
+    const c = nodeCost(r.adapter_response);
+    for (const [field] of NUMBERS) if (c[field] !== undefined) out[field] = (out[field] ?? 0) + c[field];
+  }
+  return out;
+}

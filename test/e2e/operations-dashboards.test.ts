@@ -33,6 +33,7 @@ describe('operations: the shipped dashboard and alert rules on a real worker', (
   let scrapeText: string;
   let scrape: Sample[];
   let seedRows = 0;
+  let runCost: unknown;
 
   beforeAll(async () => {
     worker = spawnWorker({
@@ -45,6 +46,7 @@ describe('operations: the shipped dashboard and alert rules on a real worker', (
     client = await connectClient(inject('temporalAddress'));
     const run = await client.run(taskQueue, { command: 'build' });
     expect(run.ok).toBe(true);
+    runCost = run.output?.cost;
     seedRows = (run.output?.node_results ?? []).filter((r) => r.unique_id.startsWith('seed.')).reduce((n, r) => n + Number(r.adapter_response['rows_affected'] ?? 0), 0);
     scrapeText = (await httpGet(`http://${base}/metrics`)).body;
     scrape = parseScrape(scrapeText);
@@ -70,9 +72,11 @@ describe('operations: the shipped dashboard and alert rules on a real worker', (
     }
   });
 
-  it("counts what the adapter reported about the nodes' work: rows affected, as in dbt's own adapter_response", () => {
+  it("counts what the adapter reported about the nodes' work (rows affected, as in dbt's own adapter_response) and sums it in the run's output", () => {
     expect(seedRows).toBeGreaterThan(0);
     expect(scrape.find((s) => s.name === 'dbt_temporal_node_rows_affected_total' && s.labels['resource_type'] === 'seed')?.value).toBe(seedRows);
+    // ...and summed in the run's output (the seed is this project's only node with a row count).
+    expect(runCost).toEqual({ rows_affected: seedRows });
   });
 
   it('answers every dashboard query and variable with series from a real Prometheus scraping the worker', async () => {

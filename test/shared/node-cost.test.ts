@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nodeCost } from '../../src/shared/node-cost.js';
+import { nodeCost, runCost } from '../../src/shared/node-cost.js';
 
 describe('nodeCost', () => {
   it("reads what each adapter reports in dbt's adapter_response, and only that", () => {
@@ -13,5 +13,11 @@ describe('nodeCost', () => {
   it('leaves out counts an adapter does not know (negative) and non-numbers', () => {
     expect(nodeCost({ rows_affected: -1, bytes_processed: 'many', query_id: '' })).toEqual({});
     expect(nodeCost(null)).toEqual({});
+  });
+
+  it("sums a run's nodes, with only the fields some node reported", () => {
+    expect(runCost([{ adapter_response: { rows_affected: 3 } }, { adapter_response: { _message: 'OK' } }, { adapter_response: { rows_affected: 4, slot_ms: 10 } }]))
+      .toEqual({ rows_affected: 7, slot_ms: 10 });
+    expect(runCost([{ adapter_response: { _message: 'OK' } }])).toEqual({});
   });
 });

@@ -3,6 +3,7 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { ArtifactPaths, DbtRunOutput, NodeResult } from '../../shared/contracts.js';
 import { withoutEnv } from '../../shared/input.js';
+import { runCost } from '../../shared/node-cost.js';
 import type { RunRequest } from '../../shared/input.js';
 import { RUN_FAILED_ERROR_TYPE, failsRun, isFailureStatus } from '../../shared/names.js';
 import { fitResults, fitResultsAndLog, PAYLOAD_BUDGET_BYTES } from '../../shared/payload-budget.js';
@@ -94,6 +95,12 @@ function runWarnings(tracker: RunTracker, results: readonly NodeResult[]): { war
   return all.length > 0 ? { warnings: all } : {};
 }
 
+/** What the nodes' adapters reported, summed (no field when none reported anything). */
+function costOf(results: readonly NodeResult[]): Pick<DbtRunOutput, 'cost'> {
+  const cost = runCost(results);
+  return Object.keys(cost).length > 0 ? { cost } : {};
+}
+
 /** The run's DbtRunOutput; `success` as plain dbt decides it (any failed or cancelled node fails it). */
 export function buildOutput(tracker: RunTracker, artifacts: ArtifactPaths | null, hooks?: HookOutcome): DbtRunOutput {
   // Project hook results sit around the nodes' results, as in dbt's run_results.json.
@@ -111,6 +118,7 @@ export function buildOutput(tracker: RunTracker, artifacts: ArtifactPaths | null
     hook_errors: [...(hooks?.errors ?? [])],
     ...runWarnings(tracker, results),
     ...(tracker.plan.listing ? { listing: tracker.plan.listing } : {}),
+    ...costOf(results),
   };
 }
 
