@@ -2,7 +2,7 @@
 // profiles dir, idle ms): an embedded Temporal dev server and a worker for the project, kept
 // until no run has held a lease for the idle timeout, or until `local --stop`. It publishes
 // its state file once its control socket listens, and removes it when it stops.
-import { rmSync } from 'node:fs';
+import { rmSync, watch } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Socket } from 'node:net';
 import { Runtime } from '@temporalio/worker';
@@ -14,6 +14,7 @@ import { readLine } from './local-daemon-protocol.js';
 import type { DaemonReply, DaemonRequest } from './local-daemon-protocol.js';
 import { clearDaemonState, daemonPaths, isAlive, removeCleanLog, writeDaemonState } from './local-daemon-state.js';
 import { DaemonWorker } from './local-daemon-worker.js';
+import { workerFingerprint } from './local-daemon-fingerprint.js';
 
 const [projectDir = '', profilesDir = '', idleArg = '300000', fingerprint = ''] = process.argv.slice(2);
 const paths = daemonPaths(projectDir, profilesDir);
@@ -56,6 +57,22 @@ function stop(reason: string): Promise<never> {
   return stopping;
 }
 
+/** A file of the project or profile changed (or a run ended): re-parse now if the fingerprint moved. */
+let settle: NodeJS.Timeout | undefined;
+function changed(): void {
+  clearTimeout(settle);
+  settle = setTimeout(() => {
+    if (!stopping) worker.refresh((req) => workerFingerprint({ projectDir, profilesDir, ...req }));
+  }, 500);
+}
+for (const [dir, recursive] of [[projectDir, true], [profilesDir, false]] as const) {
+  try {
+    watch(dir, { recursive }, changed).on('error', () => undefined);
+  } catch {
+    // Not watchable here: the next run's lease notices the change instead.
+  }
+}
+
 function armIdle(): void {
   clearTimeout(idleTimer);
   if (worker.active > 0 || pending > 0) return;
@@ -90,6 +107,7 @@ async function handle(conn: Socket, req: DaemonRequest | null): Promise<void> {
       const release = (): void => {
         worker.release();
         armIdle();
+        changed();
       };
       // A client gone while its worker started holds nothing.
       if (conn.destroyed) release();

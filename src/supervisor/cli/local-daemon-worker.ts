@@ -22,6 +22,8 @@ interface Current {
 
 export class DaemonWorker {
   private current: Current | null = null;
+  /** The env and working directory of the latest lease: a refresh starts a worker for them. */
+  private last: Omit<LeaseRequest, 'fingerprint'> | null = null;
   private turn: Promise<unknown> = Promise.resolve();
   private leases = 0;
   private drained: (() => void) | null = null;
@@ -54,7 +56,21 @@ export class DaemonWorker {
     if (this.leases === 0) this.drained?.();
   }
 
+  /**
+   * After a file change, with no run in flight: a fresh worker (a fresh parse) for the latest
+   * lease's env and working directory, so the next run after an edit finds it started.
+   */
+  refresh(fingerprintOf: (req: Omit<LeaseRequest, 'fingerprint'>) => string): void {
+    const last = this.last;
+    if (last === null || this.leases > 0) return;
+    const fingerprint = fingerprintOf(last);
+    if (fingerprint === this.current?.fingerprint) return;
+    this.log.info('project or profile changed: starting a fresh worker');
+    void this.lease({ ...last, fingerprint }).then(() => this.release(), () => undefined);
+  }
+
   private async ensure(req: LeaseRequest): Promise<{ taskQueue: string; fresh: boolean }> {
+    this.last = { env: req.env, cwd: req.cwd };
     if (this.current?.fingerprint === req.fingerprint) return { taskQueue: this.current.taskQueue, fresh: false };
     if (this.current) {
       if (this.leases > 0) {
