@@ -1,4 +1,5 @@
 // plan_project: runs `dbt ls` for the run's selection and turns it into a dependency DAG.
+import { Context } from '@temporalio/activity';
 import type { RunRequest } from '../../shared/input.js';
 import type { ExecutionPlan, PlanNode } from '../../shared/plan.js';
 import { buildPlanNodes } from '../planning/dag.js';
@@ -9,7 +10,7 @@ import { readsRunInputEnv } from '../projects/run-input-env.js';
 import { manifestForRun } from '../artifacts/manifest.js';
 import { planFailure, selectorCharacterError } from '../planning/plan-errors.js';
 import { emptySelectionWarnings } from '../planning/empty-selection.js';
-import { listingKeys, listingLines } from '../planning/listing.js';
+import { fitListing, listingKeys, listingLines } from '../planning/listing.js';
 import { DEFAULT_LIST_OPTIONS } from '../../shared/list-options.js';
 import { idsToRetry, readArtifactRef } from './artifact-refs.js';
 import { checkMemoryWarehouse } from './memory-warehouse.js';
@@ -109,8 +110,9 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
     // Reuse (docs/reuse.md): which nodes are unchanged since their last build; after the
     // manifest is stored, so a failed probe never loses the plan's artifacts.
     const planned = invocationId && request.command !== 'list' ? await planReuse({
-      project, request, invocationId, target: request.target ?? deps.defaults.target ?? 'default', nodes, manifestJson: result.manifestJson ?? null, warehouse, store: store ?? null,
+      project, request, invocationId, target: result.profile?.target ?? request.target ?? deps.defaults.target ?? 'default', nodes, manifestJson: result.manifestJson ?? null, warehouse, store: store ?? null,
       invocation: invocationFor(project, deps.defaults, { ...request, invocation_id: invocationId }), compile: (task) => runOnExecutor(deps, project, () => task, warehouse),
+      log: (message, attrs) => Context.current().log.info(message, attrs),
     }) : nodes;
     return {
       manifest_path: manifestPath,
@@ -126,7 +128,7 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
       found: project.graph.found,
       concurrency: result.profile ?? null,
       warnings,
-      ...(listOptions ? { listing: listingLines(result.rows ?? [], listOptions) } : {}),
+      ...(listOptions ? { listing: fitListing(listingLines(result.rows ?? [], listOptions)) } : {}),
     };
   };
 }

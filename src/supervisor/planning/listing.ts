@@ -68,3 +68,18 @@ export function listingLines(rows: readonly string[], opts: ListOptions): string
       return parsed.map(({ row }) => selectorOf(row));
   }
 }
+
+/** What a listing may weigh: the plan and the run's output both carry it (Temporal caps a payload at 2 MB). */
+export const LISTING_BUDGET_BYTES = 800_000;
+
+/** The listing within the budget; a cut one ends with a line that says how much is missing. */
+export function fitListing(lines: readonly string[], budgetBytes = LISTING_BUDGET_BYTES): string[] {
+  let used = 0;
+  for (let i = 0; i < lines.length; i++) {
+    used += Buffer.byteLength(lines[i] as string) + 1;
+    if (used > budgetBytes) {
+      return [...lines.slice(0, i), `... ${lines.length - i} more lines not shown: the listing is larger than a run's payload (run dbt ls for all of it, or narrow it with --output-keys or -s)`];
+    }
+  }
+  return [...lines];
+}

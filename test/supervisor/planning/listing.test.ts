@@ -2,7 +2,7 @@
 // data (rows as dbt ls --output json prints them, a manifest's collections).
 import { describe, expect, it } from 'vitest';
 import { criterionWarning, emptySelectionWarnings, NOTHING_TO_DO, NO_NODES_SELECTED } from '../../../src/supervisor/planning/empty-selection.js';
-import { listingKeys, listingLines } from '../../../src/supervisor/planning/listing.js';
+import { fitListing, listingKeys, listingLines } from '../../../src/supervisor/planning/listing.js';
 import { foundLine } from '../../../src/supervisor/planning/project-graph.js';
 
 const ROWS = [
@@ -26,6 +26,16 @@ describe('list as dbt ls', () => {
     expect(listingKeys({ ...keys, output_keys: [] })).toBeNull();
     expect(listingLines(['{"name": "a", "unique_id": "model.p.a"}', '{"unique_id": "model.p.b"}'], keys)).toEqual(['{"name": "a"}', '{}']);
     expect(listingLines(['{"name": "a", "unique_id": "model.p.a"}'], { ...keys, output_keys: ['unique_id', 'name'] })).toEqual(['{"name": "a", "unique_id": "model.p.a"}']);
+  });
+});
+
+describe('a listing larger than a payload', () => {
+  it('is cut to the budget, with a last line saying how many lines are missing', () => {
+    const lines = Array.from({ length: 10 }, (_, i) => `line-${i}`);
+    expect(fitListing(lines, 1000)).toEqual(lines);
+    const cut = fitListing(lines, 20);
+    expect(cut.slice(0, -1)).toEqual(['line-0', 'line-1']);
+    expect(cut.at(-1)).toMatch(/^\.\.\. 8 more lines not shown/);
   });
 });
 
