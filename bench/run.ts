@@ -13,6 +13,8 @@
 //   (`--workers 1,2,3`) vs plain dbt build; Postgres only.
 // - `local`: `dbt-temporal local` (first run, warm daemon runs, list) vs plain `dbt build` /
 //   `dbt ls`, one run each side, on examples/jaffle_duck and the 200-node project (`--models 160`).
+// - `reuse`: the 200-node project built, one middle model edited, rebuilt with reuse vs only the
+//   edited model and its descendants vs everything (docs/reuse.md).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +25,7 @@ import type { Args } from './args.js';
 import { competitorsScenario } from './competitors.js';
 import { concurrencyScenario } from './concurrency.js';
 import { localScenario } from './local.js';
+import { reuseScenario } from './reuse.js';
 import { startPostgres } from './postgres.js';
 import { writeResults } from './report.js';
 import { scaleOutScenario } from './scale-out.js';
@@ -34,6 +37,7 @@ const SCENARIOS: Record<string, (args: Args) => Scenario> = {
   concurrency: concurrencyScenario,
   'scale-out': scaleOutScenario,
   local: localScenario,
+  reuse: reuseScenario,
 };
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 const log = (m: string): void => void process.stderr.write(`bench: ${m}\n`);

@@ -14,6 +14,8 @@ export interface NodeReuse {
   fp?: string | null;
   /** Per-input digests (sql, config, parents, sources, ...), stored so the next plan can say which one changed. */
   parts?: Record<string, string>;
+  /** The target whose state records the build (the profile's resolved target name). */
+  target?: string;
 }
 
 /** How a run uses reuse state: `on` decides and records; `track` only records (a run without reuse). */

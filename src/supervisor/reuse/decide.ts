@@ -15,8 +15,9 @@ export interface DecideInput {
   /** Compiled code by unique id; null when the compile failed (`compileError`). */
   codes: ReadonlyMap<string, string> | null;
   compileError: string | null;
-  /** null: the probe failed (every relation counts as missing). */
+  /** null: the probe failed (`probeError`): nothing is reused. */
   probe: ProbeAnswer | null;
+  probeError?: string | null;
   stored: ReadonlyMap<string, NodeState>;
   invocationId: string;
   vars: Record<string, JsonValue>;
@@ -81,6 +82,7 @@ function decide(node: PlanNode, e: ManifestEntry, f: ReturnType<typeof fingerpri
   if (i.fullRefresh) return build('full refresh', f.fp, f.parts);
   if (isStateful(e) && !i.stateful) return build(`${e.resource_type === 'snapshot' ? 'snapshot' : `${String(e.config?.['materialized'])} model`}: rebuilt by default (reuse.stateful)`, f.fp, f.parts);
   if (i.compileError !== null && node.resource_type !== 'seed') return build(`compile failed: ${i.compileError.split('\n')[0] ?? ''}`.slice(0, 200), null, f.parts);
+  if (!i.probe) return build(`warehouse probe failed: ${(i.probeError ?? 'no answer').split('\n')[0] ?? ''}`.slice(0, 200), f.fp, f.parts);
   const rebuiltParent = [...parents].find(([p, v]) => v === i.invocationId && i.nodes.some((n) => n.unique_id === p));
   if (rebuiltParent) return build(`parent ${rebuiltParent[0]} is rebuilt`, f.fp, f.parts);
   if (f.fp === null) return build(f.unknown ?? 'an input is unknown', null, f.parts);

@@ -32,10 +32,12 @@ export interface PlanReuseInput {
   /** Runs a compile task on the executor (the activity's frame: heartbeats, DuckDB exclusivity). */
   compile: (task: CompileTask) => Promise<ExecutorResult>;
   invocation: DbtInvocation;
+  /** Where the plan's cost goes (milliseconds of compile, probe, state reads). @default none */
+  log?: (message: string, attrs: Record<string, number>) => void;
 }
 
-const allBuild = (nodes: PlanNode[], reason: string, fp: null | undefined = undefined): PlanNode[] =>
-  nodes.map((n) => (REUSABLE_TYPES.includes(n.resource_type) ? { ...n, reuse: { action: 'build', reason, ...(fp === null ? { fp: null, parts: {} } : {}) } } : n));
+const allBuild = (nodes: PlanNode[], reason: string, record: { target: string } | null = null): PlanNode[] =>
+  nodes.map((n) => (REUSABLE_TYPES.includes(n.resource_type) ? { ...n, reuse: { action: 'build', reason, ...(record ? { fp: null, parts: {}, target: record.target } : {}) } } : n));
 
 function compiledCodes(result: ExecutorResult): Map<string, string> | string {
   if (result.type === 'error') return result.message;
@@ -52,15 +54,16 @@ export async function planReuse(i: PlanReuseInput): Promise<PlanNode[]> {
   const state = new ReuseStateStore(i.store, stateDir(i.project.location.name, i.target));
   if (!enabled) {
     // A run without reuse invalidates what it rebuilds, once reuse state exists for the target.
-    return (await state.exists()) ? allBuild(i.nodes, 'reuse is off', null) : i.nodes;
+    return (await state.exists()) ? allBuild(i.nodes, 'reuse is off', { target: i.target }) : i.nodes;
   }
-  if (!i.manifestJson) return allBuild(i.nodes, "the run's manifest is unavailable", null);
+  if (!i.manifestJson) return allBuild(i.nodes, "the run's manifest is unavailable", { target: i.target });
   const manifest = JSON.parse(i.manifestJson) as { nodes: Record<string, ManifestEntry>; sources: Record<string, ManifestEntry>; macros: Record<string, ManifestEntry>; metadata?: { dbt_version?: string; adapter_type?: string } };
   const entries = new Map<string, ManifestEntry>([...Object.entries(manifest.nodes ?? {}), ...Object.entries(manifest.sources ?? {})]);
   const candidates = i.nodes.filter((n) => REUSABLE_TYPES.includes(n.resource_type));
   await state.markUsed();
 
   // Compiled code of every candidate but seeds (a seed's input is its file's checksum).
+  const t0 = Date.now();
   const toCompile = candidates.filter((n) => n.resource_type !== 'seed').map((n) => i.project.graph.nodes.get(n.unique_id)).filter((n) => n !== undefined);
   const codes = toCompile.length === 0 ? new Map<string, string>()
     : compiledCodes(await i.compile({ type: 'compile', invocation: i.invocation, select: toCompile.map((n) => exactSelector(n, i.project.graph.projectName)), inline: null }));
@@ -79,29 +82,36 @@ export async function planReuse(i: PlanReuseInput): Promise<PlanNode[]> {
       schemas.add(`${s.database ?? ''}.${s.schema}`.toLowerCase());
     }
   }
-  let probe: ProbeAnswer | null = null;
-  const probed = await i.compile({ type: 'compile', invocation: i.invocation, select: null, inline: probeJinja(adapter, [...schemas], [...sources.values()]) });
-  const probeCodes = compiledCodes(probed);
-  if (typeof probeCodes !== 'string') {
-    const text = [...probeCodes.values()][0];
-    try {
-      probe = text === undefined ? null : parseProbe(text);
-    } catch {
-      probe = null;
-    }
-  }
+  const t1 = Date.now();
+  const probe = await runProbe(i, probeJinja(adapter, [...schemas], [...sources.values()]));
+  const t2 = Date.now();
 
   const outside = new Set<string>();
   for (const n of candidates) for (const p of entries.get(n.unique_id)?.depends_on?.nodes ?? []) if (!p.startsWith('source.')) outside.add(p);
   const stored = await state.readAll([...new Set([...candidates.map((n) => n.unique_id), ...outside])]);
+  const t3 = Date.now();
   const decisions = decideAll({
     nodes: i.nodes, entries, macros: new Map(Object.entries(manifest.macros ?? {})), codes: typeof codes === 'string' ? null : codes,
-    compileError: typeof codes === 'string' ? codes : null, probe, stored, invocationId: i.invocationId,
+    compileError: typeof codes === 'string' ? codes : null, probe: typeof probe === 'string' ? null : probe, probeError: typeof probe === 'string' ? probe : null, stored, invocationId: i.invocationId,
     vars: i.request.vars, env: i.request.env, where: `${i.target}\n${i.warehouse ?? ''}\n${manifest.metadata?.dbt_version ?? ''}`,
     stateful: i.project.settings.reuse.stateful, fullRefresh: i.request.full_refresh,
   });
+  const reused = [...decisions.values()].filter((d) => d.action === 'reuse').length;
+  i.log?.('reuse plan decided', { nodes: candidates.length, reused, compile_ms: t1 - t0, probe_ms: t2 - t1, state_ms: t3 - t2, decide_ms: Date.now() - t3 });
   return i.nodes.map((n) => {
     const d: NodeReuse | undefined = decisions.get(n.unique_id);
-    return d ? { ...n, reuse: d } : n;
+    return d ? { ...n, reuse: d.action === 'build' ? { ...d, target: i.target } : d } : n;
   });
+}
+
+/** The warehouse's answer, or why there is none (then nothing is reused). */
+async function runProbe(i: PlanReuseInput, jinja: string): Promise<ProbeAnswer | string> {
+  const codes = compiledCodes(await i.compile({ type: 'compile', invocation: i.invocation, select: null, inline: jinja }));
+  if (typeof codes === 'string') return codes;
+  const text = [...codes.values()][0];
+  try {
+    return text === undefined ? 'the probe compiled to nothing' : parseProbe(text);
+  } catch (err) {
+    return `unreadable probe answer: ${(err as Error).message}`;
+  }
 }

@@ -1,0 +1,106 @@
+// Scenario `reuse` (docs/reuse.md): the 200-node project (`--models 160`, DuckDB) built once with
+// reuse, then one model in the middle layer edited (a new worker reads it, as after a deploy),
+// then rebuilt three ways on that worker: with reuse, only the edited model and its descendants
+// without reuse (`-s m+`: what those nodes cost), and everything without reuse. Reports nodes
+// executed, wall time and worker CPU of each; the target: the reuse build executes only the edited
+// model and its descendants and costs at most 5% more than building just those.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { DbtRunInput } from '../src/shared/contracts.js';
+import type { Args } from './args.js';
+import { generateProject } from './generate.js';
+import { treeCpuSeconds } from './proc-stats.js';
+import { simpleTable } from './report.js';
+import { freshDatabase, round } from './scenario.js';
+import type { BenchContext, Scenario } from './scenario.js';
+import { benchTaskQueue, runWorkflow, startWorker } from './worker-process.js';
+import type { WorkerProcess } from './worker-process.js';
+
+interface Row extends Record<string, unknown> {
+  build: string;
+  executed: number;
+  reused: number;
+  wall_s: number;
+  /** plan_project's start to completion (with reuse: the compile, the probe and the state reads). */
+  plan_s: number;
+  cpu_s: number;
+  ok: boolean;
+}
+
+/** plan_project's duration, from the run's history (scheduled to completed). */
+async function planSeconds(client: Client, workflowId: string): Promise<number> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const at = (t: unknown): number => {
+    const ts = t as { seconds?: { toNumber(): number } | number; nanos?: number } | null;
+    const secs = typeof ts?.seconds === 'number' ? ts.seconds : ts?.seconds?.toNumber() ?? 0;
+    return secs + (ts?.nanos ?? 0) / 1e9;
+  };
+  let scheduledAt: number | null = null;
+  let scheduledId = -1;
+  for (const e of history.events ?? []) {
+    if (e.activityTaskScheduledEventAttributes?.activityType?.name === 'plan_project') {
+      scheduledAt = at(e.eventTime);
+      scheduledId = Number(e.eventId);
+    }
+    const done = e.activityTaskCompletedEventAttributes;
+    if (done && Number(done.scheduledEventId) === scheduledId && scheduledAt !== null) return at(e.eventTime) - scheduledAt;
+  }
+  return 0;
+}
+
+async function measured(client: Client, worker: WorkerProcess, taskQueue: string, build: string, input: DbtRunInput, log: (m: string) => void): Promise<Row> {
+  const cpu0 = treeCpuSeconds([worker.pid]);
+  const t0 = performance.now();
+  const run = await runWorkflow(client, taskQueue, input);
+  const wallS = (performance.now() - t0) / 1000;
+  const cpuS = treeCpuSeconds([worker.pid]) - cpu0;
+  const results = run.output?.node_results ?? [];
+  const reused = results.filter((r) => r.status === 'no-op').length;
+  log(`${build}: ${results.length - reused} executed, ${reused} reused, ${wallS.toFixed(1)} s, ${cpuS.toFixed(1)} CPU s${run.output?.success === true ? '' : ` (failed: ${run.error ?? ''})`}`);
+  // A reused node is `no-op`, which the shared helper does not count as ok: the run's own verdict.
+  const ok = run.output?.success === true;
+  return { build, executed: results.length - reused, reused, wall_s: round(wallS), plan_s: round(await planSeconds(client, run.workflowId)), cpu_s: round(cpuS), ok };
+}
+
+async function runReuse(bench: BenchContext, o: { models: number }) {
+  const dir = join(bench.scratch, 'project');
+  const shape = await generateProject(dir, { models: o.models, width: 8, testEvery: 4, warehouse: 'duckdb' });
+  const env = freshDatabase(bench, 'duckdb', 'reuse');
+  const settings = { temporalAddress: bench.temporalAddress, projectDir: dir, tmpDir: bench.scratch, env: { ...env, WRITE_ARTIFACTS: 'true', ARTIFACT_STORE: join(bench.scratch, 'store') } };
+  const depth = Math.ceil(o.models / 8);
+  const edited = `m_${Math.floor(depth / 2)}_0`;
+  const connection = await Connection.connect({ address: bench.temporalAddress });
+  const client = new Client({ connection });
+  const rows: Row[] = [];
+  let worker: WorkerProcess | null = null;
+  try {
+    let taskQueue = benchTaskQueue();
+    worker = await startWorker({ ...settings, taskQueue });
+    rows.push(await measured(client, worker, taskQueue, 'first build (reuse on)', { env, reuse: true }, bench.log));
+    await worker.stop();
+    const file = join(dir, 'models', `${edited}.sql`);
+    await writeFile(file, (await readFile(file, 'utf8')).replace(/ as k from/, ' as k, 1 as edited from'));
+    taskQueue = benchTaskQueue();
+    worker = await startWorker({ ...settings, taskQueue });
+    // Warm-up: engines started and the manifest parsed (a plan preview builds nothing).
+    await runWorkflow(client, taskQueue, { env, reuse: true, plan_only: true });
+    rows.push(await measured(client, worker, taskQueue, 'after the edit, reuse on', { env, reuse: true }, bench.log));
+    rows.push(await measured(client, worker, taskQueue, `only ${edited}+ (reuse off)`, { env, select: `${edited}+` }, bench.log));
+    rows.push(await measured(client, worker, taskQueue, 'after the edit, reuse off', { env }, bench.log));
+  } finally {
+    await worker?.stop();
+    await connection.close();
+  }
+  const [, withReuse, only] = rows as [Row, Row, Row, Row];
+  const target = { executes_only_affected: withReuse.executed === only.executed, wall_within_5pct: withReuse.wall_s <= only.wall_s * 1.05, x_only_wall: round(withReuse.wall_s / only.wall_s), x_only_cpu: round(withReuse.cpu_s / only.cpu_s) };
+  const table = `${simpleTable(['build', 'nodes executed', 'reused', 'wall s', 'of which plan s', 'worker CPU s', 'ok'], rows.map((r) => [r.build, r.executed, r.reused, r.wall_s, r.plan_s, r.cpu_s, r.ok ? 'yes' : 'no']))}\n\n`
+    + `Reuse build vs only the affected nodes: ${target.x_only_wall}x wall, ${target.x_only_cpu}x CPU; executes only them: ${target.executes_only_affected ? 'yes' : 'no'}; within 5%: ${target.wall_within_5pct ? 'yes' : 'no'}.`;
+  return { name: `reuse-duckdb-${shape.nodes}n`, table, rows, doc: { models: o.models, nodes: shape.nodes, edited, warehouse: 'duckdb', rows, target } };
+}
+
+/** `--models 160` (the 200-node project with its tests). */
+export function reuseScenario(args: Args): Scenario {
+  const o = { models: args.int('models', 160) };
+  return { warehouses: ['duckdb'], run: (bench) => runReuse(bench, o) };
+}
