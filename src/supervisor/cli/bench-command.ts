@@ -32,8 +32,8 @@ Temporal dev server; each setting a fresh worker process). Builds into the profi
   --project-dir DIR       the dbt project (default: the nearest dbt_project.yml up from here)
   --profiles-dir DIR      as dbt (default: DBT_PROFILES_DIR, the project dir, ., ~/.dbt)
   -t, --target NAME       the profile target to build into
-  -s, --select SEL        dbt selection (repeatable; default: the whole project)
-  --exclude SEL           dbt exclusion (repeatable)
+  -s, --select SEL...     dbt selection (default: the whole project)
+  --exclude SEL...        dbt exclusion
   --slots N,N             fixed activity slots to try (WORKER_MAX_CONCURRENT_ACTIVITIES)
   --resource T,T          resource-based tuner targets to try (CPU and memory; CPU:MEM for two)
   --engines N,N           warm engine counts to try (WORKER_MAX_ENGINES)
@@ -108,9 +108,17 @@ function progress(i: number, n: number, what: string): void {
 export async function benchCommand(argv: string[], env: Env, cwd: string): Promise<number> {
   let v: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
   try {
-    v = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false }).values;
+    const parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, tokens: true });
+    v = parsed.values;
+    // As in dbt, -s/--select and --exclude take several values: `-s a b --exclude c d`.
+    let last: string | undefined;
+    for (const tok of parsed.tokens) {
+      if (tok.kind === 'option') last = tok.name;
+      else if (tok.kind === 'positional' && (last === 'select' || last === 'exclude')) (v[last] ??= []).push(tok.value);
+      else if (tok.kind === 'positional') throw new UsageError(`unexpected argument '${tok.value}'`);
+    }
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw err instanceof UsageError ? err : new UsageError((err as Error).message);
   }
   if (v.help) {
     process.stdout.write(`${BENCH_USAGE}\n`);
