@@ -1,6 +1,6 @@
 // What an executor thread asks of the warm engines (the pool lives on the main thread: an
 // engine's parent-death signal follows the thread that spawned it) and how it is answered.
-import type { EngineUse } from './engine-pool.js';
+import type { EngineUse } from './placement.js';
 import type { Job } from './placement.js';
 import type { EngineOutcome } from './protocol.js';
 

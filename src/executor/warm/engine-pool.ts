@@ -16,20 +16,10 @@ import { ENGINE_MANIFEST_SLOTS } from './context-spec.js';
 import { nowMs, tracing } from '../trace.js';
 import { pickFree, pickHolder, sameWarehouse } from './placement.js';
 import { roomFor } from './turns.js';
-import type { Job, Slot } from './placement.js';
+import type { EngineUse, Job, Slot } from './placement.js';
 
-export type { Job } from './placement.js';
+export type { EngineUse, Job } from './placement.js';
 export { sameWarehouse } from './placement.js';
-
-/** What the executor learns about how a request was served (for the overhead breakdown). */
-export interface EngineUse {
-  /** When the engine took the request (epoch ms). */
-  acquiredAt: number;
-  /** Time spent starting a new engine for this request (0 when an engine was reused). */
-  startMs: number;
-  /** Profiling marks (DBTT_TRACE_FILE). */
-  trace?: Record<string, number>;
-}
 
 export class WarmEnginePool {
   private readonly opts: Required<WarmEngineOptions>;
@@ -138,16 +128,23 @@ export class WarmEnginePool {
         i += 1;
       }
     }
-    // One hand-over per run and pass: eight waiting nodes of one run need one engine, not eight.
-    const roomFor = new Set<string>();
+    // A run whose job found no room this pass finds none for its other jobs either (a pass only
+    // takes room): one try and one hand-over per run and pass, not one per waiting node, which
+    // with many runs waiting made each pass (one per node event) cost runs x nodes.
+    const blocked = new Set<string>();
     for (let i = 0; i < this.waiters.length; ) {
-      if (this.place(this.waiters[i] as Job, roomFor)) this.waiters.splice(i, 1);
-      else i += 1;
+      const job = this.waiters[i] as Job;
+      const who = job.kind === 'node' ? job.contextKey : `invoke:${job.manifestKey}`;
+      if (!blocked.has(who) && this.place(job)) this.waiters.splice(i, 1);
+      else {
+        blocked.add(who);
+        i += 1;
+      }
     }
   }
 
-  /** Starts `job` somewhere if it can run now; may close an idle context to make room. */
-  private place(job: Job, roomFor: Set<string>): boolean {
+  /** Starts `job` somewhere if it can run now, else makes room for it (closing an idle context). */
+  private place(job: Job): boolean {
     if (job.kind === 'node' && job.warehouse && this.leased(job.warehouse)) return false;
     const slots = [...this.slots];
     const canSpawn = this.canSpawn();
@@ -158,11 +155,7 @@ export class WarmEnginePool {
       if (free) return this.start(free, job), true;
       if (canSpawn) return this.start(this.spawn(job.spawn), job), true;
     }
-    const who = job.kind === 'node' ? job.contextKey : `invoke:${job.manifestKey}`;
-    if (!roomFor.has(who)) {
-      roomFor.add(who);
-      this.makeRoom(job, held.blockedBy);
-    }
+    this.makeRoom(job, held.blockedBy);
     return false;
   }
 

@@ -1,7 +1,16 @@
 // Where a warm-engine job runs: the pool's slots and the pure rules that pick one.
 import type { EngineProcess, EngineSpawnOptions } from './engine-process.js';
 import type { EngineOutcome, HooksRequest, InvokeRequest, ContextSpec } from './protocol.js';
-import type { EngineUse } from './engine-pool.js';
+
+/** What the executor learns about how a request was served (for the overhead breakdown). */
+export interface EngineUse {
+  /** When the engine took the request (epoch ms). */
+  acquiredAt: number;
+  /** Time spent starting a new engine for this request (0 when an engine was reused). */
+  startMs: number;
+  /** Profiling marks (DBTT_TRACE_FILE). */
+  trace?: Record<string, number>;
+}
 
 interface JobBase {
   manifestKey: string;
