@@ -46,11 +46,11 @@ export async function runOnExecutor(deps: ActivityDeps, project: ResolvedProject
   const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_INTERVAL_MS);
   try {
     const result = await deps.executor.run(await build(), { signal: ctx.cancellationSignal, singleWriterKey: warehouse ?? singleWriterKeyFor(project) });
-    // Paused or reset from Temporal (UI, CLI): the task was cancelled (its query too). A
-    // CancelledFailure lets the SDK report the pause or reset, so the server holds the node
-    // (paused) or restarts it instead of failing it.
+    // Paused or reset from Temporal (UI, CLI): the task was cancelled (its query too; whatever
+    // error that gave). A CancelledFailure lets the SDK report the pause or reset, so the server
+    // holds the node (paused) or restarts it instead of failing it.
     const why = ctx.cancellationDetails;
-    if (result.type === 'error' && result.code === 'CANCELLED' && (why?.paused || why?.reset)) throw new CancelledFailure(why.paused ? 'paused' : 'reset');
+    if (result.type === 'error' && (why?.paused || why?.reset)) throw new CancelledFailure(why.paused ? 'paused' : 'reset');
     return result;
   } finally {
     clearInterval(timer);
