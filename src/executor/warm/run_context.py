@@ -323,8 +323,14 @@ class RunContext:
         if conn is not None:
             try:
                 adapter.connections.cancel(conn)
-            except Exception:  # noqa: BLE001 - the worker kills the engine if the node lingers
-                pass
+            except Exception:  # noqa: BLE001
+                # Adapters that cancel with a statement (Postgres: pg_terminate_backend) run it on
+                # the calling thread's connection, as dbt's main thread has one: give this one its own.
+                try:
+                    with adapter.connection_named("dbt_temporal_cancel"):
+                        adapter.connections.cancel(conn)
+                except Exception:  # noqa: BLE001 - the worker kills the engine if the node lingers
+                    pass
 
     def _take(self, req):
         with self.lock:
