@@ -6,6 +6,7 @@
 // run, as in a user's target/); `local list` vs `dbt ls`. Every command is the real CLI in a
 // child process; the daemons live under the bench's scratch TMPDIR and are stopped at the end.
 import { cp } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -64,6 +65,8 @@ async function runProject(bench: BenchContext, p: Project): Promise<Record<strin
       rows.push({
         project: p.name, step: s.step, local_s: round(l.s), dbt_s: round(d.s), x_dbt: round(l.s / d.s), delta_s: round(l.s - d.s),
         target: s.target, met: met(s.target, l.s, d.s), local_ok: l.ok, dbt_ok: d.ok,
+        // Only ratios within one step compare when other work shares the machine.
+        load_1m: round(loadavg()[0] ?? 0, 1),
       });
     }
   } finally {
