@@ -19,12 +19,19 @@ export function yieldable(s: Slot, now: number, t: { quantumMs: number; graceMs:
   return c.released || c.failed || c.draining || now - c.idleSince >= t.graceMs || now - c.openedAt >= t.quantumMs;
 }
 
-/** When the first protected idle context may be taken (ms from now), or null if none will. */
-export function nextYield(slots: readonly Slot[], now: number, t: { quantumMs: number; graceMs: number }): number | null {
-  const waits = slots.flatMap((s) => (s.context && !s.context.memory && s.inflight === 0
+/**
+ * When the first protected idle context may be taken (ms from now), or null if none will. A
+ * closing context is not waited for (its close looks again), nor the job's own: either would
+ * be due at once, again and again, and the pool would look every millisecond.
+ */
+export function nextYield(slots: readonly Slot[], now: number, t: { quantumMs: number; graceMs: number }, exceptKey: string | null = null): number | null {
+  const waits = slots.flatMap((s) => (s.context && !s.context.memory && !s.closing && s.inflight === 0 && s.context.key !== exceptKey
     ? [Math.min(t.graceMs - (now - s.context.idleSince), t.quantumMs - (now - s.context.openedAt))] : []));
-  return waits.length ? Math.max(1, Math.min(...waits)) : null;
+  return waits.length ? Math.max(MIN_RETRY_MS, Math.min(...waits)) : null;
 }
+
+/** The soonest the pool looks again for a waiting job. */
+const MIN_RETRY_MS = 5;
 
 /** The busy context to drain for a run that has waited past a quantum: the one open longest. */
 export function drainable(slots: readonly Slot[], now: number, quantumMs: number, exceptKey: string | null): Slot | null {
@@ -43,6 +50,6 @@ export function roomFor(candidates: readonly Slot[], job: Job, now: number, t: T
   if (victim) return { close: victim };
   const waited = now - (job.queuedAt ?? now);
   const busy = waited >= t.quantumMs ? drainable(candidates, now, t.quantumMs, own) : null;
-  const retry = Math.min(nextYield(candidates, now, t) ?? Infinity, Math.max(1, t.quantumMs - waited));
+  const retry = Math.min(nextYield(candidates, now, t, own) ?? Infinity, Math.max(MIN_RETRY_MS, t.quantumMs - waited));
   return { drain: busy && busy.inflight > 0 ? busy : null, retryInMs: Number.isFinite(retry) ? retry : null };
 }

@@ -1,0 +1,30 @@
+// The pure turn rules of the warm engine pool (src/executor/warm/turns.ts).
+import { describe, expect, it } from 'vitest';
+import type { OpenContext, Slot } from '../../../src/executor/warm/placement.js';
+import { nextYield, roomFor } from '../../../src/executor/warm/turns.js';
+
+const T = { quantumMs: 5_000, graceMs: 250 };
+
+function slot(key: string, over: Partial<Slot> = {}, ctx: Partial<OpenContext> = {}): Slot {
+  const context: OpenContext = { key, invocationId: key, released: false, warehouse: null, memory: false, failed: false, openedAt: 0, idleSince: 0, threads: 4, draining: false, ...ctx };
+  return { engine: null, ready: Promise.resolve(true), startMs: 0, context, specSent: true, inflight: 0, invoking: false, closing: false, manifests: [], idleTimer: null, ...over };
+}
+
+describe('turns between runs on the engine pool', () => {
+  it('closes an idle context past its grace for another run', () => {
+    const idle = slot('a', {}, { idleSince: 0 });
+    expect(roomFor([idle], { kind: 'node', contextKey: 'b', queuedAt: 0 } as never, 300, T)).toEqual({ close: idle });
+  });
+
+  it('looks again when a protected idle context becomes free, never sooner than a few ms', () => {
+    const fresh = slot('a', {}, { idleSince: 1_000, openedAt: 1_000 });
+    expect(nextYield([fresh], 1_100, T)).toBe(150);
+    expect(nextYield([slot('a', {}, { idleSince: 0, openedAt: 0 })], 10_000, T)).toBe(5);
+  });
+
+  it('does not wait for a closing context or the waiting run\'s own (their ends look again)', () => {
+    expect(nextYield([slot('a', { closing: true })], 10_000, T)).toBeNull();
+    expect(nextYield([slot('a')], 10_000, T, 'a')).toBeNull();
+    expect(nextYield([slot('a', { inflight: 1 })], 10_000, T)).toBeNull();
+  });
+});
