@@ -1,68 +1,10 @@
-// Process-tree resource accounting from /proc: peak RSS of a tree (sampled) and CPU seconds.
-import { readFileSync, readdirSync } from 'node:fs';
+// Process-tree resource accounting from /proc for the benchmark scenarios: the same accounting
+// `dbt-temporal bench` does (src/supervisor/cli/bench-proc.ts), over several trees.
+import { treeCpuSeconds as oneTreeCpuSeconds } from '../src/supervisor/cli/bench-proc.js';
 
-const TICKS_PER_S = 100; // USER_HZ on Linux
-const PAGE_KB = 4;
-
-interface Stat {
-  pid: number;
-  ppid: number;
-  /** utime + stime (own) and cutime + cstime (reaped children), in ticks. */
-  own: number;
-  children: number;
-  rssKb: number;
-}
-
-function readStat(pid: number): Stat | null {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    const num = (i: number): number => Number(f[i]);
-    return { pid, ppid: num(1), own: num(11) + num(12), children: num(13) + num(14), rssKb: num(21) * PAGE_KB };
-  } catch {
-    return null;
-  }
-}
-
-/** Every process in the trees rooted at `roots` (roots included). */
-export function treeStats(roots: readonly number[]): Stat[] {
-  const all = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => readStat(Number(d))).filter((s): s is Stat => s !== null);
-  const kids = new Map<number, Stat[]>();
-  for (const s of all) kids.set(s.ppid, [...(kids.get(s.ppid) ?? []), s]);
-  const out: Stat[] = [];
-  const stack = roots.map(readStat).filter((s): s is Stat => s !== null);
-  while (stack.length > 0) {
-    const s = stack.pop() as Stat;
-    out.push(s);
-    stack.push(...(kids.get(s.pid) ?? []));
-  }
-  return out;
-}
+export { reapedChildrenCpuSeconds, sampleRss } from '../src/supervisor/cli/bench-proc.js';
 
 /** CPU seconds used so far by the trees (live processes plus the children they reaped). */
 export function treeCpuSeconds(roots: readonly number[]): number {
-  return treeStats(roots).reduce((sum, s) => sum + s.own + s.children, 0) / TICKS_PER_S;
-}
-
-/** CPU seconds of this process's reaped children. */
-export function reapedChildrenCpuSeconds(): number {
-  return (readStat(process.pid)?.children ?? 0) / TICKS_PER_S;
-}
-
-/** Samples the summed RSS of the trees every `intervalMs` until stopped; returns the peak in MiB. */
-export function sampleRss(roots: () => readonly number[], intervalMs = 100): { stop(): number } {
-  let peakKb = 0;
-  const tick = (): void => {
-    const kb = treeStats(roots()).reduce((sum, s) => sum + s.rssKb, 0);
-    if (kb > peakKb) peakKb = kb;
-  };
-  tick();
-  const timer = setInterval(tick, intervalMs);
-  return {
-    stop() {
-      clearInterval(timer);
-      tick();
-      return Math.round(peakKb / 1024);
-    },
-  };
+  return roots.reduce((sum, root) => sum + oneTreeCpuSeconds(root), 0);
 }
