@@ -36,7 +36,7 @@ beforeAll(async () => {
     }),
     connectClient(inject('temporalAddress')),
   ]);
-  env = { ...(process.env as Record<string, string>), TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: worker.taskQueue };
+  env = { ...(process.env as Record<string, string>), TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: worker.taskQueue, TMPDIR: scratch };
 });
 
 afterAll(async () => {
@@ -101,6 +101,8 @@ describe('dbt-style run', () => {
     expect(r.stdout.match(/this_column_does_not_exist/g)?.length).toBe(2); // the failure's message, once (2 lines of it)
     expect(r.stdout).toMatch(/Done\. PASS=6 WARN=1 ERROR=2 SKIP=2 NO-OP=0 TOTAL=11/);
     expect(r.stderr).not.toMatch(/Activity failed/);
+    // dbt's `compiled code at` points at the failure's compiled SQL, kept under TMPDIR (the scratch dir here).
+    expect(r.stdout).toContain(`compiled code at ${join(scratch, 'dbt-temporal-run-')}`);
   });
 
   it('exits 2 on usage errors, unknown selectors and projects', async () => {
