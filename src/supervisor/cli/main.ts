@@ -59,6 +59,10 @@ try {
   } else if (err instanceof CodedError && err.code === 'CONFIG_ERROR') {
     process.stderr.write(`dbt-temporal: configuration error: ${err.message}\n`);
     process.exitCode = 2;
+  } else if (err instanceof CodedError) {
+    // A known failure (its code says which): its message, not a stack trace.
+    process.stderr.write(`dbt-temporal: ${err.code}: ${err.message}\n`);
+    process.exitCode = 1;
   } else {
     process.stderr.write(`dbt-temporal: ${(err as Error).stack ?? String(err)}\n`);
     process.exitCode = 1;
