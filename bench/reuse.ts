@@ -1,5 +1,5 @@
 // Scenario `reuse` (docs/reuse.md): the 200-node project (`--models 160`, DuckDB) built once with
-// reuse, then one model in the middle layer edited (a new worker reads it, as after a deploy),
+// reuse and again unchanged (everything reused), then one model in the middle layer edited (a new worker reads it, as after a deploy),
 // then rebuilt three ways on that worker: with reuse, only the edited model and its descendants
 // without reuse (`-s m+`: what those nodes cost), and everything without reuse. Reports nodes
 // executed, wall time and worker CPU of each; the target: the reuse build executes only the edited
@@ -78,6 +78,7 @@ async function runReuse(bench: BenchContext, o: { models: number }) {
     let taskQueue = benchTaskQueue();
     worker = await startWorker({ ...settings, taskQueue });
     rows.push(await measured(client, worker, taskQueue, 'first build (reuse on)', { env, reuse: true }, bench.log));
+    rows.push(await measured(client, worker, taskQueue, 'nothing changed, reuse on', { env, reuse: true }, bench.log));
     await worker.stop();
     const file = join(dir, 'models', `${edited}.sql`);
     await writeFile(file, (await readFile(file, 'utf8')).replace(/ as k from/, ' as k, 1 as edited from'));
@@ -92,7 +93,7 @@ async function runReuse(bench: BenchContext, o: { models: number }) {
     await worker?.stop();
     await connection.close();
   }
-  const [, withReuse, only] = rows as [Row, Row, Row, Row];
+  const [, , withReuse, only] = rows as [Row, Row, Row, Row, Row];
   const target = { executes_only_affected: withReuse.executed === only.executed, wall_within_5pct: withReuse.wall_s <= only.wall_s * 1.05, x_only_wall: round(withReuse.wall_s / only.wall_s), x_only_cpu: round(withReuse.cpu_s / only.cpu_s) };
   const table = `${simpleTable(['build', 'nodes executed', 'reused', 'wall s', 'of which plan s', 'worker CPU s', 'ok'], rows.map((r) => [r.build, r.executed, r.reused, r.wall_s, r.plan_s, r.cpu_s, r.ok ? 'yes' : 'no']))}\n\n`
     + `Reuse build vs only the affected nodes: ${target.x_only_wall}x wall, ${target.x_only_cpu}x CPU; executes only them: ${target.executes_only_affected ? 'yes' : 'no'}; within 5%: ${target.wall_within_5pct ? 'yes' : 'no'}.`;
