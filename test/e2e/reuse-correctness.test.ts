@@ -52,17 +52,28 @@ const NEWER_ORDER = "(5, 2, 9, '2024-02-01 00:00:00')";
 const NEW_CUSTOMER = "(4, 'dee', 's')";
 const BROKEN = 'sum(o.no_such_column)';
 
+// Edits that need a new worker (code) are paired with data edits where the expected sets stay
+// telling, to keep the worker restarts (a deploy each) few.
 const STEPS: Step[] = [
   { name: 'first build', built: [...MODELS, 'regions'] },
   { name: 'nothing changed', built: [] },
-  { name: 'a comment changed', edit: (d) => editModel(d, 'stg_customers', '-- customers as loaded', '-- customers, as the loader wrote them\n/* reformatted */'), built: [] },
+  {
+    name: 'a comment changed, and a source with loaded_at_field gains rows',
+    edit: (d) => editModel(d, 'stg_customers', '-- customers as loaded', '-- customers, as the loader wrote them\n/* reformatted */'),
+    rows: { orders: [NEWER_ORDER] }, built: ['stg_orders', ...BELOW_OBC],
+  },
   { name: 'model SQL changed', edit: (d) => editModel(d, 'stg_customers', 'select id, name,', 'select id, upper(name) as name,'), built: ['stg_customers', ...BELOW_OBC] },
-  { name: 'a source with loaded_at_field gains rows', rows: { orders: [NEWER_ORDER] }, built: ['stg_orders', ...BELOW_OBC] },
   { name: 'a source without loaded_at_field gains rows', rows: { customers: [NEW_CUSTOMER] }, built: ['stg_customers', ...BELOW_OBC] },
   { name: 'a var changed', vars: { multiplier: 2 }, built: BELOW_OBC },
   { name: 'a parent fails', vars: { multiplier: 2 }, edit: (d) => editModel(d, 'orders_by_customer', 'sum(o.amount)', BROKEN), built: ['orders_by_customer'], ok: false },
-  { name: 'the parent is fixed', vars: { multiplier: 2 }, edit: (d) => editModel(d, 'orders_by_customer', BROKEN, 'sum(o.amount)'), built: [] },
-  { name: 'a node is deleted', vars: { multiplier: 2 }, edit: async (d) => rmSync(join(d, 'models', 'leaf_report.sql')), built: [] },
+  {
+    name: 'the parent is fixed, and a node is deleted', vars: { multiplier: 2 },
+    edit: async (d) => {
+      await editModel(d, 'orders_by_customer', BROKEN, 'sum(o.amount)');
+      rmSync(join(d, 'models', 'leaf_report.sql'));
+    },
+    built: [],
+  },
 ];
 
 interface Side {
