@@ -1,4 +1,4 @@
-"""The warm engine's warning tap (warning_tap.py): dbt's warn-level events, in dbt's text, each
+"""The warm engine's warning tap (dbt_reach_warnings.py, through dbt_reach): dbt's warn-level events, in dbt's text, each
 once, for the thread that collects them only; dbt's own handling (--warn-error) unchanged."""
 import json
 import subprocess
@@ -8,11 +8,11 @@ from support import DBT_PYTHON, WARM_DIR
 PRELUDE = f"""import json, sys, threading
 sys.dont_write_bytecode = True
 sys.path.insert(0, {str(WARM_DIR)!r})
-import warning_tap
+import dbt_reach
 from dbt.events.types import NoNodesForSelectionCriteria, NothingToDo
 from dbt_common.events.functions import fire_event, warn_or_error
 from dbt_common.events.base_types import EventLevel
-warning_tap.install()
+dbt_reach.install_warning_tap()
 """
 
 
@@ -25,7 +25,7 @@ def test_collects_this_threads_warnings_once_each_in_dbts_text() -> None:
 other = []
 def elsewhere():
     fire_event(NothingToDo())
-with warning_tap.collect() as got:
+with dbt_reach.collect_warnings() as got:
     fire_event(NoNodesForSelectionCriteria(spec_raw="tag:x"))
     fire_event(NoNodesForSelectionCriteria(spec_raw="tag:x"))
     fire_event(NothingToDo(), level=EventLevel.INFO)  # not a warning here
@@ -42,7 +42,7 @@ def test_a_warning_made_an_error_is_collected_and_still_raised() -> None:
 from dbt.flags import set_from_args
 from argparse import Namespace
 set_from_args(Namespace(WARN_ERROR=True), {})
-with warning_tap.collect() as got:
+with dbt_reach.collect_warnings() as got:
     try:
         warn_or_error(NothingToDo())
         print("not raised")

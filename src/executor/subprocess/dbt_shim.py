@@ -84,9 +84,7 @@ def main(argv):
     _die_with_parent()
     _pin_run_identity()
     reach = _reach()
-    import query_tags  # beside dbt_reach (warm/)
-
-    query_tags.install()
+    reach.install_query_tags()
     {"node": reach.skip_project_hooks, "start": reach.only_start_hooks, "end": lambda: reach.only_end_hooks(_load_results)}[mode]()
 
     from dbt.cli.main import dbtRunner

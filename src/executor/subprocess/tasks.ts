@@ -30,7 +30,7 @@ export function invokeDbt(task: ExecutorTask, ws: Workspace, sub: string[], sign
     // The worker's own working directory, as for warm engines: a relative DuckDB path in a
     // profile resolves there, the same for every dbt process of a run (as in plain dbt).
     cwd: process.cwd(),
-    // The attempt, for the query comment (warm/query_tags.py).
+    // The attempt, for the query comment (warm/dbt_reach_query_tags.py).
     env: { ...dbtEnv(invocation, ws), ...(task.type === 'node' ? { DBTT_ATTEMPT: String(task.attempt ?? 1) } : {}) },
     timeoutMs: invocation.timeoutMs,
     signal,

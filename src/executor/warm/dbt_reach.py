@@ -1,5 +1,7 @@
-"""Every reach-in to dbt internals the warm engine and the shim make, in this module (with its
-adapter-start and project-hook parts, dbt_reach_adapter.py and dbt_reach_hooks.py, re-exported here).
+"""Every reach-in to dbt internals the warm engine and the shim make, in this module and its
+parts (dbt_reach_adapter.py: adapter start-up and profile; dbt_reach_hooks.py: project hooks;
+dbt_reach_manifest.py: frozen manifests; dbt_reach_query_tags.py: the query comment;
+dbt_reach_warnings.py: dbt's warnings), re-exported here.
 
 Checked against dbt-core 1.11.16, dbt-common 1.39.0, dbt-adapters 1.24.5, agate 1.9.1,
 dbt-duckdb 1.11.1 and dbt-postgres 1.11.0 (requirements.txt). `self_check()` runs when an
@@ -151,9 +153,10 @@ def self_check():
         _missing("dbt.config.runtime.load_profile")
     if not isinstance(getattr(thread_pool, "DbtThreadPool", None), type):
         _missing("dbt.graph.thread_pool.DbtThreadPool")
-    missing = check_flag_source()
-    if missing:
-        _missing(missing)
+    for check in (check_flag_source, check_query_tags, check_warning_tap):
+        missing = check()
+        if missing:
+            _missing(missing)
     warnings = []
     for dist, checked in CHECKED.items():
         try:
@@ -337,6 +340,12 @@ from dbt_reach_hooks import (  # noqa: E402, F401
     run_results_for_hooks,
     skip_project_hooks,
 )
+from dbt_reach_manifest import freeze_manifest, thaw_manifest  # noqa: E402, F401
+from dbt_reach_query_tags import check_query_tags, note_attempt  # noqa: E402, F401
+from dbt_reach_query_tags import install as install_query_tags  # noqa: E402, F401
+from dbt_reach_warnings import check_model_deprecations, check_warning_tap  # noqa: E402, F401
+from dbt_reach_warnings import collect as collect_warnings  # noqa: E402, F401
+from dbt_reach_warnings import install as install_warning_tap  # noqa: E402, F401
 
 
 def init_pool_thread(task, invocation_context):
@@ -363,35 +372,3 @@ def mark_running(task, unique_id, running):
             queue.in_progress.add(unique_id)
         else:
             queue.in_progress.discard(unique_id)
-
-
-def freeze_manifest(manifest):
-    """A parsed manifest as bytes that thaw_manifest turns back into a private copy.
-
-    Not pickle.dumps(manifest): dbt-core 1.11's Manifest.__reduce_ex__ passes its fields
-    positionally in an order that no longer matches the dataclass (it misses `fixtures` and
-    `_saved_query_lookup`), so a round trip shifts every lookup by one (source() then fails with
-    "RefableLookup.find() missing ... 'manifest'"). The field values are pickled instead, with
-    the derived caches dropped: dbt rebuilds them lazily on first use.
-    """
-    import pickle
-
-    state = dict(manifest.__dict__)
-    for name in list(state):
-        if name.startswith("_") and (name.endswith("_lookup") or name.startswith("_macros_by_")):
-            state[name] = None
-    state.pop("_lock", None)
-    return pickle.dumps((type(manifest), state), protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def thaw_manifest(blob):
-    """A private manifest from freeze_manifest's bytes (with a fresh lock of its own)."""
-    import pickle
-
-    from dbt.contracts.graph import manifest as manifest_module
-
-    cls, state = pickle.loads(blob)
-    manifest = cls.__new__(cls)
-    manifest.__dict__.update(state)
-    manifest._lock = manifest_module.get_mp_context().Lock()
-    return manifest

@@ -28,7 +28,6 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import dbt_reach  # noqa: E402
-import warning_tap  # noqa: E402
 from manifests import ManifestStore  # noqa: E402
 from run_context import RunContext, make_serving  # noqa: E402
 
@@ -153,7 +152,7 @@ class Engine:
         out = {"id": req["id"], "type": "done"}
         _apply_env(req["env"])
         started = time.perf_counter()
-        with warning_tap.collect() as warnings:
+        with dbt_reach.collect_warnings() as warnings:
             out["dbt_warnings"] = warnings
             try:
                 manifest, how = self.manifests.get(req["key"], req["parse_args"], req.get("seed"))
@@ -165,7 +164,7 @@ class Engine:
             if how != "parsed" and res.success:
                 # A manifest parsed earlier: dbt's parse-time deprecation warnings, as each dbt run has them.
                 try:
-                    warning_tap.check_model_deprecations(manifest)
+                    dbt_reach.check_model_deprecations(manifest)
                 except Exception as err:  # noqa: BLE001 - --warn-error made one an error, as in dbt
                     res.success, res.exception = False, err
         if req.get("want_profile"):
@@ -209,7 +208,7 @@ def boot():
         warnings = dbt_reach.self_check()
         dbt_reach.install_serving_tasks(make_serving)
         dbt_reach.install_lean_events()
-        warning_tap.install()
+        dbt_reach.install_warning_tap()
         dbt_reach.install_plain_empty_tables()
         dbt_reach.install_fast_flag_source()
     except Exception as err:  # noqa: BLE001 - the manager reports this as a start-up failure

@@ -51,7 +51,7 @@ export interface NodeRequest {
   unique_id: string;
   /** A retried attempt: another engine may have changed the warehouse since this context cached it. */
   refresh?: boolean;
-  /** The activity attempt (1 first), for the query comment (query_tags.py). */
+  /** The activity attempt (1 first), for the query comment (dbt_reach_query_tags.py). */
   attempt?: number;
   /** Profiling: answer with wall-clock marks. */
   trace?: boolean;

@@ -21,8 +21,6 @@ import traceback
 from datetime import datetime
 
 import dbt_reach
-import query_tags
-import warning_tap
 
 ACTIVE = {"context": None}  # the engine's open context (one per engine process)
 # Set on a dbt thread while it serves a hooks request: the task's safe_run_hooks is dbt's own.
@@ -43,7 +41,7 @@ def _find_node(manifest, unique_id):
 
 def make_serving(base):
     """A subclass of one of dbt's tasks that serves node requests instead of its job queue."""
-    query_tags.install()  # dbt is imported by now; idempotent
+    dbt_reach.install_query_tags()  # dbt is imported by now; idempotent
 
     class Serving(base):
         _dbtt_serving = True
@@ -144,14 +142,14 @@ def make_serving(base):
                 return
             ctx.started(req)
             uid = node.unique_id
-            query_tags.note_attempt(uid, req.get("attempt"))
+            dbt_reach.note_attempt(uid, req.get("attempt"))
             dbt_reach.mark_running(self, uid, True)
 
             def run(runner):
                 if tr is not None:
                     tr["p3"] = _now()
                 try:
-                    with warning_tap.collect() as warnings:  # dbt's warnings while this node runs
+                    with dbt_reach.collect_warnings() as warnings:  # dbt's warnings while this node runs
                         result = self.call_runner(runner)
                 except Exception as err:  # noqa: BLE001 - reported as the node's failure
                     ctx.fail(req, "engine", f"{type(err).__name__}: {err}", err)

@@ -1,4 +1,5 @@
-"""dbt's warnings as dbt words them, collected per request.
+"""dbt_reach's warning reach-ins (part of the fence; checked by dbt_reach.self_check against the
+versions dbt_reach.CHECKED names): dbt's warnings as dbt words them, collected per request.
 
 Every dbt event goes through the event manager's `fire_event`; the tap (installed once, in the
 engine's boot) copies the message of each warn-level event into the sink of the current thread,
@@ -10,6 +11,19 @@ import threading
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _local = threading.local()
+
+
+def check_warning_tap():
+    """The reach-ins' targets: the event manager's fire_event (dbt-common 1.39) and dbt's
+    ManifestLoader.check_for_model_deprecations (dbt-core 1.11)."""
+    from dbt.parser.manifest import ManifestLoader
+    from dbt_common.events import event_manager_client
+
+    if not callable(getattr(event_manager_client.get_event_manager(), "fire_event", None)):
+        return "dbt_common's event manager fire_event"
+    if not callable(getattr(ManifestLoader, "check_for_model_deprecations", None)):
+        return "dbt.parser.manifest.ManifestLoader.check_for_model_deprecations"
+    return None
 
 
 def install():

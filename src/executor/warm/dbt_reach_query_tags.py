@@ -1,4 +1,6 @@
-"""Query tags: every query a node issues names its run (invocation id), its node and the attempt.
+"""dbt_reach's query-tag reach-in (part of the fence; checked by dbt_reach.self_check against the
+versions dbt_reach.CHECKED names). Query tags: every query a node issues names its run
+(invocation id), its node and the attempt.
 
 The mechanism is dbt's own `query-comment` (dbt_project.yml): a Jinja macro that dbt renders
 for each connection and node and puts in front of every statement, so a DBA sees it in
@@ -59,6 +61,22 @@ class _TaggedConfig:
 
     def __getattr__(self, name):
         return getattr(self._config, name)
+
+
+def check_query_tags():
+    """The reach-in's targets: the connection manager's set_query_header, dbt's query-string
+    setter and its QueryComment contract (dbt-adapters 1.24)."""
+    try:
+        from dbt.adapters.base.connections import BaseConnectionManager
+        from dbt.adapters.base.query_headers import MacroQueryStringSetter  # noqa: F401
+        from dbt.adapters.contracts.connection import QueryComment
+    except ImportError as err:
+        return f"the query header classes ({err})"
+    if not callable(getattr(BaseConnectionManager, "set_query_header", None)):
+        return "dbt.adapters.base.connections.BaseConnectionManager.set_query_header"
+    if not all(hasattr(QueryComment(), f) for f in ("comment", "append", "job_label")):
+        return "dbt.adapters.contracts.connection.QueryComment(comment, append, job_label)"
+    return None
 
 
 def install():
