@@ -2,42 +2,22 @@
 // (every node reported `no-op` "reused from <first run>"), a plan preview says what would be
 // built and why without building, a run without reuse invalidates what it rebuilt, and
 // `full_refresh` ignores the state.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectClient } from '../support/client.js';
-import type { TestClient } from '../support/client.js';
+import { describe, expect, inject, it } from 'vitest';
+import { useE2eWorker } from '../support/e2e-worker.js';
 import { runCli } from '../support/worker-process.js';
-import { startWorker } from '../support/worker-process.js';
-import type { WorkerProcess } from '../support/worker-process.js';
 import { INITIAL_RAW, REUSE_FIXTURE, duckWarehouse } from '../support/reuse-fixture.js';
 import type { ReuseWarehouse } from '../support/reuse-fixture.js';
 
-let scratch: string;
-let store: string;
-let worker: WorkerProcess;
-let client: TestClient;
 let wh: ReuseWarehouse;
 
-beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'reuse-'));
-  store = join(scratch, 'store');
+const e2e = useE2eWorker('reuse', async (scratch) => {
   wh = duckWarehouse(join(scratch, 'wh.duckdb'));
   await wh.load(INITIAL_RAW);
-  [worker, client] = await Promise.all([
-    startWorker({ ...(process.env as Record<string, string>), TEMPORAL_ADDRESS: inject('temporalAddress'), DBT_PROJECT_DIRS: REUSE_FIXTURE, WRITE_ARTIFACTS: 'true', ARTIFACT_STORE: store }),
-    connectClient(inject('temporalAddress')),
-  ]);
+  return { DBT_PROJECT_DIRS: REUSE_FIXTURE, WRITE_ARTIFACTS: 'true', ARTIFACT_STORE: join(scratch, 'store') };
 });
 
-afterAll(async () => {
-  await client?.close();
-  await worker?.stop();
-  await rm(scratch, { recursive: true, force: true });
-});
-
-const run = (input: Record<string, unknown>) => client.run(worker.taskQueue, { project: 'reuse_proj', env: wh.env, ...input });
+const run = (input: Record<string, unknown>) => e2e.run({ project: 'reuse_proj', env: wh.env, ...input });
 const statuses = (r: Awaited<ReturnType<typeof run>>) => new Map((r.output?.node_results ?? []).map((n) => [n.unique_id, n.status]));
 
 describe('reuse on one worker', () => {
@@ -56,7 +36,7 @@ describe('reuse on one worker', () => {
     expect(await wh.dump()).toEqual(before);
 
     // The preview, through the CLI: a var the middle model uses would rebuild it and its children.
-    const cli = await runCli(['run', 'build', '--project', 'reuse_proj', '--plan', '--reuse', '--vars', '{multiplier: 3}', ...Object.entries(wh.env).flatMap(([k, v]) => ['--env', `${k}=${v}`]), '--task-queue', worker.taskQueue],
+    const cli = await runCli(['run', 'build', '--project', 'reuse_proj', '--plan', '--reuse', '--vars', '{multiplier: 3}', ...Object.entries(wh.env).flatMap(([k, v]) => ['--env', `${k}=${v}`]), '--task-queue', e2e.worker.taskQueue],
       { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress') });
     expect(cli.exitCode, cli.stderr).toBe(0);
     expect(cli.stdout).toMatch(/BUILD\s+model\.reuse_proj\.orders_by_customer\s+changed: sql, vars_env/);
