@@ -1,15 +1,10 @@
 // select/exclude use dbt's own selection: the nodes a run executes are exactly `dbt ls`'s.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DbtRunInput } from '../../src/shared/contracts.js';
-import { connectClient } from '../support/client.js';
-import type { TestClient } from '../support/client.js';
 import { plainDbtLs, runPlainDbt } from '../support/dbt-oracle.js';
+import { useE2eWorker } from '../support/e2e-worker.js';
 import { EXAMPLE_PROJECT } from '../support/paths.js';
-import { startWorker } from '../support/worker-process.js';
-import type { WorkerProcess } from '../support/worker-process.js';
 
 const RESOURCE_TYPES: Record<string, string[]> = {
   build: ['model', 'seed', 'snapshot', 'test', 'unit_test'],
@@ -28,29 +23,13 @@ const CASES: { command: string; select?: string; exclude?: string; indirect_sele
   { command: 'run', select: 'path:models/marts,config.materialized:table', exclude: 'orders' },
 ];
 
-let scratch: string;
 let db: string;
-let worker: WorkerProcess;
-let client: TestClient;
 
-beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'e2e-select-'));
+const e2e = useE2eWorker('select', async (scratch) => {
   db = join(scratch, 'jaffle.duckdb');
   // A built warehouse, so `test` and `run` selections have their upstream relations.
   expect((await runPlainDbt(EXAMPLE_PROJECT, ['build'], { JAFFLE_DUCKDB_PATH: db })).exitCode).toBe(0);
-  worker = await startWorker({
-    ...(process.env as Record<string, string>),
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
-    DBT_PROJECT_DIR: EXAMPLE_PROJECT,
-    WORKER_MAX_CONCURRENT_ACTIVITIES: '4',
-  });
-  client = await connectClient(inject('temporalAddress'));
-});
-
-afterAll(async () => {
-  await client?.close();
-  await worker?.stop();
-  await rm(scratch, { recursive: true, force: true });
+  return { DBT_PROJECT_DIR: EXAMPLE_PROJECT, WORKER_MAX_CONCURRENT_ACTIVITIES: '4' };
 });
 
 describe('selection', () => {
@@ -64,7 +43,7 @@ describe('selection', () => {
       expect(expected.length).toBeGreaterThan(0);
 
       const input: DbtRunInput = { ...c, env: { JAFFLE_DUCKDB_PATH: db } };
-      const res = await client.run(worker.taskQueue, input);
+      const res = await e2e.run(input);
       expect(res.ok, res.message ?? '').toBe(true);
       expect(res.output?.node_results.map((r) => r.unique_id).sort()).toEqual(expected);
     });
