@@ -7,7 +7,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from support import DBT_PYTHON, GLOBAL_ARGS, SHIM, Project, query, tables
+from support import DBT_PYTHON, GLOBAL_ARGS, SHIM, Project, copy_project, query, tables
 
 RUN_ID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 STARTED = "2026-01-02T03:04:05Z"
@@ -71,3 +71,15 @@ def test_a_shim_whose_worker_is_gone_exits_before_running_dbt(hooks_duck: Projec
     r = shim(hooks_duck, "node", ["run", "--select", "first"], DBTT_PARENT_PID=str(os.getpid() + 100_000))
     assert r.returncode == 1
     assert not hooks_duck.db.exists()
+
+
+def test_dbt_warnings_of_the_invocation_reach_the_warnings_file(tmp_path: Path) -> None:
+    project = copy_project("deprecated_duck", tmp_path, "DEPRECATED_DUCKDB_PATH")
+    out = tmp_path / "dbt-warnings.json"
+    r = shim(project, "node", ["run"], DBTT_WARNINGS_FILE=str(out))
+    assert r.returncode == 0, r.stdout + r.stderr
+    warnings = json.loads(out.read_text())
+    # dbt's own words, once, from the parse and from the node's run on dbt's pool thread.
+    assert sum("dim_thing.v1" in w and "deprecat" in w.lower() for w in warnings) >= 1, warnings
+    assert "uses_old_thing reads dim_thing v1: move to v2" in warnings
+    assert len(warnings) == len(set(warnings))

@@ -85,11 +85,18 @@ def main(argv):
     _pin_run_identity()
     reach = _reach()
     reach.install_query_tags()
+    reach.install_warning_tap()
     {"node": reach.skip_project_hooks, "start": reach.only_start_hooks, "end": lambda: reach.only_end_hooks(_load_results)}[mode]()
 
     from dbt.cli.main import dbtRunner
 
-    res = dbtRunner().invoke(args)
+    with reach.collect_warnings(process_wide=True) as warnings:
+        res = dbtRunner().invoke(args)
+    # dbt's warnings of this invocation, as dbt words them, for the executor (DBTT_WARNINGS_FILE).
+    out = os.environ.get("DBTT_WARNINGS_FILE")
+    if out:
+        with open(out, "w", encoding="utf-8") as f:
+            json.dump(warnings, f)
     if res.exception is not None and res.result is None:
         return 2
     return 0 if res.success else 1

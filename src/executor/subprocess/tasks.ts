@@ -30,13 +30,27 @@ export function invokeDbt(task: ExecutorTask, ws: Workspace, sub: string[], sign
     // The worker's own working directory, as for warm engines: a relative DuckDB path in a
     // profile resolves there, the same for every dbt process of a run (as in plain dbt).
     cwd: process.cwd(),
-    // The attempt, for the query comment (warm/dbt_reach_query_tags.py).
-    env: { ...dbtEnv(invocation, ws), ...(task.type === 'node' ? { DBTT_ATTEMPT: String(task.attempt ?? 1) } : {}) },
+    // The attempt, for the query comment (warm/dbt_reach_query_tags.py); where the shim writes
+    // dbt's warnings (dbtWarnings).
+    env: { ...dbtEnv(invocation, ws), DBTT_WARNINGS_FILE: warningsFile(ws), ...(task.type === 'node' ? { DBTT_ATTEMPT: String(task.attempt ?? 1) } : {}) },
     timeoutMs: invocation.timeoutMs,
     signal,
   });
 }
 
+
+const warningsFile = (ws: Workspace): string => join(ws.root, 'dbt-warnings.json');
+
+/** dbt's warnings of the invocation in `ws`, as the shim recorded them (none without the shim). */
+async function dbtWarnings(ws: Workspace): Promise<string[]> {
+  const text = await readFile(warningsFile(ws), 'utf8').catch(() => '[]');
+  try {
+    const list = JSON.parse(text) as unknown;
+    return Array.isArray(list) ? list.filter((w): w is string => typeof w === 'string') : [];
+  } catch {
+    return [];
+  }
+}
 
 export async function runParse(task: ParseTask, signal: AbortSignal): Promise<ExecutorResult> {
   return withWorkspace(task.invocation, 'dbtt-target-', async (ws) => {
@@ -61,7 +75,7 @@ export async function runList(task: ListTask, signal: AbortSignal): Promise<Exec
     }
     const rows = listRows(p.output.split('\n'));
     const manifestJson = task.wantManifest ? await readFile(join(ws.targetPath, 'manifest.json'), 'utf8').catch(() => null) : null;
-    return { type: 'listed', uniqueIds: parseListOutput(rows), rows, manifestJson };
+    return { type: 'listed', uniqueIds: parseListOutput(rows), rows, manifestJson, warnings: await dbtWarnings(ws) };
   });
 }
 
@@ -74,6 +88,9 @@ export async function runNodeProcess(task: NodeTask, signal: AbortSignal, enqueu
     const stopped = processFailure(p, what);
     if (stopped) return stopped;
     const results = await readRunResults(join(ws.targetPath, 'run_results.json'));
+    const own = results.get(task.uniqueId);
+    const warnings = own ? await dbtWarnings(ws) : [];
+    if (own && warnings.length > 0) results.set(task.uniqueId, { ...own, warnings });
     return nodeOutcome(task, results, () => (p.exitCode === 0 ? null : dbtExitFailure(p, what)), { enqueuedAt, startedAt });
   });
 }

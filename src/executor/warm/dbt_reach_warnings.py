@@ -11,6 +11,7 @@ import threading
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _local = threading.local()
+_process: dict[str, list[str] | None] = {"sink": None}
 
 
 def check_warning_tap():
@@ -37,6 +38,8 @@ def install():
 
     def tapped(e, level=None, node=None, force_warn_or_error_handling=False):
         sink = getattr(_local, "sink", None)
+        if sink is None:
+            sink = _process["sink"]
         if sink is not None:
             try:
                 if (level if level is not None else e.level_tag()) == EventLevel.WARN:
@@ -52,16 +55,25 @@ def install():
 
 
 class collect:
-    """`with collect() as warnings:` records this thread's dbt warnings into `warnings`."""
+    """`with collect() as warnings:` records this thread's dbt warnings into `warnings`; with
+    `process_wide=True` also those of threads that collect none themselves (a dbt process that
+    runs one invocation: its nodes run on dbt's pool threads)."""
+
+    def __init__(self, process_wide=False):
+        self.process_wide = process_wide
 
     def __enter__(self):
         self.previous = getattr(_local, "sink", None)
         self.sink: list[str] = []
         _local.sink = self.sink
+        if self.process_wide:
+            _process["sink"] = self.sink
         return self.sink
 
     def __exit__(self, *exc):
         _local.sink = self.previous
+        if self.process_wide:
+            _process["sink"] = None
         return False
 
 
