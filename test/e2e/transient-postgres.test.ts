@@ -66,14 +66,18 @@ describe('transient and permanent warehouse failures', () => {
     }
   }, 600_000);
 
-  it('attempts a SQL syntax error once and fails the run', async () => {
-    const schema = pg.freshSchema('syntax');
-    const res = await client.run(worker.taskQueue, { project: 'parity_failing', command: 'run', select: 'bad_syntax', target: 'pg', env: pg.env(schema) });
+  /** Runs one model that fails for good: the run fails, its node errored once, with `message`. */
+  async function failsOnce(model: string, env: Record<string, string>, message: RegExp): Promise<void> {
+    const res = await client.run(worker.taskQueue, { project: 'parity_failing', command: 'run', select: model, target: 'pg', env });
     expect(res.ok).toBe(false);
-    expect(res.output?.node_results.map((r) => [r.unique_id, r.status])).toEqual([['model.parity_failing.bad_syntax', 'error']]);
-    expect(res.output?.node_results[0]?.message).toMatch(/syntax error/i);
-    const node = (await readHistory(client, res.workflowId)).activities.find((a) => a.activityId === 'model:bad_syntax');
+    expect(res.output?.node_results.map((r) => [r.unique_id, r.status])).toEqual([[`model.parity_failing.${model}`, 'error']]);
+    expect(res.output?.node_results[0]?.message).toMatch(message);
+    const node = (await readHistory(client, res.workflowId)).activities.find((a) => a.activityId === `model:${model}`);
     expect(node?.attempt).toBe(1);
+  }
+
+  it('attempts a SQL syntax error once and fails the run', async () => {
+    await failsOnce('bad_syntax', pg.env(pg.freshSchema('syntax')), /syntax error/i);
   }, 600_000);
 
   it("attempts a node once when the warehouse denies the run its schema (dbt's database error, not an engine fault)", async () => {
@@ -81,12 +85,6 @@ describe('transient and permanent warehouse failures', () => {
     const role = `reader_${schema.split('_')[1]}`;
     await pg.query(`create role ${role} login password 'reader-pw'`);
     // The role may connect but not create the run's schema: dbt's DatabaseError when the node needs it.
-    const env = { ...pg.env(schema), PARITY_PG_USER: role, PARITY_PG_PASSWORD: 'reader-pw' };
-    const res = await client.run(worker.taskQueue, { project: 'parity_failing', command: 'run', select: 'independent', target: 'pg', env });
-    expect(res.ok).toBe(false);
-    expect(res.output?.node_results.map((r) => [r.unique_id, r.status])).toEqual([['model.parity_failing.independent', 'error']]);
-    expect(res.output?.node_results[0]?.message).toMatch(/permission denied/i);
-    const node = (await readHistory(client, res.workflowId)).activities.find((a) => a.activityId === 'model:independent');
-    expect(node?.attempt).toBe(1);
+    await failsOnce('independent', { ...pg.env(schema), PARITY_PG_USER: role, PARITY_PG_PASSWORD: 'reader-pw' }, /permission denied/i);
   }, 600_000);
 });
