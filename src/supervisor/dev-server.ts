@@ -82,6 +82,18 @@ async function waitForUi(url: string, timeoutMs: number): Promise<void> {
 
 /** Starts the dev server (in-memory, headless unless `ui`) and waits until its frontend answers. */
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
+  // Free ports are picked, then bound by the server: another process may take one in between
+  // (two `local`s starting at once). That start fails with "address already in use": pick again.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOnce(opts);
+    } catch (err) {
+      if (attempt >= 3 || !/address already in use/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startOnce(opts: DevServerOptions): Promise<DevServer> {
   const port = opts.port ?? (await freePort());
   const address = `127.0.0.1:${port}`;
   const uiPort = opts.ui ? await freePort() : null;
