@@ -14,9 +14,14 @@ export interface TurnOptions {
  * past the grace (its run is likely done) or past its turn (the quantum).
  */
 export function yieldable(s: Slot, now: number, t: { quantumMs: number; graceMs: number }, exceptKey: string | null): boolean {
+  const c = idleOther(s, exceptKey);
+  return c !== null && (c.released || c.failed || c.draining || now - c.idleSince >= t.graceMs || now - c.openedAt >= t.quantumMs);
+}
+
+/** The slot's open context if it is idle and another run's (not closing, not a memory database's). */
+function idleOther(s: Slot, exceptKey: string | null): OpenContext | null {
   const c = s.context;
-  if (!c || c.memory || s.closing || s.inflight > 0 || c.key === exceptKey) return false;
-  return c.released || c.failed || c.draining || now - c.idleSince >= t.graceMs || now - c.openedAt >= t.quantumMs;
+  return c && !c.memory && !s.closing && s.inflight === 0 && c.key !== exceptKey ? c : null;
 }
 
 /**
@@ -25,8 +30,10 @@ export function yieldable(s: Slot, now: number, t: { quantumMs: number; graceMs:
  * be due at once, again and again, and the pool would look every millisecond.
  */
 export function nextYield(slots: readonly Slot[], now: number, t: { quantumMs: number; graceMs: number }, exceptKey: string | null = null): number | null {
-  const waits = slots.flatMap((s) => (s.context && !s.context.memory && !s.closing && s.inflight === 0 && s.context.key !== exceptKey
-    ? [Math.min(t.graceMs - (now - s.context.idleSince), t.quantumMs - (now - s.context.openedAt))] : []));
+  const waits = slots.flatMap((s) => {
+    const c = idleOther(s, exceptKey);
+    return c ? [Math.min(t.graceMs - (now - c.idleSince), t.quantumMs - (now - c.openedAt))] : [];
+  });
   return waits.length ? Math.max(MIN_RETRY_MS, Math.min(...waits)) : null;
 }
 
