@@ -1,13 +1,13 @@
 // A real dbt-temporal worker process for the benchmarks (the CLI from dist/), and one dbt_run
 // workflow started and awaited on its task queue.
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import type { Client } from '@temporalio/client';
 import { execa } from 'execa';
 import type { DbtRunInput, DbtRunOutput } from '../src/shared/contracts.js';
 import { RUN_FAILED_ERROR_TYPE, WORKFLOW_TYPE } from '../src/shared/names.js';
+import { freePort } from '../src/supervisor/dev-server.js';
 
 const CLI = fileURLToPath(new URL('../../bin/dbt-temporal.js', import.meta.url));
 
@@ -38,15 +38,6 @@ export interface WorkerProcess {
   /** The worker's engine counters from its /metrics (context opens, switches, parses, ...). */
   engineCounters(): Promise<Record<string, number>>;
   stop(): Promise<void>;
-}
-
-/** A free loopback port for the worker's HTTP server. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const COUNTER = /^dbt_temporal_engine_(context_\w+_total|manifest_\w+_total|recycles_total) (\d+)/gm;
