@@ -209,6 +209,7 @@ def boot():
         dbt_reach.install_serving_tasks(make_serving)
         dbt_reach.install_lean_events()
         dbt_reach.install_warning_tap()
+        dbt_reach.install_query_tags()
         dbt_reach.install_plain_empty_tables()
         dbt_reach.install_fast_flag_source()
     except Exception as err:  # noqa: BLE001 - the manager reports this as a start-up failure

@@ -41,7 +41,6 @@ def _find_node(manifest, unique_id):
 
 def make_serving(base):
     """A subclass of one of dbt's tasks that serves node requests instead of its job queue."""
-    dbt_reach.install_query_tags()  # dbt is imported by now; idempotent
 
     class Serving(base):
         _dbtt_serving = True
@@ -100,7 +99,7 @@ def make_serving(base):
                         else:
                             self._serve(ctx, microbatch_pool, item)
                     except Exception as err:  # noqa: BLE001 - the thread keeps serving
-                        ctx.fail(item, "engine", f"{type(err).__name__}: {err}", err)
+                        ctx.fail(item, "engine", err)
 
             threads = [threading.Thread(target=worker, daemon=True) for _ in range(max(1, self.config.threads))]
             try:
@@ -138,7 +137,7 @@ def make_serving(base):
                     runner.set_parent_task(self)
                     runner.set_pool(pool)
             except Exception as err:  # noqa: BLE001 - reported as the node's failure
-                ctx.fail(req, "engine", f"{type(err).__name__}: {err}", err)
+                ctx.fail(req, "engine", err)
                 return
             ctx.started(req)
             uid = node.unique_id
@@ -152,7 +151,7 @@ def make_serving(base):
                     with dbt_reach.collect_warnings() as warnings:  # dbt's warnings while this node runs
                         result = self.call_runner(runner)
                 except Exception as err:  # noqa: BLE001 - reported as the node's failure
-                    ctx.fail(req, "engine", f"{type(err).__name__}: {err}", err)
+                    ctx.fail(req, "engine", err)
                     return
                 finally:
                     dbt_reach.mark_running(self, uid, False)
@@ -180,7 +179,7 @@ def make_serving(base):
             try:
                 results = dbt_reach.run_project_hooks(self, get_adapter(self.config), req["phase"], raw, selected)
             except Exception as err:  # noqa: BLE001 - a dbt error (a hook that does not compile...)
-                ctx.fail(req, "dbt", f"{type(err).__name__}: {err}", err)
+                ctx.fail(req, "dbt", err)
                 return
             finally:
                 _HOOKS.on = False
@@ -374,14 +373,15 @@ class RunContext:
             return
         self.engine.write(line)
 
-    def fail(self, req, phase, error, err=None):
-        """Answers `req` with its failure: where it happened, the text and, for a caught
-        exception, its class and base class names (the supervisor's facts for its code)."""
+    def fail(self, req, phase, error):
+        """Answers `req` with its failure: where it happened and its text; for a caught exception
+        (`error`), also its class and base class names (the supervisor's facts for its code)."""
         found, cancelled = self._take(req)
         if found:
-            types = {"error_types": [c.__name__ for c in type(err).__mro__]} if err is not None else {}
-            self.engine.send({"id": req["id"], "type": "done", "ok": False, "cancelled": cancelled, "phase": phase, "error": error,
-                              **types, **self._info()})
+            caught = {"error_types": [c.__name__ for c in type(error).__mro__]} if isinstance(error, BaseException) else {}
+            text = f"{type(error).__name__}: {error}" if caught else error
+            self.engine.send({"id": req["id"], "type": "done", "ok": False, "cancelled": cancelled, "phase": phase, "error": text,
+                              **caught, **self._info()})
 
     def _info(self):
         """Once per context, with its first answer: how it got its manifest, its dbt threads."""
