@@ -274,7 +274,7 @@ export class WarmEnginePool {
       slot.specSent = true;
       const req: Omit<NodeRequest, 'id'> | Omit<HooksRequest, 'id'> = job.hooks
         ? { op: 'hooks', context, ...job.hooks }
-        : { op: 'node', context, unique_id: job.uniqueId, ...(job.refresh ? { refresh: true } : {}), ...(job.attempt ? { attempt: job.attempt } : {}) };
+        : { op: 'node', context, unique_id: job.uniqueId, ...(job.attempt ? { attempt: job.attempt } : {}) };
       const m1 = tracing ? nowMs() : 0;
       outcome = await slot.engine.request(tracing && req.op === 'node' ? { ...req, trace: true } : req, job.timeoutMs, job.signal);
       if (tracing) use.trace = { m1, m2: outcome.kind === 'done' ? (outcome.done as { recvAt?: number }).recvAt ?? 0 : 0 };

@@ -30,8 +30,7 @@ export type Job =
       warehouse: string | null;
       spec: ContextSpec;
       uniqueId: string;
-      refresh: boolean;
-      /** The activity attempt, tagged on the node's queries. */
+      /** The activity attempt: tagged on the node's queries; a retry refreshes the relation cache. */
       attempt?: number;
       /** The run's project hooks instead of a node (placed as one of its nodes: same context). */
       hooks?: Pick<HooksRequest, 'phase' | 'results'>;

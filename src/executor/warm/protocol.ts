@@ -49,9 +49,10 @@ export interface NodeRequest {
   /** The full spec when the context may not be open yet; `{ key }` alone once it is. */
   context: ContextSpec | Pick<ContextSpec, 'key'>;
   unique_id: string;
-  /** A retried attempt: another engine may have changed the warehouse since this context cached it. */
-  refresh?: boolean;
-  /** The activity attempt (1 first), for the query comment (dbt_reach_query_tags.py). */
+  /**
+   * The activity attempt (1 first), for the query comment (dbt_reach_query_tags.py); a retry
+   * (2 or more) also drops the context's relation cache: another engine may have built since.
+   */
   attempt?: number;
   /** Profiling: answer with wall-clock marks. */
   trace?: boolean;

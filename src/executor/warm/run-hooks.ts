@@ -21,7 +21,7 @@ export async function runHooksWarm(task: HooksTask, link: EngineLink): Promise<E
     const spec = hooksContextSpec(task, inv, ws);
     const { outcome } = await link({
       kind: 'node', contextKey: spec.key, manifestKey: spec.manifest_key, warehouse: task.warehouse ?? null, spec,
-      uniqueId: `on-run-${task.phase}`, refresh: false, spawn: spawnOptions(inv), timeoutMs: inv.timeoutMs,
+      uniqueId: `on-run-${task.phase}`, spawn: spawnOptions(inv), timeoutMs: inv.timeoutMs,
       hooks: { phase: task.phase, ...(task.phase === 'end' ? { results: task.results } : {}) },
     });
     const stopped = outcomeFailure(outcome, what);

@@ -45,7 +45,7 @@ export async function runNodeWarm(task: NodeTask, link: EngineLink, opts: { enqu
     const t1 = tracing ? nowMs() : 0;
     const { outcome, use } = await link({
       kind: 'node', contextKey: spec.key, manifestKey: spec.manifest_key, warehouse: task.warehouse ?? null, spec,
-      uniqueId: task.uniqueId, refresh: (task.attempt ?? 1) > 1, attempt: task.attempt ?? 1, spawn: spawnOptions(inv), timeoutMs: inv.timeoutMs,
+      uniqueId: task.uniqueId, attempt: task.attempt ?? 1, spawn: spawnOptions(inv), timeoutMs: inv.timeoutMs,
     });
     const stopped = outcomeFailure(outcome, what);
     if (stopped) return stopped;

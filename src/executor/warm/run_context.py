@@ -126,7 +126,7 @@ def make_serving(base):
                 return
             try:
                 adapter = get_adapter(self.config)
-                if req.get("refresh"):
+                if (req.get("attempt") or 1) > 1:
                     # A retried node: another engine may have built relations since this
                     # context cached them; look relations up in the warehouse from now on.
                     adapter.cache.clear()
