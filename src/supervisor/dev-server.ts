@@ -88,7 +88,8 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     try {
       return await startOnce(opts);
     } catch (err) {
-      if (attempt >= 3 || !/address already in use/.test((err as Error).message)) throw err;
+      // Only ports picked here are worth picking again: a caller's own port stays taken.
+      if (attempt >= 3 || opts.port !== undefined || !/address already in use/.test((err as Error).message)) throw err;
     }
   }
 }
