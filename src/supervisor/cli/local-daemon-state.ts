@@ -1,6 +1,7 @@
 // Where a project's warm `local` daemon keeps its state: one private directory per resolved
 // project dir + profiles dir under $TMPDIR (never in the project), holding the start-up lock,
 // the state file (pids, address, control socket) and the daemon's log.
+import { isProcessAlive } from '../scratch-sweep.js';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -91,15 +92,9 @@ function isZombie(pid: number): boolean {
   }
 }
 
-/** Whether a process with this pid runs (signal 0 probes without signalling). */
+/** Whether a process with this pid runs (exists and is not a zombie). */
 export function isAlive(pid: number | null | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  return !isZombie(pid);
+  return !!pid && isProcessAlive(pid) && !isZombie(pid);
 }
 
 /**
