@@ -45,6 +45,11 @@ export interface RuntimeOptions {
   sdkMetricsUrl?: string | null;
   /** Redactor shared with the logger; one is created from config.secrets otherwise. */
   redact?: Redactor;
+  /**
+   * Settles when Temporal may be connected to (`local`'s daemon: its dev server answers): the
+   * projects resolve meanwhile; a rejection fails the start. @default already settled
+   */
+  beforeConnect?: Promise<unknown>;
 }
 
 const CLOSE_STEP_TIMEOUT_MS = 30_000;
@@ -124,6 +129,7 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
     let client: Client | null = null;
     const runEnv = createRunEnvSource({ client: () => client, redact, secretEnvNames: config.secretEnvNames });
     const activities = createActivities({ cache, runEnv, executor: pool, defaults, redact, duckdbConflicts: new DuckDbConflictWarner(log), observability: { ...observabilityDeps(config.artifacts, config.temporal.searchAttributes), prioritySchedulingEnabled: config.temporal.prioritySchedulingEnabled, durations } });
+    await opts.beforeConnect;
     const { worker, connection } = await createTemporalWorker(config, activities, { metrics: ops.metrics, log, redact, tracing, durations, ...(config.telemetry.nexusEnabled ? { nexusServices: [createDbtNexusService()] } : {}) });
     client = new Client({ connection, namespace: config.temporal.namespace, ...(config.codec ? { dataConverter: { payloadCodecs: [new AesGcmPayloadCodec(config.codec)] } } : {}) });
     log.info({ address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, tls: config.temporal.tls !== null, tuner: config.worker.tuner, activity_slots: maxTasks, nexus: config.telemetry.nexusEnabled ? 'dbt' : null, deployment: config.temporal.deploymentName ? `${config.temporal.deploymentName}/${config.temporal.buildId}` : null }, 'worker connected');

@@ -97,18 +97,9 @@ export class DaemonWorker {
     return { taskQueue, fresh: true };
   }
 
-  /** Starts a worker runtime; one that failed before the dev server was up starts again once it is. */
-  private async startRuntime(env: Record<string, string>, cwd: string): Promise<WorkerRuntime> {
-    let serverUp = false;
-    void this.serverReady.then(() => (serverUp = true), () => undefined);
-    try {
-      return await startWorkerRuntime(loadConfig(env, cwd), this.log);
-    } catch (err) {
-      if (serverUp) throw err;
-      await this.serverReady;
-      this.log.info({ err: (err as Error).message }, 'worker start failed before the dev server was up: starting it again');
-      return startWorkerRuntime(loadConfig(env, cwd), this.log);
-    }
+  /** Starts a worker runtime: its projects resolve while the dev server starts; it connects once the server answers. */
+  private startRuntime(env: Record<string, string>, cwd: string): Promise<WorkerRuntime> {
+    return startWorkerRuntime(loadConfig(env, cwd), this.log, { beforeConnect: this.serverReady });
   }
 
   /** Stops the worker (in-flight nodes get the grace period); idempotent. */
