@@ -3,15 +3,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CompileTask, ExecutorResult } from '../../shared/executor-protocol.js';
+import { compileArgs } from '../compile-args.js';
 import { dbtExitFailure, processFailure } from './process-failure.js';
 import { invokeDbt } from './tasks.js';
 import { withWorkspace } from '../workspace.js';
-
-/** The compile arguments after the subcommand (`--no-introspect` never: probes must run queries). */
-export function compileArgs(task: CompileTask): string[] {
-  if (task.inline !== null) return ['--inline', task.inline, '--quiet'];
-  return ['--select', ...(task.select ?? []), '--quiet'];
-}
 
 export async function runCompile(task: CompileTask, signal: AbortSignal): Promise<ExecutorResult> {
   return withWorkspace(task.invocation, 'dbtt-compile-', async (ws) => {

@@ -3,9 +3,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CompileTask, ExecutorResult } from '../../shared/executor-protocol.js';
-import { classifyDbtError } from '../../shared/failures.js';
+import { compileArgs } from '../compile-args.js';
+import { dbtFailed, failed } from '../failure.js';
 import { outputTail } from '../output-tail.js';
-import { compileArgs } from '../subprocess/compile-task.js';
 import { GLOBAL_ARGS, commonArgs, dbtEnv, withWorkspace } from '../workspace.js';
 import { manifestKey, spawnOptions } from './context-spec.js';
 import type { EngineLink } from './engine-call.js';
@@ -24,11 +24,11 @@ export async function runCompileWarm(task: CompileTask, link: EngineLink): Promi
     if (stopped || outcome.kind !== 'done') return stopped as ExecutorResult;
     const { done } = outcome;
     const tail = `${done.error ?? ''}\n${outputTail(outcome.output)}`.trim();
-    if (!done.success || done.error) return { type: 'error', code: classifyDbtError(tail), message: `dbt compile failed: ${tail}` };
+    if (!done.success || done.error) return dbtFailed(tail, `dbt compile failed: ${tail}`, done.error_types);
     try {
       return { type: 'compiled', runResultsJson: await readFile(join(ws.targetPath, 'run_results.json'), 'utf8') };
     } catch {
-      return { type: 'error', code: 'DBT_ENGINE_ERROR', message: `dbt compile wrote no run_results.json: ${tail}` };
+      return failed({ kind: 'engine-lost' }, `dbt compile wrote no run_results.json: ${tail}`);
     }
   });
 }
