@@ -13,15 +13,19 @@ export function resourceTypeOf(uniqueId: unknown): string {
   return typeof uniqueId === 'string' && uniqueId.includes('.') ? (uniqueId.split('.')[0] as string) : 'unknown';
 }
 
+/** The node result of an execute_node outcome: its result, or the one its failure carries. */
+export function nodeResultOf(outcome: { result?: unknown; error?: unknown }): Partial<NodeResult> | undefined {
+  if (outcome.error === undefined) return outcome.result as NodeResult | undefined;
+  return outcome.error instanceof ApplicationFailure ? (outcome.error.details?.[0] as Partial<NodeResult> | undefined) : undefined;
+}
+
 /** The dbt status of an execute_node outcome: the result's, the failure's node result, or `error`/`cancelled`. */
 export function nodeStatusOf(outcome: { result?: unknown; error?: unknown }): string {
-  if (outcome.error === undefined) return (outcome.result as NodeResult | undefined)?.status ?? 'unknown';
+  if (outcome.error === undefined) return nodeResultOf(outcome)?.status ?? 'unknown';
   const err = outcome.error;
-  if (err instanceof ApplicationFailure) {
-    const detail = err.details?.[0] as Partial<NodeResult> | undefined;
-    if (typeof detail?.status === 'string') return detail.status;
-    if (err.type === 'CANCELLED') return 'cancelled';
-  }
+  const detail = nodeResultOf(outcome);
+  if (typeof detail?.status === 'string') return detail.status;
+  if (err instanceof ApplicationFailure && err.type === 'CANCELLED') return 'cancelled';
   return (err as Error | undefined)?.name === 'CancelledFailure' ? 'cancelled' : 'error';
 }
 
@@ -34,9 +38,7 @@ export class NodeMetricsInterceptor implements ActivityInboundCallsInterceptor {
 
   /** What the adapter reported about the node's work (a failed node's too, from its failure). */
   private countCost(resourceType: string, outcome: { result?: unknown; error?: unknown }): void {
-    const result = outcome.error === undefined ? (outcome.result as Partial<NodeResult> | undefined)
-      : outcome.error instanceof ApplicationFailure ? (outcome.error.details?.[0] as Partial<NodeResult> | undefined) : undefined;
-    const cost = nodeCost(result?.adapter_response);
+    const cost = nodeCost(nodeResultOf(outcome)?.adapter_response);
     const labels = { resource_type: resourceType };
     if (cost.rows_affected !== undefined) this.metrics.nodeRowsAffected.inc(labels, cost.rows_affected);
     if (cost.bytes_processed !== undefined) this.metrics.nodeBytesProcessed.inc(labels, cost.bytes_processed);

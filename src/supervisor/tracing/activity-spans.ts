@@ -4,13 +4,11 @@
 // never SQL, vars or env values.
 import { ROOT_CONTEXT, SpanStatusCode, TraceFlags, context as otelContext, trace } from '@opentelemetry/api';
 import type { Attributes, Context as OtelContext, Span, Tracer } from '@opentelemetry/api';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Context } from '@temporalio/activity';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
-import type { NodeResult } from '../../shared/contracts.js';
 import { isFailureStatus } from '../../shared/names.js';
 import { rootSpanIdFor, traceIdFor } from '../../shared/trace-ids.js';
-import { nodeStatusOf, resourceTypeOf } from '../interceptors/node-metrics.js';
+import { nodeResultOf, nodeStatusOf, resourceTypeOf } from '../interceptors/node-metrics.js';
 import { nodeCost } from '../../shared/node-cost.js';
 
 interface ActivityArg {
@@ -35,11 +33,6 @@ function parentContext(invocationId: string): OtelContext {
   const active = otelContext.active();
   if (trace.getSpanContext(active)?.traceId === traceIdFor(invocationId)) return active;
   return trace.setSpanContext(ROOT_CONTEXT, { traceId: traceIdFor(invocationId), spanId: rootSpanIdFor(invocationId), traceFlags: TraceFlags.SAMPLED, isRemote: true });
-}
-
-function nodeResultOf(outcome: { result?: unknown; error?: unknown }): Partial<NodeResult> | undefined {
-  if (outcome.error === undefined) return outcome.result as NodeResult | undefined;
-  return outcome.error instanceof ApplicationFailure ? (outcome.error.details?.[0] as Partial<NodeResult> | undefined) : undefined;
 }
 
 /** Attributes of a finished node; dbt's compile/execute timing become child spans. */
