@@ -27,7 +27,8 @@ export interface DecideInput {
   fullRefresh: boolean;
 }
 
-const REUSABLE: readonly string[] = ['model', 'seed', 'snapshot', 'test'];
+/** The resource types reuse decides for (the rest always run). */
+export const REUSABLE_TYPES: readonly string[] = ['model', 'seed', 'snapshot', 'test'];
 
 /** Whether the node's output depends on time and its own state (incremental, microbatch, snapshot). */
 function isStateful(e: ManifestEntry | undefined): boolean {
@@ -58,7 +59,7 @@ export function decideAll(i: DecideInput): Map<string, NodeReuse> {
   const out = new Map<string, NodeReuse>();
   const inPlan = new Set(i.nodes.map((n) => n.unique_id));
   for (const node of i.nodes) {
-    if (!REUSABLE.includes(node.resource_type)) continue;
+    if (!REUSABLE_TYPES.includes(node.resource_type)) continue;
     const e = i.entries.get(node.unique_id);
     if (!e) {
       out.set(node.unique_id, build('not in the run\'s manifest', null, {}));
@@ -73,17 +74,17 @@ export function decideAll(i: DecideInput): Map<string, NodeReuse> {
     }
     const sources = new Map<string, string | null>(up.sources.map((s) => [s, i.probe?.versions.get(s) ?? null]));
     const f = fingerprint({ node: e, compiled: i.codes?.get(node.unique_id) ?? null, macros: i.macros, vars: i.vars, env: i.env, where: i.where, parents, sources });
-    out.set(node.unique_id, decide(node, e, f, i, parents));
+    out.set(node.unique_id, decide(node, e, f, i, parents, inPlan));
   }
   return out;
 }
 
-function decide(node: PlanNode, e: ManifestEntry, f: ReturnType<typeof fingerprint>, i: DecideInput, parents: ReadonlyMap<string, string | null>): NodeReuse {
+function decide(node: PlanNode, e: ManifestEntry, f: ReturnType<typeof fingerprint>, i: DecideInput, parents: ReadonlyMap<string, string | null>, inPlan: ReadonlySet<string>): NodeReuse {
   if (i.fullRefresh) return build('full refresh', f.fp, f.parts);
   if (isStateful(e) && !i.stateful) return build(`${e.resource_type === 'snapshot' ? 'snapshot' : `${String(e.config?.['materialized'])} model`}: rebuilt by default (reuse.stateful)`, f.fp, f.parts);
   if (i.compileError !== null && node.resource_type !== 'seed') return build(`compile failed: ${i.compileError.split('\n')[0] ?? ''}`.slice(0, 200), null, f.parts);
   if (!i.probe) return build(`warehouse probe failed: ${(i.probeError ?? 'no answer').split('\n')[0] ?? ''}`.slice(0, 200), f.fp, f.parts);
-  const rebuiltParent = [...parents].find(([p, v]) => v === i.invocationId && i.nodes.some((n) => n.unique_id === p));
+  const rebuiltParent = [...parents].find(([p, v]) => v === i.invocationId && inPlan.has(p));
   if (rebuiltParent) return build(`parent ${rebuiltParent[0]} is rebuilt`, f.fp, f.parts);
   if (f.fp === null) return build(f.unknown ?? 'an input is unknown', null, f.parts);
   const before = i.stored.get(node.unique_id);

@@ -8,7 +8,7 @@ import type { NodeReuse } from '../../shared/reuse.js';
 import type { ArtifactStore } from '../artifacts/store.js';
 import { exactSelector } from '../planning/commands.js';
 import type { ResolvedProject } from '../projects/resolve-cache.js';
-import { decideAll } from './decide.js';
+import { REUSABLE_TYPES, decideAll } from './decide.js';
 import type { ManifestEntry } from './fingerprint.js';
 import { parseProbe, probeJinja } from './probe.js';
 import type { ProbeAnswer, ProbeSource } from './probe.js';
@@ -16,8 +16,6 @@ import { ReuseStateStore, stateDir } from './state-store.js';
 
 /** Commands whose nodes may be reused. */
 const REUSE_COMMANDS: readonly string[] = ['build', 'run', 'seed', 'snapshot', 'test'];
-/** Resource types with a reuse state. */
-export const REUSABLE_TYPES: readonly string[] = ['model', 'seed', 'snapshot', 'test'];
 
 export interface PlanReuseInput {
   project: ResolvedProject;
