@@ -1,6 +1,7 @@
 // Reuse of unchanged nodes (issue 23): what a plan says per node, and the result a reused node
 // reports. Pure and JSON-only (workflow-safe); the decisions are made in plan_project.
 import type { NodeResult } from './contracts.js';
+import { noOpResult } from './run-tracker.js';
 
 /** Why a node is built, reused or not fingerprinted: one short sentence, shown by plan previews. */
 export interface NodeReuse {
@@ -28,8 +29,7 @@ export function reusedMessage(from: string): string {
 
 /** dbt's `no-op` result for a reused node (dbt-core 1.11 has no `reused` status). */
 export function reusedResult(uniqueId: string, from: string, atIso: string): NodeResult {
-  const timing = [{ name: 'compile', started_at: atIso, completed_at: atIso }, { name: 'execute', started_at: atIso, completed_at: atIso }];
-  return { unique_id: uniqueId, status: 'no-op', execution_time: 0, message: reusedMessage(from), adapter_response: {}, compiled_code: null, timing, failures: 0 };
+  return { ...noOpResult(uniqueId, atIso), message: reusedMessage(from) };
 }
 
 /** dbt_temporal.yml `reuse:`. */

@@ -20,7 +20,7 @@ import { SearchAttributePublisher } from './search-attributes.js';
 import { RunSession } from './session.js';
 import { emptyHookOutcome, reportListing, runHookPhase } from './project-hooks.js';
 import { installHandlers } from './status.js';
-import { planPreview, reportPlanOnly } from './reuse.js';
+import { reportPlanOnly } from './reuse.js';
 
 /** plan_project with the project's timeouts.plan_secs (resolve_config reads it). */
 function planActivity(planSecs: number | undefined) {
@@ -116,10 +116,10 @@ export async function dbt_run(raw?: DbtRunInput): Promise<DbtRunOutput> {
 
   // `plan_only`: what would be built or reused, and why, without building anything.
   if (request.plan_only) {
-    reportPlanOnly(tracker, new Date().toISOString());
+    const preview = reportPlanOnly(tracker, new Date().toISOString());
     session.phase = 'finalizing';
     closeLog(tracker);
-    const output = { ...buildOutput(tracker, null, hooks), plan: planPreview(tracker.plan) };
+    const output = { ...buildOutput(tracker, null, hooks), plan: preview };
     return concludeRun(tracker, output, new ProgressMemos(), sa);
   }
 

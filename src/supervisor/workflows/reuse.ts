@@ -5,6 +5,7 @@ import type { PlanPreviewEntry } from '../../shared/contracts.js';
 import type { ExecuteNodeInput } from '../../shared/node-contract.js';
 import type { ExecutionPlan, PlanNode } from '../../shared/plan.js';
 import { reusedResult } from '../../shared/reuse.js';
+import { noOpResult } from '../../shared/run-tracker.js';
 import type { RunTracker } from '../../shared/run-tracker.js';
 
 /** Runs started since this patch skip reused nodes (older plans never carry a reuse decision). */
@@ -36,14 +37,16 @@ export function planPreview(plan: ExecutionPlan): PlanPreviewEntry[] {
   }));
 }
 
-/** A plan-only run: every node finishes as `no-op` saying what a real run would do with it. */
-export function reportPlanOnly(tracker: RunTracker, atIso: string): void {
-  const byId = new Map(planPreview(tracker.plan).map((e) => [e.unique_id, e]));
+/** A plan-only run: every node finishes as `no-op` saying what a real run would do with it; returns the preview. */
+export function reportPlanOnly(tracker: RunTracker, atIso: string): PlanPreviewEntry[] {
+  const preview = planPreview(tracker.plan);
+  const byId = new Map(preview.map((e) => [e.unique_id, e]));
   for (let batch = tracker.take(tracker.total); batch.length > 0; batch = tracker.take(tracker.total)) {
     for (const node of batch) {
       const e = byId.get(node.unique_id);
       const message = e?.action === 'reuse' ? `would reuse (${e.reason})` : `would build (${e?.reason ?? 'reuse is off'})`;
-      tracker.finish({ ...reusedResult(node.unique_id, '', atIso), message });
+      tracker.finish({ ...noOpResult(node.unique_id, atIso), message });
     }
   }
+  return preview;
 }
