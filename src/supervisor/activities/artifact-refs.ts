@@ -19,8 +19,7 @@ export async function readArtifactRef(deps: ActivityDeps, field: string, ref: st
     text = await store.get(ref);
   } catch (err) {
     // A ref that names nothing is the input's fault; a store that failed to answer may answer a retry.
-    const code = (err as { code?: unknown }).code;
-    const notFound = code === 'ARTIFACT_NOT_FOUND' || code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR' || err instanceof TypeError;
+    const notFound = (err as { code?: unknown }).code === 'ARTIFACT_NOT_FOUND';
     const message = `${field}: cannot read ${ref} from the artifact store: ${(err as Error).message}`;
     throw toFailure(notFound ? 'INVALID_INPUT' : codeOf({ kind: 'artifact', notFound: false }), message);
   }

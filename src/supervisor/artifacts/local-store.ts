@@ -1,6 +1,7 @@
 // Artifact store on the local filesystem: `<root>/<invocation_id>/<name>`, absolute paths back.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { CodedError } from '../../shared/errors.js';
 import { assertSafeSegment } from './store.js';
 import type { ArtifactStore } from './store.js';
 import { pruneRuns } from './retention.js';
@@ -36,13 +37,22 @@ export class LocalArtifactStore implements ArtifactStore {
     return join(this.location, invocationId, name);
   }
 
-  /** `ref` is what put() returned (an absolute path in the store) or a path relative to the store. */
-  get(ref: string): Promise<string> {
+  /**
+   * `ref` is what put() returned (an absolute path in the store) or a path relative to the store;
+   * a ref outside the store, or no file there, is ARTIFACT_NOT_FOUND (as in object stores).
+   */
+  async get(ref: string): Promise<string> {
     const path = isAbsolute(ref) ? resolve(ref) : resolve(this.location, ref);
     const rel = relative(this.location, path);
     if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
-      return Promise.reject(new TypeError(`${ref} is not inside the artifact store ${this.location}`));
+      throw new CodedError('ARTIFACT_NOT_FOUND', `${ref} is not inside the artifact store ${this.location}`);
     }
-    return readFile(path, 'utf8');
+    try {
+      return await readFile(path, 'utf8');
+    } catch (err) {
+      const missing = ['ENOENT', 'ENOTDIR', 'EISDIR'].includes(String((err as NodeJS.ErrnoException).code));
+      if (missing) throw new CodedError('ARTIFACT_NOT_FOUND', `${ref}: no such artifact in ${this.location}`, { cause: err });
+      throw err;
+    }
   }
 }
