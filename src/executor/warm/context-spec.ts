@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DbtInvocation, HooksTask, NodeTask } from '../../shared/executor-protocol.js';
+import { sortedJson } from '../../shared/sorted-json.js';
 import { nodeSubcommandArgs } from '../node-outcome.js';
 import { selectionArgs } from '../selection-args.js';
 import { GLOBAL_ARGS, commonArgs, dbtEnv } from '../workspace.js';
@@ -21,11 +22,6 @@ const SPAWN_ENV = /^(PATH|HOME|LANG|LC_[A-Z]+|TZ|TMPDIR|VIRTUAL_ENV|PYTHONPATH|P
 export const ENGINE_MANIFEST_SLOTS = 2;
 
 const sha = (parts: unknown[]): string => createHash('sha256').update(JSON.stringify(parts)).digest('hex');
-
-function sortedJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v);
-}
 
 /**
  * The parse key: what parsing depends on besides the (read-only) project files and the env.

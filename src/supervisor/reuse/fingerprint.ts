@@ -3,6 +3,7 @@
 // fingerprint is null when any input is unknown (such a node is always rebuilt).
 import { createHash } from 'node:crypto';
 import type { JsonValue } from '../../shared/contracts.js';
+import { sortedJson } from '../../shared/sorted-json.js';
 import { normalizeSql } from './normalize-sql.js';
 
 /** The manifest.json fields reuse reads of a node, a source or a macro. */
@@ -46,11 +47,15 @@ export interface Fingerprint {
 
 const digest = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
-/** JSON with sorted keys, so equal configs digest equally. */
-function stable(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`;
-  if (value && typeof value === 'object') return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stable((value as Record<string, unknown>)[k])}`).join(',')}}`;
-  return JSON.stringify(value ?? null);
+/** Digest per macro, once per plan's macro map (every node of a plan shares most of its macros). */
+const macroDigests = new WeakMap<ReadonlyMap<string, ManifestEntry>, Map<string, string>>();
+
+function macroDigest(id: string, macros: ReadonlyMap<string, ManifestEntry>): string {
+  let known = macroDigests.get(macros);
+  if (!known) macroDigests.set(macros, (known = new Map()));
+  let d = known.get(id);
+  if (d === undefined) known.set(id, (d = digest(macros.get(id)?.macro_sql ?? '')));
+  return d;
 }
 
 /** Names passed to var('..') / env_var('..') in the node's code and config (its hooks). */
@@ -74,14 +79,15 @@ function macroClosure(start: readonly string[], macros: ReadonlyMap<string, Mani
 
 export function fingerprint(i: FingerprintInputs): Fingerprint {
   const { node } = i;
-  const text = `${node.raw_code ?? ''}\n${stable(node.config ?? {})}`;
+  const config = sortedJson(node.config ?? {});
+  const text = `${node.raw_code ?? ''}\n${config}`;
   const varNames = namesCalled('var', text);
   const envNames = namesCalled('env_var', text);
   const parts: Record<string, string> = {
     sql: digest(node.resource_type === 'seed' ? `seed:${node.checksum?.checksum ?? ''}` : normalizeSql(i.compiled ?? '')),
-    config: digest(stable(node.config ?? {})),
-    macros: digest(macroClosure(node.depends_on?.macros ?? [], i.macros).map((id) => `${id}:${digest(i.macros.get(id)?.macro_sql ?? '')}`).join('\n')),
-    vars_env: digest(stable({ vars: Object.fromEntries(varNames.map((n) => [n, i.vars[n] ?? null])), env: Object.fromEntries(envNames.map((n) => [n, i.env[n] ?? null])) })),
+    config: digest(config),
+    macros: digest(macroClosure(node.depends_on?.macros ?? [], i.macros).map((id) => `${id}:${macroDigest(id, i.macros)}`).join('\n')),
+    vars_env: digest(sortedJson({ vars: Object.fromEntries(varNames.map((n) => [n, i.vars[n] ?? null])), env: Object.fromEntries(envNames.map((n) => [n, i.env[n] ?? null])) })),
     target: digest(`${i.where}\n${node.relation_name ?? ''}`),
   };
   let unknown: string | null = node.resource_type !== 'seed' && i.compiled === null ? 'compiled code unavailable' : null;
@@ -93,7 +99,7 @@ export function fingerprint(i: FingerprintInputs): Fingerprint {
     if (v === null) unknown ??= `parent ${id} has no recorded build`;
     parts[`parent:${id}`] = v ?? 'unknown';
   }
-  const fp = unknown === null ? digest(stable(parts)) : null;
+  const fp = unknown === null ? digest(sortedJson(parts)) : null;
   return { fp, parts, unknown };
 }
 
