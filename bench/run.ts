@@ -49,8 +49,7 @@ async function main(): Promise<void> {
   if (!make) throw new TypeError(`--scenario must be one of ${Object.keys(SCENARIOS).join(', ')}, got '${name}'`);
   const scenario = make(args);
   const scratch = await mkdtemp(join(tmpdir(), 'dbt-temporal-bench-'));
-  const searchAttributes = ['DbtProject', 'DbtCommand', 'DbtTarget', 'DbtSelector', 'DbtStatus'].flatMap((a) => ['--search-attribute', `${a}=Keyword`]);
-  const server = await startDevServer({ executable: temporalExecutable(process.env), extraArgs: searchAttributes });
+  const server = await startDevServer({ executable: temporalExecutable(process.env) });
   const pg = scenario.warehouses.includes('postgres') ? await startPostgres() : null;
   try {
     const result = await scenario.run({ scratch, temporalAddress: server.address, pg, log });

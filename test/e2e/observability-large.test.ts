@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DbtRunOutput } from '../../src/shared/contracts.js';
 import { WORKFLOW_TYPE } from '../../src/shared/names.js';
-import { searchAttributeArgs } from '../../src/supervisor/cli/local-command.js';
 import { startDevServer, temporalExecutable } from '../../src/supervisor/dev-server.js';
 import type { DevServer } from '../../src/supervisor/dev-server.js';
 import { connectClient } from '../support/client.js';
@@ -40,7 +39,7 @@ beforeAll(async () => {
   await writeProject(join(scratch, 'wide_duck'));
   server = await startDevServer({
     executable: temporalExecutable(process.env),
-    extraArgs: [...searchAttributeArgs(), '--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=80'],
+    extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=80'],
   });
   worker = await startWorker({
     ...(process.env as Record<string, string>),

@@ -6,11 +6,7 @@ import type { DevServer } from '../../src/supervisor/dev-server.js';
 let server: DevServer | undefined;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  server = await startDevServer({
-    executable: temporalExecutable(process.env),
-    extraArgs: ['--search-attribute', 'DbtProject=Keyword', '--search-attribute', 'DbtCommand=Keyword',
-      '--search-attribute', 'DbtTarget=Keyword', '--search-attribute', 'DbtSelector=Keyword', '--search-attribute', 'DbtStatus=Keyword'],
-  });
+  server = await startDevServer({ executable: temporalExecutable(process.env) });
   project.provide('temporalAddress', server.address);
   return async () => {
     await server?.close();

@@ -16,7 +16,6 @@ import { bestSetting, bestText, htmlReport, rowOf, textTable } from './bench-rep
 import type { BenchRow } from './bench-report.js';
 import { measureDbtBuild, measureWorker } from './bench-sweep.js';
 import type { BenchTarget } from './bench-sweep.js';
-import { searchAttributeArgs } from './local-backend.js';
 import { UsageError } from './parse-argv.js';
 import { findProfilesDir, findProjectDir } from './project-paths.js';
 import { ensureToolchain } from './toolchain.js';
@@ -145,7 +144,7 @@ export async function benchCommand(argv: string[], env: Env, cwd: string): Promi
   const t: BenchTarget = { projectDir, profilesDir, target: v.target, select, exclude, scratch, env, cwd };
   const rows: BenchRow[] = [];
   const steps = settings.length + 1;
-  const server = await startDevServer({ executable: temporalExecutable(env), extraArgs: searchAttributeArgs() });
+  const server = await startDevServer({ executable: temporalExecutable(env) });
   try {
     const connection = await Connection.connect({ address: server.address });
     try {

@@ -3,17 +3,12 @@
 // process, torn down after the run. Either way the run is a workflow on `taskQueue`.
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTE_NAMES } from '../../shared/run-status.js';
 import { loadConfig } from '../config/config.js';
 import { startDevServer, temporalExecutable } from '../dev-server.js';
 import { leaseDaemon } from './local-daemon-client.js';
 
 type Env = Record<string, string | undefined>;
 
-/** `--search-attribute Name=Keyword` for each of our search attributes (registered on the dev server). */
-export function searchAttributeArgs(): string[] {
-  return Object.values(SEARCH_ATTRIBUTE_NAMES).flatMap((name) => ['--search-attribute', `${name}=Keyword`]);
-}
 
 export interface LocalBackend {
   address: string;
@@ -88,7 +83,7 @@ export async function inlineBackend(opts: BackendOptions & { ui: boolean; verbos
   opts.note(logs.path ? `worker log: ${logs.path}` : 'worker logs on stderr (--verbose)');
   // The log's path was named above: a kept log is that same file, not named twice.
   const keep = async (clean: boolean): Promise<void> => void (await logs.finish(clean));
-  const server = await startDevServer({ executable: temporalExecutable(env), extraArgs: searchAttributeArgs(), ui: opts.ui });
+  const server = await startDevServer({ executable: temporalExecutable(env), ui: opts.ui });
   try {
     env['TEMPORAL_ADDRESS'] = server.address;
     env['TEMPORAL_NAMESPACE'] = 'default';

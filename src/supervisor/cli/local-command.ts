@@ -15,7 +15,6 @@ import { startRunAndWait } from './start-run.js';
 import { ensureToolchain } from './toolchain.js';
 import { workflowUrl } from './ui-link.js';
 
-export { searchAttributeArgs } from './local-backend.js';
 
 type Env = Record<string, string | undefined>;
 

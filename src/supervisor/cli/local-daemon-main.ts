@@ -9,7 +9,6 @@ import { Runtime } from '@temporalio/worker';
 import { freePort, startDevServer, temporalExecutable } from '../dev-server.js';
 import { createLogger } from '../logger.js';
 import { temporalLogger } from '../temporal-logger.js';
-import { searchAttributeArgs } from './local-backend.js';
 import { readLine } from './local-daemon-protocol.js';
 import type { DaemonReply, DaemonRequest } from './local-daemon-protocol.js';
 import { clearDaemonState, daemonPaths, isAlive, removeCleanLog, writeDaemonState } from './local-daemon-state.js';
@@ -29,7 +28,7 @@ let stopping: Promise<never> | null = null;
 // The worker the spawning `local` asks for starts right away, while the dev server starts (the
 // parse is the long part): its lease then finds it started or starting.
 const address = `127.0.0.1:${await freePort()}`;
-const starting = startDevServer({ executable: temporalExecutable(process.env), extraArgs: searchAttributeArgs(), port: Number(address.split(':')[1]) });
+const starting = startDevServer({ executable: temporalExecutable(process.env), port: Number(address.split(':')[1]) });
 const worker = new DaemonWorker(address, starting, log);
 const env = Object.fromEntries(Object.entries(process.env).filter((kv): kv is [string, string] => kv[1] !== undefined));
 pending += 1;
