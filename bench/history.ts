@@ -1,17 +1,8 @@
 // Reading a measured run back from Temporal's history: per-node overhead next to dbt's own
 // timing, workflow tasks and events per node, and which worker ran each node.
 import type { Client } from '@temporalio/client';
-import type { DbtRunOutput, NodeResult } from '../src/shared/contracts.js';
-
-/** dbt's own compile+execute span of a node result, in ms (our overhead entries excluded). */
-function dbtMs(r: NodeResult): number {
-  const own = r.timing.filter((t) => !t.name.startsWith('dbt_temporal:'));
-  if (own.length === 0) return 0;
-  return Math.max(...own.map((t) => Date.parse(t.completed_at))) - Math.min(...own.map((t) => Date.parse(t.started_at)));
-}
-
-const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined): number =>
-  t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : 0;
+import type { DbtRunOutput } from '../src/shared/contracts.js';
+import { dbtSpanMs as dbtMs, eventMs as ms } from '../src/supervisor/cli/bench-history.js';
 
 /** Per node, the executor's overhead entries next to dbt's timing (where the time outside dbt goes). */
 export function breakdown(output: DbtRunOutput): Record<string, number[]> {

@@ -4,6 +4,7 @@
 // without reuse (`-s m+`: what those nodes cost), and everything without reuse. Reports nodes
 // executed, wall time and worker CPU of each; the target: the reuse build executes only the edited
 // model and its descendants and costs at most 5% more than building just those.
+import { eventMs } from '../src/supervisor/cli/bench-history.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -31,11 +32,7 @@ interface Row extends Record<string, unknown> {
 /** plan_project's duration, from the run's history (scheduled to completed). */
 async function planSeconds(client: Client, workflowId: string): Promise<number> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  const at = (t: unknown): number => {
-    const ts = t as { seconds?: { toNumber(): number } | number; nanos?: number } | null;
-    const secs = typeof ts?.seconds === 'number' ? ts.seconds : ts?.seconds?.toNumber() ?? 0;
-    return secs + (ts?.nanos ?? 0) / 1e9;
-  };
+  const at = (t: Parameters<typeof eventMs>[0]): number => eventMs(t) / 1000;
   let scheduledAt: number | null = null;
   let scheduledId = -1;
   for (const e of history.events ?? []) {

@@ -2,11 +2,12 @@
 // workflow started and awaited on its task queue.
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import type { Client } from '@temporalio/client';
 import { execa } from 'execa';
 import type { DbtRunInput, DbtRunOutput } from '../src/shared/contracts.js';
-import { RUN_FAILED_ERROR_TYPE, WORKFLOW_TYPE } from '../src/shared/names.js';
+import { WORKFLOW_TYPE } from '../src/shared/names.js';
+import { failedRunOutput } from '../src/supervisor/cli/run-failure.js';
 import { freePort } from '../src/supervisor/dev-server.js';
 
 const CLI = fileURLToPath(new URL('../../bin/dbt-temporal.js', import.meta.url));
@@ -111,7 +112,7 @@ export async function runWorkflow(client: Client, taskQueue: string, input: DbtR
   } catch (err) {
     if (!(err instanceof WorkflowFailedError)) throw err;
     const cause = err.cause;
-    const output = cause instanceof ApplicationFailure && cause.type === RUN_FAILED_ERROR_TYPE ? (cause.details?.[0] as DbtRunOutput) : null;
+    const output = failedRunOutput(err);
     const failedNodes = output ? output.node_results.filter((r) => !['success', 'pass'].includes(r.status)).length : 1;
     return { workflowId, ok: false, output, failedNodes: Math.max(1, failedNodes), error: cause?.message ?? err.message };
   }

@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowFailedError, ApplicationFailure } from '@temporalio/client';
 import type { DbtRunInput, DbtRunOutput } from '../../src/shared/contracts.js';
-import { RUN_FAILED_ERROR_TYPE, WORKFLOW_TYPE } from '../../src/shared/names.js';
+import { WORKFLOW_TYPE } from '../../src/shared/names.js';
+import { failedRunOutput } from '../../src/supervisor/cli/run-failure.js';
 
 export interface TestClient {
   client: Client;
@@ -34,7 +35,7 @@ export async function connectClient(address: string): Promise<TestClient> {
         if (!(err instanceof WorkflowFailedError)) throw err;
         const cause = err.cause;
         const type = cause instanceof ApplicationFailure ? (cause.type ?? null) : (cause?.name ?? null);
-        const output = type === RUN_FAILED_ERROR_TYPE && cause instanceof ApplicationFailure ? (cause.details?.[0] as DbtRunOutput) : null;
+        const output = failedRunOutput(err);
         return { ok: false, output, errorType: type, message: cause?.message ?? err.message, workflowId };
       }
     },

@@ -4,13 +4,15 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import type { Client } from '@temporalio/client';
 import { execa } from 'execa';
-import type { DbtRunInput, DbtRunOutput, NodeResult } from '../../shared/contracts.js';
-import { RUN_FAILED_ERROR_TYPE, WORKFLOW_TYPE } from '../../shared/names.js';
+import type { DbtRunInput, DbtRunOutput } from '../../shared/contracts.js';
+import { WORKFLOW_TYPE } from '../../shared/names.js';
 import { packageRoot } from '../package-root.js';
+import { dbtSpanMs, eventMs } from './bench-history.js';
 import { reapedChildrenCpuSeconds, sampleRss, treeCpuSeconds } from './bench-proc.js';
+import { failedRunOutput } from './run-failure.js';
 
 /** What every measurement shares: the project, the scratch dir, the run's selection. */
 export interface BenchTarget {
@@ -36,21 +38,11 @@ export interface Measurement {
   overheadMs: number[];
 }
 
-const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined): number => (t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : 0);
-
-/** dbt's own span of a node result (our dbt_temporal:* entries excluded), in ms. */
-function dbtMs(r: NodeResult): number {
-  const own = r.timing.filter((t) => !t.name.startsWith('dbt_temporal:'));
-  if (own.length === 0) return 0;
-  return Math.max(...own.map((t) => Date.parse(t.completed_at))) - Math.min(...own.map((t) => Date.parse(t.started_at)));
-}
-
 /** Per node of one run: schedule-to-start, and schedule-to-close minus dbt's own work (the overhead). */
 async function nodeWaits(client: Client, workflowId: string, output: DbtRunOutput | null): Promise<{ s2s: number[]; overhead: number[] }> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const byNode = new Map((output?.node_results ?? []).map((r) => [r.unique_id, r]));
   const scheduled = new Map<number, { at: number; uniqueId: string }>();
-  const started = new Map<number, number>();
   const s2s: number[] = [];
   const overhead: number[] = [];
   for (const e of history.events ?? []) {
@@ -58,18 +50,17 @@ async function nodeWaits(client: Client, workflowId: string, output: DbtRunOutpu
     if (sched?.activityType?.name === 'execute_node') {
       const data = sched.input?.payloads?.[0]?.data;
       const input = data ? (JSON.parse(Buffer.from(data).toString('utf8')) as { unique_id?: string }) : {};
-      scheduled.set(Number(e.eventId), { at: ms(e.eventTime), uniqueId: input.unique_id ?? '' });
+      scheduled.set(Number(e.eventId), { at: eventMs(e.eventTime), uniqueId: input.unique_id ?? '' });
     }
     const st = e.activityTaskStartedEventAttributes;
     if (st && scheduled.has(Number(st.scheduledEventId))) {
       const s = scheduled.get(Number(st.scheduledEventId)) as { at: number };
-      started.set(Number(st.scheduledEventId), ms(e.eventTime));
-      s2s.push(ms(e.eventTime) - s.at);
+      s2s.push(eventMs(e.eventTime) - s.at);
     }
     const done = e.activityTaskCompletedEventAttributes;
     const s = done ? scheduled.get(Number(done.scheduledEventId)) : undefined;
     const result = s ? byNode.get(s.uniqueId) : undefined;
-    if (s && result) overhead.push(Math.max(0, ms(e.eventTime) - s.at - dbtMs(result)));
+    if (s && result) overhead.push(Math.max(0, eventMs(e.eventTime) - s.at - dbtSpanMs(result)));
   }
   return { s2s, overhead };
 }
@@ -82,8 +73,7 @@ async function runOnce(client: Client, taskQueue: string, input: DbtRunInput): P
     return { workflowId, output: (await handle.result()) as DbtRunOutput };
   } catch (err) {
     if (!(err instanceof WorkflowFailedError)) throw err;
-    const cause = err.cause;
-    return { workflowId, output: cause instanceof ApplicationFailure && cause.type === RUN_FAILED_ERROR_TYPE ? (cause.details?.[0] as DbtRunOutput) : null };
+    return { workflowId, output: failedRunOutput(err) };
   }
 }
 

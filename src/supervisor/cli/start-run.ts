@@ -5,7 +5,8 @@ import { ApplicationFailure, Client, Connection, WorkflowFailedError } from '@te
 import type { ConnectionOptions } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { DbtRunInput, DbtRunOutput } from '../../shared/contracts.js';
-import { RUN_FAILED_ERROR_TYPE, WORKFLOW_TYPE } from '../../shared/names.js';
+import { WORKFLOW_TYPE } from '../../shared/names.js';
+import { failedRunOutput } from './run-failure.js';
 import type { Display } from './display.js';
 import { watchProgress } from './progress.js';
 
@@ -58,9 +59,8 @@ export async function startRunAndWait(opts: StartRunOptions): Promise<RunOutcome
     } catch (err) {
       if (!(err instanceof WorkflowFailedError)) throw err;
       const cause = err.cause;
-      if (cause instanceof ApplicationFailure && cause.type === RUN_FAILED_ERROR_TYPE && cause.details?.[0]) {
-        return { kind: 'failed', output: cause.details[0] as DbtRunOutput, ...(await seen()) };
-      }
+      const output = failedRunOutput(err);
+      if (output) return { kind: 'failed', output, ...(await seen()) };
       const type = cause instanceof ApplicationFailure ? (cause.type ?? 'Error') : (cause?.name ?? 'Error');
       return { kind: 'rejected', errorType: type, message: cause?.message ?? err.message, ...(await seen()) };
     } finally {
