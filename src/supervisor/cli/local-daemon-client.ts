@@ -30,8 +30,6 @@ export interface DaemonLeaseOptions {
 export interface DaemonLease {
   address: string;
   taskQueue: string;
-  /** The daemon's pid (it hosts the worker). */
-  pid: number;
   /** The daemon's log (the worker's logs). */
   log: string;
   /** Ends the lease (the daemon's idle timer starts when no lease is left). */
@@ -130,7 +128,7 @@ export async function leaseDaemon(opts: DaemonLeaseOptions): Promise<DaemonLease
       call.close();
       throw new CodedError(reply.code as ErrorCode, reply.message);
     }
-    return { address: reply.address, taskQueue: reply.taskQueue ?? '', pid: reply.pid, log: paths.log, release: () => call.close() };
+    return { address: reply.address, taskQueue: reply.taskQueue ?? '', log: paths.log, release: () => call.close() };
   }
 }
 

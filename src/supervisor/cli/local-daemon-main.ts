@@ -102,7 +102,7 @@ async function handle(conn: Socket, req: DaemonRequest | null): Promise<void> {
     pending += 1;
     clearTimeout(idleTimer);
     try {
-      const { taskQueue, fresh } = await worker.lease(req);
+      const { taskQueue } = await worker.lease(req);
       const release = (): void => {
         worker.release();
         armIdle();
@@ -111,7 +111,7 @@ async function handle(conn: Socket, req: DaemonRequest | null): Promise<void> {
       // A client gone while its worker started holds nothing.
       if (conn.destroyed) release();
       else conn.once('close', release);
-      send(conn, { ...ok, taskQueue, fresh });
+      send(conn, { ...ok, taskQueue });
     } catch (err) {
       const e = err as Error & { code?: string };
       log.error({ err: e.message }, 'worker start failed');

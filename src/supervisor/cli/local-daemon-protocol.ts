@@ -19,7 +19,7 @@ export type DaemonRequest =
   | { op: 'stop' };
 
 export type DaemonReply =
-  | { ok: true; pid: number; address: string; taskQueue: string | null; fresh?: boolean }
+  | { ok: true; pid: number; address: string; taskQueue: string | null }
   | { ok: false; code: string; message: string };
 
 /** An open connection to the daemon with its first reply; close() ends the lease. */

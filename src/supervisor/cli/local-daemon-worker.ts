@@ -40,7 +40,7 @@ export class DaemonWorker {
   }
 
   /** The task queue of a worker for `req` (started if needed); the caller holds a lease until release(). */
-  lease(req: LeaseRequest): Promise<{ taskQueue: string; fresh: boolean }> {
+  lease(req: LeaseRequest): Promise<{ taskQueue: string }> {
     // One lease at a time decides about the worker: two new fingerprints never start two.
     const next = this.turn.then(async () => {
       const r = await this.ensure(req);
@@ -69,9 +69,9 @@ export class DaemonWorker {
     void this.lease({ ...last, fingerprint }).then(() => this.release(), () => undefined);
   }
 
-  private async ensure(req: LeaseRequest): Promise<{ taskQueue: string; fresh: boolean }> {
+  private async ensure(req: LeaseRequest): Promise<{ taskQueue: string }> {
     this.last = { env: req.env, cwd: req.cwd };
-    if (this.current?.fingerprint === req.fingerprint) return { taskQueue: this.current.taskQueue, fresh: false };
+    if (this.current?.fingerprint === req.fingerprint) return { taskQueue: this.current.taskQueue };
     if (this.current) {
       if (this.leases > 0) {
         this.log.info({ runs: this.leases }, 'project, profile or env changed: starting a fresh worker after the runs in flight');
@@ -94,7 +94,7 @@ export class DaemonWorker {
       if (this.current === current) this.current = null;
     });
     this.log.info({ taskQueue, ms: Date.now() - started }, 'worker started');
-    return { taskQueue, fresh: true };
+    return { taskQueue };
   }
 
   /** Starts a worker runtime: its projects resolve while the dev server starts; it connects once the server answers. */
