@@ -2,6 +2,7 @@
 import type { DbtCommand } from './contracts.js';
 import type { ProjectRunOptions } from './run-options.js';
 import type { NodeReuse } from './reuse.js';
+import type { PlanCoordination } from './leases.js';
 
 /** Resource types executed as their own activity (`list` reports any dbt resource type). */
 export type ExecutableType = 'model' | 'seed' | 'snapshot' | 'test' | 'unit_test' | 'analysis' | 'source' | (string & {});
@@ -18,6 +19,8 @@ export interface PlanNode {
   duration_s?: number;
   /** Reuse (docs/reuse.md): reused (not executed) or built, and why; absent when the run keeps no reuse state. */
   reuse?: NodeReuse;
+  /** The relation the node writes (dbt's relation_name), when the run takes relation leases (docs/coordination.md). */
+  relation?: string;
 }
 
 export interface ExecutionPlan {
@@ -37,6 +40,8 @@ export interface ExecutionPlan {
   options?: ProjectRunOptions;
   /** The database the run's profile resolves to when it constrains placement (DuckDB: `duckdb:<path>`, `duckdb-memory:<run>`). */
   warehouse?: string | null;
+  /** Relation leases and the target's admission limit (docs/coordination.md); absent: neither. */
+  coordination?: PlanCoordination | null;
   /** dbt's `Found ...` stat line of the project as parsed (`5 models, 16 data tests, 3 seeds, 511 macros`). */
   found?: string | null;
   /** The profile's dbt threads and target as the plan's dbt invocation resolved them (dbt's `Concurrency:` line). */

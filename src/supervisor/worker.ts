@@ -14,6 +14,7 @@ import { NodeMetricsInterceptor } from './interceptors/node-metrics.js';
 import type { Logger } from './logger.js';
 import type { WorkerMetrics } from './metrics/metrics.js';
 import type { RunMetricsSinks } from './metrics/run-interceptor.js';
+import type { LeaseSinks } from './workflows/coordination.js';
 import type { Redactor } from './redact.js';
 import type { Context } from '@temporalio/activity';
 import { DurationRecorder } from './priority/duration-recorder.js';
@@ -57,6 +58,11 @@ function runMetricsSinks(metrics: WorkerMetrics, log: Logger): InjectedSinks<Run
   };
 }
 
+/** Waits for leases and admission slots (the workflows report them once, never on replay). */
+function leaseSinks(metrics: WorkerMetrics): InjectedSinks<LeaseSinks> {
+  return { leaseMetrics: { waited: { fn: (_info, kind, seconds) => metrics.leaseWait.observe({ kind }, seconds) } } };
+}
+
 /** TLS switched on only by TEMPORAL_API_KEY: say so when the connection fails (a plain-text server). */
 function tlsHint(config: Config, err: unknown): unknown {
   const t = config.temporal;
@@ -96,7 +102,7 @@ export async function createTemporalWorker(config: Config, activities: Activitie
         ],
         ...(traced ? { nexus: traced.nexus } : {}),
       },
-      sinks: { ...runMetricsSinks(deps.metrics, deps.log), ...traced?.sinks },
+      sinks: { ...runMetricsSinks(deps.metrics, deps.log), ...leaseSinks(deps.metrics), ...traced?.sinks },
     });
     return { worker, connection };
   } catch (err) {

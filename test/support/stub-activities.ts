@@ -11,6 +11,7 @@ import type { Activities } from '../../src/supervisor/activities/index.js';
 import type { PlanProjectInput } from '../../src/supervisor/activities/plan-project.js';
 import type { RunProjectHooksInput } from '../../src/supervisor/activities/run-project-hooks.js';
 import type { StoreArtifactsInput } from '../../src/supervisor/activities/store-artifacts.js';
+import { createAcquireLeaseActivity } from '../../src/supervisor/activities/acquire-lease.js';
 
 export const STUB_PROJECT = 'stub_duck';
 
@@ -134,6 +135,8 @@ export function createStubActivities(plan: ExecutionPlan, scripts: Record<string
       calls.released.push(invocation_id);
       calls.log.push('release');
     },
+    // The real one: it only asks a dbt_lease workflow on the same server.
+    acquire_lease: createAcquireLeaseActivity(),
   };
   return { activities, calls };
 }

@@ -1,4 +1,5 @@
 // The activity set registered on the worker; workflows see it through `typeof` only.
+import { createAcquireLeaseActivity } from './acquire-lease.js';
 import type { ActivityDeps } from './deps.js';
 import { createExecuteNodeActivity } from './execute-node.js';
 import { createGenerateCatalogActivity } from './generate-catalog.js';
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     run_project_hooks: createRunProjectHooksActivity(deps),
     generate_catalog: createGenerateCatalogActivity(deps),
     release_run: createReleaseRunActivity(deps),
+    acquire_lease: createAcquireLeaseActivity(),
   };
 }
 

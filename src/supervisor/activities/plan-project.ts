@@ -17,6 +17,7 @@ import { checkMemoryWarehouse } from './memory-warehouse.js';
 import { rethrowCoded, toFailure } from './deps.js';
 import { runEnvOf, runOnExecutor } from './executor-call.js';
 import { planReuse } from '../reuse/plan-reuse.js';
+import { planCoordination, wantsLeases } from '../planning/coordination.js';
 import type { ActivityDeps } from './deps.js';
 
 /** `list` reports dbt ls's node set as is (every resource type), sorted, without dependencies. */
@@ -81,7 +82,8 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
       selector: request.selector,
       indirectSelection: request.indirect_selection,
       resourceTypes,
-      wantManifest: Boolean(invocationId && deps.observability?.store),
+      // Relation leases read relation names from the run's manifest (docs/coordination.md).
+      wantManifest: Boolean(invocationId && (deps.observability?.store || wantsLeases(project.settings, request.command, request.reuse))),
       ...(listOptions ? { outputKeys: listingKeys(listOptions) } : {}),
     });
     if (result.type === 'error') {
@@ -109,11 +111,14 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
       : null;
     // Reuse (docs/reuse.md): which nodes are unchanged since their last build; after the
     // manifest is stored, so a failed probe never loses the plan's artifacts.
-    const planned = invocationId && request.command !== 'list' ? await planReuse({
-      project, request, invocationId, target: result.profile?.target ?? request.target ?? deps.defaults.target ?? 'default', nodes, manifestJson: result.manifestJson ?? null, warehouse, store: store ?? null,
+    const target = result.profile?.target ?? request.target ?? deps.defaults.target ?? 'default';
+    const decided = invocationId && request.command !== 'list' ? await planReuse({
+      project, request, invocationId, target, nodes, manifestJson: result.manifestJson ?? null, warehouse, store: store ?? null,
       invocation: invocationFor(project, deps.defaults, { ...request, invocation_id: invocationId }), compile: (task) => runOnExecutor(deps, project, () => task, warehouse),
       log: (message, attrs) => Context.current().log.info(message, attrs),
     }) : nodes;
+    const { nodes: planned, coordination } = request.command === 'list' ? { nodes: decided, coordination: null }
+      : planCoordination({ settings: project.settings, command: request.command, reuse: request.reuse, target, warehouse, manifestJson: result.manifestJson ?? null, nodes: decided });
     return {
       manifest_path: manifestPath,
       project: project.location.name,
@@ -127,6 +132,7 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
       options: { retry: project.settings.retry, timeouts: project.settings.timeouts, hooks: project.settings.hooks },
       found: project.graph.found,
       concurrency: result.profile ?? null,
+      ...(coordination ? { coordination } : {}),
       warnings,
       ...(listOptions ? { listing: fitListing(listingLines(result.rows ?? [], listOptions)) } : {}),
     };

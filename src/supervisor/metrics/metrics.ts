@@ -49,6 +49,8 @@ export interface WorkerMetrics {
   nodeBytesBilled: Counter<'resource_type'>;
   nodeSlotSeconds: Counter<'resource_type'>;
   sdkScrapeErrors: Counter;
+  /** Time nodes waited for a relation lease or a target's admission limit (docs/coordination.md). */
+  leaseWait: Histogram<'kind'>;
   /** Connects the scrape-time gauges to their sources (later calls add to earlier ones). */
   bind(sources: MetricsSources): void;
 }
@@ -133,6 +135,10 @@ export function createMetrics(opts: { version: string; defaultMetrics?: boolean 
     nodeBytesBilled: new Counter({ name: 'dbt_temporal_node_bytes_billed_total', help: 'Bytes the adapter reports node executions were billed for (BigQuery).', labelNames: ['resource_type'], registers }),
     nodeSlotSeconds: new Counter({ name: 'dbt_temporal_node_slot_seconds_total', help: 'Slot time the adapter reports for node executions (BigQuery slot_ms / 1000).', labelNames: ['resource_type'], registers }),
     sdkScrapeErrors: new Counter({ name: 'dbt_temporal_sdk_metrics_scrape_errors_total', help: 'Failed reads of the Temporal SDK metrics endpoint.', registers }),
+    leaseWait: new Histogram({
+      name: 'dbt_temporal_lease_wait_seconds', help: 'Time nodes waited for another run\'s build of their relation (kind=relation) or for their target\'s limits: slot (kind=admission).',
+      labelNames: ['kind'], buckets: NODE_DURATION_BUCKETS, registers,
+    }),
     bind(more) {
       Object.assign(sources, more);
     },

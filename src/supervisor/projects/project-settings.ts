@@ -1,6 +1,6 @@
 // dbt_temporal.yml next to dbt_project.yml, in the Rust dbt-temporal's layout: `retry`
 // (node policy, non-retryable error patterns, project-hook retries), `timeouts` and lifecycle
-// `hooks`. Read and validated once at startup, strictly: a bad file stops the worker with the
+// `hooks`; ours: `reuse`, `leases`, `limits`. Read and validated once at startup, strictly: a bad file stops the worker with the
 // file, the key path and the rule (an unknown key names the nearest valid one).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { CodedError } from '../../shared/errors.js';
 import { parseHooksConfig } from '../../shared/hooks-config.js';
 import { DEFAULT_RUN_OPTIONS } from '../../shared/run-options.js';
 import type { ProjectRunOptions, TimeoutOptions } from '../../shared/run-options.js';
-import { booleanAt, integerAt, listAt, numberAt, strictMapping } from '../../shared/strict-config.js';
+import { booleanAt, integerAt, isMapping, listAt, numberAt, strictMapping } from '../../shared/strict-config.js';
 import { DEFAULT_REUSE_SETTINGS } from '../../shared/reuse.js';
 import type { ReuseSettings } from '../../shared/reuse.js';
 
@@ -20,11 +20,15 @@ export interface ProjectSettings extends Required<ProjectRunOptions> {
   warnings: string[];
   /** `reuse:` (docs/reuse.md). @default off */
   reuse: ReuseSettings;
+  /** `leases:` one build of a relation at a time across runs (docs/coordination.md). @default null: when the run reuses */
+  leases: boolean | null;
+  /** `limits:` concurrent nodes per target name, across every worker and run of the namespace. @default none */
+  limits: Record<string, number>;
 }
 
 export const SETTINGS_FILE = 'dbt_temporal.yml';
 
-const ROOT_KEYS = ['retry', 'timeouts', 'hooks', 'non_retryable_errors', 'reuse'] as const;
+const ROOT_KEYS = ['retry', 'timeouts', 'hooks', 'non_retryable_errors', 'reuse', 'leases', 'limits'] as const;
 const RETRY_KEYS = ['max_attempts', 'initial_interval_secs', 'backoff_coefficient', 'max_interval_secs', 'non_retryable_errors', 'project_hooks'] as const;
 const TIMEOUT_KEYS = ['node_secs', 'node_heartbeat_secs', 'hook_secs', 'hook_heartbeat_secs', 'plan_secs', 'store_artifacts_secs'] as const;
 
@@ -59,6 +63,20 @@ function parseReuse(raw: unknown): ReuseSettings {
   return { enabled: booleanAt(m, 'enabled', 'reuse', DEFAULT_REUSE_SETTINGS.enabled), stateful: booleanAt(m, 'stateful', 'reuse', DEFAULT_REUSE_SETTINGS.stateful) };
 }
 
+/** `limits: { <target>: <concurrent nodes> }`. */
+function parseLimits(raw: unknown): Record<string, number> {
+  if (raw === undefined || raw === null) return {};
+  if (!isMapping(raw)) throw new TypeError(`\`limits\` must be a mapping of target name to concurrent nodes (e.g. \`prod: 8\`), got ${JSON.stringify(raw)}`);
+  const out: Record<string, number> = {};
+  for (const [target, value] of Object.entries(raw)) {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+      throw new TypeError(`\`limits.${target}\` must be an integer >= 1 (concurrent nodes on target ${target}), got ${JSON.stringify(value)}`);
+    }
+    out[target] = value;
+  }
+  return out;
+}
+
 function parseDocument(doc: unknown): ProjectSettings {
   const root = strictMapping(doc, '', ROOT_KEYS);
   const r = strictMapping(root['retry'], 'retry', RETRY_KEYS);
@@ -84,7 +102,8 @@ function parseDocument(doc: unknown): ProjectSettings {
     warnings.push('top-level `non_retryable_errors` is deprecated: move the list under `retry.non_retryable_errors`');
     nonRetryableErrors.push(...patterns(listAt(root, 'non_retryable_errors', ''), 'non_retryable_errors'));
   }
-  return { retry, timeouts: parseTimeouts(root['timeouts']), hooks: parseHooksConfig(root['hooks'], 'hooks'), nonRetryableErrors, warnings, reuse: parseReuse(root['reuse']) };
+  return { retry, timeouts: parseTimeouts(root['timeouts']), hooks: parseHooksConfig(root['hooks'], 'hooks'), nonRetryableErrors, warnings, reuse: parseReuse(root['reuse']),
+    leases: root['leases'] === undefined || root['leases'] === null ? null : booleanAt(root, 'leases', '', false), limits: parseLimits(root['limits']) };
 }
 
 /** Parses a dbt_temporal.yml document (exported for tests); errors name the file. */

@@ -12,6 +12,7 @@ import { continueAsNewSuggested } from './continue-as-new.js';
 import type { ProgressMemos } from './memos.js';
 import { scheduleNode } from './node-runner.js';
 import { REUSE_PATCH, finishReused, isReused, reuseRecord } from './reuse.js';
+import { LEASES_PATCH, RunCoordinator } from './coordination.js';
 
 /** Node activities in flight at once; well under the server's 2,000 pending activities. */
 export const MAX_IN_FLIGHT = 200;
@@ -52,6 +53,9 @@ export async function executeNodes(
   let wake: (() => void) | null = null;
   let finishedHere = 0;
   let draining = false;
+  // Relation leases and the target's admission limit (docs/coordination.md), when the plan asks.
+  const coordination = tracker.plan.coordination;
+  const coord = coordination && patched(LEASES_PATCH) ? new RunCoordinator(coordination, tracker, cancel) : null;
 
   const launch = (): void => {
     if (cancel.requested) return;
@@ -62,7 +66,7 @@ export async function executeNodes(
       again = false;
       for (const node of tracker.take(MAX_IN_FLIGHT - inflight.size)) {
         if (isReused(node) && patched(REUSE_PATCH)) {
-          finishReused(tracker, node, new Date().toISOString());
+          coord?.noteResult(finishReused(tracker, node, new Date().toISOString()));
           finishedHere += 1;
           again = true;
           continue;
@@ -86,8 +90,9 @@ export async function executeNodes(
       defer_manifest_ref: request.defer_manifest_ref, warehouse: tracker.plan.warehouse ?? null,
       run_started_at: new Date(tracker.startedAtMs).toISOString(), ...reuseRecord(node, tracker.plan),
     };
-    const job = scheduleNode(node, ids.get(node.unique_id) as string, input, () => cancel.requested, tracker.plan.options,
-      priorities ? { priorityKey: priorities.get(node.unique_id) ?? 3, fairnessKey: fairnessKey(tracker.invocationId) } : undefined).then((result) => {
+    const execute = () => scheduleNode(node, ids.get(node.unique_id) as string, input, () => cancel.requested, tracker.plan.options,
+      priorities ? { priorityKey: priorities.get(node.unique_id) ?? 3, fairnessKey: fairnessKey(tracker.invocationId) } : undefined);
+    const job = (coord ? coord.run(node, execute) : execute()).then((result) => {
       inflight.delete(node.unique_id);
       tracker.finish(result);
       finishedHere += 1;

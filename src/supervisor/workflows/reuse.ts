@@ -1,7 +1,7 @@
 // Reuse in the workflow (docs/reuse.md): the plan decided; a reused node finishes at once as
 // dbt's `no-op` ("reused from <invocation id>"), a built one carries the state to record.
 // `plan_only` runs report the decisions without building.
-import type { PlanPreviewEntry } from '../../shared/contracts.js';
+import type { NodeResult, PlanPreviewEntry } from '../../shared/contracts.js';
 import type { ExecuteNodeInput } from '../../shared/node-contract.js';
 import type { ExecutionPlan, PlanNode } from '../../shared/plan.js';
 import { reusedResult } from '../../shared/reuse.js';
@@ -17,8 +17,10 @@ export function isReused(node: PlanNode): node is PlanNode & { reuse: { from: st
 }
 
 /** Finishes a reused node as dbt's `no-op`. */
-export function finishReused(tracker: RunTracker, node: PlanNode & { reuse: { from: string } }, atIso: string): void {
-  tracker.finish(reusedResult(node.unique_id, node.reuse.from, atIso));
+export function finishReused(tracker: RunTracker, node: PlanNode & { reuse: { from: string } }, atIso: string): NodeResult {
+  const result = reusedResult(node.unique_id, node.reuse.from, atIso);
+  tracker.finish(result);
+  return result;
 }
 
 /** What execute_node records after the node succeeded (nothing when the run keeps no reuse state). */

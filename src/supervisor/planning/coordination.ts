@@ -1,0 +1,51 @@
+// What a plan asks of its nodes' coordination (docs/coordination.md): relation leases (each node
+// that writes a relation names it) and the target's admission limit, from dbt_temporal.yml.
+import type { PlanNode } from '../../shared/plan.js';
+import type { PlanCoordination } from '../../shared/leases.js';
+import type { ProjectSettings } from '../projects/project-settings.js';
+
+/** Resource types that write a relation of their own (tests only read, unless they store failures). */
+export const WRITING_TYPES: readonly string[] = ['model', 'seed', 'snapshot'];
+/** Commands whose nodes write relations. */
+const WRITING_COMMANDS: readonly string[] = ['build', 'run', 'seed', 'snapshot'];
+
+/** Whether the run takes relation leases: `leases:` when set, else when the run reuses. */
+export function wantsLeases(settings: Pick<ProjectSettings, 'leases' | 'reuse'>, command: string, reuse: boolean | null | undefined): boolean {
+  return WRITING_COMMANDS.includes(command) && (settings.leases ?? reuse ?? settings.reuse.enabled);
+}
+
+interface ManifestNode {
+  relation_name?: string | null;
+  config?: { materialized?: string };
+}
+
+export interface CoordinationInput {
+  settings: Pick<ProjectSettings, 'leases' | 'reuse' | 'limits'>;
+  command: string;
+  reuse: boolean | null | undefined;
+  /** The profile's resolved target name. */
+  target: string;
+  warehouse: string | null;
+  /** The run's manifest (its env's schemas): where relation names come from. */
+  manifestJson: string | null;
+  nodes: PlanNode[];
+}
+
+/** The plan's coordination and its nodes with the relations they write (unchanged when neither applies). */
+export function planCoordination(i: CoordinationInput): { nodes: PlanNode[]; coordination: PlanCoordination | null } {
+  const leases = wantsLeases(i.settings, i.command, i.reuse) && i.manifestJson !== null;
+  const limit = i.settings.limits[i.target];
+  if (!leases && limit === undefined) return { nodes: i.nodes, coordination: null };
+  const coordination: PlanCoordination = {
+    leases, scope: i.warehouse ? `${i.target}@${i.warehouse}` : i.target,
+    admission: limit === undefined ? null : { target: i.target, limit },
+  };
+  if (!leases || i.manifestJson === null) return { nodes: i.nodes, coordination };
+  const manifest = JSON.parse(i.manifestJson) as { nodes?: Record<string, ManifestNode> };
+  const nodes = i.nodes.map((n) => {
+    const e = manifest.nodes?.[n.unique_id];
+    if (!WRITING_TYPES.includes(n.resource_type) || !e?.relation_name || e.config?.materialized === 'ephemeral') return n;
+    return { ...n, relation: e.relation_name };
+  });
+  return { nodes, coordination };
+}

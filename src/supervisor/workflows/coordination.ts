@@ -1,0 +1,153 @@
+// A run's side of the leases (docs/coordination.md). Before a node writes its relation it takes
+// the relation's lease; then, with a target limit, a slot of the target's admission lease; it
+// runs, and gives both back. The order is fixed (relation, then admission, which is held only
+// while the node's activity runs, never while waiting for anything), so runs never deadlock.
+// Waiting happens here, in the workflow, before the activity is scheduled: never in its timeout.
+import { CancellationScope, condition, getExternalWorkflowHandle, isCancellation, proxyLocalActivities, proxySinks, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Sinks } from '@temporalio/workflow';
+import type { NodeResult } from '../../shared/contracts.js';
+import { leaseWorkflowId, reusableBuild, splitParts } from '../../shared/leases.js';
+import type { BuildRecord, GrantMessage, LeaseKind, PlanCoordination, ReleaseOutcome } from '../../shared/leases.js';
+import { nodeLabel } from '../../shared/plan.js';
+import type { PlanNode } from '../../shared/plan.js';
+import { reusedResult } from '../../shared/reuse.js';
+import { CANCELLED_RUN, syntheticResult } from '../../shared/run-tracker.js';
+import type { RunTracker } from '../../shared/run-tracker.js';
+import type { Activities } from '../activities/index.js';
+import type { CancellationWatch } from './cancellation.js';
+import { leaseGrantedSignal, leasePingSignal, releaseLeaseSignal } from './lease.js';
+
+/** Runs started since this patch take leases when their plan asks (older plans never do). */
+export const LEASES_PATCH = 'node-leases';
+
+export interface LeaseSinks extends Sinks {
+  leaseMetrics: { waited(kind: LeaseKind, seconds: number): void };
+}
+
+const { leaseMetrics } = proxySinks<LeaseSinks>();
+const { acquire_lease } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 5, initialInterval: '1 second' } });
+
+/** While waiting, ask again this often: a lease workflow that was terminated is started afresh. */
+const REASK_MS = 120_000;
+const REUSED_PREFIX = 'reused from ';
+
+interface Held {
+  workflowId: string;
+  id: string;
+  grant: GrantMessage;
+}
+
+export class RunCoordinator {
+  private readonly grants = new Map<string, GrantMessage>();
+  /** Each finished node's version: the invocation whose build of it this run reads. */
+  private readonly versions = new Map<string, string>();
+  private readonly inRun: Set<string>;
+
+  constructor(private readonly c: PlanCoordination, private readonly tracker: RunTracker, private readonly cancel: CancellationWatch) {
+    this.inRun = new Set(tracker.plan.nodes.map((n) => n.unique_id));
+    for (const r of tracker.resultsInOrder()) this.noteResult(r);
+    setHandler(leaseGrantedSignal, (g) => void this.grants.set(g.id, g));
+    // The lease checks that its holder lives; nothing to do.
+    setHandler(leasePingSignal, () => undefined);
+  }
+
+  /** Runs `execute` under the node's leases; never rejects. */
+  async run(node: PlanNode, execute: () => Promise<NodeResult>): Promise<NodeResult> {
+    let relation: Held | null = null;
+    let slot: Held | null = null;
+    let outcome: ReleaseOutcome = { kind: 'untouched' };
+    try {
+      if (this.c.leases && node.relation) {
+        relation = await this.acquire('relation', `${this.c.scope}/${node.relation}`, 1, node);
+        if (!relation) return this.cancelled(node);
+        const from = this.reusable(node, relation.grant.last);
+        if (from) return this.noteResult(reusedResult(node.unique_id, from, new Date().toISOString()));
+      }
+      if (this.c.admission) {
+        slot = await this.acquire('admission', this.c.admission.target, this.c.admission.limit, node);
+        if (!slot) return this.cancelled(node);
+      }
+      outcome = { kind: 'built', record: null };
+      const result = await execute();
+      if (result.status === 'success') outcome = { kind: 'built', record: this.record(node) };
+      return this.noteResult(result);
+    } catch (err) {
+      return syntheticResult(node.unique_id, 'error', `lease: ${(err as Error).message}`);
+    } finally {
+      if (slot) this.release(slot, { kind: 'untouched' });
+      if (relation) this.release(relation, outcome);
+    }
+  }
+
+  private cancelled(node: PlanNode): NodeResult {
+    return syntheticResult(node.unique_id, 'cancelled', CANCELLED_RUN);
+  }
+
+  /** Asks for a slot and waits for it; null when the run is cancelled meanwhile. */
+  private async acquire(kind: LeaseKind, key: string, capacity: number, node: PlanNode): Promise<Held | null> {
+    const workflowId = leaseWorkflowId(workflowInfo().taskQueue, kind, key);
+    const id = `${this.tracker.invocationId}:${node.unique_id}`;
+    const label = nodeLabel(node);
+    const ask = () => acquire_lease({ workflow_id: workflowId, key, request: { id, holder: workflowInfo().workflowId, capacity, label } });
+    let stopped = false;
+    try {
+      await ask();
+      while (!this.grants.has(id) && !this.cancel.requested) {
+        if (!(await condition(() => this.grants.has(id) || this.cancel.requested, REASK_MS))) await ask();
+      }
+    } catch (err) {
+      if (!this.cancel.requested && !isCancellation(err)) throw err;
+      stopped = true;
+    }
+    const grant = this.grants.get(id);
+    if (stopped || this.cancel.requested || !grant) {
+      this.release({ workflowId, id, grant: grant ?? { key, id, waited_ms: 0, behind: [], last: null } }, { kind: 'untouched' });
+      return null;
+    }
+    this.grants.delete(id);
+    if (grant.waited_ms > 0) this.logWait(kind, label, node, grant);
+    return { workflowId, id, grant };
+  }
+
+  private logWait(kind: LeaseKind, label: string, node: PlanNode, grant: GrantMessage): void {
+    const secs = (grant.waited_ms / 1000).toFixed(2);
+    const by = grant.behind.length > 0 ? `run ${grant.behind.join(', ')}` : 'another run';
+    this.tracker.log.push(kind === 'relation'
+      ? `${label} waited ${secs}s for ${by} building ${node.relation ?? 'its relation'}`
+      : `${label} waited ${secs}s for target ${this.c.admission?.target ?? ''}'s limit of ${this.c.admission?.limit ?? 0} concurrent nodes`);
+    leaseMetrics.waited(kind, grant.waited_ms / 1000);
+  }
+
+  /** Gives a slot back (or withdraws a request); a lease that is gone has nothing to give back to. */
+  private release(held: Held, outcome: ReleaseOutcome): void {
+    const send = CancellationScope.nonCancellable(() => getExternalWorkflowHandle(held.workflowId).signal(releaseLeaseSignal, { id: held.id, outcome }));
+    send.catch(() => undefined);
+  }
+
+  /** The invocation whose build (finished while this node waited) it can report as its own, if any. */
+  private reusable(node: PlanNode, last: BuildRecord | null): string | null {
+    if (typeof node.reuse?.fp !== 'string' || !node.reuse.parts) return null;
+    const { self, parents } = splitParts(node.reuse.parts, (id) => this.inRun.has(id));
+    return reusableBuild(last, self, parents, (p) => this.versions.get(p) ?? null);
+  }
+
+  /** What this node's successful build was made of, for a run that waits on the relation next. */
+  private record(node: PlanNode): BuildRecord | null {
+    if (typeof node.reuse?.fp !== 'string' || !node.reuse.parts) return null;
+    const { self, parents } = splitParts(node.reuse.parts, (id) => this.inRun.has(id));
+    const versions: Record<string, string> = {};
+    for (const p of parents) {
+      const v = this.versions.get(p);
+      if (v === undefined) return null;
+      versions[p] = v;
+    }
+    return { from: this.tracker.invocationId, self, parents: versions };
+  }
+
+  /** Records the version a finished node leaves (reused: the run it reuses; built: this run). */
+  noteResult(r: NodeResult): NodeResult {
+    if (r.status === 'no-op' && r.message?.startsWith(REUSED_PREFIX)) this.versions.set(r.unique_id, r.message.slice(REUSED_PREFIX.length));
+    else if (r.status === 'success' || r.status === 'pass') this.versions.set(r.unique_id, this.tracker.invocationId);
+    return r;
+  }
+}

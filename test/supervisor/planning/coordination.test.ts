@@ -1,0 +1,66 @@
+// dbt_temporal.yml's `leases:` and `limits:`, and what a plan asks of its nodes from them.
+import { describe, expect, it } from 'vitest';
+import type { PlanNode } from '../../../src/shared/plan.js';
+import { planCoordination } from '../../../src/supervisor/planning/coordination.js';
+import { parseProjectSettings } from '../../../src/supervisor/projects/project-settings.js';
+
+const nodes: PlanNode[] = [
+  { unique_id: 'seed.p.raw', name: 'raw', resource_type: 'seed', depends_on: [] },
+  { unique_id: 'model.p.eph', name: 'eph', resource_type: 'model', depends_on: ['seed.p.raw'] },
+  { unique_id: 'model.p.orders', name: 'orders', resource_type: 'model', depends_on: ['model.p.eph'] },
+  { unique_id: 'test.p.t1', name: 't1', resource_type: 'test', depends_on: ['model.p.orders'] },
+];
+const manifestJson = JSON.stringify({
+  nodes: {
+    'seed.p.raw': { relation_name: '"db"."s"."raw"', config: { materialized: 'seed' } },
+    'model.p.eph': { relation_name: null, config: { materialized: 'ephemeral' } },
+    'model.p.orders': { relation_name: '"db"."s"."orders"', config: { materialized: 'table' } },
+    'test.p.t1': { relation_name: null, config: {} },
+  },
+});
+
+describe('dbt_temporal.yml limits and leases', () => {
+  it('reads limits per target and leases as on, off or "when the run reuses"', () => {
+    const s = parseProjectSettings({ limits: { prod: 8, dev: 2 }, leases: true }, 'f.yml');
+    expect(s.limits).toEqual({ prod: 8, dev: 2 });
+    expect(s.leases).toBe(true);
+    expect(parseProjectSettings(null, 'f.yml')).toMatchObject({ limits: {}, leases: null });
+  });
+
+  it('refuses a limit that is not a whole number of nodes, naming the file and key', () => {
+    expect(() => parseProjectSettings({ limits: { prod: 0 } }, 'f.yml')).toThrow(/f\.yml: `limits\.prod` must be an integer >= 1 \(concurrent nodes on target prod\), got 0/);
+    expect(() => parseProjectSettings({ limits: { prod: '8' } }, 'f.yml')).toThrow(/`limits\.prod` must be an integer >= 1/);
+    expect(() => parseProjectSettings({ limits: [8] }, 'f.yml')).toThrow(/`limits` must be a mapping of target name to concurrent nodes/);
+    expect(() => parseProjectSettings({ leases: 'yes' }, 'f.yml')).toThrow(/`leases` must be true or false/);
+    expect(() => parseProjectSettings({ limit: { prod: 2 } }, 'f.yml')).toThrow(/did you mean `limits`/);
+  });
+});
+
+describe('a plan\'s coordination', () => {
+  const base = { command: 'build', target: 'prod', warehouse: null, manifestJson, nodes };
+  const settings = (doc: unknown) => parseProjectSettings(doc, 'f.yml');
+
+  it('asks nothing without leases or a limit for the target', () => {
+    expect(planCoordination({ ...base, settings: settings({ limits: { dev: 2 } }), reuse: null })).toEqual({ nodes, coordination: null });
+  });
+
+  it('names the relation each writing node builds (not ephemeral models, not tests) when leases are on', () => {
+    const { nodes: out, coordination } = planCoordination({ ...base, settings: settings({ leases: true, limits: { prod: 3 } }), reuse: null });
+    expect(coordination).toEqual({ leases: true, scope: 'prod', admission: { target: 'prod', limit: 3 } });
+    expect(Object.fromEntries(out.map((n) => [n.unique_id, n.relation ?? null]))).toEqual({
+      'seed.p.raw': '"db"."s"."raw"', 'model.p.eph': null, 'model.p.orders': '"db"."s"."orders"', 'test.p.t1': null,
+    });
+  });
+
+  it('takes leases when the run reuses unless leases: false, and never for commands that write nothing', () => {
+    expect(planCoordination({ ...base, settings: settings(null), reuse: true }).coordination?.leases).toBe(true);
+    expect(planCoordination({ ...base, settings: settings({ leases: false }), reuse: true }).coordination).toBeNull();
+    expect(planCoordination({ ...base, command: 'test', settings: settings({ leases: true }), reuse: null }).coordination).toBeNull();
+    // A limit still applies to a `test` run's nodes (they query the warehouse).
+    expect(planCoordination({ ...base, command: 'test', settings: settings({ limits: { prod: 1 } }), reuse: null }).coordination).toEqual({ leases: false, scope: 'prod', admission: { target: 'prod', limit: 1 } });
+  });
+
+  it('scopes relations to the warehouse file when the target has one (DuckDB)', () => {
+    expect(planCoordination({ ...base, warehouse: 'duckdb:/tmp/w.duckdb', settings: settings({ leases: true }), reuse: null }).coordination?.scope).toBe('prod@duckdb:/tmp/w.duckdb');
+  });
+});
