@@ -2,7 +2,7 @@
 // clone, a sandboxed container start, a killed worker, the Rust project's example shapes,
 // worker versioning, concurrent runs on one DuckDB file, the subprocess engine mode, run
 // control under load, deferral and state, a Postgres restart, Postgres parity, run options, TLS/mTLS connections, graceful shutdown,
-// `list` with every selector form, OpenTelemetry traces, reuse's correctness table on DuckDB and Postgres. Each takes minutes on 2 cores, so
+// `list` with every selector form, OpenTelemetry traces, reuse's correctness table on DuckDB and Postgres, leases and admission limits across two workers. Each takes minutes on 2 cores, so
 // they are their own vitest run with longer timeouts: `npm test` runs it after the main suite
 // (scripts/run-tests.mjs), `npm run test:scenarios` runs it alone.
 export const SCENARIO_TESTS = [
@@ -27,4 +27,5 @@ export const SCENARIO_TESTS = [
   'test/e2e/list-selectors.test.ts',
   'test/e2e/tracing.test.ts',
   'test/e2e/reuse-correctness.test.ts',
+  'test/e2e/leases-postgres.test.ts',
 ];
