@@ -1,6 +1,7 @@
 // dbt CLI-style run log lines (`k of N START ...`, `OK`, `ERROR`, `SKIP`, `Done. PASS=..`).
 import type { NodeResult } from './contracts.js';
 import type { ExecutionPlan, PlanNode } from './plan.js';
+import type { NodeInterruption } from './run-status.js';
 
 const WIDTH = 80;
 
@@ -74,6 +75,19 @@ function prefix(index: number, total: number): string {
 
 export function startLine(index: number, total: number, node: PlanNode): string {
   return dotted(`${prefix(index, total)} START ${relationLabel(node)}`, '[RUN]');
+}
+
+/** Tails of the lines for a node paused, reset or running again from Temporal (no dbt equivalent). */
+const INTERRUPTION_LINES: Record<NodeInterruption, [string, string]> = {
+  paused: ['PAUSED', '[PAUSED from Temporal: waiting for unpause]'],
+  reset: ['RESET', '[RESET from Temporal: restarting]'],
+  resumed: ['RESUME', '[RUN]'],
+};
+
+/** The line for a running node paused, reset or resumed from Temporal (its index is its START line's). */
+export function interruptionLine(index: number, total: number, node: PlanNode, state: NodeInterruption): string {
+  const [word, tail] = INTERRUPTION_LINES[state];
+  return dotted(`${prefix(index, total)} ${word} ${relationLabel(node)}`, tail);
 }
 
 function firstLine(text: string | null): string {

@@ -17,6 +17,22 @@ export interface RunEnvAnswer {
   /** The run's input as canonical JSON (planning derives `_` from it). */
   run_input_json?: string;
 }
+/**
+ * Signal (worker-internal): a node's activity was paused or reset from Temporal (UI, CLI), or
+ * runs again after a pause; sent by the node's activity so `run_status` and the log show it.
+ */
+export const NODE_INTERRUPTION_SIGNAL = 'dbt_temporal_node_interruption';
+
+/** What happened to a running node's activity, as Temporal's activity pause and reset do it. */
+export type NodeInterruption = 'paused' | 'reset' | 'resumed';
+
+/** NODE_INTERRUPTION_SIGNAL's payload. */
+export interface NodeInterruptionSignal {
+  unique_id: string;
+  state: NodeInterruption;
+  /** The activity attempt that saw it. */
+  attempt: number;
+}
 /** Update: arg boolean, returns the applied value; takes effect for nodes not started yet. */
 export const SET_FAIL_FAST_UPDATE = 'set_fail_fast';
 /** Update: no new node starts, running nodes finish, the rest become `cancelled`. */
@@ -55,10 +71,15 @@ export interface RunStatus {
   failed: number;
   skipped: number;
   cancelled: number;
+  /** Started nodes not finished yet (paused ones included). */
   running: number;
+  /** Of the running nodes, those whose activity an operator paused from Temporal (UI, `temporal activity pause`). */
+  paused: number;
   pending: number;
-  /** `<resource_type>:<name>` of running nodes (at most 50). */
+  /** `<resource_type>:<name>` of running nodes that are not paused (at most 50). */
   running_nodes: string[];
+  /** `<resource_type>:<name>` of paused nodes (at most 50). */
+  paused_nodes: string[];
   fail_fast: boolean;
   /** Set by `cancel_remaining`. */
   stop_requested: boolean;
@@ -81,4 +102,4 @@ export interface CancelRemainingResult {
 }
 
 /** Node states shown in the `node_status` memo. */
-export type MemoNodeState = 'pending' | 'running' | 'success' | 'error' | 'skipped' | 'cancelled' | 'warn' | 'pass' | 'fail';
+export type MemoNodeState = 'pending' | 'running' | 'paused' | 'success' | 'error' | 'skipped' | 'cancelled' | 'warn' | 'pass' | 'fail';

@@ -5,8 +5,8 @@ import type { HookError, NodeResult } from './contracts.js';
 import { isFailureStatus } from './names.js';
 import { nodeLabel } from './plan.js';
 import type { ExecutionPlan, PlanNode } from './plan.js';
-import { headerLines, resultLine, startLine } from './run-log.js';
-import type { RunPhase, RunStatus } from './run-status.js';
+import { headerLines, interruptionLine, resultLine, startLine } from './run-log.js';
+import type { NodeInterruption, RunPhase, RunStatus } from './run-status.js';
 import { DagScheduler } from './scheduler.js';
 
 export const SKIP_UPSTREAM = 'skipped: upstream dependency failed';
@@ -67,6 +67,8 @@ export class RunTracker {
   private readonly results = new Map<string, NodeResult>();
   private readonly order: NodeResult[] = [];
   private readonly running = new Map<string, number>();
+  /** Running nodes whose activity is paused from Temporal (a subset of `running`). */
+  private readonly paused = new Set<string>();
   private readonly queue: PlanNode[] = [];
   private readonly levels: Map<string, number>;
   private readonly levelRemaining: number[] = [];
@@ -148,7 +150,22 @@ export class RunTracker {
     const index = this.running.get(result.unique_id);
     if (index === undefined) throw new Error(`node ${result.unique_id} is not running`);
     this.running.delete(result.unique_id);
+    this.paused.delete(result.unique_id);
     this.finishAt(index, result);
+  }
+
+  /**
+   * A running node's activity was paused or reset from Temporal, or runs again after a pause: a
+   * log line, and a paused node is listed as paused (still counted running: it has not finished). Returns whether anything changed
+   * (a report about a node not running, or a repeat, is dropped).
+   */
+  interrupt(uniqueId: string, state: NodeInterruption): boolean {
+    const index = this.running.get(uniqueId);
+    if (index === undefined || (state === 'paused' && this.paused.has(uniqueId)) || (state === 'resumed' && !this.paused.has(uniqueId))) return false;
+    if (state === 'paused') this.paused.add(uniqueId);
+    else this.paused.delete(uniqueId);
+    this.log.push(interruptionLine(index, this.total, this.byId.get(uniqueId) as PlanNode, state));
+    return true;
   }
 
   /** Marks every node that has not started as cancelled (running nodes finish on their own). */
@@ -168,12 +185,12 @@ export class RunTracker {
     const nodes: Record<string, string> = {};
     const full = this.total <= maxListed;
     for (const n of this.plan.nodes) {
-      const state = this.results.get(n.unique_id)?.status ?? (this.running.has(n.unique_id) ? 'running' : 'pending');
+      const state = this.results.get(n.unique_id)?.status ?? (this.paused.has(n.unique_id) ? 'paused' : this.running.has(n.unique_id) ? 'running' : 'pending');
       if (full || (state !== 'pending' && state !== 'success' && state !== 'pass')) nodes[n.unique_id] = state;
     }
     if (full) return { nodes };
     const s = this.status();
-    return { nodes, counts: { pending: s.pending, running: s.running, success: s.succeeded, warn: s.warned, error: s.failed, skipped: s.skipped, cancelled: s.cancelled }, truncated: true };
+    return { nodes, counts: { pending: s.pending, running: s.running, paused: s.paused, success: s.succeeded, warn: s.warned, error: s.failed, skipped: s.skipped, cancelled: s.cancelled }, truncated: true };
   }
 
   status(): RunStatus {
@@ -185,13 +202,15 @@ export class RunTracker {
       else if (isFailureStatus(r.status)) c.failed += 1;
       else c.succeeded += 1;
     }
+    const label = (id: string): string => nodeLabel(this.byId.get(id) as PlanNode);
     let completed = 0;
     while (completed < this.levelRemaining.length && this.levelRemaining[completed] === 0) completed += 1;
     return {
       phase: this.phase, invocation_id: this.invocationId, segment: this.segment, total_nodes: this.total,
       total_levels: this.levelRemaining.length, completed_levels: completed, ...c,
-      running: this.running.size, pending: this.total - this.order.length - this.running.size,
-      running_nodes: [...this.running.keys()].slice(0, 50).map((id) => nodeLabel(this.byId.get(id) as PlanNode)),
+      running: this.running.size, paused: this.paused.size, pending: this.total - this.order.length - this.running.size,
+      running_nodes: [...this.running.keys()].filter((id) => !this.paused.has(id)).slice(0, 50).map(label),
+      paused_nodes: [...this.paused].slice(0, 50).map(label),
       fail_fast: this.failFast, stop_requested: this.stopRequested,
     };
   }

@@ -125,10 +125,10 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
     log.info({ projects: cache.names, ms: Date.now() - started }, 'projects resolved');
     for (const name of cache.names) for (const warning of cache.pick(name).settings.warnings) log.warn({ project: name }, `${SETTINGS_FILE}: ${warning}`);
     const durations = config.temporal.prioritySchedulingEnabled && config.temporal.priorityHistory ? new NodeDurations() : null;
-    // Activities ask runs for their env through a client on the worker's own connection.
+    // Activities ask runs for their env, and tell them of nodes paused or reset, through a client on the worker's own connection.
     let client: Client | null = null;
     const runEnv = createRunEnvSource({ client: () => client, redact, secretEnvNames: config.secretEnvNames });
-    const activities = createActivities({ cache, runEnv, executor: pool, defaults, redact, duckdbConflicts: new DuckDbConflictWarner(log), observability: { ...observabilityDeps(config.artifacts, config.temporal.searchAttributes), prioritySchedulingEnabled: config.temporal.prioritySchedulingEnabled, durations } });
+    const activities = createActivities({ cache, runEnv, runClient: () => client, executor: pool, defaults, redact, duckdbConflicts: new DuckDbConflictWarner(log), observability: { ...observabilityDeps(config.artifacts, config.temporal.searchAttributes), prioritySchedulingEnabled: config.temporal.prioritySchedulingEnabled, durations } });
     await opts.beforeConnect;
     const { worker, connection } = await createTemporalWorker(config, activities, { metrics: ops.metrics, log, redact, tracing, durations, ...(config.telemetry.nexusEnabled ? { nexusServices: [createDbtNexusService()] } : {}) });
     client = new Client({ connection, namespace: config.temporal.namespace, ...(config.codec ? { dataConverter: { payloadCodecs: [new AesGcmPayloadCodec(config.codec)] } } : {}) });

@@ -3,13 +3,16 @@
 // run_results.json), the node's unique id and the attempt, in warm and subprocess mode; a
 // retried node's queries say attempt 2; a project's own query-comment is left as it is. And a
 // node paused from Temporal (`temporal activity pause`, as the UI's Pause): its query is
-// cancelled and the run waits; unpaused, the node reruns and the run ends as plain dbt's.
+// cancelled, the run waits and its run_status and log show the node paused; unpaused, the node
+// reruns and the run ends as plain dbt's. A node reset (`temporal activity reset`) restarts.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DbtRunOutput } from '../../src/shared/contracts.js';
+import { RUN_LOG_QUERY, RUN_STATUS_QUERY } from '../../src/shared/run-status.js';
+import type { RunLogPage, RunStatus } from '../../src/shared/run-status.js';
 import { connectClient, statusMap } from '../support/client.js';
 import type { TestClient } from '../support/client.js';
 import { REPO_ROOT } from '../support/paths.js';
@@ -39,7 +42,10 @@ const FLAKY = [
 /** Sleeps 300 s on its first attempt (its query comment says so), not after. */
 const SLOW = "{{ config(materialized='table') }}\nselect 1 as id from (select pg_sleep(case when current_query() like '%\"attempt\": ' || '1}%' then 300 else 0 end)) s\n";
 
-/** A project `name` in a temp dir: `seen`, and `flaky`, `slow` and `after_slow`, or the project's own query-comment. */
+/** Sleeps 300 s the first time it runs (its schema's sequence `once_seq` says so), not after. */
+const ONCE = "{{ config(materialized='table') }}\nselect 1 as id from (select pg_sleep(case when nextval('{{ target.schema }}.once_seq') = 1 then 300 else 0 end)) s\n";
+
+/** A project `name` in a temp dir: `seen`, `flaky`, `slow`, `after_slow`, `once`, `after_once`, or the project's own query-comment. */
 function writeProject(root: string, name: string, queryComment?: string): string {
   const dir = join(root, name);
   mkdirSync(join(dir, 'models'), { recursive: true });
@@ -52,6 +58,8 @@ function writeProject(root: string, name: string, queryComment?: string): string
   writeFileSync(join(dir, 'models/flaky.sql'), FLAKY);
   writeFileSync(join(dir, 'models/slow.sql'), SLOW);
   writeFileSync(join(dir, 'models/after_slow.sql'), "select * from {{ ref('slow') }}\n");
+  writeFileSync(join(dir, 'models/once.sql'), ONCE);
+  writeFileSync(join(dir, 'models/after_once.sql'), "select * from {{ ref('once') }}\n");
   return dir;
 }
 
@@ -62,7 +70,7 @@ function commentOf(sql: string): Record<string, unknown> {
   return JSON.parse(m[1] as string) as Record<string, unknown>;
 }
 
-describe('warehouse side of a node: query tags, and pause', () => {
+describe('warehouse side of a node: query tags, pause and reset', () => {
   const root = mkdtempSync(join(tmpdir(), 'query-tags-'));
   const store = join(root, 'artifacts');
   const tagged = writeProject(root, 'tags_pg');
@@ -125,33 +133,71 @@ describe('warehouse side of a node: query tags, and pause', () => {
     expect(query).not.toContain(res.output?.invocation_id as string);
   });
 
-  it("pause: the node's query is cancelled and the run waits; unpause: the node reruns and the run ends as plain dbt's", async () => {
+  /** Rows of active queries (but this one) whose text contains `text`. */
+  const active = async (text: string): Promise<number> =>
+    Number(((await pg.query(`select count(*) from pg_stat_activity where query like '%${text}%' and state = 'active' and pid <> pg_backend_pid()`)) as [[number]])[0][0]);
+  const until = async (what: string, check: () => Promise<boolean>): Promise<void> => {
+    for (const deadline = Date.now() + 120_000; !(await check());) {
+      const nodes = workers.get('warm')?.logs().split('\n').filter((l) => l.includes('node finished')).join('\n');
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the worker's node lines:\n${nodes}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+  /** `temporal activity <verb>` on a node of a run. */
+  const activity = (verb: string, workflowId: string, activityId: string) =>
+    execa(`${REPO_ROOT}.venv/bin/temporal`, ['activity', verb, '--workflow-id', workflowId, '--activity-id', activityId, '--address', inject('temporalAddress')]);
+  /** Plain `dbt build --select ...` of tags_pg in a fresh schema (`prepare` runs first): its statuses. */
+  async function oracle(select: string[], prepare?: (schema: string) => Promise<void>): Promise<Map<string, string>> {
+    const schema = pg.freshSchema('tags_oracle');
+    await prepare?.(schema);
+    const target = join(root, `oracle-${schema}`);
+    const plain = await execa(`${REPO_ROOT}.venv/bin/dbt`, ['build', '--select', ...select, '--project-dir', tagged, '--profiles-dir', tagged, '--target-path', target, '--log-path', target],
+      { env: { ...process.env, ...pg.env(schema), DBT_SEND_ANONYMOUS_USAGE_STATS: 'false' }, reject: false });
+    expect(plain.exitCode, plain.stdout).toBe(0);
+    const results = JSON.parse(readFileSync(join(target, 'run_results.json'), 'utf8')) as { results: Array<{ unique_id: string; status: string }> };
+    return new Map(results.results.map((r) => [r.unique_id, r.status]));
+  }
+
+  it("pause: the node's query is cancelled, the run waits and run_status shows it paused; unpause: the node reruns and the run ends as plain dbt's", async () => {
     const schema = pg.freshSchema('tags_pause');
     const workflowId = `pause-${schema}`;
-    const sleeping = async () => Number(((await pg.query("select count(*) from pg_stat_activity where query like '%pg_sleep(case%' and state = 'active' and pid <> pg_backend_pid()")) as [[number]])[0][0]);
-    const until = async (what: string, check: () => Promise<boolean>): Promise<void> => {
-      for (const deadline = Date.now() + 120_000; !(await check());) {
-        const nodes = workers.get('warm')?.logs().split('\n').filter((l) => l.includes('node finished')).join('\n');
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the worker's node lines:\n${nodes}`);
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    };
     const handle = await client.client.workflow.start('dbt_run', { taskQueue: workers.get('warm')?.taskQueue as string, workflowId,
       args: [{ project: 'tags_pg', command: 'build', select: 'slow after_slow', env: pg.env(schema) }] });
-    await until('the slow query', async () => (await sleeping()) > 0);
-    const activity = (verb: string) => execa(`${REPO_ROOT}.venv/bin/temporal`, ['activity', verb, '--workflow-id', workflowId, '--activity-id', 'model:slow', '--address', inject('temporalAddress')]);
-    await activity('pause');
-    await until('the query to be cancelled', async () => (await sleeping()) === 0);
+    await until('the slow query', async () => (await active('pg_sleep(case when current_query')) > 0);
+    await activity('pause', workflowId, 'model:slow');
+    await until('the query to be cancelled', async () => (await active('pg_sleep(case when current_query')) === 0);
     const desc = await client.client.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId } });
     expect(desc.workflowExecutionInfo?.closeTime ?? null).toBeNull();
     expect(desc.pendingActivities?.find((p) => p.activityId === 'model:slow')?.paused).toBe(true);
-    await activity('unpause');
+    // The run's own view: run_status lists the node as paused (not running), the run log says so.
+    await until('run_status to show the pause', async () => (await handle.query<RunStatus>(RUN_STATUS_QUERY)).paused === 1);
+    expect(await handle.query<RunStatus>(RUN_STATUS_QUERY)).toMatchObject({ phase: 'executing', running: 1, paused: 1, paused_nodes: ['model:slow'], running_nodes: [], pending: 1 });
+    await activity('unpause', workflowId, 'model:slow');
     const output = (await handle.result()) as DbtRunOutput;
-    const target = join(root, 'oracle');
-    const plain = await execa(`${REPO_ROOT}.venv/bin/dbt`, ['build', '--select', 'slow', 'after_slow', '--project-dir', tagged, '--profiles-dir', tagged, '--target-path', target, '--log-path', target],
-      { env: { ...process.env, ...pg.env(pg.freshSchema('tags_oracle')), DBT_SEND_ANONYMOUS_USAGE_STATS: 'false' }, reject: false });
-    expect(plain.exitCode, plain.stdout).toBe(0);
-    const oracle = JSON.parse(readFileSync(join(target, 'run_results.json'), 'utf8')) as { results: Array<{ unique_id: string; status: string }> };
-    expect(statusMap(output)).toEqual(new Map(oracle.results.map((r) => [r.unique_id, r.status])));
+    expect(statusMap(output)).toEqual(await oracle(['slow', 'after_slow']));
+    const log = (await handle.query<RunLogPage, [number]>(RUN_LOG_QUERY, 0)).lines.join('\n');
+    expect(log).toMatch(/1 of 2 PAUSED model tags_pg\.slow \.+ \[PAUSED from Temporal: waiting for unpause\]\n1 of 2 RESUME model tags_pg\.slow \.+ \[RUN\]\n1 of 2 OK model tags_pg\.slow /);
+  });
+
+  it("reset: the in-flight node's query is cancelled and the node restarts at once; the run ends as plain dbt's", async () => {
+    const schema = pg.freshSchema('tags_reset');
+    const workflowId = `reset-${schema}`;
+    // `once` sleeps while its sequence gives 1: only the first execution hangs.
+    const withSequence = async (s: string): Promise<void> => void (await pg.query(`create schema ${s}; create sequence ${s}.once_seq`));
+    await withSequence(schema);
+    const handle = await client.client.workflow.start('dbt_run', { taskQueue: workers.get('warm')?.taskQueue as string, workflowId,
+      args: [{ project: 'tags_pg', command: 'build', select: 'once after_once', env: pg.env(schema) }] });
+    await until('the first query of once', async () => (await active('pg_sleep(case when nextval')) > 0);
+    await activity('reset', workflowId, 'model:once');
+    await until('the query to be cancelled', async () => (await active('pg_sleep(case when nextval')) === 0);
+    // No unpause, no retry wait: the reset alone restarts the node, which runs a second time.
+    const output = (await handle.result()) as DbtRunOutput;
+    expect(statusMap(output)).toEqual(await oracle(['once', 'after_once'], async (s) => {
+      await withSequence(s);
+      await pg.query(`select nextval('${s}.once_seq')`);
+    }));
+    expect(await pg.query(`select last_value from ${schema}.once_seq`)).toEqual([[2]]);
+    const log = (await handle.query<RunLogPage, [number]>(RUN_LOG_QUERY, 0)).lines.join('\n');
+    expect(log).toMatch(/1 of 2 RESET model tags_pg\.once \.+ \[RESET from Temporal: restarting\]\n1 of 2 OK model tags_pg\.once /);
   });
 });

@@ -93,6 +93,28 @@ describe('RunTracker', () => {
     expect(t.status()).toMatchObject({ cancelled: 3, pending: 0 });
   });
 
+  it('shows a node paused from Temporal as paused (status, memo, log) until it runs again; a reset is logged', () => {
+    const t = start(plan([node('a'), node('b')]));
+    t.take(10);
+    expect(t.interrupt('model.p.a', 'paused')).toBe(true);
+    expect(t.status()).toMatchObject({ running: 2, paused: 1, pending: 0, running_nodes: ['model:b'], paused_nodes: ['model:a'] });
+    expect(t.nodeStatusMemo()).toEqual({ nodes: { 'model.p.a': 'paused', 'model.p.b': 'running' } });
+    expect(t.log.at(-1)).toMatch(/^1 of 2 PAUSED model p\.a \.+ \[PAUSED from Temporal: waiting for unpause\]$/);
+    // Repeats, and reports of nodes not running, change nothing.
+    expect(t.interrupt('model.p.a', 'paused')).toBe(false);
+    expect(t.interrupt('model.p.b', 'resumed')).toBe(false);
+    expect(t.interrupt('model.p.zzz', 'paused')).toBe(false);
+    expect(t.interrupt('model.p.a', 'resumed')).toBe(true);
+    expect(t.log.at(-1)).toMatch(/^1 of 2 RESUME model p\.a \.+ \[RUN\]$/);
+    expect(t.status()).toMatchObject({ running: 2, paused: 0, running_nodes: ['model:a', 'model:b'], paused_nodes: [] });
+    expect(t.interrupt('model.p.b', 'reset')).toBe(true);
+    expect(t.log.at(-1)).toMatch(/^2 of 2 RESET model p\.b \.+ \[RESET from Temporal: restarting\]$/);
+    t.interrupt('model.p.b', 'paused');
+    t.finish(ok('model.p.b'));
+    expect(t.status()).toMatchObject({ running: 1, paused: 0, paused_nodes: [] });
+    expect(t.interrupt('model.p.b', 'paused')).toBe(false);
+  });
+
   it('lists every node in the node_status memo, and only the interesting ones for large runs', () => {
     const small = start(plan([node('a'), node('b')]));
     small.take(1);

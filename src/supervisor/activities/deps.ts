@@ -8,6 +8,7 @@ import type { ObservabilityDeps } from './observability-deps.js';
 import type { Redactor } from '../redact.js';
 import type { DuckDbConflictWarner } from '../duckdb-conflicts.js';
 import type { RunEnvSource } from './run-env.js';
+import type { RunClient } from './node-interruptions.js';
 
 export interface ActivityDeps {
   cache: ResolveCache;
@@ -19,6 +20,8 @@ export interface ActivityDeps {
   observability?: ObservabilityDeps;
   /** The worker's redactor (its secrets and the current runs'), for files written by activities. @default none */
   redact?: Redactor;
+  /** The worker's client, to tell a run that a node was paused or reset from Temporal. @default none: runs are not told */
+  runClient?: RunClient;
   /** Names a DuckDB file shared with another process at its first lock conflict. @default none */
   duckdbConflicts?: DuckDbConflictWarner;
 }

@@ -9,6 +9,7 @@ import { readArtifactRef } from './artifact-refs.js';
 import { toFailure } from './deps.js';
 import type { ActivityDeps } from './deps.js';
 import { pickProject, runEnvOf, runOnExecutor } from './executor-call.js';
+import { announceInterruption, announceRerun } from './node-interruptions.js';
 import { nowMs, trace, tracing } from '../../executor/index.js';
 import { recordReuse } from '../reuse/record.js';
 
@@ -21,6 +22,8 @@ export function createExecuteNodeActivity(deps: ActivityDeps) {
     const node = project.graph.nodes.get(input.unique_id);
     if (!node) throw toFailure('INVALID_INPUT', `node ${input.unique_id} is not in project '${input.project}'`);
 
+    // Paused or reset from Temporal: the run's status and log show it (node-interruptions.ts).
+    await announceRerun(deps.runClient, input.unique_id);
     const result = await runOnExecutor(deps, project, async (): Promise<ExecutorTask> => {
       const { env } = await runEnvOf(deps, input.env);
       const deferTo = input.defer_manifest_ref ? await readArtifactRef(deps, 'defer_manifest_ref', input.defer_manifest_ref) : null;
@@ -31,7 +34,10 @@ export function createExecuteNodeActivity(deps: ActivityDeps) {
         ? { type: 'freshness', invocation, uniqueId: node.unique_id, selector }
         : { type: 'node', invocation, uniqueId: node.unique_id, subcommand: how.subcommand, selector, fullRefresh: input.full_refresh,
             warehouse: input.warehouse ?? null, attempt: Context.current().info.attempt };
-    }, input.warehouse);
+    }, input.warehouse).catch(async (err: unknown) => {
+      await announceInterruption(deps.runClient, input.unique_id);
+      throw err;
+    });
     if (result.type === 'error') {
       deps.duckdbConflicts?.note(result.message);
       throw toFailure(result.code, result.message, result.result ? [result.result] : [], project.settings.nonRetryableErrors);

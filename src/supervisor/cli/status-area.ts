@@ -35,8 +35,14 @@ export function barLine(s: RunStatus, elapsedMs: number): string {
 
 export function runningLine(s: RunStatus): string {
   if (s.running === 0) return s.phase === 'executing' ? 'running: -' : `${s.phase}...`;
-  const shown = s.running_nodes.slice(0, 6);
-  return `running (${s.running}): ${shown.join(', ')}${s.running > shown.length ? `, +${s.running - shown.length} more` : ''}`;
+  // Older workers answer without `paused`.
+  const paused = s.paused ?? 0;
+  const list = (n: number, names: readonly string[]): string => {
+    const shown = names.slice(0, 6);
+    return `${shown.join(', ')}${n > shown.length ? `${shown.length > 0 ? ', ' : ''}+${n - shown.length} more` : ''}`;
+  };
+  const running = `running (${s.running - paused}): ${s.running > paused ? list(s.running - paused, s.running_nodes) : '-'}`;
+  return paused === 0 ? running : `${running}; paused (${paused}): ${list(paused, s.paused_nodes ?? [])}`;
 }
 
 /** The area's lines, each cut to the terminal width so none wraps (a wrap would break the redraw). */

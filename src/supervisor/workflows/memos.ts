@@ -48,7 +48,8 @@ export class ProgressMemos {
     upsertMemo({ [MEMO_NODE_STATUS]: tracker.nodeStatusMemo(), [MEMO_LOG]: logTail(tracker.log) });
     const done = s.total_nodes - s.pending - s.running;
     const running = s.running_nodes.slice(0, 5).join(', ');
-    setCurrentDetails(`${done}/${s.total_nodes} nodes done (${s.succeeded} ok, ${s.failed} error, ${s.skipped + s.cancelled} skip)${running ? `; running ${running}` : ''}`);
+    const paused = s.paused_nodes.slice(0, 5).join(', ');
+    setCurrentDetails(`${done}/${s.total_nodes} nodes done (${s.succeeded} ok, ${s.failed} error, ${s.skipped + s.cancelled} skip)${running ? `; running ${running}` : ''}${paused ? `; paused ${paused}` : ''}`);
     return true;
   }
 }

@@ -1,6 +1,6 @@
 // The run as the outside world sees it while it executes: phase, the tracker once planned,
 // and control requests that arrive before there is a plan.
-import type { RunEnvAnswer, RunLogPage, RunPhase, RunStatus } from '../../shared/run-status.js';
+import type { NodeInterruptionSignal, RunEnvAnswer, RunLogPage, RunPhase, RunStatus } from '../../shared/run-status.js';
 import type { RunTracker } from '../../shared/run-tracker.js';
 
 export class RunSession {
@@ -39,6 +39,13 @@ export class RunSession {
     if (this.tracker) this.tracker.stopRequested = true;
   }
 
+  /** A node's activity paused or reset from Temporal, or running again (its activity says so). */
+  nodeInterrupted(signal: NodeInterruptionSignal): void {
+    // Anyone can signal a run: a malformed report is dropped, never a failed workflow task.
+    const { unique_id: id, state } = (signal ?? {}) as Partial<NodeInterruptionSignal>;
+    if (typeof id === 'string' && (state === 'paused' || state === 'reset' || state === 'resumed')) this.tracker?.interrupt(id, state);
+  }
+
   /** The run log from line `from` on (the CLI polls it to scroll dbt's lines as they happen). */
   logSince(from: unknown, max = 500): RunLogPage {
     const log = this.tracker?.log ?? [];
@@ -56,7 +63,7 @@ export class RunSession {
     if (this.tracker) return { ...this.tracker.status(), phase: this.phase };
     return {
       phase: this.phase, invocation_id: this.invocationId, segment: this.segment, total_nodes: 0, total_levels: 0, completed_levels: 0,
-      succeeded: 0, warned: 0, failed: 0, skipped: 0, cancelled: 0, running: 0, pending: 0, running_nodes: [],
+      succeeded: 0, warned: 0, failed: 0, skipped: 0, cancelled: 0, running: 0, paused: 0, pending: 0, running_nodes: [], paused_nodes: [],
       fail_fast: this.failFast, stop_requested: this.stopRequested,
     };
   }

@@ -5,7 +5,7 @@ import { clock, statusArea } from '../../../src/supervisor/cli/status-area.js';
 
 const status = (over: Partial<RunStatus>): RunStatus => ({
   phase: 'executing', invocation_id: 'i', segment: 0, total_nodes: 10, total_levels: 3, completed_levels: 1, succeeded: 3, warned: 1,
-  failed: 1, skipped: 1, cancelled: 0, running: 2, pending: 2, running_nodes: ['model:a', 'test:b'], fail_fast: false, stop_requested: false, ...over,
+  failed: 1, skipped: 1, cancelled: 0, running: 2, paused: 0, pending: 2, running_nodes: ['model:a', 'test:b'], paused_nodes: [], fail_fast: false, stop_requested: false, ...over,
 });
 
 describe('status area', () => {
@@ -13,6 +13,7 @@ describe('status area', () => {
     const [bar, running] = statusArea(status({}), 12_000, 200);
     expect(bar).toBe(`[${'#'.repeat(17)}${'-'.repeat(11)}] 6/10  PASS=3 WARN=1 ERROR=1 SKIP=1  0:12 elapsed, ETA 0:08`);
     expect(running).toBe('running (2): model:a, test:b');
+    expect(statusArea(status({ running: 3, paused: 1, running_nodes: ['model:a', 'test:b'], paused_nodes: ['model:c'] }), 0, 200)[1]).toBe('running (2): model:a, test:b; paused (1): model:c');
     expect(statusArea(status({ total_nodes: 0, phase: 'planning' }), 3000, 200)).toEqual(['planning... 0:03']);
     expect(clock(3_725_000)).toBe('1:02:05');
   });
