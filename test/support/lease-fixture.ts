@@ -5,7 +5,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { ResultPromise } from 'execa';
 import { REPO_ROOT } from './paths.js';
 
 export const LEASE_MODELS = ['stg_items', 'items_a', 'items_b', 'items_ab'];
@@ -62,7 +61,7 @@ export interface ConcurrencySampler {
 
 /** Samples pg_stat_activity every 50 ms for node queries (the fixture's `pg_sleep` pre-hooks). */
 export function sampleNodeQueries(env: Record<string, string>): ConcurrencySampler {
-  const child: ResultPromise = execa(`${REPO_ROOT}.venv/bin/python`, ['-c', SAMPLER_PY, env['PARITY_PG_HOST'] ?? '', env['PARITY_PG_PORT'] ?? '', env['PARITY_PG_USER'] ?? '', env['PARITY_PG_PASSWORD'] ?? '', env['PARITY_PG_DATABASE'] ?? ''], { reject: false });
+  const child = execa(`${REPO_ROOT}.venv/bin/python`, ['-c', SAMPLER_PY, env['PARITY_PG_HOST'] ?? '', env['PARITY_PG_PORT'] ?? '', env['PARITY_PG_USER'] ?? '', env['PARITY_PG_PASSWORD'] ?? '', env['PARITY_PG_DATABASE'] ?? ''], { reject: false });
   return {
     async stop() {
       child.kill('SIGINT');
