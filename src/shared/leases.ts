@@ -71,6 +71,8 @@ export interface PlanCoordination {
   scope: string;
   /** The resolved target and its `limits:` entry; null: no limit. */
   admission: { target: string; limit: number } | null;
+  /** How often leases check their holders are alive (tests shorten it). @default the lease's 30 s */
+  ping_ms?: number;
 }
 
 export interface LeaseWorkflowInput {

@@ -88,7 +88,7 @@ export class RunCoordinator {
     const workflowId = leaseWorkflowId(workflowInfo().taskQueue, kind, key);
     const id = `${this.tracker.invocationId}:${node.unique_id}`;
     const label = nodeLabel(node);
-    const ask = () => acquire_lease({ workflow_id: workflowId, key, request: { id, holder: workflowInfo().workflowId, capacity, label } });
+    const ask = () => acquire_lease({ workflow_id: workflowId, key, request: { id, holder: workflowInfo().workflowId, capacity, label }, ...(this.c.ping_ms ? { ping_ms: this.c.ping_ms } : {}) });
     let stopped = false;
     try {
       await ask();

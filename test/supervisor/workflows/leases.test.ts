@@ -1,0 +1,90 @@
+// dbt_run under leases with stubbed activities (the real dbt_lease workflow and acquire_lease on
+// the suite's dev server): a target's limit holds across concurrent runs, and a run terminated
+// while it holds a relation's lease loses it to the next run once the lease finds it closed.
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { Context } from '@temporalio/activity';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { DbtRunOutput } from '../../../src/shared/contracts.js';
+import { WORKFLOW_TYPE } from '../../../src/shared/names.js';
+import type { ExecutionPlan } from '../../../src/shared/plan.js';
+import { createStubActivities, planNode, planOf } from '../../support/stub-activities.js';
+import { REPO_ROOT } from '../../support/paths.js';
+
+let connection: Connection;
+let nativeConnection: NativeConnection;
+let client: Client;
+
+beforeAll(async () => {
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+  } catch {
+    // installed already in this process
+  }
+  nativeConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
+  connection = await Connection.connect({ address: inject('temporalAddress') });
+  client = new Client({ connection });
+});
+
+afterAll(async () => {
+  await connection?.close();
+  await nativeConnection?.close();
+});
+
+/** A worker on a fresh task queue serving `plan` to every run, while `body` runs. */
+async function withWorker<T>(plan: ExecutionPlan, before: (workflowId: string, uniqueId: string) => Promise<void>, body: (taskQueue: string) => Promise<T>): Promise<{ result: T; maxConcurrent: number }> {
+  const stubs = createStubActivities(plan, Object.fromEntries(plan.nodes.map((n) => [n.unique_id, {
+    before: () => before(Context.current().info.workflowExecution?.workflowId ?? '', n.unique_id),
+  }])));
+  const taskQueue = `leases-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: nativeConnection, taskQueue, activities: stubs.activities,
+    sinks: { runMetrics: { started: { fn: () => undefined }, finished: { fn: () => undefined } }, leaseMetrics: { waited: { fn: () => undefined } } },
+    workflowBundle: { codePath: `${REPO_ROOT}dist/workflow-bundle.js` },
+    dataConverter: { payloadConverterPath: `${REPO_ROOT}dist/src/supervisor/payload-converter.js` },
+  });
+  const result = await worker.runUntil(body(taskQueue));
+  return { result, maxConcurrent: stubs.calls.maxConcurrent };
+}
+
+const start = (taskQueue: string, id: string) => client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: id, args: [{ command: 'build' }], workflowExecutionTimeout: '2 minutes' });
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+describe('dbt_run under leases (stubbed activities)', () => {
+  it('keeps concurrent runs to the target\'s limit, in the workflow, and logs each wait', async () => {
+    const nodes = ['a', 'b', 'c'].map((n) => planNode('model', n));
+    const plan = { ...planOf(nodes), coordination: { leases: false, scope: 'dev', admission: { target: 'dev', limit: 2 } } };
+    const { result, maxConcurrent } = await withWorker(plan, () => sleep(300), async (tq) => {
+      const handles = await Promise.all([1, 2, 3].map((i) => start(tq, `capped-${i}-${randomUUID()}`)));
+      const outputs = (await Promise.all(handles.map((h) => h.result()))) as DbtRunOutput[];
+      const logs = await Promise.all(handles.map((h) => h.query<{ lines: string[] }, [number]>('run_log', 0)));
+      return { outputs, lines: logs.flatMap((l) => l.lines) };
+    });
+    expect(result.outputs.every((o) => o.success)).toBe(true);
+    expect(maxConcurrent).toBe(2);
+    expect(result.lines.filter((l) => / waited [\d.]+s for target dev's limit of 2 concurrent nodes$/.test(l)).length).toBeGreaterThan(0);
+  });
+
+  it('gives a terminated run\'s relation lease to the next run once the lease finds the holder closed', async () => {
+    const node = { ...planNode('model', 'orders'), relation: '"db"."s"."orders"' };
+    const plan = { ...planOf([node]), coordination: { leases: true, scope: `dev-${randomUUID()}`, admission: null, ping_ms: 1_000 } };
+    const holderId = `holder-${randomUUID()}`;
+    let release = (): void => undefined;
+    const stuck = new Promise<void>((r) => (release = r));
+    const { result } = await withWorker(plan, (wf) => (wf === holderId ? stuck : Promise.resolve()), async (tq) => {
+      const holder = await start(tq, holderId);
+      // The holder's node runs (it holds the lease), then its run is terminated.
+      for (let i = 0; i < 100 && !((await holder.describe()).raw.pendingActivities ?? []).length; i++) await sleep(100);
+      const next = await start(tq, `next-${randomUUID()}`);
+      await sleep(500);
+      await holder.terminate('test: a run that dies holding a lease');
+      const output = (await next.result()) as DbtRunOutput;
+      const { lines } = await next.query<{ lines: string[] }, [number]>('run_log', 0);
+      release();
+      return { output, lines };
+    });
+    expect(result.output.success).toBe(true);
+    expect(result.lines.some((l) => l.startsWith(`model:orders waited `) && l.includes(`for run ${holderId} building "db"."s"."orders"`))).toBe(true);
+  });
+});
