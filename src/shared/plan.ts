@@ -17,6 +17,8 @@ export interface PlanNode {
   path?: string;
   /** Measured execution time of earlier runs, in seconds (TEMPORAL_PRIORITY_HISTORY); absent when unknown. */
   duration_s?: number;
+  /** What the node cost in earlier runs, in TEMPORAL_PRIORITY_WEIGHT's unit (rows, bytes, slot-ms); absent when unknown or weighing by duration. */
+  cost?: number;
   /** Reuse (docs/reuse.md): reused (not executed) or built, and why; absent when the run keeps no reuse state. */
   reuse?: NodeReuse;
   /** The relation the node writes (dbt's relation_name), when the run takes relation leases (docs/coordination.md). */

@@ -124,7 +124,7 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
     ops.metrics.bind({ resolvedProjects: () => cache.names.map((project) => ({ project, resolvedAt: cache.pick(project).resolvedAt })) });
     log.info({ projects: cache.names, ms: Date.now() - started }, 'projects resolved');
     for (const name of cache.names) for (const warning of cache.pick(name).settings.warnings) log.warn({ project: name }, `${SETTINGS_FILE}: ${warning}`);
-    const durations = config.temporal.prioritySchedulingEnabled && config.temporal.priorityHistory ? new NodeDurations() : null;
+    const durations = config.temporal.prioritySchedulingEnabled && config.temporal.priorityHistory ? new NodeDurations(config.temporal.priorityWeight) : null;
     // Activities ask runs for their env, and tell them of nodes paused or reset, through a client on the worker's own connection.
     let client: Client | null = null;
     const runEnv = createRunEnvSource({ client: () => client, redact, secretEnvNames: config.secretEnvNames });

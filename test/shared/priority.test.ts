@@ -32,6 +32,21 @@ describe('priorityKeys', () => {
     expect(byHeight.get('a1')).toBe(byHeight.get('s1'));
   });
 
+  it('weights the chains by the cost earlier runs reported when the plan carries it, over durations', () => {
+    const c = (id: string, s: number, cost: number | undefined, deps: string[] = []): PlanNode => ({ ...n(id, deps), duration_s: s, ...(cost === undefined ? {} : { cost }) });
+    // The slow chain (q1 -> q2, 10 s each) scans little; the fast one (b1 -> b2) scans terabytes.
+    const plan = [c('q1', 10, 1e6), c('b1', 0.5, 4e12), c('q2', 10, 1e6, ['q1']), c('b2', 0.5, undefined, ['b1'])];
+    const byCost = priorityKeys(plan);
+    expect(byCost.get('b1')).toBe(1);
+    expect(byCost.get('q1')).toBe(5);
+    // b2 reported nothing: it weighs the median cost (1e6 here), nothing beside b1's terabytes.
+    expect(byCost.get('b2')).toBe(5);
+    // The same plan without costs: durations put the slow chain first.
+    const byDuration = priorityKeys(plan.map((p) => c(p.unique_id, p.duration_s ?? 0, undefined, p.depends_on)));
+    expect(byDuration.get('q1')).toBe(1);
+    expect(byDuration.get('b1')).toBe(5);
+  });
+
   it('keeps fairness keys within 64 bytes', () => {
     expect(fairnessKey('x'.repeat(100))).toHaveLength(64);
   });

@@ -19,6 +19,7 @@ import { runEnvOf, runOnExecutor } from './executor-call.js';
 import { planReuse } from '../reuse/plan-reuse.js';
 import { planCoordination, wantsLeases } from '../planning/coordination.js';
 import type { ActivityDeps } from './deps.js';
+import type { NodeHistory } from '../priority/node-durations.js';
 
 /** `list` reports dbt ls's node set as is (every resource type), sorted, without dependencies. */
 function listedNodes(graph: ProjectGraph, ids: readonly string[]): PlanNode[] {
@@ -28,12 +29,12 @@ function listedNodes(graph: ProjectGraph, ids: readonly string[]): PlanNode[] {
   });
 }
 
-/** Measured durations of earlier runs on the nodes (the critical path of priority scheduling). */
-function withDurations(nodes: PlanNode[], durations: ReadonlyMap<string, number> | undefined): PlanNode[] {
+/** What earlier runs measured on the nodes, durations and costs (the critical path of priority scheduling). */
+function withDurations(nodes: PlanNode[], durations: ReadonlyMap<string, NodeHistory> | undefined): PlanNode[] {
   if (!durations || durations.size === 0) return nodes;
   return nodes.map((n) => {
-    const s = durations.get(n.unique_id);
-    return s === undefined ? n : { ...n, duration_s: Math.round(s * 1000) / 1000 };
+    const h = durations.get(n.unique_id);
+    return h === undefined ? n : { ...n, duration_s: Math.round(h.duration_s * 1000) / 1000, ...(h.cost === undefined ? {} : { cost: Math.round(h.cost) }) };
   });
 }
 

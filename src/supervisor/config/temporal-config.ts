@@ -2,7 +2,9 @@
 // deployment versioning, static search attributes and priority scheduling.
 import { readFileSync } from 'node:fs';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../../shared/names.js';
-import { configError, readBool, readString } from './env-reader.js';
+import { PRIORITY_WEIGHTS } from '../../shared/priority.js';
+import type { PriorityWeight } from '../../shared/priority.js';
+import { configError, readBool, readEnum, readString } from './env-reader.js';
 import type { Env } from './env-reader.js';
 
 export interface TemporalTlsConfig {
@@ -35,6 +37,8 @@ export interface TemporalConfig {
   prioritySchedulingEnabled: boolean;
   /** Weight the critical path by node durations measured in earlier runs (with priority scheduling). @default true */
   priorityHistory: boolean;
+  /** What weighs a node on that path: its duration, or a cost figure its adapter reported (node-cost.ts). @default duration */
+  priorityWeight: PriorityWeight;
 }
 
 /** Strips an http(s):// scheme: the SDK wants host:port. */
@@ -113,5 +117,6 @@ export function readTemporalConfig(env: Env, packageVersion: string): TemporalCo
     searchAttributes: readSearchAttributes(env),
     prioritySchedulingEnabled: readBool(env, 'TEMPORAL_PRIORITY_SCHEDULING', false),
     priorityHistory: readBool(env, 'TEMPORAL_PRIORITY_HISTORY', true),
+    priorityWeight: readEnum(env, 'TEMPORAL_PRIORITY_WEIGHT', PRIORITY_WEIGHTS, 'duration', { rows: 'rows_affected', bytes: 'bytes_processed' }),
   };
 }
