@@ -14,22 +14,27 @@ import { runPlainDbt } from '../support/dbt-oracle.js';
 import { LEASE_MODELS, sampleNodeQueries, writeLeaseProject } from '../support/lease-fixture.js';
 import { startPostgres } from '../support/postgres.js';
 import type { PgServer } from '../support/postgres.js';
-import { spawnWorker, tempDir, waitFor } from './operations-support.js';
+import { freePort, httpGet, spawnWorker, tempDir, waitFor } from './operations-support.js';
 import type { SpawnedWorker } from './operations-support.js';
 
 const dir = tempDir('leases-pg-');
 const LOG = 'lease_log';
-const reuseProject = writeLeaseProject(join(dir, 'lease_reuse'), 'lease_reuse', 'reuse: true\nleases: true\n', 1);
+const reuseProject = writeLeaseProject(join(dir, 'lease_reuse'), 'lease_reuse', 'reuse: true\nleases: true\n', 2);
 const cappedProject = writeLeaseProject(join(dir, 'lease_capped'), 'lease_capped', 'limits:\n  pg: 2\n', 1.5);
 const taskQueue = `leases-${process.pid}`;
 let pg: PgServer;
 let client: TestClient;
 const workers: SpawnedWorker[] = [];
 
-function startWorkerProcess(): SpawnedWorker {
+const healthPorts: number[] = [];
+
+async function startWorkerProcess(): Promise<SpawnedWorker> {
   const tmp = join(dir, `tmp-${workers.length}`);
   mkdirSync(tmp, { recursive: true });
+  const port = await freePort();
+  healthPorts.push(port);
   const w = spawnWorker({
+    HEALTH_PORT: String(port),
     TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue, DBT_PROJECT_DIRS: `${reuseProject},${cappedProject}`,
     WRITE_ARTIFACTS: 'true', ARTIFACT_STORE: join(dir, 'artifacts'), TMPDIR: tmp, ...pg.env('public'), LEASE_LOG_SCHEMA: LOG,
   });
@@ -40,7 +45,7 @@ function startWorkerProcess(): SpawnedWorker {
 beforeAll(async () => {
   pg = await startPostgres();
   await pg.query(`create schema ${LOG}; create table ${LOG}.builds (relation text, invocation text)`);
-  const [a, b] = [startWorkerProcess(), startWorkerProcess()];
+  const [a, b] = [await startWorkerProcess(), await startWorkerProcess()];
   [client] = await Promise.all([connectClient(inject('temporalAddress')), a.waitForLog('worker connected'), b.waitForLog('worker connected')]);
 });
 
@@ -100,6 +105,12 @@ describe('relation leases across runs and workers', () => {
     expect(seen.peak).toBe(2);
     const logs = (await Promise.all(handles.map((h) => runLog(h.workflowId)))).flat();
     expect(logs.some((l) => / waited [\d.]+s for target pg's limit of 2 concurrent nodes$/.test(l))).toBe(true);
+    // The workers' /metrics count the waits.
+    const counts = await Promise.all(healthPorts.map(async (port) => {
+      const { body } = await httpGet(`http://127.0.0.1:${port}/metrics`);
+      return Number(/^dbt_temporal_lease_wait_seconds_count\{kind="admission"\} (\d+)/m.exec(body)?.[1] ?? 0);
+    }));
+    expect(counts.reduce((x, y) => x + y, 0)).toBeGreaterThan(0);
   });
 
   it('lets the other run go on when the worker running a lease holder\'s node is killed with -9', async () => {
