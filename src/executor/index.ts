@@ -81,7 +81,7 @@ export interface Executor {
 }
 
 /** Tasks a warm engine serves (the rest run as dbt subprocesses); project hooks run in their run's context. */
-const isWarm = (task: ExecutorTask): boolean => task.type === 'node' || task.type === 'list' || (task.type === 'hooks' && warmHooks(task));
+const isWarm = (task: ExecutorTask): boolean => task.type === 'node' || task.type === 'list' || task.type === 'parse' || (task.type === 'hooks' && warmHooks(task));
 
 export interface ExecutorStats {
   threads: number;

@@ -11,6 +11,7 @@ import { runList, runNodeProcess, runParse } from './subprocess/tasks.js';
 import { portLink } from './warm/engine-link.js';
 import { runHooksWarm } from './warm/run-hooks.js';
 import { runListWarm } from './warm/run-list.js';
+import { runParseWarm } from './warm/run-parse.js';
 import { runCompileWarm } from './warm/run-compile.js';
 import { runNodeWarm } from './warm/run-node.js';
 import { nowMs, trace, tracing } from './trace.js';
@@ -33,6 +34,7 @@ export default async function executeTask({ task, cancelPort, enqueuedAt, engine
       if (tracing) trace(task.uniqueId, 'thread', { t0, t4: nowMs() });
       return r;
     }
+    if (engine && task.type === 'parse') return await runParseWarm(task, portLink(engine.port));
     if (engine && task.type === 'list') return await runListWarm(task, portLink(engine.port));
     if (engine && task.type === 'hooks') return await runHooksWarm(task, portLink(engine.port));
     if (engine && task.type === 'compile') return await runCompileWarm(task, portLink(engine.port));

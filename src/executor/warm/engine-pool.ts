@@ -285,7 +285,7 @@ export class WarmEnginePool {
         this.countManifest(info.manifest);
       }
     }
-    if (job.kind === 'invoke' && outcome.kind === 'done') this.countManifest(outcome.done.manifest);
+    if (job.kind === 'invoke' && outcome.kind === 'done' && !job.startup) this.countManifest(outcome.done.manifest);
     if (slot.engine && slot.engine.rssMb > this.engineMb) this.engineMb = Math.ceil(slot.engine.rssMb);
     // The engine now holds this manifest (engine.py keeps the last ENGINE_MANIFEST_SLOTS).
     const parsed = outcome.kind === 'done' && (job.kind === 'invoke' ? outcome.done.ok : outcome.done.phase !== 'context');

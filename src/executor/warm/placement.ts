@@ -35,7 +35,12 @@ export type Job =
       /** The run's project hooks instead of a node (placed as one of its nodes: same context). */
       hooks?: Pick<HooksRequest, 'phase' | 'results'>;
     })
-  | (JobBase & { kind: 'invoke'; request: Omit<InvokeRequest, 'op' | 'id'> });
+  | (JobBase & {
+      kind: 'invoke';
+      request: Omit<InvokeRequest, 'op' | 'id'>;
+      /** The worker's start-up parse (its resolve): not in the manifest counters, which count the runs' parses. */
+      startup?: boolean;
+    });
 
 export interface OpenContext {
   key: string;
