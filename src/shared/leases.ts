@@ -81,6 +81,8 @@ export interface LeaseWorkflowInput {
   state?: LeaseState | null;
   /** How often holders are checked to be alive. @default 30000 */
   ping_ms?: number;
+  /** History length at which the lease continues as new (tests lower it). @default 4000 */
+  max_history_events?: number;
 }
 
 export function emptyLease(key: string): LeaseState {

@@ -20,6 +20,7 @@ const MAX_HISTORY_EVENTS = 4_000;
 export async function dbt_lease(input: LeaseWorkflowInput): Promise<void> {
   const state: LeaseState = input.state ?? emptyLease(input.key);
   const pingMs = input.ping_ms ?? DEFAULT_PING_MS;
+  const maxEvents = input.max_history_events ?? MAX_HISTORY_EVENTS;
   let sending = 0;
 
   const track = (p: Promise<void>, onFailure: () => void): void => {
@@ -36,7 +37,7 @@ export async function dbt_lease(input: LeaseWorkflowInput): Promise<void> {
   setHandler(acquireLeaseSignal, (req) => grant(acquire(state, req, Date.now())));
   setHandler(releaseLeaseSignal, (msg) => grant(release(state, msg, Date.now())));
 
-  const tooLong = (): boolean => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS;
+  const tooLong = (): boolean => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxEvents;
   for (;;) {
     if (isIdle(state)) {
       await condition(() => !isIdle(state) || tooLong(), IDLE_MS);
@@ -51,7 +52,8 @@ export async function dbt_lease(input: LeaseWorkflowInput): Promise<void> {
     }
     if (tooLong()) {
       await condition(() => sending === 0);
-      return continueAsNew<typeof dbt_lease>({ key: state.key, state, ping_ms: pingMs });
+      return continueAsNew<typeof dbt_lease>({ key: state.key, state, ping_ms: pingMs, max_history_events: maxEvents });
     }
   }
 }
+
