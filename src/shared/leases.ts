@@ -63,6 +63,14 @@ export interface GrantMessage {
   last: BuildRecord | null;
 }
 
+/** A node's relation lease, as its plan decided. */
+export interface NodeLease {
+  /** dbt's relation_name of what the node writes. */
+  relation: string;
+  /** Whether a build of it finished by another run while this one waited may be reused (reuse on, no full refresh, not a stateful node). */
+  reuse: boolean;
+}
+
 /** What a plan asks of its run's nodes (from dbt_temporal.yml `leases:` and `limits:`). */
 export interface PlanCoordination {
   /** Nodes with a `relation` take its lease before they build it. */

@@ -2,7 +2,7 @@
 import type { DbtCommand } from './contracts.js';
 import type { ProjectRunOptions } from './run-options.js';
 import type { NodeReuse } from './reuse.js';
-import type { PlanCoordination } from './leases.js';
+import type { NodeLease, PlanCoordination } from './leases.js';
 
 /** Resource types executed as their own activity (`list` reports any dbt resource type). */
 export type ExecutableType = 'model' | 'seed' | 'snapshot' | 'test' | 'unit_test' | 'analysis' | 'source' | (string & {});
@@ -21,8 +21,8 @@ export interface PlanNode {
   cost?: number;
   /** Reuse (docs/reuse.md): reused (not executed) or built, and why; absent when the run keeps no reuse state. */
   reuse?: NodeReuse;
-  /** The relation the node writes (dbt's relation_name), when the run takes relation leases (docs/coordination.md). */
-  relation?: string;
+  /** The relation lease the node takes before it writes (docs/coordination.md); absent: none. */
+  lease?: NodeLease;
 }
 
 export interface ExecutionPlan {

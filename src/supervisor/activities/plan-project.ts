@@ -119,7 +119,7 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
       log: (message, attrs) => Context.current().log.info(message, attrs),
     }) : nodes;
     const { nodes: planned, coordination } = request.command === 'list' ? { nodes: decided, coordination: null }
-      : planCoordination({ settings: project.settings, command: request.command, reuse: request.reuse, target, warehouse, manifestJson: result.manifestJson ?? null, nodes: decided });
+      : planCoordination({ settings: project.settings, command: request.command, reuse: request.reuse, fullRefresh: request.full_refresh, target, warehouse, manifestJson: result.manifestJson ?? null, nodes: decided });
     return {
       manifest_path: manifestPath,
       project: project.location.name,

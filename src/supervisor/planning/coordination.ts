@@ -15,14 +15,22 @@ export function wantsLeases(settings: Pick<ProjectSettings, 'leases' | 'reuse'>,
 }
 
 interface ManifestNode {
+  resource_type?: string;
   relation_name?: string | null;
   config?: { materialized?: string };
+}
+
+/** Output that depends on time and its own state (reuse.stateful decides whether such nodes are reused). */
+function isStateful(e: ManifestNode): boolean {
+  const m = e.config?.materialized;
+  return e.resource_type === 'snapshot' || m === 'incremental' || m === 'microbatch' || m === 'snapshot';
 }
 
 export interface CoordinationInput {
   settings: Pick<ProjectSettings, 'leases' | 'reuse' | 'limits'>;
   command: string;
   reuse: boolean | null | undefined;
+  fullRefresh: boolean;
   /** The profile's resolved target name. */
   target: string;
   warehouse: string | null;
@@ -42,10 +50,12 @@ export function planCoordination(i: CoordinationInput): { nodes: PlanNode[]; coo
   };
   if (!leases || i.manifestJson === null) return { nodes: i.nodes, coordination };
   const manifest = JSON.parse(i.manifestJson) as { nodes?: Record<string, ManifestNode> };
+  // What another run built while a node waited counts only where the plan itself could reuse.
+  const reuses = (i.reuse ?? i.settings.reuse.enabled) && !i.fullRefresh;
   const nodes = i.nodes.map((n) => {
     const e = manifest.nodes?.[n.unique_id];
     if (!WRITING_TYPES.includes(n.resource_type) || !e?.relation_name || e.config?.materialized === 'ephemeral') return n;
-    return { ...n, relation: e.relation_name };
+    return { ...n, lease: { relation: e.relation_name, reuse: reuses && (i.settings.reuse.stateful || !isStateful(e)) } };
   });
   return { nodes, coordination };
 }

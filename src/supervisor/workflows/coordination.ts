@@ -11,7 +11,7 @@ import type { BuildRecord, GrantMessage, LeaseKind, PlanCoordination, ReleaseOut
 import { nodeLabel } from '../../shared/plan.js';
 import type { PlanNode } from '../../shared/plan.js';
 import { reusedResult } from '../../shared/reuse.js';
-import { CANCELLED_RUN, syntheticResult } from '../../shared/run-tracker.js';
+import { CANCELLED_BY_OPERATOR, CANCELLED_RUN, SKIP_FAIL_FAST, syntheticResult } from '../../shared/run-tracker.js';
 import type { RunTracker } from '../../shared/run-tracker.js';
 import type { Activities } from '../activities/index.js';
 import type { CancellationWatch } from './cancellation.js';
@@ -57,8 +57,8 @@ export class RunCoordinator {
     let slot: Held | null = null;
     let outcome: ReleaseOutcome = { kind: 'untouched' };
     try {
-      if (this.c.leases && node.relation) {
-        relation = await this.acquire('relation', `${this.c.scope}/${node.relation}`, 1, node);
+      if (this.c.leases && node.lease) {
+        relation = await this.acquire('relation', `${this.c.scope}/${node.lease.relation}`, 1, node);
         if (!relation) return this.cancelled(node);
         const from = this.reusable(node, relation.grant.last);
         if (from) return this.noteResult(reusedResult(node.unique_id, from, new Date().toISOString()));
@@ -67,6 +67,9 @@ export class RunCoordinator {
         slot = await this.acquire('admission', this.c.admission.target, this.c.admission.limit, node);
         if (!slot) return this.cancelled(node);
       }
+      // A node that waited starts as any node would: not after fail_fast tripped or an operator stop.
+      const stopped = this.stoppedWhileWaiting(node);
+      if (stopped) return stopped;
       outcome = { kind: 'built', record: null };
       const result = await execute();
       if (result.status === 'success') outcome = { kind: 'built', record: this.record(node) };
@@ -77,6 +80,12 @@ export class RunCoordinator {
       if (slot) this.release(slot, { kind: 'untouched' });
       if (relation) this.release(relation, outcome);
     }
+  }
+
+  private stoppedWhileWaiting(node: PlanNode): NodeResult | null {
+    if (this.tracker.stopRequested) return syntheticResult(node.unique_id, 'cancelled', CANCELLED_BY_OPERATOR);
+    if (this.tracker.failFast && this.tracker.hadFailure) return syntheticResult(node.unique_id, 'skipped', SKIP_FAIL_FAST);
+    return null;
   }
 
   private cancelled(node: PlanNode): NodeResult {
@@ -113,7 +122,7 @@ export class RunCoordinator {
     const secs = (grant.waited_ms / 1000).toFixed(2);
     const by = grant.behind.length > 0 ? `run ${grant.behind.join(', ')}` : 'another run';
     this.tracker.log.push(kind === 'relation'
-      ? `${label} waited ${secs}s for ${by} building ${node.relation ?? 'its relation'}`
+      ? `${label} waited ${secs}s for ${by} building ${node.lease?.relation ?? 'its relation'}`
       : `${label} waited ${secs}s for target ${this.c.admission?.target ?? ''}'s limit of ${this.c.admission?.limit ?? 0} concurrent nodes`);
     leaseMetrics.waited(kind, grant.waited_ms / 1000);
   }
@@ -126,7 +135,7 @@ export class RunCoordinator {
 
   /** The invocation whose build (finished while this node waited) it can report as its own, if any. */
   private reusable(node: PlanNode, last: BuildRecord | null): string | null {
-    if (typeof node.reuse?.fp !== 'string' || !node.reuse.parts) return null;
+    if (!node.lease?.reuse || typeof node.reuse?.fp !== 'string' || !node.reuse.parts) return null;
     const { self, parents } = splitParts(node.reuse.parts, (id) => this.inRun.has(id));
     return reusableBuild(last, self, parents, (p) => this.versions.get(p) ?? null);
   }

@@ -37,7 +37,7 @@ describe('dbt_temporal.yml limits and leases', () => {
 });
 
 describe('a plan\'s coordination', () => {
-  const base = { command: 'build', target: 'prod', warehouse: null, manifestJson, nodes };
+  const base = { command: 'build', target: 'prod', warehouse: null, manifestJson, nodes, fullRefresh: false };
   const settings = (doc: unknown) => parseProjectSettings(doc, 'f.yml');
 
   it('asks nothing without leases or a limit for the target', () => {
@@ -47,9 +47,18 @@ describe('a plan\'s coordination', () => {
   it('names the relation each writing node builds (not ephemeral models, not tests) when leases are on', () => {
     const { nodes: out, coordination } = planCoordination({ ...base, settings: settings({ leases: true, limits: { prod: 3 } }), reuse: null });
     expect(coordination).toEqual({ leases: true, scope: 'prod', admission: { target: 'prod', limit: 3 } });
-    expect(Object.fromEntries(out.map((n) => [n.unique_id, n.relation ?? null]))).toEqual({
-      'seed.p.raw': '"db"."s"."raw"', 'model.p.eph': null, 'model.p.orders': '"db"."s"."orders"', 'test.p.t1': null,
+    expect(Object.fromEntries(out.map((n) => [n.unique_id, n.lease ?? null]))).toEqual({
+      'seed.p.raw': { relation: '"db"."s"."raw"', reuse: false }, 'model.p.eph': null, 'model.p.orders': { relation: '"db"."s"."orders"', reuse: false }, 'test.p.t1': null,
     });
+  });
+
+  it('lets a waiting node reuse another run\'s build only where the plan could reuse: reuse on, no full refresh, stateful nodes by reuse.stateful', () => {
+    const reuseOf = (o: ReturnType<typeof planCoordination>) => Object.fromEntries(o.nodes.filter((n) => n.lease).map((n) => [n.name, n.lease?.reuse]));
+    const incremental = JSON.stringify({ nodes: { ...JSON.parse(manifestJson).nodes, 'model.p.orders': { relation_name: '"db"."s"."orders"', config: { materialized: 'incremental' } } } });
+    expect(reuseOf(planCoordination({ ...base, settings: settings(null), reuse: true }))).toEqual({ raw: true, orders: true });
+    expect(reuseOf(planCoordination({ ...base, settings: settings(null), reuse: true, fullRefresh: true }))).toEqual({ raw: false, orders: false });
+    expect(reuseOf(planCoordination({ ...base, manifestJson: incremental, settings: settings(null), reuse: true }))).toEqual({ raw: true, orders: false });
+    expect(reuseOf(planCoordination({ ...base, manifestJson: incremental, settings: settings({ reuse: { enabled: true, stateful: true } }), reuse: null }))).toEqual({ raw: true, orders: true });
   });
 
   it('takes leases when the run reuses unless leases: false, and never for commands that write nothing', () => {

@@ -67,7 +67,7 @@ describe('dbt_run under leases (stubbed activities)', () => {
   });
 
   it('gives a terminated run\'s relation lease to the next run once the lease finds the holder closed', async () => {
-    const node = { ...planNode('model', 'orders'), relation: '"db"."s"."orders"' };
+    const node = { ...planNode('model', 'orders'), lease: { relation: '"db"."s"."orders"', reuse: false } };
     const plan = { ...planOf([node]), coordination: { leases: true, scope: `dev-${randomUUID()}`, admission: null, ping_ms: 1_000 } };
     const holderId = `holder-${randomUUID()}`;
     let release = (): void => undefined;
