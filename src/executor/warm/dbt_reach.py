@@ -1,6 +1,6 @@
 """Every reach-in to dbt internals the warm engine and the shim make, in this module and its
 parts (dbt_reach_adapter.py: adapter start-up and profile; dbt_reach_hooks.py: project hooks;
-dbt_reach_manifest.py: frozen manifests; dbt_reach_query_tags.py: the query comment;
+dbt_reach_manifest.py: frozen manifests; dbt_reach_speed.py: per-node fast paths; dbt_reach_query_tags.py: the query comment;
 dbt_reach_warnings.py: dbt's warnings), re-exported here.
 
 Checked against dbt-core 1.11.16, dbt-common 1.39.0, dbt-adapters 1.24.5, agate 1.9.1,
@@ -153,7 +153,7 @@ def self_check():
         _missing("dbt.config.runtime.load_profile")
     if not isinstance(getattr(thread_pool, "DbtThreadPool", None), type):
         _missing("dbt.graph.thread_pool.DbtThreadPool")
-    for check in (check_flag_source, check_query_tags, check_warning_tap):
+    for check in (check_flag_source, check_query_tags, check_warning_tap, check_fast_paths):
         missing = check()
         if missing:
             _missing(missing)
@@ -343,6 +343,7 @@ from dbt_reach_hooks import (  # noqa: E402, F401
 from dbt_reach_manifest import freeze_manifest, thaw_manifest  # noqa: E402, F401
 from dbt_reach_query_tags import check_query_tags, note_attempt  # noqa: E402, F401
 from dbt_reach_query_tags import install as install_query_tags  # noqa: E402, F401
+from dbt_reach_speed import check_fast_paths, install_fast_namespaces, install_indexed_get_relation  # noqa: E402, F401
 from dbt_reach_warnings import check_model_deprecations, check_warning_tap  # noqa: E402, F401
 from dbt_reach_warnings import collect as collect_warnings  # noqa: E402, F401
 from dbt_reach_warnings import install as install_warning_tap  # noqa: E402, F401

@@ -212,6 +212,8 @@ def boot():
         dbt_reach.install_query_tags()
         dbt_reach.install_plain_empty_tables()
         dbt_reach.install_fast_flag_source()
+        dbt_reach.install_fast_namespaces()
+        dbt_reach.install_indexed_get_relation()
     except Exception as err:  # noqa: BLE001 - the manager reports this as a start-up failure
         print(f"{err}", file=sys.stderr, flush=True)
         os._exit(4)

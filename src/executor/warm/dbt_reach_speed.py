@@ -1,0 +1,122 @@
+"""dbt_reach's per-node fast paths (part of the fence; checked by dbt_reach.self_check against
+the versions dbt_reach.CHECKED names).
+
+On a long run an engine is bound by dbt's own per-node Python (one process, one GIL), the same
+code plain dbt runs. Profiling a 1,000-node Postgres run (py-spy, GIL samples) put two of its
+costs on top, both answered here with what dbt computes, only cheaper:
+
+- Every Jinja context dbt builds (a node's, and one more per adapter macro call such as
+  `rename_relation`) wraps each of the project's ~500 macros in a MacroGenerator through three
+  method calls per macro (~22% of the engine's CPU). `install_fast_namespaces` builds the same
+  namespace in one loop.
+- `adapter.get_relation` lists every cached relation of the schema and matches each one
+  (lower-casing every part): O(relations) per call, several calls per model, so O(nodes^2) per
+  run (~17% at 1,000 nodes). `install_indexed_get_relation` looks the name up in the relation
+  cache's own index (keyed by the lower-cased database, schema and identifier) and matches only
+  that relation with dbt's own `_make_match`, so quoting, exact and approximate matches behave
+  as before. Schemas not in the cache, a None database or identifier, and adapters that
+  override the methods involved take dbt's own path.
+"""
+import functools
+import os
+
+
+def check_fast_paths():
+    """Names the first target of these fast paths that the installed dbt lacks, or None."""
+    import inspect
+
+    from dbt.adapters.base.impl import BaseAdapter
+    from dbt.adapters.cache import RelationsCache
+    from dbt.adapters.reference_keys import _ReferenceKey
+    from dbt.clients.jinja import MacroGenerator
+    from dbt.context.macros import MacroNamespace, MacroNamespaceBuilder
+
+    init = inspect.signature(MacroNamespaceBuilder.__init__).parameters
+    if list(init)[1:] != ["root_package", "search_package", "thread_ctx", "internal_packages", "node"] \
+            or not callable(getattr(MacroNamespaceBuilder, "build_namespace", None)):
+        return "dbt.context.macros.MacroNamespaceBuilder(root_package, search_package, thread_ctx, internal_packages, node).build_namespace"
+    if list(inspect.signature(MacroNamespace.__init__).parameters)[1:] != ["global_namespace", "local_namespace", "global_project_namespace", "packages"]:
+        return "dbt.context.macros.MacroNamespace(global_namespace, local_namespace, global_project_namespace, packages)"
+    probe = MacroGenerator("m", {}, "n", "s")
+    if vars(probe) != {"context": {}, "macro": "m", "node": "n", "stack": "s"}:
+        return "dbt.clients.jinja.MacroGenerator holding exactly macro, context, node and stack"
+    for attr in ("get_relation", "list_relations", "_make_match", "_schema_is_cached"):
+        if not callable(getattr(BaseAdapter, attr, None)):
+            return f"dbt.adapters.base.impl.BaseAdapter.{attr}"
+    if list(getattr(_ReferenceKey, "_fields", ())) != ["database", "schema", "identifier"]:
+        return "dbt.adapters.reference_keys._ReferenceKey(database, schema, identifier)"
+    if not all(name in RelationsCache.__init__.__code__.co_names for name in ("relations", "lock")):
+        return "dbt.adapters.cache.RelationsCache.relations / lock"
+    return None
+
+
+def install_fast_namespaces():
+    """MacroNamespaceBuilder.build_namespace in one loop: the same MacroGenerators in the same
+    dicts, the same DuplicateMacroNameError, the builder's state left as dbt's leaves it."""
+    from dbt.clients.jinja import MacroGenerator
+    from dbt.context.macros import MacroNamespace, MacroNamespaceBuilder
+    from dbt.exceptions import DuplicateMacroNameError
+
+    new = object.__new__
+
+    def build_namespace(self, macros_by_package, ctx):
+        node, stack = self.node, self.thread_ctx
+        internal_names, search, root = self.internal_package_names, self.search_package, self.root_package
+        internal, packages, local_ns, global_ns = self.internal_packages, self.packages, self.locals, self.globals
+        for package in macros_by_package.values():
+            for macro in package.values():
+                func = new(MacroGenerator)
+                func.__dict__ = {"context": ctx, "macro": macro, "node": node, "stack": stack}
+                name, owner = macro.name, macro.package_name
+                is_internal = owner in internal_names
+                hierarchy = internal if is_internal else packages
+                namespace = hierarchy.get(owner)
+                if namespace is None:
+                    namespace = hierarchy[owner] = {}
+                if name in namespace:
+                    raise DuplicateMacroNameError(macro, macro, owner)
+                namespace[name] = func
+                if not is_internal:
+                    if owner == search:
+                        local_ns[name] = func
+                    elif owner == root:
+                        global_ns[name] = func
+        global_project_namespace = {}
+        for pkg in reversed(self.internal_package_names_order):
+            if pkg in internal:
+                global_project_namespace.update(internal[pkg])
+        return MacroNamespace(global_namespace=global_ns, local_namespace=local_ns,
+                              global_project_namespace=global_project_namespace, packages=packages)
+
+    build_namespace._dbtt_fast = True  # type: ignore[attr-defined]
+    MacroNamespaceBuilder.build_namespace = build_namespace
+
+
+def install_indexed_get_relation():
+    """BaseAdapter.get_relation through the relation cache's index (see the module's doc).
+    Left out under dbt's record/replay mode (DBT_RECORDER_MODE), which records dbt's own."""
+    if os.environ.get("DBT_RECORDER_MODE"):
+        return
+    from dbt.adapters.base.impl import BaseAdapter
+    from dbt.adapters.reference_keys import _ReferenceKey, lowercase
+
+    original = BaseAdapter.get_relation
+    own = (BaseAdapter.list_relations, BaseAdapter._make_match, BaseAdapter._schema_is_cached)
+
+    @functools.wraps(original)
+    def get_relation(self, database, schema, identifier):
+        cls = type(self)
+        cache = self.cache
+        if database is None or schema is None or identifier is None or cache is None \
+                or (cls.list_relations, cls._make_match, cls._schema_is_cached) != own \
+                or (database, schema) not in cache:
+            return original(self, database, schema, identifier)
+        with cache.lock:
+            hit = cache.relations.get(_ReferenceKey(lowercase(database), lowercase(schema), lowercase(identifier)))
+        if hit is not None and hit.inner is None:
+            return original(self, database, schema, identifier)
+        matches = self._make_match([hit.inner] if hit is not None else [], database, schema, identifier)
+        return matches[0] if matches else None
+
+    get_relation._dbtt_fast = True  # type: ignore[attr-defined]
+    BaseAdapter.get_relation = get_relation
