@@ -35,6 +35,8 @@ export interface BuildRecord {
   self: string;
   /** Each in-run parent's version (the invocation whose build of it this one read). */
   parents: Record<string, string>;
+  /** When the lease took the release (workflow time), set by the lease. */
+  at_ms?: number;
 }
 
 export interface LeaseState {
@@ -131,7 +133,7 @@ export function release(state: LeaseState, msg: ReleaseMessage, now: number): Le
   const held = state.holders.findIndex((h) => h.id === msg.id);
   if (held >= 0) {
     state.holders.splice(held, 1);
-    if (msg.outcome?.kind === 'built') state.last = msg.outcome.record;
+    if (msg.outcome?.kind === 'built') state.last = msg.outcome.record ? { ...msg.outcome.record, at_ms: now } : null;
     else if (!msg.outcome) state.last = null; // a holder that does not say may have written anything
   } else state.waiters = state.waiters.filter((w) => w.id !== msg.id);
   return pump(state, now);
@@ -166,12 +168,13 @@ export function splitParts(parts: Record<string, string>, inRun: (id: string) =>
 }
 
 /**
- * Whether the relation's last build (by another run, while this one waited) is what this node
- * would build: the same inputs, and each in-run parent read at the same version. Returns the
- * invocation to report "reused from", or null (build).
+ * Whether the relation's last build is what this node would build: made since this run started
+ * (older builds are the plan's business: it reads the reuse state, which every build records),
+ * from the same inputs, each in-run parent read at the same version. Returns the invocation to
+ * report "reused from", or null (build).
  */
-export function reusableBuild(last: BuildRecord | null, self: string, parents: readonly string[], versionOf: (id: string) => string | null): string | null {
-  if (!last || last.self !== self) return null;
+export function reusableBuild(last: BuildRecord | null, sinceMs: number, self: string, parents: readonly string[], versionOf: (id: string) => string | null): string | null {
+  if (!last || last.self !== self || (last.at_ms ?? 0) < sinceMs) return null;
   if (Object.keys(last.parents).length !== parents.length) return null;
   for (const p of parents) {
     const v = versionOf(p);

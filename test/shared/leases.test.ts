@@ -53,10 +53,10 @@ describe('lease state', () => {
     const record: BuildRecord = { from: 'inv-a', self: '{}', parents: {} };
     acquire(s, req('a', 'run-a'), 0);
     release(s, { id: 'a', outcome: { kind: 'built', record } }, 1);
-    expect(s.last).toEqual(record);
+    expect(s.last).toEqual({ ...record, at_ms: 1 });
     acquire(s, req('b', 'run-b'), 2);
     release(s, { id: 'b', outcome: { kind: 'untouched' } }, 3);
-    expect(s.last).toEqual(record);
+    expect(s.last).toEqual({ ...record, at_ms: 1 });
     acquire(s, req('c', 'run-c'), 4);
     release(s, { id: 'c', outcome: { kind: 'built', record: null } }, 5);
     expect(s.last).toBeNull();
@@ -91,16 +91,21 @@ describe('reusing a build finished while waiting', () => {
   });
 
   it('reuses when the inputs match and each in-run parent was read at the same version', () => {
-    const last: BuildRecord = { from: 'inv-a', self, parents: { 'model.p.a': 'inv-a' } };
-    expect(reusableBuild(last, self, parents, () => 'inv-a')).toBe('inv-a');
+    const last: BuildRecord = { from: 'inv-a', self, parents: { 'model.p.a': 'inv-a' }, at_ms: 5_000 };
+    expect(reusableBuild(last, 1_000, self, parents, () => 'inv-a')).toBe('inv-a');
   });
 
   it('builds when a parent was built by this run, an input differs, or nothing is known', () => {
-    const last: BuildRecord = { from: 'inv-a', self, parents: { 'model.p.a': 'inv-a' } };
-    expect(reusableBuild(last, self, parents, () => 'inv-b')).toBeNull();
-    expect(reusableBuild(last, self, parents, () => null)).toBeNull();
-    expect(reusableBuild({ ...last, self: '{"sql":"s2"}' }, self, parents, () => 'inv-a')).toBeNull();
-    expect(reusableBuild(null, self, parents, () => 'inv-a')).toBeNull();
-    expect(reusableBuild({ ...last, parents: {} }, self, parents, () => 'inv-a')).toBeNull();
+    const last: BuildRecord = { from: 'inv-a', self, parents: { 'model.p.a': 'inv-a' }, at_ms: 5_000 };
+    expect(reusableBuild(last, 1_000, self, parents, () => 'inv-b')).toBeNull();
+    expect(reusableBuild(last, 1_000, self, parents, () => null)).toBeNull();
+    expect(reusableBuild({ ...last, self: '{"sql":"s2"}' }, 1_000, self, parents, () => 'inv-a')).toBeNull();
+    expect(reusableBuild(null, 1_000, self, parents, () => 'inv-a')).toBeNull();
+    expect(reusableBuild({ ...last, parents: {} }, 1_000, self, parents, () => 'inv-a')).toBeNull();
+  });
+
+  it('leaves builds from before the run started to the plan (which reads the recorded state)', () => {
+    const last: BuildRecord = { from: 'inv-a', self, parents: { 'model.p.a': 'inv-a' }, at_ms: 5_000 };
+    expect(reusableBuild(last, 6_000, self, parents, () => 'inv-a')).toBeNull();
   });
 });

@@ -9,9 +9,12 @@ export const WRITING_TYPES: readonly string[] = ['model', 'seed', 'snapshot'];
 /** Commands whose nodes write relations. */
 const WRITING_COMMANDS: readonly string[] = ['build', 'run', 'seed', 'snapshot'];
 
-/** Whether the run takes relation leases: `leases:` when set, else when the run reuses. */
+/**
+ * Whether the run takes relation leases: `leases:` when set, else when the run or the project
+ * reuses (a run without reuse in a reusing project takes them too, so its builds are seen).
+ */
 export function wantsLeases(settings: Pick<ProjectSettings, 'leases' | 'reuse'>, command: string, reuse: boolean | null | undefined): boolean {
-  return WRITING_COMMANDS.includes(command) && (settings.leases ?? reuse ?? settings.reuse.enabled);
+  return WRITING_COMMANDS.includes(command) && (settings.leases ?? (reuse === true || settings.reuse.enabled));
 }
 
 interface ManifestNode {

@@ -20,7 +20,7 @@ export interface ProjectSettings extends Required<ProjectRunOptions> {
   warnings: string[];
   /** `reuse:` (docs/reuse.md). @default off */
   reuse: ReuseSettings;
-  /** `leases:` one build of a relation at a time across runs (docs/coordination.md). @default null: when the run reuses */
+  /** `leases:` one build of a relation at a time across runs (docs/coordination.md). @default null: when the run or the project reuses */
   leases: boolean | null;
   /** `limits:` concurrent nodes per target name, across every worker and run of the namespace. @default none */
   limits: Record<string, number>;

@@ -137,7 +137,7 @@ export class RunCoordinator {
   private reusable(node: PlanNode, last: BuildRecord | null): string | null {
     if (!node.lease?.reuse || typeof node.reuse?.fp !== 'string' || !node.reuse.parts) return null;
     const { self, parents } = splitParts(node.reuse.parts, (id) => this.inRun.has(id));
-    return reusableBuild(last, self, parents, (p) => this.versions.get(p) ?? null);
+    return reusableBuild(last, this.tracker.startedAtMs, self, parents, (p) => this.versions.get(p) ?? null);
   }
 
   /** What this node's successful build was made of, for a run that waits on the relation next. */

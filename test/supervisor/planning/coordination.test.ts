@@ -61,9 +61,14 @@ describe('a plan\'s coordination', () => {
     expect(reuseOf(planCoordination({ ...base, manifestJson: incremental, settings: settings({ reuse: { enabled: true, stateful: true } }), reuse: null }))).toEqual({ raw: true, orders: true });
   });
 
-  it('takes leases when the run reuses unless leases: false, and never for commands that write nothing', () => {
+  it('takes leases when the run or the project reuses unless leases: false, and never for commands that write nothing', () => {
     expect(planCoordination({ ...base, settings: settings(null), reuse: true }).coordination?.leases).toBe(true);
     expect(planCoordination({ ...base, settings: settings({ leases: false }), reuse: true }).coordination).toBeNull();
+    // A run without reuse in a project that reuses takes them too (its builds must be seen), without reusing.
+    const plain = planCoordination({ ...base, settings: settings({ reuse: true }), reuse: false });
+    expect(plain.coordination?.leases).toBe(true);
+    expect(plain.nodes.find((n) => n.lease)?.lease?.reuse).toBe(false);
+    expect(planCoordination({ ...base, settings: settings(null), reuse: false }).coordination).toBeNull();
     expect(planCoordination({ ...base, command: 'test', settings: settings({ leases: true }), reuse: null }).coordination).toBeNull();
     // A limit still applies to a `test` run's nodes (they query the warehouse).
     expect(planCoordination({ ...base, command: 'test', settings: settings({ limits: { prod: 1 } }), reuse: null }).coordination).toEqual({ leases: false, scope: 'prod', admission: { target: 'prod', limit: 1 } });
