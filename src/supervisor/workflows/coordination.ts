@@ -10,7 +10,7 @@ import { leaseWorkflowId, reusableBuild, splitParts } from '../../shared/leases.
 import type { BuildRecord, GrantMessage, LeaseKind, PlanCoordination, ReleaseOutcome } from '../../shared/leases.js';
 import { nodeLabel } from '../../shared/plan.js';
 import type { PlanNode } from '../../shared/plan.js';
-import { reusedResult } from '../../shared/reuse.js';
+import { reusedMessage, reusedResult } from '../../shared/reuse.js';
 import { CANCELLED_BY_OPERATOR, CANCELLED_RUN, SKIP_FAIL_FAST, syntheticResult } from '../../shared/run-tracker.js';
 import type { RunTracker } from '../../shared/run-tracker.js';
 import type { Activities } from '../activities/index.js';
@@ -29,7 +29,8 @@ const { acquire_lease } = proxyLocalActivities<Activities>({ startToCloseTimeout
 
 /** While waiting, ask again this often: a lease workflow that was terminated is started afresh. */
 const REASK_MS = 120_000;
-const REUSED_PREFIX = 'reused from ';
+/** A reused node's message, "reused from <invocation id>", names the build it reads. */
+const REUSED_PREFIX = reusedMessage('');
 
 interface Held {
   workflowId: string;
