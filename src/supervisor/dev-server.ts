@@ -1,6 +1,5 @@
 // An embedded Temporal dev server (the real `temporal server start-dev`) on free loopback ports.
 import { createServer } from 'node:net';
-import { Connection } from '@temporalio/client';
 import { execa } from 'execa';
 import { SEARCH_ATTRIBUTE_NAMES } from '../shared/run-status.js';
 import { venvTool } from './package-root.js';
@@ -44,6 +43,8 @@ export function freePort(): Promise<number> {
 }
 
 async function waitUntilServing(address: string, child: Promise<unknown>, timeoutMs: number): Promise<void> {
+  // Loaded here, while the server starts: `local`'s daemon starts its engine before the client's modules load.
+  const { Connection } = await import('@temporalio/client');
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   void child.finally(() => (exited = true)).catch(() => undefined);

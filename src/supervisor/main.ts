@@ -1,8 +1,8 @@
-// The composition root: config -> operations (metrics, HTTP) -> projects -> pool -> resolve
-// cache -> connection -> worker -> health file. Shutdown runs in reverse; each step is bounded
-// and logged, and every component's close() is idempotent.
+// The composition root: config -> pool (its first dbt engine starts: the long pole) ->
+// operations (metrics, HTTP) -> projects -> resolve cache -> connection -> worker -> health
+// file. Shutdown runs in reverse; each step is bounded and logged, and every component's
+// close() is idempotent.
 import { Client } from '@temporalio/client';
-import { createExecutor, readMachine } from '../executor/index.js';
 import { CodedError } from '../shared/errors.js';
 import type { Executor } from '../executor/index.js';
 import { createActivities } from './activities/index.js';
@@ -12,13 +12,13 @@ import { observabilityDeps } from './activities/observability-deps.js';
 import type { Config } from './config/config.js';
 import { packageVersion } from './config/config.js';
 import { profileSecrets } from './config/profile-secrets.js';
-import { activitySlots } from './config/worker-config.js';
 import type { Logger } from './logger.js';
 import type { EngineGauges } from './metrics/metrics.js';
 import { startOperations } from './operations.js';
 import type { Operations } from './operations.js';
 import { loadProjectSources } from './projects/discover.js';
 import type { ProjectSources } from './projects/discover.js';
+import type { ParseSeeds } from './projects/parse-cache.js';
 import { resolveProjects } from './projects/resolve-cache.js';
 import { SETTINGS_FILE } from './projects/project-settings.js';
 import type { ResolveCache } from './projects/resolve-cache.js';
@@ -30,6 +30,8 @@ import { startTracing } from './tracing/tracing.js';
 import { DuckDbConflictWarner } from './duckdb-conflicts.js';
 import { sweepStaleScratch } from './scratch-sweep.js';
 import { createTemporalWorker } from './worker.js';
+import { startWorkerExecutor } from './worker-executor.js';
+import type { StartedExecutor } from './worker-executor.js';
 
 export interface WorkerRuntime {
   cache: ResolveCache;
@@ -50,6 +52,13 @@ export interface RuntimeOptions {
    * projects resolve meanwhile; a rejection fails the start. @default already settled
    */
   beforeConnect?: Promise<unknown>;
+  /**
+   * The executor, started ahead by startWorkerExecutor (`local`'s daemon: before it loads this
+   * module); the runtime owns it from here. @default started here, first
+   */
+  executor?: StartedExecutor;
+  /** Where the start-up parse finds and leaves dbt's partial-parse file (`local`). @default none: a full parse */
+  parseSeeds?: ParseSeeds | null;
 }
 
 const CLOSE_STEP_TIMEOUT_MS = 30_000;
@@ -80,39 +89,28 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
   const redact = opts.redact ?? createRedactor(config.secrets);
   const swept = sweepStaleScratch();
   if (swept.length > 0) log.info({ removed: swept.length, dirs: swept.slice(0, 10) }, 'removed scratch of dead processes');
-  const ops = await startOperations(config, log, opts.sdkMetricsUrl ?? null);
-  let executor: Executor | null = null;
+  // dbt and every reach-in into it are checked once, beside the project resolve (warm mode: by
+  // starting the first engine, which then parses the projects); a failure stops the worker
+  // before it is ready, drift from the checked versions is one warning.
+  const { executor: pool, maxTasks, machine, dbtChecked } = opts.executor ?? startWorkerExecutor(config);
+  const executor: Executor = pool;
+  let opened: Operations | null = null;
   let sources: ProjectSources | null = null;
   const tracing = config.tracing.enabled ? startTracing(config.tracing, log, redact, packageVersion()) : null;
   try {
+    const ops = await startOperations(config, log, opts.sdkMetricsUrl ?? null);
+    opened = ops;
     sources = await loadProjectSources(config.dbt, config.processEnv, config.git.token);
     const { locations } = sources;
     const fetched = sources;
     redact.add(profileSecrets(locations.map((l) => l.profilesDir)));
-    const maxTasks = activitySlots(config.worker);
-    const machine = readMachine();
-    const w = config.worker;
-    const warm = {
-      ...(w.maxEngines !== null ? { maxEngines: w.maxEngines } : {}),
-      ...(w.memoryLimitMb !== null ? { memoryLimitMb: w.memoryLimitMb } : {}),
-      ...(w.engineThreads !== null ? { contextThreads: w.engineThreads } : {}),
-    };
-    const pool = createExecutor({ maxTasks, engineMode: config.dbt.engineMode, machine, warm });
-    executor = pool;
     ops.metrics.bind({ executor: () => ({ ...pool.stats, maxThreads: maxTasks }), engines: () => engineGauges(pool), enginePool: () => pool.stats.pool });
     const sizing = pool.stats.pool;
     log.info({ cpus: machine.cpus, cpu_source: machine.cpuSource, memory_mb: machine.memoryMb, memory_source: machine.memorySource, activity_slots: maxTasks, ...(sizing ? { engines_max: sizing.maxEngines, memory_limit_mb: sizing.memoryLimitMb } : {}) }, 'worker sized');
-    // dbt and every reach-in into it are checked once, beside the project resolve (warm mode: by
-    // starting the first engine); a failure stops the worker before it is ready, drift from
-    // the checked versions is one warning.
-    const dbtChecked = pool.checkDbt(config.dbt.executable, config.processEnv).then(
-      (check) => ({ check, error: null }),
-      (err: Error) => ({ check: null, error: err }),
-    );
     const defaults = { dbtPath: config.dbt.executable, target: config.dbt.target, baseEnv: config.processEnv, timeoutMs: config.dbt.nodeTimeoutMs };
     const started = Date.now();
     // A dbt that fails its check fails the resolve too: its own message says why.
-    const cache = await resolveProjects(locations, pool, defaults).catch(async (err: unknown) => {
+    const cache = await resolveProjects(locations, pool, defaults, opts.parseSeeds ?? null).catch(async (err: unknown) => {
       const { error } = await dbtChecked;
       throw error ? new CodedError('CONFIG_ERROR', error.message) : err;
     });
@@ -169,10 +167,10 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
       },
     };
   } catch (err) {
-    await executor?.close();
+    await executor.close();
     await tracing?.close();
     await sources?.cleanup();
-    await ops.close();
+    await opened?.close();
     throw err;
   }
 }

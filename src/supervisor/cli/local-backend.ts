@@ -1,10 +1,9 @@
 // Where a `local` run goes: the project's warm daemon (a lease on its dev server and worker),
 // or, with --no-daemon (and --ui, --verbose, --log-file), a dev server and worker of this
 // process, torn down after the run. Either way the run is a workflow on `taskQueue`.
+// The Temporal client and the worker's modules load only where they are used: a first run
+// spawns its daemon before this process spends a second importing them.
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { loadConfig } from '../config/config.js';
-import { startDevServer, temporalExecutable } from '../dev-server.js';
 import { leaseDaemon } from './local-daemon-client.js';
 
 type Env = Record<string, string | undefined>;
@@ -32,6 +31,7 @@ export interface BackendOptions {
 }
 
 async function cancelRun(address: string, workflowId: string): Promise<void> {
+  const { Client, Connection } = await import('@temporalio/client');
   const connection = await Connection.connect({ address });
   try {
     await new Client({ connection }).workflow.getHandle(workflowId).cancel();
@@ -76,7 +76,9 @@ export async function daemonBackend(opts: BackendOptions & { idleMs: number }): 
 /** A dev server and a worker of this process, for one run (today's `local --no-daemon`). */
 export async function inlineBackend(opts: BackendOptions & { ui: boolean; verbose: boolean; logFile: string | undefined }): Promise<LocalBackend> {
   // Loaded here: a run on the daemon never pays for the worker's modules.
-  const [{ startWorkerRuntime }, { openLocalLogs }] = await Promise.all([import('../main.js'), import('./local-logs.js')]);
+  const [{ startWorkerRuntime }, { openLocalLogs }, { loadConfig }, { startDevServer, temporalExecutable }, { localParseCacheDir, parseCache }] = await Promise.all([
+    import('../main.js'), import('./local-logs.js'), import('../config/config.js'), import('../dev-server.js'), import('../projects/parse-cache.js'),
+  ]);
   const logs = openLocalLogs({ verbose: opts.verbose, file: opts.logFile, cwd: opts.cwd });
   const taskQueue = `dbt-temporal-local-${randomUUID().slice(0, 8)}`;
   const env: Env = { ...opts.env, TEMPORAL_TASK_QUEUE: taskQueue };
@@ -87,7 +89,9 @@ export async function inlineBackend(opts: BackendOptions & { ui: boolean; verbos
   try {
     env['TEMPORAL_ADDRESS'] = server.address;
     env['TEMPORAL_NAMESPACE'] = 'default';
-    const runtime = await startWorkerRuntime(loadConfig(env, opts.cwd), logs.log);
+    const config = loadConfig(env, opts.cwd);
+    const cacheDir = localParseCacheDir(env);
+    const runtime = await startWorkerRuntime(config, logs.log, { parseSeeds: cacheDir ? parseCache(cacheDir, config.dbt.executable) : null });
     const running = runtime.run();
     return {
       address: server.address,

@@ -11,7 +11,6 @@ import { stopDaemon } from './local-daemon-client.js';
 import { UsageError, parseArgv } from './parse-argv.js';
 import { findProfilesDir, findProjectDir } from './project-paths.js';
 import { reportOutcome } from './report.js';
-import { startRunAndWait } from './start-run.js';
 import { ensureToolchain } from './toolchain.js';
 import { workflowUrl } from './ui-link.js';
 
@@ -70,9 +69,11 @@ export async function localCommand(argv: string[], baseEnv: Env, cwd: string): P
   const note = (text: string): void => void process.stderr.write(`dbt-temporal: ${text}\n`);
   note(`project ${projectDir} (profiles ${profilesDir})`);
   const where = { projectDir, profilesDir, env, cwd, note };
-  const server = daemon
-    ? await daemonBackend({ ...where, idleMs })
-    : await inlineBackend({ ...where, ui: v['ui'] === true, verbose: v['verbose'] === true, logFile: v['log-file'] as string | undefined });
+  const starting = daemon
+    ? daemonBackend({ ...where, idleMs })
+    : inlineBackend({ ...where, ui: v['ui'] === true, verbose: v['verbose'] === true, logFile: v['log-file'] as string | undefined });
+  // The Temporal client (a few hundred ms of imports) loads while the backend starts, not before.
+  const [server, { startRunAndWait }] = await Promise.all([starting, import('./start-run.js')]);
   const { taskQueue } = server;
   let code = 1;
   try {

@@ -5,10 +5,8 @@
 import { rmSync, watch } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Socket } from 'node:net';
-import { Runtime } from '@temporalio/worker';
 import { freePort, startDevServer, temporalExecutable } from '../dev-server.js';
 import { createLogger } from '../logger.js';
-import { temporalLogger } from '../temporal-logger.js';
 import { readLine } from './local-daemon-protocol.js';
 import type { DaemonReply, DaemonRequest } from './local-daemon-protocol.js';
 import { clearDaemonState, daemonPaths, isAlive, removeCleanLog, writeDaemonState } from './local-daemon-state.js';
@@ -18,7 +16,6 @@ import { workerFingerprint } from './local-daemon-fingerprint.js';
 const [projectDir = '', profilesDir = '', idleArg = '300000', fingerprint = ''] = process.argv.slice(2);
 const paths = daemonPaths(projectDir, profilesDir);
 const log = createLogger('info', undefined, paths.log);
-Runtime.install({ logger: temporalLogger(log), telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } } });
 
 let idleMs = Number(idleArg);
 let idleTimer: NodeJS.Timeout | undefined;
@@ -26,10 +23,14 @@ let pending = 0;
 let stopping: Promise<never> | null = null;
 
 // The worker the spawning `local` asks for starts right away, while the dev server starts (the
-// parse is the long part): its lease then finds it started or starting.
+// engine's dbt import and the parse are the long part): its lease then finds it started or
+// starting. The Temporal SDK (its runtime, installed before the worker connects) loads meanwhile.
 const address = `127.0.0.1:${await freePort()}`;
 const starting = startDevServer({ executable: temporalExecutable(process.env), port: Number(address.split(':')[1]) });
-const worker = new DaemonWorker(address, starting, log);
+const runtimeInstalled = Promise.all([import('@temporalio/worker'), import('../temporal-logger.js')]).then(([{ Runtime }, { temporalLogger }]) => {
+  Runtime.install({ logger: temporalLogger(log), telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } } });
+});
+const worker = new DaemonWorker(address, Promise.all([starting, runtimeInstalled]), log);
 const env = Object.fromEntries(Object.entries(process.env).filter((kv): kv is [string, string] => kv[1] !== undefined));
 pending += 1;
 void worker.lease({ fingerprint, env, cwd: process.cwd() }).then(() => worker.release(), () => undefined).finally(() => {

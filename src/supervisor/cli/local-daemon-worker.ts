@@ -5,8 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../config/config.js';
 import type { Logger } from '../logger.js';
-import { startWorkerRuntime } from '../main.js';
 import type { WorkerRuntime } from '../main.js';
+import { localParseCacheDir, parseCache } from '../projects/parse-cache.js';
+import { startWorkerExecutor } from '../worker-executor.js';
 
 export interface LeaseRequest {
   fingerprint: string;
@@ -29,8 +30,8 @@ export class DaemonWorker {
   private drained: (() => void) | null = null;
 
   /**
-   * `serverReady` settles when the dev server answers: a worker starts (its parse) while the
-   * server starts, and only its connection needs the server.
+   * `serverReady` settles when the worker may connect (the dev server answers, the Temporal
+   * runtime is installed): a worker starts (its parse) meanwhile, and only its connection waits.
    */
   constructor(private readonly address: string, private readonly serverReady: Promise<unknown>, private readonly log: Logger) {}
 
@@ -97,9 +98,21 @@ export class DaemonWorker {
     return { taskQueue };
   }
 
-  /** Starts a worker runtime: its projects resolve while the dev server starts; it connects once the server answers. */
-  private startRuntime(env: Record<string, string>, cwd: string): Promise<WorkerRuntime> {
-    return startWorkerRuntime(loadConfig(env, cwd), this.log, { beforeConnect: this.serverReady });
+  /**
+   * Starts a worker runtime: its first engine starts importing dbt before the worker's modules
+   * load (a second of imports, on the first start), its projects resolve while the dev server
+   * starts, and it connects once the server answers.
+   */
+  private async startRuntime(env: Record<string, string>, cwd: string): Promise<WorkerRuntime> {
+    const config = loadConfig(env, cwd);
+    const executor = startWorkerExecutor(config);
+    const { startWorkerRuntime } = await import('../main.js').catch(async (err: unknown) => {
+      await executor.executor.close();
+      throw err;
+    });
+    const cacheDir = localParseCacheDir(env);
+    const parseSeeds = cacheDir ? parseCache(cacheDir, config.dbt.executable) : null;
+    return startWorkerRuntime(config, this.log, { beforeConnect: this.serverReady, executor, parseSeeds });
   }
 
   /** Stops the worker (in-flight nodes get the grace period); idempotent. */

@@ -6,6 +6,7 @@ import type { Executor } from '../../executor/index.js';
 import { graphFromManifest } from '../planning/project-graph.js';
 import type { ProjectGraph } from '../planning/project-graph.js';
 import type { ProjectLocation } from './discover.js';
+import type { ParseSeeds } from './parse-cache.js';
 import { loadProjectSettings } from './project-settings.js';
 import type { ProjectSettings } from './project-settings.js';
 
@@ -97,17 +98,22 @@ export function invocationFor(
   };
 }
 
-/** Parses each project with dbt; any failure is a startup error naming the project. */
-export async function resolveProjects(locations: readonly ProjectLocation[], executor: Executor, defaults: InvocationDefaults): Promise<ResolveCache> {
+/**
+ * Parses each project with dbt; any failure is a startup error naming the project. With
+ * `seeds`, a parse starts from the partial-parse file an earlier worker left (`local`).
+ */
+export async function resolveProjects(locations: readonly ProjectLocation[], executor: Executor, defaults: InvocationDefaults, seeds: ParseSeeds | null = null): Promise<ResolveCache> {
   const resolved = await Promise.all(
     locations.map(async (location) => {
       const settings = loadProjectSettings(location.dir);
-      const shell: ResolvedProject = { location, settings, graph: null as unknown as ProjectGraph, manifestJson: '', partialParse: null, resolvedAt: 0 };
+      const seed = seeds?.read(location, defaults.target) ?? null;
+      const shell: ResolvedProject = { location, settings, graph: null as unknown as ProjectGraph, manifestJson: '', partialParse: seed, resolvedAt: 0 };
       const result = await executor.run({ type: 'parse', invocation: invocationFor(shell, defaults, { target: null, vars: {}, env: {} }) });
       if (result.type === 'error') {
         throw new CodedError('CONFIG_ERROR', `project '${location.name}' (${location.dir}) failed to resolve: ${result.message}`);
       }
       if (result.type !== 'parsed') throw new Error(`unexpected executor result ${result.type}`);
+      if (result.partialParse) seeds?.write(location, defaults.target, result.partialParse);
       return { location, settings, graph: graphFromManifest(result.manifestJson), manifestJson: result.manifestJson, partialParse: result.partialParse, resolvedAt: Date.now() };
     }),
   );
