@@ -10,7 +10,7 @@ import type { RunStatus } from '../../src/shared/run-status.js';
 import { connectClient } from '../support/client.js';
 import type { TestClient } from '../support/client.js';
 import { readHistory } from '../support/history.js';
-import { spawnWorker, tempDir, waitFor } from './operations-support.js';
+import { isAlive, spawnWorker, tempDir, waitFor } from './operations-support.js';
 import type { SpawnedWorker } from './operations-support.js';
 
 const MODELS = 8;
@@ -62,7 +62,15 @@ describe('crash recovery with default settings', () => {
     const deadPid = first.pid;
     first.signal('SIGKILL');
     await first.exited;
-    const leftovers = readdirSync(workerTmp).filter((n) => n.startsWith(`dbtt-node-${deadPid}-`));
+    // The killed worker and its engines (they die with it) leave their scratch behind: a run
+    // context's dir is named after its engine's pid, a task's after the worker's.
+    const leftovers = await waitFor(() => {
+      const dead = readdirSync(workerTmp).filter((n) => {
+        const pid = /^dbtt-[a-z]+-(\d+)-/.exec(n)?.[1];
+        return pid !== undefined && (Number(pid) === deadPid || !isAlive(Number(pid)));
+      });
+      return dead.length > 0 ? dead : undefined;
+    }, 100);
     expect(leftovers.length).toBeGreaterThan(0);
 
     const restartedAt = Date.now();
@@ -83,7 +91,7 @@ describe('crash recovery with default settings', () => {
     expect(nodes.some((a) => a.attempt > 1)).toBe(true);
 
     // The new worker removed the dead worker's scratch at start-up.
-    expect(readdirSync(workerTmp).filter((n) => n.includes(`-${deadPid}-`))).toEqual([]);
+    expect(readdirSync(workerTmp).filter((n) => leftovers.includes(n))).toEqual([]);
     expect(second.logs()).toContain('removed scratch of dead processes');
   });
 });

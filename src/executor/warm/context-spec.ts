@@ -60,7 +60,7 @@ function contextKey(inv: DbtInvocation, subcommand: string, fullRefresh: boolean
 }
 
 /** The spec of context `key`, opened by `dbt <subcommand> <selection>` (the first request's). */
-function openingSpec(inv: DbtInvocation, ws: Workspace, key: string, subcommand: string, selection: string[]): ContextSpec {
+function openingSpec(inv: DbtInvocation, key: string, subcommand: string, selection: string[]): ContextSpec {
   const run = inv.run ?? {};
   const cws = contextWorkspace(inv);
   // --log-level none: dbt formats a console line for every event (and scrubs it of the env's
@@ -69,8 +69,9 @@ function openingSpec(inv: DbtInvocation, ws: Workspace, key: string, subcommand:
   const args = [...GLOBAL_ARGS, '--log-level', 'none', subcommand, ...commonArgs(inv, cws), ...selection, '--no-write-json'];
   return {
     key, manifest_key: manifestKey(inv),
-    // A manifest miss parses in the request's own scratch dir.
-    parse_args: [...GLOBAL_ARGS, 'parse', ...commonArgs(inv, ws), '--no-write-json'],
+    // A manifest miss parses in the context's own scratch dir (made before the parse): no
+    // node needs a scratch dir of its own.
+    parse_args: [...GLOBAL_ARGS, 'parse', ...commonArgs(inv, cws), '--no-write-json'],
     ...(inv.partialParseFile ? { seed: inv.partialParseFile } : {}),
     args, env: dbtEnv(inv, cws),
     invocation_id: run.invocationId ?? null, started_at: run.startedAt ?? null,
@@ -79,13 +80,13 @@ function openingSpec(inv: DbtInvocation, ws: Workspace, key: string, subcommand:
 }
 
 /** The run context of `task`: opened once per run and engine, shared by the run's nodes. */
-export function contextSpec(task: NodeTask, ws: Workspace): ContextSpec {
+export function contextSpec(task: NodeTask): ContextSpec {
   // The context's selection is the node that opens it: dbt sets up exactly as for that node,
   // and every later node of the run is looked up by its unique id. Its dbt threads are the
   // profile's, as in plain dbt (`threads: 1` runs the context's nodes one at a time).
   const { subcommand, rest } = nodeSubcommandArgs(task);
   const key = contextKey(task.invocation, task.subcommand, task.fullRefresh);
-  return openingSpec(task.invocation, ws, key, subcommand, rest.filter((a) => a !== '--cache-selected-only'));
+  return openingSpec(task.invocation, key, subcommand, rest.filter((a) => a !== '--cache-selected-only'));
 }
 
 /** Commands whose nodes run in run contexts (`source freshness` runs each source as a dbt process). */
@@ -109,12 +110,12 @@ export function hooksContextInvocation(task: HooksTask): DbtInvocation | null {
  * (`inv` from hooksContextInvocation). Opened by the hooks, it selects the run's whole
  * selection, so dbt sets up as for the run (its schemas, its selected_resources).
  */
-export function hooksContextSpec(task: HooksTask, inv: DbtInvocation, ws: Workspace): ContextSpec {
+export function hooksContextSpec(task: HooksTask, inv: DbtInvocation): ContextSpec {
   const subcommand = task.command[0] ?? 'build';
   const fullRefresh = task.fullRefresh ?? false;
   const selection = selectionArgs(task.select, task.exclude);
   if (task.indirectSelection) selection.push('--indirect-selection', task.indirectSelection);
   // dbt accepts --full-refresh on build, run and seed only.
   if (fullRefresh && ['build', 'run', 'seed'].includes(subcommand)) selection.push('--full-refresh');
-  return { ...openingSpec(inv, ws, contextKey(inv, subcommand, fullRefresh), subcommand, selection), run_selection: true };
+  return { ...openingSpec(inv, contextKey(inv, subcommand, fullRefresh), subcommand, selection), run_selection: true };
 }

@@ -4,7 +4,6 @@
 import type { ExecutorResult, HooksTask } from '../../shared/executor-protocol.js';
 import { failed } from '../failure.js';
 import { runResultsOf } from '../run-results.js';
-import { withWorkspace } from '../workspace.js';
 import { hooksContextInvocation, hooksContextSpec, spawnOptions } from './context-spec.js';
 import type { EngineLink } from './engine-call.js';
 import { outcomeFailure } from './run-node.js';
@@ -16,18 +15,15 @@ export async function runHooksWarm(task: HooksTask, link: EngineLink): Promise<E
   const inv = hooksContextInvocation(task);
   if (!inv) return failed({ kind: 'engine-lost' }, `on-run-${task.phase} hooks of \`${task.command.join(' ')}\` cannot run in a run context`);
   const what = `on-run-${task.phase} hooks`;
-  // The scratch dir serves a parse when the engine lacks the manifest.
-  return withWorkspace(inv, 'dbtt-hooks-', async (ws) => {
-    const spec = hooksContextSpec(task, inv, ws);
-    const { outcome } = await link({
-      kind: 'node', contextKey: spec.key, manifestKey: spec.manifest_key, warehouse: task.warehouse ?? null, spec,
-      uniqueId: `on-run-${task.phase}`, spawn: spawnOptions(inv), timeoutMs: inv.timeoutMs,
-      hooks: { phase: task.phase, ...(task.phase === 'end' ? { results: task.results } : {}) },
-    });
-    const stopped = outcomeFailure(outcome, what);
-    if (stopped || outcome.kind !== 'done') return stopped as ExecutorResult;
-    // Hook failures are results (dbt records them as `error`), as in the subprocess path.
-    const results = [...runResultsOf({ results: outcome.done.hook_results ?? [] }).values()].filter((r) => r.unique_id.startsWith('operation.'));
-    return { type: 'hooks', results };
+  const spec = hooksContextSpec(task, inv);
+  const { outcome } = await link({
+    kind: 'node', contextKey: spec.key, manifestKey: spec.manifest_key, warehouse: task.warehouse ?? null, spec,
+    uniqueId: `on-run-${task.phase}`, spawn: spawnOptions(inv), timeoutMs: inv.timeoutMs,
+    hooks: { phase: task.phase, ...(task.phase === 'end' ? { results: task.results } : {}) },
   });
+  const stopped = outcomeFailure(outcome, what);
+  if (stopped || outcome.kind !== 'done') return stopped as ExecutorResult;
+  // Hook failures are results (dbt records them as `error`), as in the subprocess path.
+  const results = [...runResultsOf({ results: outcome.done.hook_results ?? [] }).values()].filter((r) => r.unique_id.startsWith('operation.'));
+  return { type: 'hooks', results };
 }

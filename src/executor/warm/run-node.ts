@@ -1,10 +1,9 @@
-// One node on a warm engine, the executor thread's side: its own scratch dir, the request for
-// the node's run context, then dbt's result (in the engine's answer) shaped as in both modes.
+// One node on a warm engine, the executor thread's side: the request for the node's run
+// context, then dbt's result (in the engine's answer) shaped as in both modes.
 import type { ExecutorResult, NodeTask } from '../../shared/executor-protocol.js';
 import { dbtFailed, failed } from '../failure.js';
 import { nodeOutcome } from '../node-outcome.js';
 import { runResultsOf } from '../run-results.js';
-import { withWorkspace } from '../workspace.js';
 import { contextSpec, spawnOptions } from './context-spec.js';
 import type { EngineLink } from './engine-call.js';
 import type { EngineOutcome } from './protocol.js';
@@ -38,22 +37,20 @@ export function outcomeFailure(outcome: EngineOutcome, what: string): ExecutorRe
 export async function runNodeWarm(task: NodeTask, link: EngineLink, opts: { enqueuedAt: number }): Promise<ExecutorResult> {
   const inv = task.invocation;
   const what = `dbt ${task.subcommand} ${task.uniqueId}`;
-  // The node's own scratch dir serves a parse when its engine lacks the manifest; the result
-  // itself comes back in the engine's answer (no file written and read per node).
-  return withWorkspace(inv, 'dbtt-node-', async (ws) => {
-    const spec = contextSpec(task, ws);
-    const t1 = tracing ? nowMs() : 0;
-    const { outcome, use } = await link({
-      kind: 'node', contextKey: spec.key, manifestKey: spec.manifest_key, warehouse: task.warehouse ?? null, spec,
-      uniqueId: task.uniqueId, attempt: task.attempt ?? 1, spawn: spawnOptions(inv), timeoutMs: inv.timeoutMs,
-    });
-    const stopped = outcomeFailure(outcome, what);
-    if (stopped) return stopped;
-    const t2 = tracing ? nowMs() : 0;
-    const done = outcome.kind === 'done' ? outcome.done : null;
-    const results = runResultsOf({ results: done?.node_result ? [done.node_result] : [] });
-    const out = nodeOutcome(task, results, () => null, { enqueuedAt: opts.enqueuedAt, startedAt: use.acquiredAt - use.startMs });
-    if (tracing) trace(task.uniqueId, 'run-node', { t1, t2, t3: nowMs(), py: done?.trace, main: use.trace });
-    return out;
+  // The result comes back in the engine's answer (no file written and read per node), and a
+  // manifest miss parses in the context's own dir: no scratch dir per node.
+  const spec = contextSpec(task);
+  const t1 = tracing ? nowMs() : 0;
+  const { outcome, use } = await link({
+    kind: 'node', contextKey: spec.key, manifestKey: spec.manifest_key, warehouse: task.warehouse ?? null, spec,
+    uniqueId: task.uniqueId, attempt: task.attempt ?? 1, spawn: spawnOptions(inv), timeoutMs: inv.timeoutMs,
   });
+  const stopped = outcomeFailure(outcome, what);
+  if (stopped) return stopped;
+  const t2 = tracing ? nowMs() : 0;
+  const done = outcome.kind === 'done' ? outcome.done : null;
+  const results = runResultsOf({ results: done?.node_result ? [done.node_result] : [] });
+  const out = nodeOutcome(task, results, () => null, { enqueuedAt: opts.enqueuedAt, startedAt: use.acquiredAt - use.startMs });
+  if (tracing) trace(task.uniqueId, 'run-node', { t1, t2, t3: nowMs(), py: done?.trace, main: use.trace });
+  return out;
 }

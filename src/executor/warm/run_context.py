@@ -265,7 +265,8 @@ class RunContext:
             os.makedirs(os.path.join(self.dir, "state"))
             with open(os.path.join(self.dir, "state", "manifest.json"), "w") as f:
                 f.write(state)
-        self.spec["args"] = [arg.replace("{ctx}", self.dir) for arg in self.spec["args"]]
+        for name in ("args", "parse_args"):
+            self.spec[name] = [arg.replace("{ctx}", self.dir) for arg in self.spec[name]]
         env = {k: v.replace("{ctx}", self.dir) for k, v in self.spec["env"].items()}
         os.environ.clear()
         os.environ.update(env)
