@@ -3,8 +3,10 @@
 // (examples/jaffle_duck) and on the generated 200-node project (DuckDB): the first `local build`
 // (no daemon yet: dev server, worker and parse start) vs a first `dbt build` (fresh target dir);
 // the second and third (daemon warm) vs `dbt build` again (dbt's partial parse from its previous
-// run, as in a user's target/); `local list` vs `dbt ls`. Every command is the real CLI in a
-// child process; the daemons live under the bench's scratch TMPDIR and are stopped at the end.
+// run, as in a user's target/); `local list` vs `dbt ls`; last, a build after `local --stop` (a
+// new daemon, whose parse starts from the partial-parse file the first one left, as dbt's starts
+// from its target/). Every command is the real CLI in a child process; the daemons live under
+// the bench's scratch TMPDIR (their parse cache under its XDG_CACHE_HOME) and are stopped at the end.
 import { cp } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +35,7 @@ const STEPS = [
   { step: 'second build', local: ['build'], dbt: ['build'], target: '<= 1.0x' },
   { step: 'third build', local: ['build'], dbt: ['build'], target: '<= 1.0x' },
   { step: 'list', local: ['list'], dbt: ['ls'], target: '<= 1.5x' },
+  { step: 'build after --stop', local: ['build'], dbt: ['build'], target: '+5 s', stopFirst: true },
 ] as const;
 
 async function timed(cmd: string, args: string[], opts: { cwd: string; env: Record<string, string> }): Promise<{ s: number; ok: boolean; tail: string }> {
@@ -53,10 +56,11 @@ async function runProject(bench: BenchContext, p: Project): Promise<Record<strin
   const dbtArgs = ['--project-dir', p.dir, '--profiles-dir', p.dir, '--target-path', target, '--log-path', join(target, 'logs')];
   const dbtEnv = { ...p.env('dbt'), DBT_SEND_ANONYMOUS_USAGE_STATS: 'false' };
   const localArgs = ['--project-dir', p.dir, '--profiles-dir', p.dir];
-  const localEnv = { ...p.env('local'), TMPDIR: bench.scratch };
+  const localEnv = { ...p.env('local'), TMPDIR: bench.scratch, XDG_CACHE_HOME: join(bench.scratch, 'cache') };
   const rows: Record<string, unknown>[] = [];
   try {
     for (const s of STEPS) {
+      if ('stopFirst' in s) await timed('node', [CLI, 'local', '--stop', ...localArgs], { cwd: bench.scratch, env: localEnv });
       const d = await timed(dbt, [...s.dbt, ...dbtArgs], { cwd: bench.scratch, env: dbtEnv });
       const l = await timed('node', [CLI, 'local', ...s.local, ...localArgs], { cwd: bench.scratch, env: localEnv });
       if (!d.ok) bench.log(`${p.name}: dbt ${s.dbt.join(' ')} failed:\n${d.tail}`);
