@@ -96,8 +96,10 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
   const executor: Executor = pool;
   let opened: Operations | null = null;
   let sources: ProjectSources | null = null;
-  const tracing = config.tracing.enabled ? startTracing(config.tracing, log, redact, packageVersion()) : null;
+  let traced: ReturnType<typeof startTracing> | null = null;
   try {
+    const tracing = config.tracing.enabled ? startTracing(config.tracing, log, redact, packageVersion()) : null;
+    traced = tracing;
     const ops = await startOperations(config, log, opts.sdkMetricsUrl ?? null);
     opened = ops;
     sources = await loadProjectSources(config.dbt, config.processEnv, config.git.token);
@@ -168,7 +170,7 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
     };
   } catch (err) {
     await executor.close();
-    await tracing?.close();
+    await traced?.close();
     await sources?.cleanup();
     await opened?.close();
     throw err;
