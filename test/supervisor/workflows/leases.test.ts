@@ -2,35 +2,17 @@
 // the suite's dev server): a target's limit holds across concurrent runs, and a run terminated
 // while it holds a relation's lease loses it to the next run once the lease finds it closed.
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { Context } from '@temporalio/activity';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DbtRunOutput } from '../../../src/shared/contracts.js';
 import { WORKFLOW_TYPE } from '../../../src/shared/names.js';
 import type { ExecutionPlan } from '../../../src/shared/plan.js';
 import { createStubActivities, planNode, planOf } from '../../support/stub-activities.js';
 import { REPO_ROOT } from '../../support/paths.js';
+import { useSuiteTemporal } from '../../support/suite-temporal.js';
 
-let connection: Connection;
-let nativeConnection: NativeConnection;
-let client: Client;
-
-beforeAll(async () => {
-  try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-  } catch {
-    // installed already in this process
-  }
-  nativeConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  client = new Client({ connection });
-});
-
-afterAll(async () => {
-  await connection?.close();
-  await nativeConnection?.close();
-});
+const temporal = useSuiteTemporal();
 
 /** A worker on a fresh task queue serving `plan` to every run, while `body` runs. */
 async function withWorker<T>(plan: ExecutionPlan, before: (workflowId: string, uniqueId: string) => Promise<void>, body: (taskQueue: string) => Promise<T>): Promise<{ result: T; maxConcurrent: number }> {
@@ -39,7 +21,7 @@ async function withWorker<T>(plan: ExecutionPlan, before: (workflowId: string, u
   }])));
   const taskQueue = `leases-${randomUUID()}`;
   const worker = await Worker.create({
-    connection: nativeConnection, taskQueue, activities: stubs.activities,
+    connection: temporal.nativeConnection(), taskQueue, activities: stubs.activities,
     sinks: { runMetrics: { started: { fn: () => undefined }, finished: { fn: () => undefined } }, leaseMetrics: { waited: { fn: () => undefined } } },
     workflowBundle: { codePath: `${REPO_ROOT}dist/workflow-bundle.js` },
     dataConverter: { payloadConverterPath: `${REPO_ROOT}dist/src/supervisor/payload-converter.js` },
@@ -48,7 +30,7 @@ async function withWorker<T>(plan: ExecutionPlan, before: (workflowId: string, u
   return { result, maxConcurrent: stubs.calls.maxConcurrent };
 }
 
-const start = (taskQueue: string, id: string) => client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: id, args: [{ command: 'build' }], workflowExecutionTimeout: '2 minutes' });
+const start = (taskQueue: string, id: string) => temporal.client().workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: id, args: [{ command: 'build' }], workflowExecutionTimeout: '2 minutes' });
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 describe('dbt_run under leases (stubbed activities)', () => {
