@@ -32,15 +32,19 @@ const labels = (c: number): Record<Competitor, string> => ({
 
 async function benchWarehouse(bench: BenchContext, o: CompetitorsOptions, wh: Warehouse) {
   const projectDir = join(bench.scratch, `project-${wh}`);
-  const shape = await generateProject(projectDir, { models: o.models, width: 8, testEvery: 4, warehouse: wh });
+  const shape = await generateProject(projectDir, { models: o.models, width: 8, testEvery: 4, warehouse: wh, threads: o.concurrency });
   bench.log(`${wh}: ${shape.nodes} nodes (${shape.models} models, ${shape.tests} tests), C=${o.concurrency}`);
   let n = 0;
   const freshEnv = (): Record<string, string> => freshDatabase(bench, wh, `bench_${wh}_${(n += 1)}`);
   const ctx = (env: Record<string, string>) => dbtContext(bench, wh, projectDir, env, o.concurrency);
   const parsed = await parseProject(ctx(freshEnv()));
   const rows: (Row & { id: Competitor })[] = [];
+  // Subprocess mode runs one dbt process per activity slot: C slots, as dbt's C threads. A warm
+  // worker runs the profile's C threads per run context whatever its slots, so it keeps its
+  // default slots, as deployed (with free slots, Temporal hands it a node's children eagerly).
   const worker = (engineMode: 'warm' | 'subprocess', tuner: 'fixed' | 'resource-based') => runWorkerScenario({
-    temporalAddress: bench.temporalAddress, projectDir, env: freshEnv(), concurrency: o.concurrency, engineMode, tuner, tmpDir: bench.scratch, warmupSelect: 'm_0_*',
+    temporalAddress: bench.temporalAddress, projectDir, env: freshEnv(), engineMode, tuner, tmpDir: bench.scratch, warmupSelect: 'm_0_*',
+    ...(engineMode === 'subprocess' ? { concurrency: o.concurrency } : {}),
   });
   const run: Record<Competitor, () => Promise<Measured>> = {
     'dbt-build': () => runPlainBuild(ctx(freshEnv()), parsed.partialParse),

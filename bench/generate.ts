@@ -15,6 +15,8 @@ export interface ProjectSpec {
   /** A `unique` test on every k-th model (0: none). */
   testEvery: number;
   warehouse: Warehouse;
+  /** The profile's dbt threads (a warm worker's run context runs this many nodes at once). */
+  threads?: number;
 }
 
 export const PROJECT_NAME = 'bench_project';
@@ -36,9 +38,9 @@ function modelSql(layer: number, i: number, width: number, prevCount: number): s
   return `${head}select x.id, (x.k + y.k) % ${K_MODULUS} as k from {{ ref('${a}') }} x join {{ ref('${b}') }} y on x.id = y.id\n`;
 }
 
-export function profile(warehouse: Warehouse): string {
+export function profile(warehouse: Warehouse, threads = 4): string {
   const outputs = warehouse === 'duckdb'
-    ? `      type: duckdb\n      path: "{{ env_var('BENCH_DUCKDB_PATH') }}"\n      threads: 4\n`
+    ? `      type: duckdb\n      path: "{{ env_var('BENCH_DUCKDB_PATH') }}"\n      threads: ${threads}\n`
     : [
       '      type: postgres',
       "      host: \"{{ env_var('BENCH_PG_HOST') }}\"",
@@ -47,7 +49,7 @@ export function profile(warehouse: Warehouse): string {
       "      password: \"{{ env_var('BENCH_PG_PASSWORD') }}\"",
       "      dbname: \"{{ env_var('BENCH_PG_DATABASE') }}\"",
       "      schema: \"{{ env_var('BENCH_PG_SCHEMA') }}\"",
-      '      threads: 4',
+      `      threads: ${threads}`,
       '',
     ].join('\n');
   return `${PROJECT_NAME}:\n  target: bench\n  outputs:\n    bench:\n${outputs}`;
@@ -61,7 +63,7 @@ export async function generateProject(dir: string, spec: ProjectSpec): Promise<{
     `name: ${PROJECT_NAME}`, 'version: "1.0.0"', 'config-version: 2', `profile: ${PROJECT_NAME}`,
     'model-paths: ["models"]', 'flags:', '  send_anonymous_usage_stats: false', '',
   ].join('\n'));
-  await writeFile(join(dir, 'profiles.yml'), profile(spec.warehouse));
+  await writeFile(join(dir, 'profiles.yml'), profile(spec.warehouse, spec.threads));
   const depth = Math.ceil(spec.models / spec.width);
   const tested: string[] = [];
   let n = 0;
