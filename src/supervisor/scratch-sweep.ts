@@ -2,7 +2,7 @@
 // `<tmpdir>/dbtt-<kind>-<pid>-XXXXXX` (executor tasks, fetched projects); a process killed with
 // SIGKILL (or OOM-killed) never removes its own, and a container's /tmp (an emptyDir) outlives
 // the container, so the next worker removes them.
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -28,6 +28,15 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
+/** Whether /proc says the process has exited and waits to be reaped (a zombie runs nothing). */
+export function isZombie(pid: number): boolean {
+  try {
+    return / Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\)/s, ')'));
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Removes scratch dirs whose owner is gone: its pid is not a live process, or it is this
  * process's pid but the dir is older than this process (a previous container incarnation that
@@ -50,7 +59,9 @@ export function sweepStaleScratch(opts: SweepOptions = {}): string[] {
     const pid = Number(m[1]);
     const path = join(dir, name);
     try {
-      const stale = pid === self ? statSync(path).mtimeMs < startedAt : !isProcessAlive(pid);
+      // A zombie owns nothing: an engine whose worker was killed with it waits there for a
+      // reaper that may never come (its parent is gone).
+      const stale = pid === self ? statSync(path).mtimeMs < startedAt : !isProcessAlive(pid) || isZombie(pid);
       if (!stale) continue;
       rmSync(path, { recursive: true, force: true });
       removed.push(path);

@@ -1,11 +1,11 @@
 // The start-up sweep removes scratch dirs of dead processes (and of an earlier process that had
 // this pid), and leaves live processes' scratch and unrelated entries alone.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isProcessAlive, sweepStaleScratch } from '../../src/supervisor/scratch-sweep.js';
+import { isProcessAlive, isZombie, sweepStaleScratch } from '../../src/supervisor/scratch-sweep.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sweep-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,6 +36,21 @@ describe('sweepStaleScratch', () => {
     expect(removed.sort()).toEqual([deadModels, deadNode, oldSelf].sort());
     for (const p of [deadNode, deadModels, oldSelf]) expect(existsSync(p)).toBe(false);
     for (const p of [liveOther, unrelated, other, newSelf]) expect(existsSync(p)).toBe(true);
+  });
+
+  it('removes the scratch of a zombie (an engine whose worker was killed and nobody reaped)', async () => {
+    // `sleep 0` becomes a child of `sleep 5` (exec keeps the shell's pid), which never reaps it.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const pid = Number((await new Promise<Buffer>((resolve) => parent.stdout.once('data', resolve))).toString().trim());
+      for (let i = 0; i < 50 && !isZombie(pid); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(isZombie(pid)).toBe(true);
+      expect(isProcessAlive(pid)).toBe(true);
+      const zombie = scratch(`dbtt-ctx-${pid}-zzz000`);
+      expect(sweepStaleScratch({ dir })).toEqual([zombie]);
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 
   it('returns nothing for a missing directory', () => {

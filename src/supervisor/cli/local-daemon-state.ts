@@ -1,7 +1,7 @@
 // Where a project's warm `local` daemon keeps its state: one private directory per resolved
 // project dir + profiles dir under $TMPDIR (never in the project), holding the start-up lock,
 // the state file (pids, address, control socket) and the daemon's log.
-import { isProcessAlive } from '../scratch-sweep.js';
+import { isProcessAlive, isZombie } from '../scratch-sweep.js';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,15 +80,6 @@ export function removeCleanLog(paths: DaemonPaths): void {
     rmdirSync(paths.dir);
   } catch {
     // kept: a log we cannot read, or a directory in use
-  }
-}
-
-/** Whether /proc says the process has exited and waits to be reaped (a zombie runs nothing). */
-function isZombie(pid: number): boolean {
-  try {
-    return / Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\)/s, ')'));
-  } catch {
-    return false;
   }
 }
 
