@@ -3,6 +3,8 @@
 import type { PlanNode } from '../../shared/plan.js';
 import type { PlanCoordination } from '../../shared/leases.js';
 import type { ProjectSettings } from '../projects/project-settings.js';
+import { isStateful } from '../reuse/decide.js';
+import type { ManifestEntry } from '../reuse/fingerprint.js';
 
 /** Resource types that write a relation of their own (tests only read, unless they store failures). */
 export const WRITING_TYPES: readonly string[] = ['model', 'seed', 'snapshot'];
@@ -15,18 +17,6 @@ const WRITING_COMMANDS: readonly string[] = ['build', 'run', 'seed', 'snapshot']
  */
 export function wantsLeases(settings: Pick<ProjectSettings, 'leases' | 'reuse'>, command: string, reuse: boolean | null | undefined): boolean {
   return WRITING_COMMANDS.includes(command) && (settings.leases ?? (reuse === true || settings.reuse.enabled));
-}
-
-interface ManifestNode {
-  resource_type?: string;
-  relation_name?: string | null;
-  config?: { materialized?: string };
-}
-
-/** Output that depends on time and its own state (reuse.stateful decides whether such nodes are reused). */
-function isStateful(e: ManifestNode): boolean {
-  const m = e.config?.materialized;
-  return e.resource_type === 'snapshot' || m === 'incremental' || m === 'microbatch' || m === 'snapshot';
 }
 
 export interface CoordinationInput {
@@ -52,12 +42,12 @@ export function planCoordination(i: CoordinationInput): { nodes: PlanNode[]; coo
     admission: limit === undefined ? null : { target: i.target, limit },
   };
   if (!leases || i.manifestJson === null) return { nodes: i.nodes, coordination };
-  const manifest = JSON.parse(i.manifestJson) as { nodes?: Record<string, ManifestNode> };
+  const manifest = JSON.parse(i.manifestJson) as { nodes?: Record<string, ManifestEntry> };
   // What another run built while a node waited counts only where the plan itself could reuse.
   const reuses = (i.reuse ?? i.settings.reuse.enabled) && !i.fullRefresh;
   const nodes = i.nodes.map((n) => {
     const e = manifest.nodes?.[n.unique_id];
-    if (!WRITING_TYPES.includes(n.resource_type) || !e?.relation_name || e.config?.materialized === 'ephemeral') return n;
+    if (!WRITING_TYPES.includes(n.resource_type) || !e?.relation_name || e.config?.['materialized'] === 'ephemeral') return n;
     return { ...n, lease: { relation: e.relation_name, reuse: reuses && (i.settings.reuse.stateful || !isStateful(e)) } };
   });
   return { nodes, coordination };

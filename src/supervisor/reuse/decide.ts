@@ -31,7 +31,7 @@ export interface DecideInput {
 export const REUSABLE_TYPES: readonly string[] = ['model', 'seed', 'snapshot', 'test'];
 
 /** Whether the node's output depends on time and its own state (incremental, microbatch, snapshot). */
-function isStateful(e: ManifestEntry | undefined): boolean {
+export function isStateful(e: ManifestEntry | undefined): boolean {
   const m = e?.config?.['materialized'];
   return e?.resource_type === 'snapshot' || m === 'incremental' || m === 'microbatch' || m === 'snapshot';
 }

@@ -54,6 +54,8 @@ export class RunCoordinator {
 
   /** Runs `execute` under the node's leases; never rejects. */
   async run(node: PlanNode, execute: () => Promise<NodeResult>): Promise<NodeResult> {
+    // Nothing to take: the node runs as any node (the tracker checked its stop rules just now).
+    if (!(this.c.leases && node.lease) && !this.c.admission) return this.noteResult(await execute());
     let relation: Held | null = null;
     let slot: Held | null = null;
     let outcome: ReleaseOutcome = { kind: 'untouched' };
@@ -73,13 +75,14 @@ export class RunCoordinator {
       if (stopped) return stopped;
       outcome = { kind: 'built', record: null };
       const result = await execute();
-      if (result.status === 'success') outcome = { kind: 'built', record: this.record(node) };
+      // What the build was made of matters only to a run waiting on the relation.
+      if (relation && result.status === 'success') outcome = { kind: 'built', record: this.record(node) };
       return this.noteResult(result);
     } catch (err) {
       return syntheticResult(node.unique_id, 'error', `lease: ${(err as Error).message}`);
     } finally {
-      if (slot) this.release(slot, { kind: 'untouched' });
-      if (relation) this.release(relation, outcome);
+      if (slot) this.release(slot.workflowId, slot.id, { kind: 'untouched' });
+      if (relation) this.release(relation.workflowId, relation.id, outcome);
     }
   }
 
@@ -111,7 +114,7 @@ export class RunCoordinator {
     }
     const grant = this.grants.get(id);
     if (stopped || this.cancel.requested || !grant) {
-      this.release({ workflowId, id, grant: grant ?? { key, id, waited_ms: 0, behind: [], last: null } }, { kind: 'untouched' });
+      this.release(workflowId, id, { kind: 'untouched' });
       return null;
     }
     this.grants.delete(id);
@@ -129,8 +132,8 @@ export class RunCoordinator {
   }
 
   /** Gives a slot back (or withdraws a request); a lease that is gone has nothing to give back to. */
-  private release(held: Held, outcome: ReleaseOutcome): void {
-    const send = CancellationScope.nonCancellable(() => getExternalWorkflowHandle(held.workflowId).signal(releaseLeaseSignal, { id: held.id, outcome }));
+  private release(workflowId: string, id: string, outcome: ReleaseOutcome): void {
+    const send = CancellationScope.nonCancellable(() => getExternalWorkflowHandle(workflowId).signal(releaseLeaseSignal, { id, outcome }));
     send.catch(() => undefined);
   }
 
