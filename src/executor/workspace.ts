@@ -1,8 +1,9 @@
 // A private scratch directory per task: dbt's target/log paths live here, never in the project.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dirSync } from 'tmp-promise';
-import type { DbtInvocation } from '../shared/executor-protocol.js';
+import type { DbtInvocation, ExecutorResult } from '../shared/executor-protocol.js';
 
 export interface Workspace {
   root: string;
@@ -35,6 +36,13 @@ export async function withWorkspace<T>(invocation: DbtInvocation, prefix: string
   } finally {
     tmp.removeCallback();
   }
+}
+
+/** A parse's result (both engine modes): the manifest at `manifestPath`, dbt's partial-parse file if it wrote one. */
+export async function parsedResult(manifestPath: string, ws: Workspace): Promise<ExecutorResult> {
+  const manifestJson = await readFile(manifestPath, 'utf8');
+  const partialParse = await readFile(join(ws.targetPath, 'partial_parse.msgpack')).catch(() => null);
+  return { type: 'parsed', manifestJson, partialParse: partialParse ? new Uint8Array(partialParse) : null };
 }
 
 /** Arguments every dbt invocation gets: explicit project, profile and scratch paths. */

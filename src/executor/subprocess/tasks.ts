@@ -11,7 +11,7 @@ import { DBT_SHIM_PATH, dbtPython } from './dbt-python.js';
 import { listArgs, listRows, parseListOutput } from '../list-args.js';
 import type { DbtProcessResult } from './dbt-process.js';
 import { readRunResults } from '../run-results.js';
-import { GLOBAL_ARGS, commonArgs, dbtEnv, withWorkspace } from '../workspace.js';
+import { GLOBAL_ARGS, commonArgs, dbtEnv, parsedResult, withWorkspace } from '../workspace.js';
 import type { Workspace } from '../workspace.js';
 
 /** What the shim runs: a node without project hooks, or only the on-run-start / on-run-end hooks. */
@@ -58,9 +58,7 @@ export async function runParse(task: ParseTask, signal: AbortSignal): Promise<Ex
     const stopped = processFailure(p, 'dbt parse');
     if (stopped) return stopped;
     if (p.exitCode !== 0) return dbtExitFailure(p, 'dbt parse');
-    const manifestJson = await readFile(join(ws.targetPath, 'manifest.json'), 'utf8');
-    const partialParse = await readFile(join(ws.targetPath, 'partial_parse.msgpack')).catch(() => null);
-    return { type: 'parsed', manifestJson, partialParse: partialParse ? new Uint8Array(partialParse) : null };
+    return parsedResult(join(ws.targetPath, 'manifest.json'), ws);
   });
 }
 

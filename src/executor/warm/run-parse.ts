@@ -1,12 +1,11 @@
 // A project's start-up parse on a warm engine: the engine keeps the manifest it parses, so the
 // first plan and the first run context find it there (a `hit`), instead of a `dbt parse`
 // process importing dbt beside the engine and the engine parsing the project again.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutorResult, ParseTask } from '../../shared/executor-protocol.js';
 import { dbtFailed } from '../failure.js';
 import { outputTail } from '../output-tail.js';
-import { GLOBAL_ARGS, commonArgs, dbtEnv, withWorkspace } from '../workspace.js';
+import { GLOBAL_ARGS, commonArgs, dbtEnv, parsedResult, withWorkspace } from '../workspace.js';
 import { manifestKey, spawnOptions } from './context-spec.js';
 import type { EngineLink } from './engine-call.js';
 import { outcomeFailure } from './run-node.js';
@@ -31,8 +30,6 @@ export async function runParseWarm(task: ParseTask, link: EngineLink): Promise<E
     }
     const stopped = outcomeFailure(outcome, 'dbt parse');
     if (stopped) return stopped;
-    const manifestJson = await readFile(manifestOut, 'utf8');
-    const partialParse = await readFile(join(ws.targetPath, 'partial_parse.msgpack')).catch(() => null);
-    return { type: 'parsed', manifestJson, partialParse: partialParse ? new Uint8Array(partialParse) : null };
+    return parsedResult(manifestOut, ws);
   });
 }
