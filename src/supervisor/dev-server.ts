@@ -67,12 +67,10 @@ async function waitUntilServing(address: string, child: Promise<unknown>, timeou
  * activity dispatch hands a node activity back in the same round trip that scheduled it, when
  * the worker has a free slot (the SDK asks for it by default; the server's default is off).
  */
-/** `--search-attribute Name=Keyword` for each of our search attributes: every dev server we start registers them. */
-export function searchAttributeArgs(): string[] {
-  return Object.values(SEARCH_ATTRIBUTE_NAMES).flatMap((name) => ['--search-attribute', `${name}=Keyword`]);
-}
-
 export const DEV_SERVER_DYNAMIC_CONFIG = ['system.enableActivityEagerExecution=true'];
+
+/** `--search-attribute Name=Keyword` for each of our search attributes: every dev server we start registers them. */
+const SEARCH_ATTRIBUTE_ARGS = Object.values(SEARCH_ATTRIBUTE_NAMES).flatMap((name) => ['--search-attribute', `${name}=Keyword`]);
 
 async function waitForUi(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -111,7 +109,7 @@ async function startOnce(opts: DevServerOptions): Promise<DevServer> {
     'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), ...uiArgs,
     '--log-level', 'error', '--http-port', String(await freePort()), '--metrics-port', String(await freePort()),
     ...DEV_SERVER_DYNAMIC_CONFIG.flatMap((kv) => ['--dynamic-config-value', kv]),
-    ...searchAttributeArgs(),
+    ...SEARCH_ATTRIBUTE_ARGS,
     ...(opts.extraArgs ?? []),
   ], { reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', cleanup: true });
   try {

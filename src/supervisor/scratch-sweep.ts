@@ -37,6 +37,11 @@ export function isZombie(pid: number): boolean {
   }
 }
 
+/** Whether a process with this pid runs (exists and is not a zombie). */
+export function isAlive(pid: number | null | undefined): boolean {
+  return !!pid && isProcessAlive(pid) && !isZombie(pid);
+}
+
 /**
  * Removes scratch dirs whose owner is gone: its pid is not a live process, or it is this
  * process's pid but the dir is older than this process (a previous container incarnation that
@@ -61,7 +66,7 @@ export function sweepStaleScratch(opts: SweepOptions = {}): string[] {
     try {
       // A zombie owns nothing: an engine whose worker was killed with it waits there for a
       // reaper that may never come (its parent is gone).
-      const stale = pid === self ? statSync(path).mtimeMs < startedAt : !isProcessAlive(pid) || isZombie(pid);
+      const stale = pid === self ? statSync(path).mtimeMs < startedAt : !isAlive(pid);
       if (!stale) continue;
       rmSync(path, { recursive: true, force: true });
       removed.push(path);

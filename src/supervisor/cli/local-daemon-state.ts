@@ -1,12 +1,15 @@
 // Where a project's warm `local` daemon keeps its state: one private directory per resolved
 // project dir + profiles dir under $TMPDIR (never in the project), holding the start-up lock,
 // the state file (pids, address, control socket) and the daemon's log.
-import { isProcessAlive, isZombie } from '../scratch-sweep.js';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CodedError } from '../../shared/errors.js';
+import { isAlive } from '../scratch-sweep.js';
+
+/** Whether a process with this pid runs (the start-up sweep's rule: exists and is not a zombie). */
+export { isAlive };
 
 export interface DaemonPaths {
   dir: string;
@@ -83,10 +86,6 @@ export function removeCleanLog(paths: DaemonPaths): void {
   }
 }
 
-/** Whether a process with this pid runs (exists and is not a zombie). */
-export function isAlive(pid: number | null | undefined): boolean {
-  return !!pid && isProcessAlive(pid) && !isZombie(pid);
-}
 
 /**
  * Whether `pid` still runs a program whose command line contains `marker` (a pid of a dead
