@@ -22,16 +22,11 @@ async function tell(client: RunClient | undefined, uniqueId: string, state: Node
   const c = client?.();
   if (!run || !c) return;
   const signal: NodeInterruptionSignal = { unique_id: uniqueId, state, attempt: ctx.info.attempt };
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      c.workflow.getHandle(run.workflowId, run.runId).signal(NODE_INTERRUPTION_SIGNAL, signal),
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${SIGNAL_TIMEOUT_MS} ms`)), SIGNAL_TIMEOUT_MS))),
-    ]);
+    // The connection's deadline cancels the call itself when the run cannot be told in time.
+    await c.connection.withDeadline(Date.now() + SIGNAL_TIMEOUT_MS, () => c.workflow.getHandle(run.workflowId, run.runId).signal(NODE_INTERRUPTION_SIGNAL, signal));
   } catch (err) {
     ctx.log.warn(`could not tell run ${run.workflowId} that ${uniqueId} was ${state}: ${(err as Error).message}`);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
