@@ -11,13 +11,9 @@ export interface NodeCost {
   query_id?: string;
 }
 
-/** Numeric fields and the name each adapter gives them. */
-const NUMBERS: Array<[Exclude<keyof NodeCost, 'query_id'>, string[]]> = [
-  ['rows_affected', ['rows_affected']],
-  ['bytes_processed', ['bytes_processed']],
-  ['bytes_billed', ['bytes_billed']],
-  ['slot_ms', ['slot_ms']],
-];
+/** The numeric cost fields (each adapter reports them under these names). */
+export const COST_FIELDS = ['rows_affected', 'bytes_processed', 'bytes_billed', 'slot_ms'] as const satisfies readonly Exclude<keyof NodeCost, 'query_id'>[];
+const NUMBERS: Array<[Exclude<keyof NodeCost, 'query_id'>, string[]]> = COST_FIELDS.map((f) => [f, [f]]);
 const QUERY_ID = ['query_id', 'job_id'];
 
 /** The cost fields of one node's adapter_response; a negative count (DuckDB's -1: unknown) is left out. */

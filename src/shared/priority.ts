@@ -2,6 +2,7 @@
 // first (priority key 1 is the highest, 5 the lowest), and runs share the queue fairly. The
 // chain is weighted by what earlier runs left (TEMPORAL_PRIORITY_WEIGHT: the cost the adapter
 // reported, or measured durations), else by node count.
+import { COST_FIELDS } from './node-cost.js';
 import type { PlanNode } from './plan.js';
 
 /** Priority levels of a Temporal task queue: keys 1 (first) to 5. */
@@ -11,7 +12,7 @@ const LEVELS = 5;
  * What weighs a node on the critical path (TEMPORAL_PRIORITY_WEIGHT): its measured duration, or
  * one of the cost figures its adapter reported in earlier runs (node-cost.ts's fields).
  */
-export const PRIORITY_WEIGHTS = ['duration', 'rows_affected', 'bytes_processed', 'bytes_billed', 'slot_ms'] as const;
+export const PRIORITY_WEIGHTS = ['duration', ...COST_FIELDS] as const;
 export type PriorityWeight = (typeof PRIORITY_WEIGHTS)[number];
 
 function childrenOf(nodes: readonly PlanNode[]): Map<string, string[]> {
