@@ -76,7 +76,7 @@ export async function daemonBackend(opts: BackendOptions & { idleMs: number }): 
 /** A dev server and a worker of this process, for one run (today's `local --no-daemon`). */
 export async function inlineBackend(opts: BackendOptions & { ui: boolean; verbose: boolean; logFile: string | undefined }): Promise<LocalBackend> {
   // Loaded here: a run on the daemon never pays for the worker's modules.
-  const [{ startWorkerRuntime }, { openLocalLogs }, { loadConfig }, { startDevServer, temporalExecutable }, { localParseCacheDir, parseCache }] = await Promise.all([
+  const [{ startWorkerRuntime }, { openLocalLogs }, { loadConfig }, { startDevServer, temporalExecutable }, { localParseSeeds }] = await Promise.all([
     import('../main.js'), import('./local-logs.js'), import('../config/config.js'), import('../dev-server.js'), import('../projects/parse-cache.js'),
   ]);
   const logs = openLocalLogs({ verbose: opts.verbose, file: opts.logFile, cwd: opts.cwd });
@@ -90,8 +90,7 @@ export async function inlineBackend(opts: BackendOptions & { ui: boolean; verbos
     env['TEMPORAL_ADDRESS'] = server.address;
     env['TEMPORAL_NAMESPACE'] = 'default';
     const config = loadConfig(env, opts.cwd);
-    const cacheDir = localParseCacheDir(env);
-    const runtime = await startWorkerRuntime(config, logs.log, { parseSeeds: cacheDir ? parseCache(cacheDir, config.dbt.executable) : null });
+    const runtime = await startWorkerRuntime(config, logs.log, { parseSeeds: localParseSeeds(env, config.dbt.executable) });
     const running = runtime.run();
     return {
       address: server.address,

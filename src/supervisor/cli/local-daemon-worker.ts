@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../config/config.js';
 import type { Logger } from '../logger.js';
 import type { WorkerRuntime } from '../main.js';
-import { localParseCacheDir, parseCache } from '../projects/parse-cache.js';
+import { localParseSeeds } from '../projects/parse-cache.js';
 import { startWorkerExecutor } from '../worker-executor.js';
 
 export interface LeaseRequest {
@@ -110,8 +110,7 @@ export class DaemonWorker {
       await executor.executor.close();
       throw err;
     });
-    const cacheDir = localParseCacheDir(env);
-    const parseSeeds = cacheDir ? parseCache(cacheDir, config.dbt.executable) : null;
+    const parseSeeds = localParseSeeds(env, config.dbt.executable);
     return startWorkerRuntime(config, this.log, { beforeConnect: this.serverReady, executor, parseSeeds });
   }
 

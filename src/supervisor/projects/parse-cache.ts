@@ -26,6 +26,12 @@ export function localParseCacheDir(env: Record<string, string | undefined>): str
   return home && isAbsolute(home) ? join(home, '.cache', 'dbt-temporal', 'parse') : null;
 }
 
+/** `local`'s cache for the dbt at `dbtPath` (localParseCacheDir), or null without one. */
+export function localParseSeeds(env: Record<string, string | undefined>, dbtPath: string): ParseSeeds | null {
+  const dir = localParseCacheDir(env);
+  return dir ? parseCache(dir, dbtPath) : null;
+}
+
 /** A cache in `dir` for the dbt at `dbtPath`; any failure to read or write is a miss, never an error. */
 export function parseCache(dir: string, dbtPath: string): ParseSeeds {
   const file = (location: ProjectLocation, target: string | null): string =>
