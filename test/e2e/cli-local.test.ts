@@ -46,7 +46,8 @@ describe('local on a terminal', () => {
       screens.push(screen);
       url = /Temporal UI of this run: (http:\/\/\S+)/.exec(screen)?.[1] ?? null;
       if (/EXIT=\d+/.test(screen)) break;
-      await sleep(250);
+      // Often: a warm run's status area can be on screen for well under a second.
+      await sleep(50);
     }
     expect(url, screens.at(-1)).not.toBeNull();
 
