@@ -128,7 +128,13 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
   // Engines live on the main thread's side: a child's parent-death signal follows the thread
   // that spawned it, and one pool serves every thread. A warm node is still a piscina task (its
   // scratch dir, request and result handling happen there); only the engine call crosses back.
-  const engines = engineMode === 'warm' ? new WarmEnginePool({ ...warm, manifestDir }) : null;
+  let running = 0;
+  let lockWaiting = 0;
+  let closed = false;
+  // Full: the tasks in the executor (nearly) fill the activity slots, so no new node can arrive
+  // until one ends (a slot or two may hold an activity that does not reach the executor).
+  const full = (): boolean => running >= maxTasks - Math.max(1, Math.floor(maxTasks / 20));
+  const engines = engineMode === 'warm' ? new WarmEnginePool({ ...warm, manifestDir }, full) : null;
   const pool = new Piscina({
     filename: new URL('./thread.js', import.meta.url).href,
     minThreads: 1,
@@ -151,9 +157,6 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
     return path;
   };
   const mutex = new KeyedMutex();
-  let running = 0;
-  let lockWaiting = 0;
-  let closed = false;
 
   async function dispatch(task: ExecutorTask, signal: AbortSignal | undefined, enqueuedAt: number): Promise<ExecutorResult> {
     if (signal?.aborted) return failed({ kind: 'cancelled' }, 'cancelled before start');

@@ -145,3 +145,44 @@ def test_fast_paths_stay_out_under_dbts_record_mode(tmp_path: Path) -> None:
     r = run(code, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "DBT_RECORDER_MODE": "record"})
     assert r.returncode == 0, r.stderr[-3000:]
     assert json.loads(r.stdout.strip().splitlines()[-1]) is False
+
+
+PARSE_CACHE = """
+from dbt.cli.main import dbtRunner
+from dbt_common.clients import jinja
+from dbt_common.clients.jinja import MacroFuzzEnvironment
+from dbt_common.exceptions import CompilationError
+
+def shape():
+    m = dbtRunner().invoke(["parse", "--quiet", "--no-partial-parse", *ARGS]).result
+    macros = {k: [v.macro_sql, sorted(v.depends_on.macros)] for k, v in m.macros.items()}
+    nodes = {k: [v.depends_on.to_dict(), v.config.to_dict()] for k, v in m.nodes.items()}
+    return {"macros": macros, "nodes": nodes}
+
+def bad():
+    try:
+        jinja.parse("{% macro broken( %}")
+    except CompilationError as err:
+        return type(err).__name__
+    return None
+
+before = shape()
+dbt_reach.install_parse_cache()
+kept = MacroFuzzEnvironment.parse.cache
+first = shape()
+filled = len(kept)
+second = shape()
+print(json.dumps({"same": before == first == second, "macros": len(before["macros"]), "filled": filled,
+                  "grew": len(kept) - filled, "errors": [bad(), bad()], "bad_kept": any("broken" in k[0] for k in kept)}))
+"""
+
+
+def test_parse_cache_parses_what_dbt_parses(jaffle: Project) -> None:
+    r = run(f"ARGS = {jaffle.common_args()!r}\n" + PARSE_CACHE, env=jaffle.env)
+    assert r.returncode == 0, r.stderr[-3000:]
+    got = json.loads(r.stdout.strip().splitlines()[-1])
+    assert got["same"] is True
+    assert got["macros"] > 100 and got["filled"] > 100
+    # A second parse of the same project finds every tree kept; a parse error is raised each time, never kept.
+    assert got["grew"] == 0
+    assert got["errors"] == ["CompilationError", "CompilationError"] and got["bad_kept"] is False

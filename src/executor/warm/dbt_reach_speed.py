@@ -16,9 +16,17 @@ costs on top, both answered here with what dbt computes, only cheaper:
   that relation with dbt's own `_make_match`, so quoting, exact and approximate matches behave
   as before. Schemas not in the cache, a None database or identifier, and adapters that
   override the methods involved take dbt's own path.
+
+Concurrent runs put one more cost on top: each run with its own target (a schema per tenant)
+parses the project again, as plain dbt does, and half of a parse is Jinja parsing the same
+~600 macro blocks twice (once to find the macros, once to find the macros they call). Their
+source does not change between runs, so `install_parse_cache` keeps the parsed trees (dbt's
+own test suite does the same, behind its test-only switch); see its doc.
 """
 import functools
 import os
+import threading
+from collections import OrderedDict
 
 
 def check_fast_paths():
@@ -47,7 +55,58 @@ def check_fast_paths():
         return "dbt.adapters.reference_keys._ReferenceKey(database, schema, identifier)"
     if not all(name in RelationsCache.__init__.__code__.co_names for name in ("relations", "lock")):
         return "dbt.adapters.cache.RelationsCache.relations / lock"
+    return _check_parse_cache()
+
+
+def _check_parse_cache():
+    import jinja2
+    from dbt_common.clients.jinja import MacroFuzzEnvironment
+
+    # The cache serves Environment.parse only; rendering compiles through Environment._parse
+    # (whose trees Jinja's optimizer may change), which must not reach it.
+    if not issubclass(MacroFuzzEnvironment, jinja2.Environment) or "_parse" not in jinja2.Environment.compile.__code__.co_names \
+            or "parse" in jinja2.Environment.compile.__code__.co_names:
+        return "dbt_common.clients.jinja.MacroFuzzEnvironment (a jinja2.Environment compiling through _parse, not parse)"
     return None
+
+
+PARSE_CACHE_ENTRIES = 8192
+"""Parsed trees kept per engine (least recently used go first). A 1,000-model project with its
+adapter's macros needs ~2,500; an engine serves few projects before it is recycled."""
+
+
+def install_parse_cache(entries=PARSE_CACHE_ENTRIES):
+    """Environment.parse on dbt's Jinja environments keeps its trees, keyed by the source, the
+    template name and file, and the environment's class and extensions (all the parse depends
+    on). Only parse-only callers reach it: dbt's macro parser and its static scan for macro
+    calls, which read the tree and never change it. Errors are not kept (each call raises its
+    own). Left out under dbt's record/replay mode (DBT_RECORDER_MODE)."""
+    if os.environ.get("DBT_RECORDER_MODE"):
+        return
+    from dbt_common.clients.jinja import MacroFuzzEnvironment
+
+    original = MacroFuzzEnvironment.parse
+    kept: OrderedDict[tuple, object] = OrderedDict()
+    lock = threading.Lock()
+
+    @functools.wraps(original)
+    def parse(self, source, name=None, filename=None):
+        key = (source, name, filename, type(self), tuple(self.extensions))
+        with lock:
+            tree = kept.get(key)
+            if tree is not None:
+                kept.move_to_end(key)
+                return tree
+        tree = original(self, source, name, filename)
+        with lock:
+            kept[key] = tree
+            if len(kept) > entries:
+                kept.popitem(last=False)
+        return tree
+
+    parse._dbtt_fast = True  # type: ignore[attr-defined]
+    parse.cache = kept  # type: ignore[attr-defined]
+    MacroFuzzEnvironment.parse = parse
 
 
 def install_fast_namespaces():

@@ -47,7 +47,8 @@ export class WarmEnginePool {
   /** The memory budget held back the last engine start that was due. */
   memoryLimited = false;
 
-  constructor(options: WarmEngineOptions = {}) {
+  /** `full`: every task slot of the executor is taken (turns.ts: then an idle context gets no grace). */
+  constructor(options: WarmEngineOptions = {}, private readonly full: () => boolean = () => false) {
     this.opts = compileWarmEngineOptions(options);
     this.engineMb = this.opts.engineMemoryMb;
     this.templates = new EngineTemplates({ enabled: this.opts.forkEngines && this.opts.maxEngines >= 2, socketDir: this.opts.manifestDir });
@@ -165,7 +166,7 @@ export class WarmEnginePool {
    * context open longest. An in-memory database is never closed for another run.
    */
   private makeRoom(job: Job, blockedBy: Slot | null): void {
-    const action = roomFor(blockedBy ? [blockedBy] : [...this.slots], job, Date.now(), { quantumMs: this.opts.contextQuantumMs, graceMs: this.opts.contextGraceMs });
+    const action = roomFor(blockedBy ? [blockedBy] : [...this.slots], job, Date.now(), { quantumMs: this.opts.contextQuantumMs, graceMs: this.opts.contextGraceMs, full: this.full() });
     if ('close' in action) {
       this.counters.switches += 1;
       void this.closeContext(action.close);

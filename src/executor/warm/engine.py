@@ -214,6 +214,7 @@ def boot():
         dbt_reach.install_fast_flag_source()
         dbt_reach.install_fast_namespaces()
         dbt_reach.install_indexed_get_relation()
+        dbt_reach.install_parse_cache()
     except Exception as err:  # noqa: BLE001 - the manager reports this as a start-up failure
         print(f"{err}", file=sys.stderr, flush=True)
         os._exit(4)

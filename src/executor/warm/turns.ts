@@ -7,6 +7,12 @@ export interface TurnOptions {
   quantumMs: number;
   /** A context without nodes this long gives its engine up at once. */
   graceMs: number;
+  /**
+   * Every task slot of the executor is taken: an idle run's next nodes cannot arrive until a
+   * node ends, so an idle context gets no grace (holding it would idle the engine while the
+   * slots stay full of other runs' waiting nodes).
+   */
+  full?: boolean;
 }
 
 /**
@@ -51,7 +57,8 @@ export function drainable(slots: readonly Slot[], now: number, quantumMs: number
 export type RoomAction = { close: Slot } | { drain: Slot | null; retryInMs: number | null };
 
 /** The turn rules for `job` among `candidates` (the holder of its DuckDB database, else every slot). */
-export function roomFor(candidates: readonly Slot[], job: Job, now: number, t: TurnOptions): RoomAction {
+export function roomFor(candidates: readonly Slot[], job: Job, now: number, opts: TurnOptions): RoomAction {
+  const t = opts.full ? { ...opts, graceMs: 0 } : opts;
   const own = job.kind === 'node' ? job.contextKey : null;
   const victim = candidates.find((s) => yieldable(s, now, t, own));
   if (victim) return { close: victim };

@@ -16,6 +16,13 @@ describe('turns between runs on the engine pool', () => {
     expect(roomFor([idle], { kind: 'node', contextKey: 'b', queuedAt: 0 } as never, 300, T)).toEqual({ close: idle });
   });
 
+  it('gives an idle context no grace when the task slots are full (its run\'s next nodes cannot arrive)', () => {
+    const idle = slot('a', {}, { idleSince: 1_000, openedAt: 1_000 });
+    const job = { kind: 'node', contextKey: 'b', queuedAt: 1_000 } as never;
+    expect(roomFor([idle], job, 1_010, T)).toEqual({ drain: null, retryInMs: 240 });
+    expect(roomFor([idle], job, 1_010, { ...T, full: true })).toEqual({ close: idle });
+  });
+
   it('looks again when a protected idle context becomes free, never sooner than a few ms', () => {
     const fresh = slot('a', {}, { idleSince: 1_000, openedAt: 1_000 });
     expect(nextYield([fresh], 1_100, T)).toBe(150);
