@@ -2,10 +2,11 @@
 // `<tmpdir>/dbtt-<kind>-<pid>-XXXXXX` (executor tasks, fetched projects); a process killed with
 // SIGKILL (or OOM-killed) never removes its own, and a container's /tmp (an emptyDir) outlives
 // the container, so the next worker removes them.
-import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { procStatFields } from './proc-stat.js';
 
 const SCRATCH_NAME = /^dbtt-[a-z]+-(\d+)-[^/]+$/;
 
@@ -30,11 +31,7 @@ export function isProcessAlive(pid: number): boolean {
 
 /** Whether /proc says the process has exited and waits to be reaped (a zombie runs nothing). */
 export function isZombie(pid: number): boolean {
-  try {
-    return / Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\)/s, ')'));
-  } catch {
-    return false;
-  }
+  return procStatFields(pid)?.[0] === 'Z';
 }
 
 /** Whether a process with this pid runs (exists and is not a zombie). */

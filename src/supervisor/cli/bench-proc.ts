@@ -1,7 +1,8 @@
 // Process-tree accounting for `dbt-temporal bench` and `npm run bench` (Linux /proc): CPU
 // seconds and the sampled peak RSS of process trees, so each setting is measured with
 // everything it started.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { procStatFields } from '../proc-stat.js';
 
 const TICKS_PER_S = 100; // USER_HZ on Linux
 const PAGE_KB = 4;
@@ -16,14 +17,10 @@ interface Stat {
 }
 
 function readStat(pid: number): Stat | null {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    const num = (i: number): number => Number(f[i]);
-    return { pid, ppid: num(1), own: num(11) + num(12), children: num(13) + num(14), rssKb: num(21) * PAGE_KB };
-  } catch {
-    return null; // exited, or no /proc (not Linux): counts as nothing
-  }
+  const f = procStatFields(pid);
+  if (!f) return null; // exited, or no /proc (not Linux): counts as nothing
+  const num = (i: number): number => Number(f[i]);
+  return { pid, ppid: num(1), own: num(11) + num(12), children: num(13) + num(14), rssKb: num(21) * PAGE_KB };
 }
 
 /** Every live process of the trees rooted at `roots` (roots included), from one read of /proc. */
