@@ -66,7 +66,10 @@ export async function executeNodes(
       again = false;
       for (const node of tracker.take(MAX_IN_FLIGHT - inflight.size)) {
         if (isReused(node) && patched(REUSE_PATCH)) {
-          coord?.noteResult(finishReused(tracker, node, new Date().toISOString()));
+          // Finished first: `coord?.noteResult(finishReused(...))` would skip the finish itself
+          // when the run takes no leases (an optional call drops its arguments too).
+          const result = finishReused(tracker, node, new Date().toISOString());
+          coord?.noteResult(result);
           finishedHere += 1;
           again = true;
           continue;
