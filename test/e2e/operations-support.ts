@@ -1,16 +1,27 @@
 // Shared helpers of the operations end-to-end tests: a generated dbt project with a slow
 // Python model, a test CA (openssl) and a loopback TLS proxy in front of the dev server,
 // HTTP helpers, and process-tree inspection.
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { execa } from 'execa';
+import { afterAll } from 'vitest';
 
+const made: string[] = [];
+// Registered when a test file imports this module, so before the file's own hooks: vitest runs
+// after-hooks last-registered first, so this runs after the file has stopped its workers.
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A scratch dir under the system's temp dir, removed after the test file. */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 /** `ops_duck`: slow (Python, sleeps OPS_SLEEP_S) -> after_slow, and `leaky`, which fails with the password in its SQL. */

@@ -1,5 +1,5 @@
 // Secrets are found in the environment and profiles and replaced by *** in text and data.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,7 +24,11 @@ describe('secrets', () => {
   it('finds literal passwords in profiles.yml but not env_var templates', () => {
     const dir = mkdtempSync(join(tmpdir(), 'prof-'));
     writeFileSync(join(dir, 'profiles.yml'), `p:\n  outputs:\n    dev:\n      type: postgres\n      password: literal-pw\n      user: "{{ env_var('U') }}"\n      private_key: "{{ env_var('K') }}"\n      token: tok-abc\n`);
-    expect(profileSecrets([dir, join(dir, 'missing')]).sort()).toEqual(['literal-pw', 'tok-abc']);
+    try {
+      expect(profileSecrets([dir, join(dir, 'missing')]).sort()).toEqual(['literal-pw', 'tok-abc']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('replaces every occurrence in text and nested data, longest secret first', () => {

@@ -1,13 +1,14 @@
 // Every configuration variable: a valid value takes effect, an invalid one is a CONFIG_ERROR
 // naming the variable, the value and what is accepted.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/supervisor/config/config.js';
 import type { Config } from '../../../src/supervisor/config/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const PEM = join(dir, 'cert.pem');
 writeFileSync(PEM, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
 const NOT_PEM = join(dir, 'plain.txt');

@@ -1,13 +1,14 @@
 // The health canary file: created with its parent dirs, kept fresh by a main-loop timer,
 // stale while that loop is blocked; and the `healthcheck` subcommand reading it.
-import { existsSync, mkdtempSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { clearHealthFile, healthFileAgeMs, isHealthFileFresh, startHealthFile } from '../../../src/supervisor/health/health-file.js';
 import { runCli } from '../../support/worker-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'health-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function until(check: () => Promise<boolean>): Promise<void> {
   while (!(await check())) await new Promise((r) => setTimeout(r, 10));

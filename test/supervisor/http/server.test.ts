@@ -1,5 +1,5 @@
 // The HTTP server as the deployment guide describes it, through fastify's inject().
-import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { Readiness } from '../../../src/supervisor/health/readiness.js';
 import { buildServer } from '../../../src/supervisor/http/server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'http-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const file = join(dir, 'health');
 const readiness = new Readiness();
 const app = buildServer({
