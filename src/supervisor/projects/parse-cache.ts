@@ -5,7 +5,7 @@
 // whether the file still fits (its version, the project, profile, vars and env it read) and
 // parses in full when it does not.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { ProjectLocation } from './discover.js';
 
@@ -48,6 +48,12 @@ export function parseCache(dir: string, dbtPath: string): ParseSeeds {
       try {
         mkdirSync(dir, { recursive: true, mode: 0o700 });
         const path = file(location, target);
+        if (sameBytes(path, bytes)) {
+          // Unchanged (the start found nothing to re-parse): only marked as used, for the trim.
+          const now = new Date();
+          utimesSync(path, now, now);
+          return;
+        }
         const tmp = `${path}.${process.pid}.tmp`;
         writeFileSync(tmp, bytes, { mode: 0o600 });
         renameSync(tmp, path);
@@ -57,6 +63,14 @@ export function parseCache(dir: string, dbtPath: string): ParseSeeds {
       }
     },
   };
+}
+
+function sameBytes(path: string, bytes: Uint8Array): boolean {
+  try {
+    return statSync(path).size === bytes.byteLength && Buffer.from(bytes).equals(readFileSync(path));
+  } catch {
+    return false;
+  }
 }
 
 function trim(dir: string): void {

@@ -31,6 +31,22 @@ describe('the partial-parse cache of local workers', () => {
     for (const f of readdirSync(dir)) expect(statSync(join(dir, f)).mode & 0o077).toBe(0);
   });
 
+  it('leaves an unchanged file in place and only marks it used', () => {
+    const dir = join(scratch(), 'parse');
+    const cache = parseCache(dir, 'dbt');
+    cache.write(project(1), null, new Uint8Array([1, 2, 3]));
+    const [name] = readdirSync(dir);
+    const path = join(dir, name as string);
+    utimesSync(path, 1000, 1000);
+    const inode = statSync(path).ino;
+    cache.write(project(1), null, new Uint8Array([1, 2, 3]));
+    expect(statSync(path).ino).toBe(inode);
+    expect(statSync(path).mtimeMs).toBeGreaterThan(1e12);
+    cache.write(project(1), null, new Uint8Array([4]));
+    expect(statSync(path).ino).not.toBe(inode);
+    expect([...(cache.read(project(1), null) ?? [])]).toEqual([4]);
+  });
+
   it('lives in the user\'s cache directory, never under TMPDIR', () => {
     expect(localParseCacheDir({ XDG_CACHE_HOME: '/c', HOME: '/h', TMPDIR: '/t' })).toBe('/c/dbt-temporal/parse');
     expect(localParseCacheDir({ HOME: '/h', TMPDIR: '/t' })).toBe('/h/.cache/dbt-temporal/parse');
