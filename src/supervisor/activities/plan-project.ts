@@ -8,6 +8,7 @@ import type { ProjectGraph } from '../planning/project-graph.js';
 import { invocationFor } from '../projects/resolve-cache.js';
 import { readsRunInputEnv } from '../projects/run-input-env.js';
 import { manifestForRun } from '../artifacts/manifest.js';
+import type { ManifestDoc } from '../artifacts/manifest.js';
 import { planFailure, selectorCharacterError } from '../planning/plan-errors.js';
 import { emptySelectionWarnings } from '../planning/empty-selection.js';
 import { fitListing, listingKeys, listingLines } from '../planning/listing.js';
@@ -107,19 +108,21 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
     // The manifest as this run parsed the project (its env, vars and target): what dbt itself
     // would write, and what --defer / state: comparisons of later runs must see.
     const store = deps.observability?.store;
-    const manifestPath = store && invocationId && result.manifestJson
-      ? await store.put(invocationId, 'manifest.json', redactText(deps, manifestForRun(result.manifestJson, invocationId, new Date().toISOString())))
+    // Parsed once: stored, and read by reuse and coordination.
+    const manifest = result.manifestJson ? (JSON.parse(result.manifestJson) as ManifestDoc) : null;
+    const manifestPath = store && invocationId && manifest
+      ? await store.put(invocationId, 'manifest.json', redactText(deps, manifestForRun(manifest, invocationId, new Date().toISOString())))
       : null;
     // Reuse (docs/reuse.md): which nodes are unchanged since their last build; after the
     // manifest is stored, so a failed probe never loses the plan's artifacts.
     const target = result.profile?.target ?? request.target ?? deps.defaults.target ?? 'default';
     const decided = invocationId && request.command !== 'list' ? await planReuse({
-      project, request, invocationId, target, nodes, manifestJson: result.manifestJson ?? null, warehouse, store: store ?? null,
+      project, request, invocationId, target, nodes, manifest, warehouse, store: store ?? null,
       invocation: invocationFor(project, deps.defaults, { ...request, invocation_id: invocationId }), compile: (task) => runOnExecutor(deps, project, () => task, warehouse),
       log: (message, attrs) => Context.current().log.info(message, attrs),
     }) : nodes;
     const { nodes: planned, coordination } = request.command === 'list' ? { nodes: decided, coordination: null }
-      : planCoordination({ settings: project.settings, command: request.command, reuse: request.reuse, fullRefresh: request.full_refresh, target, warehouse, manifestJson: result.manifestJson ?? null, nodes: decided });
+      : planCoordination({ settings: project.settings, command: request.command, reuse: request.reuse, fullRefresh: request.full_refresh, target, warehouse, manifest, nodes: decided });
     return {
       manifest_path: manifestPath,
       project: project.location.name,

@@ -1,11 +1,20 @@
 // manifest.json for a run: dbt's own manifest (written by `dbt parse` at worker start-up,
 // schema v12) with the run's invocation id and generation time in its metadata.
 import type { JsonValue } from '../../shared/contracts.js';
+import type { ManifestEntry } from '../reuse/fingerprint.js';
 
-export function manifestForRun(manifestJson: string, invocationId: string, generatedAt: string): string {
-  const manifest = JSON.parse(manifestJson) as { metadata?: Record<string, JsonValue> };
-  manifest.metadata = { ...(manifest.metadata ?? {}), invocation_id: invocationId, generated_at: generatedAt };
-  return JSON.stringify(manifest);
+/** A parsed manifest.json, as far as the worker reads it (parsed once per plan, shared read-only). */
+export interface ManifestDoc {
+  metadata?: Record<string, JsonValue> & { dbt_version?: string; adapter_type?: string };
+  nodes?: Record<string, ManifestEntry>;
+  sources?: Record<string, ManifestEntry>;
+  macros?: Record<string, ManifestEntry>;
+}
+
+/** manifest.json for a run (its JSON, or the plan's parse of it, which is left unchanged). */
+export function manifestForRun(manifest: string | ManifestDoc, invocationId: string, generatedAt: string): string {
+  const doc = typeof manifest === 'string' ? (JSON.parse(manifest) as ManifestDoc) : manifest;
+  return JSON.stringify({ ...doc, metadata: { ...(doc.metadata ?? {}), invocation_id: invocationId, generated_at: generatedAt } });
 }
 
 /** unique_id -> relation_name of every node in a manifest (null where dbt has none). */

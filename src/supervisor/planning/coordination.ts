@@ -2,9 +2,9 @@
 // that writes a relation names it) and the target's admission limit, from dbt_temporal.yml.
 import type { PlanNode } from '../../shared/plan.js';
 import type { PlanCoordination } from '../../shared/leases.js';
+import type { ManifestDoc } from '../artifacts/manifest.js';
 import type { ProjectSettings } from '../projects/project-settings.js';
 import { isStateful } from '../reuse/decide.js';
-import type { ManifestEntry } from '../reuse/fingerprint.js';
 
 /** Resource types that write a relation of their own (tests only read, unless they store failures). */
 export const WRITING_TYPES: readonly string[] = ['model', 'seed', 'snapshot'];
@@ -28,21 +28,21 @@ export interface CoordinationInput {
   target: string;
   warehouse: string | null;
   /** The run's manifest (its env's schemas): where relation names come from. */
-  manifestJson: string | null;
+  manifest: ManifestDoc | null;
   nodes: PlanNode[];
 }
 
 /** The plan's coordination and its nodes with the relations they write (unchanged when neither applies). */
 export function planCoordination(i: CoordinationInput): { nodes: PlanNode[]; coordination: PlanCoordination | null } {
-  const leases = wantsLeases(i.settings, i.command, i.reuse) && i.manifestJson !== null;
+  const leases = wantsLeases(i.settings, i.command, i.reuse) && i.manifest !== null;
   const limit = i.settings.limits[i.target];
   if (!leases && limit === undefined) return { nodes: i.nodes, coordination: null };
   const coordination: PlanCoordination = {
     leases, scope: i.warehouse ? `${i.target}@${i.warehouse}` : i.target,
     admission: limit === undefined ? null : { target: i.target, limit },
   };
-  if (!leases || i.manifestJson === null) return { nodes: i.nodes, coordination };
-  const manifest = JSON.parse(i.manifestJson) as { nodes?: Record<string, ManifestEntry> };
+  const manifest = i.manifest;
+  if (!leases || manifest === null) return { nodes: i.nodes, coordination };
   // What another run built while a node waited counts only where the plan itself could reuse.
   const reuses = (i.reuse ?? i.settings.reuse.enabled) && !i.fullRefresh;
   const nodes = i.nodes.map((n) => {

@@ -5,6 +5,7 @@ import type { CompileTask, DbtInvocation, ExecutorResult } from '../../shared/ex
 import type { RunRequest } from '../../shared/input.js';
 import type { PlanNode } from '../../shared/plan.js';
 import type { NodeReuse } from '../../shared/reuse.js';
+import type { ManifestDoc } from '../artifacts/manifest.js';
 import type { ArtifactStore } from '../artifacts/store.js';
 import { exactSelector } from '../planning/commands.js';
 import type { ResolvedProject } from '../projects/resolve-cache.js';
@@ -24,7 +25,8 @@ export interface PlanReuseInput {
   invocationId: string;
   target: string;
   nodes: PlanNode[];
-  manifestJson: string | null;
+  /** The run's manifest, parsed once by the plan. */
+  manifest: ManifestDoc | null;
   warehouse: string | null;
   store: ArtifactStore | null;
   /** Runs a compile task on the executor (the activity's frame: heartbeats, DuckDB exclusivity). */
@@ -54,8 +56,8 @@ export async function planReuse(i: PlanReuseInput): Promise<PlanNode[]> {
     // A run without reuse invalidates what it rebuilds, once reuse state exists for the target.
     return (await state.exists()) ? allBuild(i.nodes, 'reuse is off', { target: i.target }) : i.nodes;
   }
-  if (!i.manifestJson) return allBuild(i.nodes, "the run's manifest is unavailable", { target: i.target });
-  const manifest = JSON.parse(i.manifestJson) as { nodes: Record<string, ManifestEntry>; sources: Record<string, ManifestEntry>; macros: Record<string, ManifestEntry>; metadata?: { dbt_version?: string; adapter_type?: string } };
+  const manifest = i.manifest;
+  if (!manifest) return allBuild(i.nodes, "the run's manifest is unavailable", { target: i.target });
   const entries = new Map<string, ManifestEntry>([...Object.entries(manifest.nodes ?? {}), ...Object.entries(manifest.sources ?? {})]);
   const candidates = i.nodes.filter((n) => REUSABLE_TYPES.includes(n.resource_type));
   await state.markUsed();

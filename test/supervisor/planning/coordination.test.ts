@@ -1,6 +1,7 @@
 // dbt_temporal.yml's `leases:` and `limits:`, and what a plan asks of its nodes from them.
 import { describe, expect, it } from 'vitest';
 import type { PlanNode } from '../../../src/shared/plan.js';
+import type { ManifestDoc } from '../../../src/supervisor/artifacts/manifest.js';
 import { planCoordination } from '../../../src/supervisor/planning/coordination.js';
 import { parseProjectSettings } from '../../../src/supervisor/projects/project-settings.js';
 
@@ -10,14 +11,14 @@ const nodes: PlanNode[] = [
   { unique_id: 'model.p.orders', name: 'orders', resource_type: 'model', depends_on: ['model.p.eph'] },
   { unique_id: 'test.p.t1', name: 't1', resource_type: 'test', depends_on: ['model.p.orders'] },
 ];
-const manifestJson = JSON.stringify({
+const manifest = {
   nodes: {
     'seed.p.raw': { relation_name: '"db"."s"."raw"', config: { materialized: 'seed' } },
     'model.p.eph': { relation_name: null, config: { materialized: 'ephemeral' } },
     'model.p.orders': { relation_name: '"db"."s"."orders"', config: { materialized: 'table' } },
     'test.p.t1': { relation_name: null, config: {} },
   },
-});
+} as unknown as ManifestDoc; // only the fields coordination reads
 
 describe('dbt_temporal.yml limits and leases', () => {
   it('reads limits per target and leases as on, off or "when the run reuses"', () => {
@@ -37,7 +38,7 @@ describe('dbt_temporal.yml limits and leases', () => {
 });
 
 describe('a plan\'s coordination', () => {
-  const base = { command: 'build', target: 'prod', warehouse: null, manifestJson, nodes, fullRefresh: false };
+  const base = { command: 'build', target: 'prod', warehouse: null, manifest, nodes, fullRefresh: false };
   const settings = (doc: unknown) => parseProjectSettings(doc, 'f.yml');
 
   it('asks nothing without leases or a limit for the target', () => {
@@ -54,11 +55,11 @@ describe('a plan\'s coordination', () => {
 
   it('lets a waiting node reuse another run\'s build only where the plan could reuse: reuse on, no full refresh, stateful nodes by reuse.stateful', () => {
     const reuseOf = (o: ReturnType<typeof planCoordination>) => Object.fromEntries(o.nodes.filter((n) => n.lease).map((n) => [n.name, n.lease?.reuse]));
-    const incremental = JSON.stringify({ nodes: { ...JSON.parse(manifestJson).nodes, 'model.p.orders': { relation_name: '"db"."s"."orders"', config: { materialized: 'incremental' } } } });
+    const incremental = { nodes: { ...manifest.nodes, 'model.p.orders': { relation_name: '"db"."s"."orders"', config: { materialized: 'incremental' } } } } as unknown as ManifestDoc;
     expect(reuseOf(planCoordination({ ...base, settings: settings(null), reuse: true }))).toEqual({ raw: true, orders: true });
     expect(reuseOf(planCoordination({ ...base, settings: settings(null), reuse: true, fullRefresh: true }))).toEqual({ raw: false, orders: false });
-    expect(reuseOf(planCoordination({ ...base, manifestJson: incremental, settings: settings(null), reuse: true }))).toEqual({ raw: true, orders: false });
-    expect(reuseOf(planCoordination({ ...base, manifestJson: incremental, settings: settings({ reuse: { enabled: true, stateful: true } }), reuse: null }))).toEqual({ raw: true, orders: true });
+    expect(reuseOf(planCoordination({ ...base, manifest: incremental, settings: settings(null), reuse: true }))).toEqual({ raw: true, orders: false });
+    expect(reuseOf(planCoordination({ ...base, manifest: incremental, settings: settings({ reuse: { enabled: true, stateful: true } }), reuse: null }))).toEqual({ raw: true, orders: true });
   });
 
   it('takes leases when the run or the project reuses unless leases: false, and never for commands that write nothing', () => {
