@@ -32,6 +32,8 @@ const REASK_MS = 120_000;
 /** A reused node's message, "reused from <invocation id>", names the build it reads. */
 const REUSED_PREFIX = reusedMessage('');
 
+type Parts = ReturnType<typeof splitParts>;
+
 interface Held {
   workflowId: string;
   id: string;
@@ -59,11 +61,14 @@ export class RunCoordinator {
     let relation: Held | null = null;
     let slot: Held | null = null;
     let outcome: ReleaseOutcome = { kind: 'untouched' };
+    // The node's build inputs, its own and its parents' (split once: read before and after it runs).
+    let parts: Parts | null = null;
     try {
       if (this.c.leases && node.lease) {
         relation = await this.acquire('relation', `${this.c.scope}/${node.lease.relation}`, 1, node);
         if (!relation) return this.cancelled(node);
-        const from = this.reusable(node, relation.grant.last);
+        parts = this.parts(node);
+        const from = node.lease.reuse && parts ? reusableBuild(relation.grant.last, this.tracker.startedAtMs, parts.self, parts.parents, (p) => this.versions.get(p) ?? null) : null;
         if (from) return this.noteResult(reusedResult(node.unique_id, from, new Date().toISOString()));
       }
       if (this.c.admission) {
@@ -76,7 +81,7 @@ export class RunCoordinator {
       outcome = { kind: 'built', record: null };
       const result = await execute();
       // What the build was made of matters only to a run waiting on the relation.
-      if (relation && result.status === 'success') outcome = { kind: 'built', record: this.record(node) };
+      if (relation && result.status === 'success') outcome = { kind: 'built', record: parts && this.record(parts) };
       return this.noteResult(result);
     } catch (err) {
       return syntheticResult(node.unique_id, 'error', `lease: ${(err as Error).message}`);
@@ -137,17 +142,14 @@ export class RunCoordinator {
     send.catch(() => undefined);
   }
 
-  /** The invocation whose build (finished while this node waited) it can report as its own, if any. */
-  private reusable(node: PlanNode, last: BuildRecord | null): string | null {
-    if (!node.lease?.reuse || typeof node.reuse?.fp !== 'string' || !node.reuse.parts) return null;
-    const { self, parents } = splitParts(node.reuse.parts, (id) => this.inRun.has(id));
-    return reusableBuild(last, this.tracker.startedAtMs, self, parents, (p) => this.versions.get(p) ?? null);
+  /** The node's build inputs split into its own and its parents' in this run; null without a fingerprint. */
+  private parts(node: PlanNode): Parts | null {
+    if (typeof node.reuse?.fp !== 'string' || !node.reuse.parts) return null;
+    return splitParts(node.reuse.parts, (id) => this.inRun.has(id));
   }
 
   /** What this node's successful build was made of, for a run that waits on the relation next. */
-  private record(node: PlanNode): BuildRecord | null {
-    if (typeof node.reuse?.fp !== 'string' || !node.reuse.parts) return null;
-    const { self, parents } = splitParts(node.reuse.parts, (id) => this.inRun.has(id));
+  private record({ self, parents }: Parts): BuildRecord | null {
     const versions: Record<string, string> = {};
     for (const p of parents) {
       const v = this.versions.get(p);
