@@ -70,9 +70,10 @@ def _check_parse_cache():
     return None
 
 
-PARSE_CACHE_ENTRIES = 8192
-"""Parsed trees kept per engine (least recently used go first). A 1,000-model project with its
-adapter's macros needs ~2,500; an engine serves few projects before it is recycled."""
+PARSE_CACHE_ENTRIES = 4096
+"""Parsed trees kept per engine (least recently used go first): ~14 KiB each, so at most ~56 MiB.
+A project needs one per macro block (~500 for dbt and its adapter, ~600 with dbt_utils) and
+one per model that calls config(): ~7 MiB for a 40-model project."""
 
 
 def install_parse_cache(entries=PARSE_CACHE_ENTRIES):
