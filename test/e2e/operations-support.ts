@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { execa } from 'execa';
 import { afterAll } from 'vitest';
+import { procStatFields } from '../../src/supervisor/proc-stat.js';
 
 const made: string[] = [];
 // Registered when a test file imports this module, so before the file's own hooks: vitest runs
@@ -129,13 +130,10 @@ export function descendants(pid: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // The process exited while we looked.
-    }
+    const fields = procStatFields(Number(entry));
+    if (!fields) continue; // the process exited while we looked
+    const ppid = Number(fields[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
   }
   const out: number[] = [];
   const walk = (p: number) => {
@@ -149,12 +147,8 @@ export function descendants(pid: number): number[] {
 }
 
 export function isAlive(pid: number): boolean {
-  try {
-    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
+  const state = procStatFields(pid)?.[0];
+  return state !== undefined && state !== 'Z' && state !== 'X';
 }
 
 export function cmdline(pid: number): string {
