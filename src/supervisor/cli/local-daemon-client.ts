@@ -9,7 +9,8 @@ import { workerFingerprint } from './local-daemon-fingerprint.js';
 import { acquireLock } from './local-daemon-lock.js';
 import { callDaemon } from './local-daemon-protocol.js';
 import type { DaemonCall } from './local-daemon-protocol.js';
-import { clearDaemonState, daemonPaths, isAlive, readDaemonState, removeCleanLog, runs } from './local-daemon-state.js';
+import { isAlive } from '../scratch-sweep.js';
+import { clearDaemonState, daemonPaths, readDaemonState, removeCleanLog, runs } from './local-daemon-state.js';
 import type { DaemonPaths, DaemonState } from './local-daemon-state.js';
 
 const ENTRY = fileURLToPath(new URL('./local-daemon-main.js', import.meta.url));

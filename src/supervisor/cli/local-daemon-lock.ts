@@ -3,7 +3,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CodedError } from '../../shared/errors.js';
-import { isAlive } from './local-daemon-state.js';
+import { isAlive } from '../scratch-sweep.js';
 
 export interface LockOptions {
   /** Give up after this long (a start-up holds it for seconds). @default 180000 */

@@ -9,7 +9,8 @@ import { freePort, startDevServer, temporalExecutable } from '../dev-server.js';
 import { createLogger } from '../logger.js';
 import { readLine } from './local-daemon-protocol.js';
 import type { DaemonReply, DaemonRequest } from './local-daemon-protocol.js';
-import { clearDaemonState, daemonPaths, isAlive, removeCleanLog, writeDaemonState } from './local-daemon-state.js';
+import { isAlive } from '../scratch-sweep.js';
+import { clearDaemonState, daemonPaths, removeCleanLog, writeDaemonState } from './local-daemon-state.js';
 import { DaemonWorker } from './local-daemon-worker.js';
 import { workerFingerprint } from './local-daemon-fingerprint.js';
 

@@ -8,9 +8,6 @@ import { dirname, join } from 'node:path';
 import { CodedError } from '../../shared/errors.js';
 import { isAlive } from '../scratch-sweep.js';
 
-/** Whether a process with this pid runs (the start-up sweep's rule: exists and is not a zombie). */
-export { isAlive };
-
 export interface DaemonPaths {
   dir: string;
   lock: string;
