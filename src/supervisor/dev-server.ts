@@ -93,10 +93,19 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     try {
       return await startOnce(opts);
     } catch (err) {
-      // Only ports picked here are worth picking again: a caller's own port stays taken.
-      if (attempt >= 3 || opts.port !== undefined || !/address already in use/.test((err as Error).message)) throw err;
+      // Only ports picked here are worth picking again: a caller's own port stays taken (the
+      // HTTP, metrics and UI ports are always picked here).
+      if (attempt >= 3 || !pickedPortTaken((err as Error).message, opts.port)) throw err;
     }
   }
+}
+
+/** Whether a start failed because a port picked here (not the caller's `port`) was taken meanwhile. */
+export function pickedPortTaken(message: string, callerPort: number | undefined): boolean {
+  if (!/address already in use/.test(message)) return false;
+  if (callerPort === undefined) return true;
+  const taken = /listen tcp \S*:(\d+): bind: address already in use/.exec(message)?.[1];
+  return taken !== undefined && Number(taken) !== callerPort;
 }
 
 async function startOnce(opts: DevServerOptions): Promise<DevServer> {
