@@ -1,11 +1,15 @@
 // Stable names shared by the workflow, the worker and clients.
+import type { ErrorCode } from './errors.js';
 
 export const WORKFLOW_TYPE = 'dbt_run';
 export const DEFAULT_TASK_QUEUE = 'dbt-tasks';
 export const DEFAULT_NAMESPACE = 'default';
 
-/** Failure type of a run that executed and had failed nodes; details[0] is the DbtRunOutput. */
-export const RUN_FAILED_ERROR_TYPE = 'DbtRunFailed';
+/**
+ * Failure type of a run that executed and had failed nodes; details[0] is the DbtRunOutput. A
+ * code of the catalogue, spelled as the Rust project spells it: clients match on this string.
+ */
+export const RUN_FAILED_ERROR_TYPE = 'DbtRunFailed' satisfies ErrorCode;
 
 /** Statuses that mean a node did not succeed: it blocks its dependents and fails the run (dbt: error, fail, partial success; runtime error is freshness's error). */
 export const BLOCKING_STATUSES: readonly string[] = ['error', 'fail', 'runtime error', 'partial success'];

@@ -1,4 +1,5 @@
 // Prints a run outcome (summary or JSON) and maps it to the CLI exit code.
+import type { ErrorCode } from '../../shared/errors.js';
 import type { RunOutcome } from './start-run.js';
 import { keepCompiledCode } from './compiled-code.js';
 import { formatSummary } from './summary.js';
@@ -8,7 +9,7 @@ import { formatPlan } from './plan-preview.js';
  * Error types that mean the request itself was wrong or dbt could not start the run (exit 2, as
  * dbt exits 2 when a parse or a --warn-error warning stops it before any node), not that the run failed.
  */
-const USAGE_ERROR_TYPES = ['INVALID_INPUT', 'SELECTION_ERROR', 'PROJECT_NOT_FOUND', 'DBT_COMPILATION_ERROR', 'DBT_CONFIGURATION_ERROR'];
+const USAGE_ERROR_TYPES: readonly string[] = ['INVALID_INPUT', 'SELECTION_ERROR', 'PROJECT_NOT_FOUND', 'DBT_COMPILATION_ERROR', 'DBT_CONFIGURATION_ERROR'] satisfies ErrorCode[];
 
 export interface ReportOptions {
   json: boolean;
