@@ -1,48 +1,38 @@
 // Project hooks run in the run's context (warm mode): with an in-memory DuckDB profile, what
 // on-run-start creates is there for the run's models and for on-run-end, as in one plain
 // `dbt build` (same venv) — also when a node fails and when an on-run-end hook fails.
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectClient, statusMap } from '../support/client.js';
-import type { TestClient } from '../support/client.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { statusMap } from '../support/client.js';
 import { runPlainDbt } from '../support/dbt-oracle.js';
+import { useE2eWorker } from '../support/e2e-worker.js';
 import { REPO_ROOT } from '../support/paths.js';
 import { hashTree } from '../support/tree-hash.js';
-import { startWorker } from '../support/worker-process.js';
-import type { WorkerProcess } from '../support/worker-process.js';
 
 const PROJECT = `${REPO_ROOT}test/fixtures/hooks_memory`;
-let scratch: string;
-let worker: WorkerProcess;
-let client: TestClient;
 let treeBefore: string;
 
 const sorted = (m: Map<string, string>): [string, string][] => [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
 
-beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'e2e-hooks-ctx-'));
-  treeBefore = await hashTree([PROJECT]);
-  worker = await startWorker({ ...(process.env as Record<string, string>), TEMPORAL_ADDRESS: inject('temporalAddress'), DBT_PROJECT_DIR: PROJECT, DBT_ENGINE_MODE: 'warm' });
-  client = await connectClient(inject('temporalAddress'));
-});
-
+// Registered before the worker's hooks, so it runs after the worker has stopped.
 afterAll(async () => {
-  await client?.close();
-  await worker?.stop();
-  await rm(scratch, { recursive: true, force: true });
   // Neither side wrote into the project (no target/, logs/, .user.yml).
   expect(await hashTree([PROJECT])).toBe(treeBefore);
 });
 
+const e2e = useE2eWorker('hooks-ctx', async () => {
+  treeBefore = await hashTree([PROJECT]);
+  return { DBT_PROJECT_DIR: PROJECT, DBT_ENGINE_MODE: 'warm' };
+});
+
 /** Runs the fixture through the worker and through plain dbt; each exports its hooks' audit log. */
 async function both(name: string, input: { select?: string; vars?: Record<string, unknown> }) {
-  const oracleCsv = join(scratch, `${name}-oracle.csv`);
-  const oursCsv = join(scratch, `${name}-ours.csv`);
+  const oracleCsv = join(e2e.scratch, `${name}-oracle.csv`);
+  const oursCsv = join(e2e.scratch, `${name}-ours.csv`);
   const args = ['build', ...(input.select ? ['--select', input.select] : []), '--vars', JSON.stringify({ ...input.vars, export_to: oracleCsv })];
   const oracle = await runPlainDbt(PROJECT, args, {});
-  const res = await client.run(worker.taskQueue, { ...(input.select ? { select: input.select } : {}), vars: { ...input.vars, export_to: oursCsv } });
+  const res = await e2e.run({ ...(input.select ? { select: input.select } : {}), vars: { ...input.vars, export_to: oursCsv } });
   return { oracle, res, oracleLog: await readFile(oracleCsv, 'utf8'), oursLog: await readFile(oursCsv, 'utf8').catch((e: Error) => `missing: ${e.message}`) };
 }
 

@@ -1,43 +1,31 @@
 // TEMPORAL_METRICS_EXPORTER=otlp: the Temporal SDK's worker metrics go to an OTLP/gRPC
 // collector (a real gRPC receiver on loopback), with the configured headers.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectClient } from '../support/client.js';
-import type { TestClient } from '../support/client.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useE2eWorker } from '../support/e2e-worker.js';
 import { startMetricsReceiver } from '../support/otlp-grpc-receiver.js';
 import type { MetricsReceiver } from '../support/otlp-grpc-receiver.js';
 import { SECOND_PROJECT } from '../support/paths.js';
-import { startWorker } from '../support/worker-process.js';
-import type { WorkerProcess } from '../support/worker-process.js';
 
-let scratch: string;
 let receiver: MetricsReceiver;
-let worker: WorkerProcess;
-let client: TestClient;
 
+// Before the worker's hooks: the receiver is up before the worker starts and closed after it stops.
 beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'e2e-metrics-otlp-'));
   receiver = await startMetricsReceiver();
-  worker = await startWorker({
-    ...(process.env as Record<string, string>), TEMPORAL_ADDRESS: inject('temporalAddress'), DBT_PROJECT_DIR: SECOND_PROJECT,
-    SECOND_DUCKDB_PATH: join(scratch, 's.duckdb'), TEMPORAL_METRICS_EXPORTER: 'otlp', TEMPORAL_METRICS_OTLP_URL: receiver.url,
-    TEMPORAL_METRICS_OTLP_HEADERS: 'authorization=Bearer metrics-t0ken',
-  });
-  client = await connectClient(inject('temporalAddress'));
 });
 
 afterAll(async () => {
-  await client?.close();
-  await worker?.stop();
   await receiver?.close();
-  await rm(scratch, { recursive: true, force: true });
 });
+
+const e2e = useE2eWorker('metrics-otlp', (scratch) => ({
+  DBT_PROJECT_DIR: SECOND_PROJECT, SECOND_DUCKDB_PATH: join(scratch, 's.duckdb'), TEMPORAL_METRICS_EXPORTER: 'otlp', TEMPORAL_METRICS_OTLP_URL: receiver.url,
+  TEMPORAL_METRICS_OTLP_HEADERS: 'authorization=Bearer metrics-t0ken',
+}));
 
 describe('OTLP metrics exporter', () => {
   it('sends the SDK worker metrics to an OTLP/gRPC collector with the configured headers', async () => {
-    const res = await client.run(worker.taskQueue, { command: 'seed' });
+    const res = await e2e.run({ command: 'seed' });
     expect(res.ok, res.message ?? '').toBe(true);
     const wanted = ['temporal_activity_execution_latency', 'temporal_workflow_completed'];
     const deadline = Date.now() + 30_000;

@@ -1,40 +1,18 @@
 // TEMPORAL_PRIORITY_SCHEDULING: node activities carry a priority key (longest remaining chain
 // first, weighted by the durations measured in earlier runs) and the run's invocation id as
 // fairness key, as recorded in the workflow history.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectClient } from '../support/client.js';
-import type { TestClient } from '../support/client.js';
+import { describe, expect, it } from 'vitest';
+import { useE2eWorker } from '../support/e2e-worker.js';
 import { SECOND_PROJECT } from '../support/paths.js';
-import { startWorker } from '../support/worker-process.js';
-import type { WorkerProcess } from '../support/worker-process.js';
 
-let scratch: string;
-let worker: WorkerProcess;
-let client: TestClient;
-
-beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'e2e-priority-'));
-  worker = await startWorker({
-    ...(process.env as Record<string, string>), TEMPORAL_ADDRESS: inject('temporalAddress'), DBT_PROJECT_DIR: SECOND_PROJECT,
-    TEMPORAL_PRIORITY_SCHEDULING: 'true',
-  });
-  client = await connectClient(inject('temporalAddress'));
-});
-
-afterAll(async () => {
-  await client?.close();
-  await worker?.stop();
-  await rm(scratch, { recursive: true, force: true });
-});
+const e2e = useE2eWorker('priority', () => ({ DBT_PROJECT_DIR: SECOND_PROJECT, TEMPORAL_PRIORITY_SCHEDULING: 'true' }));
 
 describe('priority scheduling', () => {
   it('schedules each node with its critical-path priority and the run as fairness key', async () => {
-    const res = await client.run(worker.taskQueue, { env: { SECOND_DUCKDB_PATH: join(scratch, 'p.duckdb') } });
+    const res = await e2e.run({ env: { SECOND_DUCKDB_PATH: join(e2e.scratch, 'p.duckdb') } });
     expect(res.ok, res.message ?? '').toBe(true);
-    const history = await client.client.workflow.getHandle(res.workflowId).fetchHistory();
+    const history = await e2e.client.client.workflow.getHandle(res.workflowId).fetchHistory();
     const scheduled = (history.events ?? [])
       .map((e) => e.activityTaskScheduledEventAttributes)
       .filter((a) => a?.activityType?.name === 'execute_node')
@@ -47,9 +25,9 @@ describe('priority scheduling', () => {
   });
 
   it('weights the next run of the project by the node durations it measured', async () => {
-    const res = await client.run(worker.taskQueue, { env: { SECOND_DUCKDB_PATH: join(scratch, 'p2.duckdb') } });
+    const res = await e2e.run({ env: { SECOND_DUCKDB_PATH: join(e2e.scratch, 'p2.duckdb') } });
     expect(res.ok, res.message ?? '').toBe(true);
-    const history = await client.client.workflow.getHandle(res.workflowId).fetchHistory();
+    const history = await e2e.client.client.workflow.getHandle(res.workflowId).fetchHistory();
     const events = history.events ?? [];
     const planId = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'plan_project')?.eventId;
     const planDone = events.find((e) => String(e.activityTaskCompletedEventAttributes?.scheduledEventId) === String(planId));

@@ -1,41 +1,23 @@
 // dbt's project hooks run once per run (not once per node), with dbt's context: `results` in
 // on-run-end, and the run's invocation_id, which is also what every node sees.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectClient, statusMap } from '../support/client.js';
-import type { TestClient } from '../support/client.js';
+import { describe, expect, it } from 'vitest';
+import { statusMap } from '../support/client.js';
 import { runPlainDbt } from '../support/dbt-oracle.js';
 import { queryDuckDb } from '../support/duckdb.js';
+import { useE2eWorker } from '../support/e2e-worker.js';
 import { REPO_ROOT } from '../support/paths.js';
-import { startWorker } from '../support/worker-process.js';
-import type { WorkerProcess } from '../support/worker-process.js';
 
 const PROJECT = `${REPO_ROOT}test/fixtures/hooks_duck`;
-let scratch: string;
-let worker: WorkerProcess;
-let client: TestClient;
-
-beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'e2e-hooks-'));
-  worker = await startWorker({ ...(process.env as Record<string, string>), TEMPORAL_ADDRESS: inject('temporalAddress'), DBT_PROJECT_DIR: PROJECT });
-  client = await connectClient(inject('temporalAddress'));
-});
-
-afterAll(async () => {
-  await client?.close();
-  await worker?.stop();
-  await rm(scratch, { recursive: true, force: true });
-});
+const e2e = useE2eWorker('hooks', () => ({ DBT_PROJECT_DIR: PROJECT }));
 
 describe('project hooks', () => {
   it('runs on-run-start and on-run-end once per run, like plain dbt build', async () => {
-    const oracleDb = join(scratch, 'oracle.duckdb');
-    const oursDb = join(scratch, 'ours.duckdb');
+    const oracleDb = join(e2e.scratch, 'oracle.duckdb');
+    const oursDb = join(e2e.scratch, 'ours.duckdb');
     const oracle = await runPlainDbt(PROJECT, ['build'], { HOOKS_DUCKDB_PATH: oracleDb });
     expect(oracle.exitCode).toBe(0);
-    const res = await client.run(worker.taskQueue, { env: { HOOKS_DUCKDB_PATH: oursDb } });
+    const res = await e2e.run({ env: { HOOKS_DUCKDB_PATH: oursDb } });
     expect(res.ok, res.message ?? '').toBe(true);
     const inv = res.output?.invocation_id as string;
 
@@ -52,9 +34,9 @@ describe('project hooks', () => {
   });
 
   it('reports a failing on-run-end hook as dbt does: the nodes keep their status, the run fails', async () => {
-    const oracle = await runPlainDbt(PROJECT, ['build', '--vars', '{"fail_end": true}'], { HOOKS_DUCKDB_PATH: join(scratch, 'o-fail.duckdb') });
+    const oracle = await runPlainDbt(PROJECT, ['build', '--vars', '{"fail_end": true}'], { HOOKS_DUCKDB_PATH: join(e2e.scratch, 'o-fail.duckdb') });
     expect(oracle.exitCode).toBe(1);
-    const res = await client.run(worker.taskQueue, { vars: { fail_end: true }, env: { HOOKS_DUCKDB_PATH: join(scratch, 'fail.duckdb') } });
+    const res = await e2e.run({ vars: { fail_end: true }, env: { HOOKS_DUCKDB_PATH: join(e2e.scratch, 'fail.duckdb') } });
     expect(res.ok).toBe(false);
     expect(res.errorType).toBe('DbtRunFailed');
     expect([...statusMap(res.output)].sort()).toEqual([...oracle.statuses].sort());
