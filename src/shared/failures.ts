@@ -1,9 +1,11 @@
 // The one verdict on every failure: its stable code (from what happened: codeOf a FailureFact,
-// or read from dbt's message when only that is known) and whether a retry can help (the code's nature, overridden by the
-// project's `retry.non_retryable_errors`). Activities turn every failure into a Temporal
-// failure through it (toFailure in supervisor/activities/deps.ts).
-import { isRetryable } from './errors.js';
+// or read from dbt's message when only that is known) and whether a retry can help (the code's
+// nature in the catalogue, overridden by the project's `retry.non_retryable_errors`; the run's
+// own failures by runFailureVerdict). Activities turn every failure into a Temporal failure
+// through it (toFailure in supervisor/activities/deps.ts), the workflow through workflowFailure.
+import { isErrorCode, isRetryable } from './errors.js';
 import type { ErrorCode } from './errors.js';
+import { RUN_FAILED_ERROR_TYPE } from './names.js';
 
 /** Signatures of warehouse/network problems that may go away on retry. */
 const TRANSIENT_PATTERNS: readonly RegExp[] = [
@@ -34,8 +36,9 @@ export function classifyDbtError(message: string): ErrorCode {
 }
 
 /**
- * What happened, as the executor and the engine saw it: the one input to a failure's code.
- * Call sites report facts, never codes; `codeOf` is the only place that turns them into one.
+ * What happened, as the executor, the engine, an activity or the workflow saw it: the one input
+ * to a failure's code where the code depends on what happened. Call sites report facts, not
+ * codes; `codeOf` is the only place that turns them into one.
  */
 export type FailureFact =
   /** The task was cancelled (activity cancellation, worker shutdown). */
@@ -53,8 +56,18 @@ export type FailureFact =
    * and base class names (e.g. `['DbtDatabaseError', 'DbtRuntimeError', ...]`).
    */
   | { kind: 'dbt'; message: string; errorTypes?: readonly string[] | null }
-  /** An artifact named by the input could not be read: it does not exist, or the store failed. */
-  | { kind: 'artifact'; notFound: boolean };
+  /** An artifact the input names could not be read: it does not exist (the input's fault), or the store failed. */
+  | { kind: 'artifact'; notFound: boolean }
+  /** The run's input is wrong (a field, a selector's characters, a target, a ref's contents). */
+  | { kind: 'invalid-input' }
+  /** A node the run asked for is not in the worker's project (the project changed under the run). */
+  | { kind: 'unknown-node' }
+  /** This worker is shutting down and cancelled the activity (its cancellation reason). */
+  | { kind: 'worker-shutdown' }
+  /** plan_project failed after its retries, with this failure type (none or not ours: PLAN_FAILED). */
+  | { kind: 'plan-failed'; type: string | null | undefined }
+  /** The run ended with failed or cancelled nodes, or an `on_error: fail` hook failed. */
+  | { kind: 'run-failed' };
 
 /** dbt's exception classes (and their bases), most specific first, with the code each means. */
 const DBT_ERROR_TYPES: readonly [string, ErrorCode][] = [
@@ -96,13 +109,34 @@ export function codeOf(fact: FailureFact): ErrorCode {
     case 'dbt':
       return codeOfDbtError(fact.message, fact.errorTypes ?? []);
     case 'artifact':
-      return fact.notFound ? 'ARTIFACT_NOT_FOUND' : 'ARTIFACT_STORE_ERROR';
+      // A ref that names nothing is the input's fault; a store that failed to answer may answer a retry.
+      return fact.notFound ? 'INVALID_INPUT' : 'ARTIFACT_STORE_ERROR';
+    case 'invalid-input':
+    case 'unknown-node':
+      return 'INVALID_INPUT';
+    case 'worker-shutdown':
+      return 'WORKER_SHUTDOWN';
+    case 'plan-failed':
+      return isErrorCode(fact.type) ? fact.type : 'PLAN_FAILED';
+    case 'run-failed':
+      return RUN_FAILED_ERROR_TYPE;
   }
 }
 
 export interface FailureVerdict {
   code: ErrorCode;
   retryable: boolean;
+}
+
+/**
+ * The verdict on the run's own failure (what the workflow throws): the fact's code, retryable as
+ * the catalogue says, except a failed plan, which is final whatever its code: plan_project's own
+ * retry policy already retried a retryable code (its attempts ran), and a workflow retry would
+ * only start the run over to plan the same project against the same warehouse again.
+ */
+export function runFailureVerdict(fact: FailureFact): FailureVerdict {
+  const code = codeOf(fact);
+  return { code, retryable: fact.kind !== 'plan-failed' && isRetryable(code) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isRetryable } from '../../src/shared/errors.js';
 import type { ErrorCode } from '../../src/shared/errors.js';
-import { classifyDbtError, classifyFailure, codeOf } from '../../src/shared/failures.js';
+import { classifyDbtError, classifyFailure, codeOf, runFailureVerdict } from '../../src/shared/failures.js';
 import type { FailureFact } from '../../src/shared/failures.js';
 import { toFailure } from '../../src/supervisor/activities/deps.js';
 
@@ -51,11 +51,46 @@ describe('codeOf: what happened decides the code, in both engine modes', () => {
     ["dbt's profile error (by its exception type)", { kind: 'dbt', message: 'bad profile', errorTypes: ['DbtProfileError', 'DbtConfigError'] }, 'DBT_CONFIGURATION_ERROR', false],
     ['a lock held, whatever its type', { kind: 'dbt', message: 'IO Error: Could not set lock on file "w.duckdb"', errorTypes: ['DbtRuntimeError'] }, 'DBT_TRANSIENT_ERROR', true],
     ["dbt's error known by its text only", { kind: 'dbt', message: 'Database Error in model m: relation "x" does not exist' }, 'DBT_DATABASE_ERROR', false],
-    ['an artifact the input names that does not exist', { kind: 'artifact', notFound: true }, 'ARTIFACT_NOT_FOUND', false],
+    ['an artifact the input names that does not exist (the input is wrong)', { kind: 'artifact', notFound: true }, 'INVALID_INPUT', false],
     ['an artifact store that failed to answer', { kind: 'artifact', notFound: false }, 'ARTIFACT_STORE_ERROR', true],
+    ['input that fails validation', { kind: 'invalid-input' }, 'INVALID_INPUT', false],
+    ['a node the project does not have', { kind: 'unknown-node' }, 'INVALID_INPUT', false],
+    ['an activity cancelled by its worker shutting down', { kind: 'worker-shutdown' }, 'WORKER_SHUTDOWN', true],
+    ['a plan that failed with a code of ours', { kind: 'plan-failed', type: 'SELECTION_ERROR' }, 'SELECTION_ERROR', false],
+    ['a plan that failed with a retryable code of ours', { kind: 'plan-failed', type: 'DBT_TRANSIENT_ERROR' }, 'DBT_TRANSIENT_ERROR', true],
+    ['a plan that failed with a type not ours (a bug)', { kind: 'plan-failed', type: 'TypeError' }, 'PLAN_FAILED', false],
+    ['a plan that failed with no type', { kind: 'plan-failed', type: null }, 'PLAN_FAILED', false],
+    ['a run with failed nodes', { kind: 'run-failed' }, 'DbtRunFailed', false],
   ];
   it.each(cases)('%s', (_what, fact, code, retryable) => {
     expect(codeOf(fact)).toBe(code);
     expect(isRetryable(codeOf(fact))).toBe(retryable);
+  });
+
+  it('has a row for every kind of fact', () => {
+    // A new kind fails to compile here until it is listed, then this test until it has a row.
+    const kinds: Record<FailureFact['kind'], true> = {
+      cancelled: true, 'timed-out': true, 'engine-lost': true, 'cannot-start': true, 'list-failed': true, dbt: true, artifact: true,
+      'invalid-input': true, 'unknown-node': true, 'worker-shutdown': true, 'plan-failed': true, 'run-failed': true,
+    };
+    expect(new Set(cases.map(([, fact]) => fact.kind))).toEqual(new Set(Object.keys(kinds)));
+  });
+});
+
+describe("runFailureVerdict: the run's own failure", () => {
+  const cases: [string, FailureFact, ErrorCode, boolean][] = [
+    ['bad input is final', { kind: 'invalid-input' }, 'INVALID_INPUT', false],
+    ['a failed run is final', { kind: 'run-failed' }, 'DbtRunFailed', false],
+    ['a plan that failed keeps its code', { kind: 'plan-failed', type: 'PROJECT_NOT_FOUND' }, 'PROJECT_NOT_FOUND', false],
+    // plan_project's retry policy already retried it: a workflow retry would plan the same again.
+    ['a plan that failed is final even when its code was retryable', { kind: 'plan-failed', type: 'DBT_TRANSIENT_ERROR' }, 'DBT_TRANSIENT_ERROR', false],
+    ['a plan that failed with a type not ours', { kind: 'plan-failed', type: 'Error' }, 'PLAN_FAILED', false],
+  ];
+  it.each(cases)('%s', (_what, fact, code, retryable) => {
+    expect(runFailureVerdict(fact)).toEqual({ code, retryable });
+  });
+
+  it('is the catalogue for anything but a plan', () => {
+    expect(runFailureVerdict({ kind: 'worker-shutdown' })).toEqual({ code: 'WORKER_SHUTDOWN', retryable: true });
   });
 });

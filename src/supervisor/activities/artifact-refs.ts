@@ -10,7 +10,7 @@ const cache = new Map<string, string>();
 /** The text behind `ref`; a clear non-retryable failure when it cannot be read. */
 export async function readArtifactRef(deps: ActivityDeps, field: string, ref: string): Promise<string> {
   const store = deps.observability?.store;
-  if (!store) throw toFailure('INVALID_INPUT', `${field} requires artifact storage to be configured (WRITE_ARTIFACTS=true, ARTIFACT_STORE)`);
+  if (!store) throw toFailure(codeOf({ kind: 'invalid-input' }), `${field} requires artifact storage to be configured (WRITE_ARTIFACTS=true, ARTIFACT_STORE)`);
   const key = `${store.location}\0${ref}`;
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
@@ -18,10 +18,8 @@ export async function readArtifactRef(deps: ActivityDeps, field: string, ref: st
   try {
     text = await store.get(ref);
   } catch (err) {
-    // A ref that names nothing is the input's fault; a store that failed to answer may answer a retry.
     const notFound = (err as { code?: unknown }).code === 'ARTIFACT_NOT_FOUND';
-    const message = `${field}: cannot read ${ref} from the artifact store: ${(err as Error).message}`;
-    throw toFailure(notFound ? 'INVALID_INPUT' : codeOf({ kind: 'artifact', notFound: false }), message);
+    throw toFailure(codeOf({ kind: 'artifact', notFound }), `${field}: cannot read ${ref} from the artifact store: ${(err as Error).message}`);
   }
   cache.set(key, text);
   if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
@@ -38,8 +36,8 @@ export function idsToRetry(runResultsJson: string, field = 'retry_from'): Set<st
     doc = JSON.parse(runResultsJson) as typeof doc;
   } catch {
     // JSON.parse's message quotes the text: never echo a file's contents.
-    throw toFailure('INVALID_INPUT', `${field}: not a run_results.json (not valid JSON)`);
+    throw toFailure(codeOf({ kind: 'invalid-input' }), `${field}: not a run_results.json (not valid JSON)`);
   }
-  if (!Array.isArray(doc.results)) throw toFailure('INVALID_INPUT', `${field}: not a run_results.json (no results array)`);
+  if (!Array.isArray(doc.results)) throw toFailure(codeOf({ kind: 'invalid-input' }), `${field}: not a run_results.json (no results array)`);
   return new Set(doc.results.filter((r) => r.unique_id && RETRY_STATUSES.has(String(r.status))).map((r) => r.unique_id as string));
 }

@@ -2,6 +2,7 @@
 import { Context } from '@temporalio/activity';
 import type { NodeResult } from '../../shared/contracts.js';
 import type { ExecutorTask } from '../../shared/executor-protocol.js';
+import { codeOf } from '../../shared/failures.js';
 import type { ExecuteNodeInput } from '../../shared/node-contract.js';
 import { exactSelector, executionFor } from '../planning/commands.js';
 import { invocationFor } from '../projects/resolve-cache.js';
@@ -20,7 +21,7 @@ export function createExecuteNodeActivity(deps: ActivityDeps) {
     const a0 = tracing ? nowMs() : 0;
     const project = pickProject(deps, input.project);
     const node = project.graph.nodes.get(input.unique_id);
-    if (!node) throw toFailure('INVALID_INPUT', `node ${input.unique_id} is not in project '${input.project}'`);
+    if (!node) throw toFailure(codeOf({ kind: 'unknown-node' }), `node ${input.unique_id} is not in project '${input.project}'`);
 
     // Paused or reset from Temporal: the run's status and log show it (node-interruptions.ts).
     await announceRerun(deps.runClient, input.unique_id);

@@ -1,5 +1,6 @@
 // plan_project: runs `dbt ls` for the run's selection and turns it into a dependency DAG.
 import { Context } from '@temporalio/activity';
+import { codeOf } from '../../shared/failures.js';
 import type { RunRequest } from '../../shared/input.js';
 import type { ExecutionPlan, PlanNode } from '../../shared/plan.js';
 import { buildPlanNodes } from '../planning/dag.js';
@@ -69,7 +70,7 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
     const run = carried ?? (await runEnvOf(deps, asked.env, { remember: false }));
     const request = readsRunInput && run.run_input_json !== undefined ? { ...asked, env: { ...run.env, _: run.run_input_json } } : { ...asked, env: run.env };
     const badSelector = selectorCharacterError(request);
-    if (badSelector) throw toFailure('INVALID_INPUT', badSelector);
+    if (badSelector) throw toFailure(codeOf({ kind: 'invalid-input' }), badSelector);
     const listOptions = request.command === 'list' ? (request.list ?? DEFAULT_LIST_OPTIONS) : null;
     const resourceTypes = listOptions && listOptions.resource_types.length > 0 ? listOptions.resource_types : COMMAND_RESOURCE_TYPES[request.command];
     // Read now so a missing or unreadable defer manifest fails the run before any node runs.

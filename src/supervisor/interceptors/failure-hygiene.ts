@@ -7,8 +7,8 @@ import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from
 import { FAILURE_MESSAGE_MAX_CHARS, FAILURE_STACK_MAX_CHARS, boundText } from '../../shared/limits.js';
 import { runEnvSecrets } from '../config/secrets.js';
 import type { Redactor } from '../redact.js';
-
-export const WORKER_SHUTDOWN_ERROR_TYPE = 'WORKER_SHUTDOWN';
+import { codeOf } from '../../shared/failures.js';
+import { toFailure } from '../activities/deps.js';
 
 export class FailureHygieneInterceptor implements ActivityInboundCallsInterceptor {
   private cancelReason: string | null = null;
@@ -30,8 +30,9 @@ export class FailureHygieneInterceptor implements ActivityInboundCallsIntercepto
     try {
       return this.redact.data(await next(input));
     } catch (err) {
+      // The SDK's cancellation reason (its own name, not our code) when the worker shuts down.
       if (this.cancelReason === 'WORKER_SHUTDOWN') {
-        throw ApplicationFailure.retryable('worker shut down while this node was running; retrying on another worker', WORKER_SHUTDOWN_ERROR_TYPE);
+        throw toFailure(codeOf({ kind: 'worker-shutdown' }), 'worker shut down while this node was running; retrying on another worker');
       }
       throw this.clean(err);
     }

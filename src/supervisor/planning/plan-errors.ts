@@ -2,6 +2,7 @@
 // a target the profile does not have, and dbt errors whose message is a Python traceback
 // (cut to the exception, so a run's failure stays short and readable).
 import type { ErrorCode } from '../../shared/errors.js';
+import { codeOf } from '../../shared/failures.js';
 import type { RunRequest } from '../../shared/input.js';
 
 // Control characters and shell/redirect metacharacters are never part of dbt's selector grammar.
@@ -24,7 +25,7 @@ export function planFailure(code: ErrorCode, message: string): { code: ErrorCode
   const target = UNKNOWN_TARGET.exec(message);
   if (target) {
     const valid = (target[3] ?? '').split(/\s*-\s*/).map((s) => s.trim()).filter(Boolean);
-    return { code: 'INVALID_INPUT', message: `input.target: the profile '${target[1]}' has no target named '${target[2]}'${valid.length ? ` (targets: ${valid.join(', ')})` : ''}` };
+    return { code: codeOf({ kind: 'invalid-input' }), message: `input.target: the profile '${target[1]}' has no target named '${target[2]}'${valid.length ? ` (targets: ${valid.join(', ')})` : ''}` };
   }
   return { code, message: withoutTraceback(message) };
 }

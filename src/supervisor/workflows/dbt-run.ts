@@ -6,6 +6,7 @@ import type { DbtRunInput, DbtRunOutput, HookError } from '../../shared/contract
 import { DEFAULT_RUN_OPTIONS } from '../../shared/run-options.js';
 import { canonicalRunInput, effectiveEnv } from '../../shared/run-input-json.js';
 import { parseRunInput, withoutEnv } from '../../shared/input.js';
+import { workflowFailure } from '../../shared/workflow-failure.js';
 import type { RunRequest } from '../../shared/input.js';
 import type { ExecutionPlan } from '../../shared/plan.js';
 import { RunTracker } from '../../shared/run-tracker.js';
@@ -51,7 +52,7 @@ function validate(raw: DbtRunInput | undefined): RunRequest {
   try {
     return parseRunInput(raw);
   } catch (err) {
-    throw ApplicationFailure.create({ type: 'INVALID_INPUT', message: (err as Error).message, nonRetryable: true });
+    throw workflowFailure({ kind: 'invalid-input' }, (err as Error).message);
   }
 }
 
@@ -59,12 +60,11 @@ async function plan(request: RunRequest, invocationId: string, planSecs: number 
   try {
     return await planActivity(planSecs)({ request: withoutEnv(request), invocation_id: invocationId });
   } catch (err) {
-    // Surface the planning error itself (bad selector, unknown project) as the run's failure.
+    // Surface the planning error itself (bad selector, unknown project) as the run's failure,
+    // final even when its code was retryable: plan_project's retries already ran (failures.ts).
     if (isActivityCancelled(err)) throw cancelledRun();
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
-    if (cause instanceof ApplicationFailure) {
-      throw ApplicationFailure.create({ type: cause.type ?? 'PLAN_FAILED', message: cause.message, nonRetryable: true });
-    }
+    if (cause instanceof ApplicationFailure) throw workflowFailure({ kind: 'plan-failed', type: cause.type }, cause.message);
     throw err;
   }
 }

@@ -1,15 +1,16 @@
 // The end of a run: artifacts, the DbtRunOutput (kept under the payload limit), the final
 // memos and DbtStatus, and the terminal outcome (failed runs fail the workflow with the output).
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
 import type { ArtifactPaths, DbtRunOutput, NodeResult } from '../../shared/contracts.js';
 import { withoutEnv } from '../../shared/input.js';
 import { runCost } from '../../shared/node-cost.js';
 import type { RunRequest } from '../../shared/input.js';
-import { RUN_FAILED_ERROR_TYPE, failsRun, isFailureStatus } from '../../shared/names.js';
+import { failsRun, isFailureStatus } from '../../shared/names.js';
 import { fitResults, fitResultsAndLog, PAYLOAD_BUDGET_BYTES } from '../../shared/payload-budget.js';
 import { footerLines, summaryBucket } from '../../shared/run-log.js';
 import type { RunTracker } from '../../shared/run-tracker.js';
 import { DEFAULT_RUN_OPTIONS } from '../../shared/run-options.js';
+import { workflowFailure } from '../../shared/workflow-failure.js';
 import type { ProjectRunOptions } from '../../shared/run-options.js';
 import type { Activities } from '../activities/index.js';
 import type { ProgressMemos } from './memos.js';
@@ -28,7 +29,8 @@ function storeArtifactsActivity(options: ProjectRunOptions | undefined) {
   return proxyActivities<Activities>({
     startToCloseTimeout: (options ?? DEFAULT_RUN_OPTIONS).timeouts.store_artifacts_secs * 1000,
     heartbeatTimeout: '1 minute',
-    retry: { maximumAttempts: 3, initialInterval: '2 seconds', nonRetryableErrorTypes: ['CONFIG_ERROR', 'PROJECT_NOT_FOUND'] },
+    // Which failures are worth a retry is the catalogue's call (toFailure marks CONFIG_ERROR, PROJECT_NOT_FOUND, ... final).
+    retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
   }).store_artifacts;
 }
 
@@ -143,7 +145,7 @@ export function concludeRun(tracker: RunTracker, output: DbtRunOutput, memos: Pr
   const message = failed.length > 0
     ? `dbt run failed: ${failed.length} node(s) errored or failed: ${failed.slice(0, 20).map((r) => r.unique_id).join(', ')}${failed.length > 20 ? ', ...' : ''}`
     : stopped.length > 0 ? `dbt run stopped: ${stopped.length} node(s) cancelled by operator` : `dbt run failed: ${hookFailure ?? 'unknown'}`;
-  throw ApplicationFailure.create({ type: RUN_FAILED_ERROR_TYPE, message, nonRetryable: true, details: [result] });
+  throw workflowFailure({ kind: 'run-failed' }, message, [result]);
 }
 
 /** Builds the output, publishes the final state and completes (or fails) the run. */

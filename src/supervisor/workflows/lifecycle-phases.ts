@@ -1,13 +1,12 @@
 // Where the lifecycle hooks sit in a run: pre_run after planning (it may skip the run or add env
 // vars), on_success / on_failure once the output is known (a failing `fail` hook fails the run).
-import { ApplicationFailure } from '@temporalio/workflow';
 import type { DbtRunInput, DbtRunOutput, HookError } from '../../shared/contracts.js';
 import { noHooks } from '../../shared/hooks-config.js';
 import type { HooksConfig } from '../../shared/hooks-config.js';
 import type { RunRequest } from '../../shared/input.js';
-import { RUN_FAILED_ERROR_TYPE } from '../../shared/names.js';
 import { canonicalRunInput } from '../../shared/run-input-json.js';
 import type { RunTracker } from '../../shared/run-tracker.js';
+import { workflowFailure } from '../../shared/workflow-failure.js';
 import { elapsedSeconds } from './finalize.js';
 import { HookFailed, hookPayload, runLifecycleHooks } from './lifecycle-hooks.js';
 import { showDetails } from './memos.js';
@@ -42,7 +41,7 @@ export async function preRun(raw: DbtRunInput | undefined, hooks: HooksConfig, t
     if (!(err instanceof HookFailed)) throw err;
     sa.status('failed');
     showDetails(`FAILED: ${err.message}`);
-    throw ApplicationFailure.create({ type: RUN_FAILED_ERROR_TYPE, message: err.message, nonRetryable: true, details: [{ ...outputShell(tracker, hookErrors), success: false }] });
+    throw workflowFailure({ kind: 'run-failed' }, err.message, [{ ...outputShell(tracker, hookErrors), success: false }]);
   }
 }
 
