@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { isRetryable } from '../../src/shared/errors.js';
+import { CodedError, isRetryable } from '../../src/shared/errors.js';
 import type { ErrorCode } from '../../src/shared/errors.js';
 import { classifyDbtError, classifyFailure, codeOf, runFailureVerdict } from '../../src/shared/failures.js';
 import type { FailureFact } from '../../src/shared/failures.js';
-import { toFailure } from '../../src/supervisor/activities/deps.js';
+import { codedFailure, toFailure } from '../../src/supervisor/activities/deps.js';
 
 describe('classifyFailure: the one verdict on every failure', () => {
   it('reads the code from dbt\'s message when the step named none', () => {
@@ -33,6 +33,15 @@ describe('classifyFailure: the one verdict on every failure', () => {
     expect(f.details).toEqual([{ unique_id: 'model.p.a' }]);
     const g = toFailure('DBT_TRANSIENT_ERROR', 'rate limit: daily quota exceeded', [], [/daily quota/]);
     expect(g.nonRetryable).toBe(true);
+  });
+
+  it("gives a coded error its code's failure, and leaves a Node error's own code (ENOENT) alone", () => {
+    const missing = codedFailure(new CodedError('ARTIFACT_NOT_FOUND', 's3://b/k: no such key'));
+    expect(missing).toMatchObject({ type: 'ARTIFACT_NOT_FOUND', message: 's3://b/k: no such key', nonRetryable: true });
+    expect(missing?.stack).toContain('CodedError');
+    expect(codedFailure(new CodedError('ARTIFACT_STORE_ERROR', 'throttled'))?.nonRetryable).toBe(false);
+    expect(codedFailure(Object.assign(new Error('no such file'), { code: 'ENOENT' }))).toBeNull();
+    expect(codedFailure('not an error')).toBeNull();
   });
 });
 

@@ -1,6 +1,7 @@
 // What activities need from the rest of the worker; injected by the composition root.
 import { ApplicationFailure } from '@temporalio/activity';
 import { classifyFailure } from '../../shared/failures.js';
+import { isErrorCode } from '../../shared/errors.js';
 import type { ErrorCode } from '../../shared/errors.js';
 import type { Executor } from '../../executor/index.js';
 import type { InvocationDefaults, ResolveCache } from '../projects/resolve-cache.js';
@@ -35,9 +36,17 @@ export function toFailure(code: ErrorCode | null, message: string, details: unkn
   return ApplicationFailure.create({ type: verdict.code, message, nonRetryable: !verdict.retryable, details });
 }
 
+/** The failure of an error carrying a code of the catalogue (a CodedError), or null for any other error. */
+export function codedFailure(err: unknown): ApplicationFailure | null {
+  // Only catalogue codes: a Node error's own `code` (ENOENT, ERR_...) is no code of ours.
+  const code = (err as { code?: unknown } | null)?.code;
+  if (!(err instanceof Error) || !isErrorCode(code)) return null;
+  const failure = toFailure(code, err.message);
+  if (err.stack !== undefined) failure.stack = err.stack; // where it was thrown, not here
+  return failure;
+}
+
 /** Rethrows coded errors as ApplicationFailures, anything else unchanged. */
 export function rethrowCoded(err: unknown): never {
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && err instanceof Error) throw toFailure(code as ErrorCode, err.message);
-  throw err;
+  throw codedFailure(err) ?? err;
 }

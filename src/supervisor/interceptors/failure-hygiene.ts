@@ -1,6 +1,7 @@
 // Activity interceptor, outermost: (1) secrets never leave the worker in results or failures;
 // (2) an attempt cancelled because *this worker* is shutting down fails as retryable, so the
-// server retries the node on another worker instead of the run recording it as failed.
+// server retries the node on another worker instead of the run recording it as failed;
+// (3) a coded error no activity turned into a failure (a store's CodedError) gets its code's.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Context } from '@temporalio/activity';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
@@ -8,7 +9,7 @@ import { FAILURE_MESSAGE_MAX_CHARS, FAILURE_STACK_MAX_CHARS, boundText } from '.
 import { runEnvSecrets } from '../config/secrets.js';
 import type { Redactor } from '../redact.js';
 import { codeOf } from '../../shared/failures.js';
-import { toFailure } from '../activities/deps.js';
+import { codedFailure, toFailure } from '../activities/deps.js';
 
 export class FailureHygieneInterceptor implements ActivityInboundCallsInterceptor {
   private cancelReason: string | null = null;
@@ -34,7 +35,7 @@ export class FailureHygieneInterceptor implements ActivityInboundCallsIntercepto
       if (this.cancelReason === 'WORKER_SHUTDOWN') {
         throw toFailure(codeOf({ kind: 'worker-shutdown' }), 'worker shut down while this node was running; retrying on another worker');
       }
-      throw this.clean(err);
+      throw this.clean(codedFailure(err) ?? err);
     }
   }
 
