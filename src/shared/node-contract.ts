@@ -27,6 +27,9 @@ export interface ExecuteNodeInput {
   run_started_at?: string | null;
   /** The run's warehouse from its plan (placement of DuckDB databases). */
   warehouse?: string | null;
-  /** Reuse state to record once the node succeeded (docs/reuse.md); `fp` null invalidates. */
-  reuse_record?: { fp: string | null; parts: Record<string, string>; target: string } | null;
+  /**
+   * Reuse state to record once the node succeeded (docs/reuse.md); `fp` null invalidates, unless
+   * `pending_sql`: then `parts` lack `sql`, taken from the node's compiled code.
+   */
+  reuse_record?: { fp: string | null; parts: Record<string, string>; target: string; pending_sql?: boolean; code?: { key: string; code: string } } | null;
 }

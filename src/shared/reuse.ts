@@ -17,6 +17,13 @@ export interface NodeReuse {
   parts?: Record<string, string>;
   /** The target whose state records the build (the profile's resolved target name). */
   target?: string;
+  /**
+   * The plan did not compile the node (it is built whatever its SQL): `parts` lack `sql`, which
+   * the state takes from the compiled code its build reports (dbt compiles it once).
+   */
+  pending_sql?: boolean;
+  /** Its code key and code digest (when its compiled SQL is a function of what the plan sees), recorded with its state. */
+  code?: { key: string; code: string };
 }
 
 /** How a run uses reuse state: `on` decides and records; `track` only records (a run without reuse). */

@@ -3,8 +3,10 @@
 import type { JsonValue } from '../../shared/contracts.js';
 import type { PlanNode } from '../../shared/plan.js';
 import type { NodeReuse } from '../../shared/reuse.js';
-import { changedParts, fingerprint } from './fingerprint.js';
-import type { ManifestEntry } from './fingerprint.js';
+import { changedParts, fingerprint, fpOf } from './fingerprint.js';
+import type { Fingerprint, ManifestEntry } from './fingerprint.js';
+import { codeKey, overridesRefs } from './pure-code.js';
+import type { CodeKey } from './pure-code.js';
 import type { ProbeAnswer } from './probe.js';
 import type { NodeState } from './state-store.js';
 
@@ -12,9 +14,25 @@ export interface DecideInput {
   nodes: readonly PlanNode[];
   entries: ReadonlyMap<string, ManifestEntry>;
   macros: ReadonlyMap<string, ManifestEntry>;
-  /** Compiled code by unique id; null when the compile failed (`compileError`). */
+  /**
+   * Compiled code by unique id; null when the compile failed (`compileError`). A node missing
+   * here is decided without it where it can be (see `compileLater`).
+   */
   codes: ReadonlyMap<string, string> | null;
   compileError: string | null;
+  /**
+   * Collects the nodes whose decision needs their compiled code, which is not in `codes`; each is
+   * taken as reused for now, so its children are decided as if it were. Absent: such a node is
+   * built (its compiled code is unavailable).
+   */
+  compileLater?: Set<string>;
+  /** The run's dbt command (part of a node's code key). @default build */
+  command?: string;
+  /**
+   * Whether code keys may stand for compiled SQL (pure-code.ts): not when refs resolve elsewhere
+   * at execution (`--defer`) or a microbatch window applies. @default true
+   */
+  codeKeys?: boolean;
   /** null: the probe failed (`probeError`): nothing is reused. */
   probe: ProbeAnswer | null;
   probeError?: string | null;
@@ -53,16 +71,21 @@ function upstream(id: string, entries: ReadonlyMap<string, ManifestEntry>, seen 
   return out;
 }
 
-const build = (reason: string, fp: string | null, parts: Record<string, string>): NodeReuse => ({ action: 'build', reason, fp, parts });
+/** A build decision: the fingerprint to record, or its parts without `sql`, which the node's own build completes. */
+function build(reason: string, f: Fingerprint, code: CodeKey | null): NodeReuse {
+  const pending = f.unknown === null && f.parts['sql'] === undefined;
+  return { action: 'build', reason, fp: f.fp, parts: f.parts, ...(pending ? { pending_sql: true } : {}), ...(code ? { code } : {}) };
+}
 
 export function decideAll(i: DecideInput): Map<string, NodeReuse> {
   const out = new Map<string, NodeReuse>();
   const inPlan = new Set(i.nodes.map((n) => n.unique_id));
+  const keyed = (i.codeKeys ?? true) && !overridesRefs(i.macros);
   for (const node of i.nodes) {
     if (!REUSABLE_TYPES.includes(node.resource_type)) continue;
     const e = i.entries.get(node.unique_id);
     if (!e) {
-      out.set(node.unique_id, build('not in the run\'s manifest', null, {}));
+      out.set(node.unique_id, { action: 'build', reason: 'not in the run\'s manifest', fp: null, parts: {} });
       continue;
     }
     const up = upstream(node.unique_id, i.entries);
@@ -73,25 +96,50 @@ export function decideAll(i: DecideInput): Map<string, NodeReuse> {
       else parents.set(p, i.stored.get(p)?.invocation_id ?? null);
     }
     const sources = new Map<string, string | null>(up.sources.map((s) => [s, i.probe?.versions.get(s) ?? null]));
-    const f = fingerprint({ node: e, compiled: i.codes?.get(node.unique_id) ?? null, macros: i.macros, vars: i.vars, env: i.env, where: i.where, parents, sources });
-    out.set(node.unique_id, decide(node, e, f, i, parents, inPlan));
+    const compiled = i.codes === null ? null : i.codes.get(node.unique_id);
+    const f = fingerprint({ node: e, compiled, macros: i.macros, vars: i.vars, env: i.env, where: i.where, parents, sources });
+    const code = keyed ? codeKey({ node: e, entries: i.entries, macros: i.macros, macroIds: f.macroIds, parts: f.parts, command: i.command ?? 'build' }) : null;
+    out.set(node.unique_id, decide(node, e, f, code, i, parents, inPlan));
   }
   return out;
 }
 
-function decide(node: PlanNode, e: ManifestEntry, f: ReturnType<typeof fingerprint>, i: DecideInput, parents: ReadonlyMap<string, string | null>, inPlan: ReadonlySet<string>): NodeReuse {
-  if (i.fullRefresh) return build('full refresh', f.fp, f.parts);
-  if (isStateful(e) && !i.stateful) return build(`${e.resource_type === 'snapshot' ? 'snapshot' : `${String(e.config?.['materialized'])} model`}: rebuilt by default (reuse.stateful)`, f.fp, f.parts);
-  if (i.compileError !== null && node.resource_type !== 'seed') return build(`compile failed: ${i.compileError.split('\n')[0] ?? ''}`.slice(0, 200), null, f.parts);
-  if (!i.probe) return build(`warehouse probe failed: ${(i.probeError ?? 'no answer').split('\n')[0] ?? ''}`.slice(0, 200), f.fp, f.parts);
+function decide(node: PlanNode, e: ManifestEntry, f: Fingerprint, code: CodeKey | null, i: DecideInput, parents: ReadonlyMap<string, string | null>, inPlan: ReadonlySet<string>): NodeReuse {
+  if (i.fullRefresh) return build('full refresh', f, code);
+  if (isStateful(e) && !i.stateful) return build(`${e.resource_type === 'snapshot' ? 'snapshot' : `${String(e.config?.['materialized'])} model`}: rebuilt by default (reuse.stateful)`, f, code);
+  if (i.compileError !== null && node.resource_type !== 'seed') return build(`compile failed: ${i.compileError.split('\n')[0] ?? ''}`.slice(0, 200), { ...f, fp: null, unknown: 'compile failed' }, code);
+  if (!i.probe) return build(`warehouse probe failed: ${(i.probeError ?? 'no answer').split('\n')[0] ?? ''}`.slice(0, 200), f, code);
   const rebuiltParent = [...parents].find(([p, v]) => v === i.invocationId && inPlan.has(p));
-  if (rebuiltParent) return build(`parent ${rebuiltParent[0]} is rebuilt`, f.fp, f.parts);
-  if (f.fp === null) return build(f.unknown ?? 'an input is unknown', null, f.parts);
+  if (rebuiltParent) return build(`parent ${rebuiltParent[0]} is rebuilt`, f, code);
+  if (f.unknown !== null) return build(f.unknown, f, code);
   const before = i.stored.get(node.unique_id);
-  if (!before) return build('no earlier build recorded', f.fp, f.parts);
-  if (before.fp === null) return build(`last built by ${before.invocation_id} without reuse`, f.fp, f.parts);
-  if (before.fp !== f.fp) return build(`changed: ${changedParts(before.parts, f.parts).join(', ') || 'fingerprint'}`, f.fp, f.parts);
-  if (node.resource_type !== 'test' && !relationExists(e, i.probe)) return build('relation missing in the warehouse', f.fp, f.parts);
+  if (!before) return build('no earlier build recorded', f, code);
+  if (before.fp === null) return build(`last built by ${before.invocation_id} without reuse`, f, code);
+  const changed = changedParts(f.parts['sql'] === undefined ? { ...before.parts, sql: '' } : before.parts, { sql: '', ...f.parts });
+  if (f.parts['sql'] === undefined && changed.length === 0) {
+    // Not compiled: the code key says whether the compiled SQL is the recorded build's.
+    if (code && before.code_key === code.key && before.parts['sql'] !== undefined) return compare(node, e, withSql(f, before.parts['sql']), i, before, code);
+    if (code && before.code !== undefined && before.code !== code.code) return build('changed: sql', f, code);
+    if (i.compileLater) {
+      i.compileLater.add(node.unique_id);
+      return { action: 'reuse', from: before.invocation_id, reason: 'to be compared once compiled' };
+    }
+    return build('compiled code unavailable', { ...f, unknown: 'compiled code unavailable' }, code);
+  }
+  if (changed.length > 0) return build(`changed: ${changed.join(', ')}`, f, code);
+  return compare(node, e, f, i, before, code);
+}
+
+/** The fingerprint with the `sql` part the node's last build recorded. */
+function withSql(f: Fingerprint, sql: string): Fingerprint {
+  const parts = { ...f.parts, sql };
+  return { ...f, parts, fp: fpOf(parts) };
+}
+
+/** A complete fingerprint against the recorded build's. */
+function compare(node: PlanNode, e: ManifestEntry, f: Fingerprint, i: DecideInput, before: NodeState, code: CodeKey | null = null): NodeReuse {
+  if (before.fp !== f.fp) return build(`changed: ${changedParts(before.parts, f.parts).join(', ') || 'fingerprint'}`, f, code);
+  if (node.resource_type !== 'test' && !relationExists(e, i.probe)) return build('relation missing in the warehouse', f, code);
   return { action: 'reuse', from: before.invocation_id, reason: `unchanged since ${before.invocation_id}` };
 }
 

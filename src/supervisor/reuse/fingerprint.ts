@@ -22,11 +22,19 @@ export interface ManifestEntry {
   name?: string;
   loaded_at_field?: string | null;
   macro_sql?: string;
+  language?: string;
+  package_name?: string;
+  test_metadata?: JsonValue;
 }
 
 export interface FingerprintInputs {
   node: ManifestEntry;
-  compiled: string | null;
+  /**
+   * Its compiled code; null: unavailable (the node is always rebuilt); undefined: not compiled
+   * (yet): the `sql` part is left out, for `sqlPart` to add from the compiled code the node's
+   * own build reports.
+   */
+  compiled: string | null | undefined;
   macros: ReadonlyMap<string, ManifestEntry>;
   vars: Record<string, JsonValue>;
   env: Record<string, string>;
@@ -39,13 +47,16 @@ export interface FingerprintInputs {
 }
 
 export interface Fingerprint {
+  /** Null when an input is unknown, or the `sql` part is left out (see `compiled`). */
   fp: string | null;
   parts: Record<string, string>;
+  /** The node's macro closure (unique ids). */
+  macroIds: string[];
   /** Why the fingerprint is unknown (the first unknown input), when it is. */
   unknown: string | null;
 }
 
-const digest = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
+export const digest = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
 /** Digest per macro, once per plan's macro map (every node of a plan shares most of its macros). */
 const macroDigests = new WeakMap<ReadonlyMap<string, ManifestEntry>, Map<string, string>>();
@@ -83,10 +94,12 @@ export function fingerprint(i: FingerprintInputs): Fingerprint {
   const text = `${node.raw_code ?? ''}\n${config}`;
   const varNames = namesCalled('var', text);
   const envNames = namesCalled('env_var', text);
+  const macroIds = macroClosure(node.depends_on?.macros ?? [], i.macros);
+  const pending = node.resource_type !== 'seed' && i.compiled === undefined;
   const parts: Record<string, string> = {
-    sql: digest(node.resource_type === 'seed' ? `seed:${node.checksum?.checksum ?? ''}` : normalizeSql(i.compiled ?? '')),
+    ...(pending ? {} : { sql: node.resource_type === 'seed' ? digest(`seed:${node.checksum?.checksum ?? ''}`) : sqlPart(i.compiled ?? '') }),
     config: digest(config),
-    macros: digest(macroClosure(node.depends_on?.macros ?? [], i.macros).map((id) => `${id}:${macroDigest(id, i.macros)}`).join('\n')),
+    macros: digest(macroIds.map((id) => `${id}:${macroDigest(id, i.macros)}`).join('\n')),
     vars_env: digest(sortedJson({ vars: Object.fromEntries(varNames.map((n) => [n, i.vars[n] ?? null])), env: Object.fromEntries(envNames.map((n) => [n, i.env[n] ?? null])) })),
     target: digest(`${i.where}\n${node.relation_name ?? ''}`),
   };
@@ -99,8 +112,18 @@ export function fingerprint(i: FingerprintInputs): Fingerprint {
     if (v === null) unknown ??= `parent ${id} has no recorded build`;
     parts[`parent:${id}`] = v ?? 'unknown';
   }
-  const fp = unknown === null ? digest(sortedJson(parts)) : null;
-  return { fp, parts, unknown };
+  const fp = unknown === null && !pending ? fpOf(parts) : null;
+  return { fp, parts, macroIds, unknown };
+}
+
+/** The `sql` part of a fingerprint: the compiled code, normalized. */
+export function sqlPart(compiled: string): string {
+  return digest(normalizeSql(compiled));
+}
+
+/** The fingerprint of complete parts. */
+export function fpOf(parts: Record<string, string>): string {
+  return digest(sortedJson(parts));
 }
 
 /** Which inputs differ between a stored and a current fingerprint, in words ("sql, parent:model.p.a"). */

@@ -62,11 +62,16 @@ export async function planReuse(i: PlanReuseInput): Promise<PlanNode[]> {
   const candidates = i.nodes.filter((n) => REUSABLE_TYPES.includes(n.resource_type));
   await state.markUsed();
 
-  // Compiled code of every candidate but seeds (a seed's input is its file's checksum).
+  // A preview compiles every candidate but seeds, so it can say whether each one's SQL changed;
+  // a run compiles only the nodes its decision needs them for (below), and each built node's
+  // state takes its SQL from its own build.
   const t0 = Date.now();
-  const toCompile = candidates.filter((n) => n.resource_type !== 'seed').map((n) => i.project.graph.nodes.get(n.unique_id)).filter((n) => n !== undefined);
-  const codes = toCompile.length === 0 ? new Map<string, string>()
-    : compiledCodes(await i.compile({ type: 'compile', invocation: i.invocation, select: toCompile.map((n) => exactSelector(n, i.project.graph.projectName)), inline: null }));
+  const compile = async (ids: readonly string[]): Promise<Map<string, string> | string> => {
+    const toCompile = ids.map((id) => i.project.graph.nodes.get(id)).filter((n): n is NonNullable<typeof n> => n !== undefined && n.resource_type !== 'seed');
+    return toCompile.length === 0 ? new Map<string, string>()
+      : compiledCodes(await i.compile({ type: 'compile', invocation: i.invocation, select: toCompile.map((n) => exactSelector(n, i.project.graph.projectName)), inline: null }));
+  };
+  let codes = i.request.plan_only ? await compile(candidates.map((n) => n.unique_id)) : new Map<string, string>();
 
   // The warehouse: existing relations of the candidates' schemas, data versions of their sources.
   const adapter = manifest.metadata?.adapter_type ?? i.project.graph.adapterType;
@@ -90,14 +95,21 @@ export async function planReuse(i: PlanReuseInput): Promise<PlanNode[]> {
   for (const n of candidates) for (const p of entries.get(n.unique_id)?.depends_on?.nodes ?? []) if (!p.startsWith('source.')) outside.add(p);
   const stored = await state.readAll([...new Set([...candidates.map((n) => n.unique_id), ...outside])]);
   const t3 = Date.now();
-  const decisions = decideAll({
-    nodes: i.nodes, entries, macros: new Map(Object.entries(manifest.macros ?? {})), codes: typeof codes === 'string' ? null : codes,
-    compileError: typeof codes === 'string' ? codes : null, probe: typeof probe === 'string' ? null : probe, probeError: typeof probe === 'string' ? probe : null, stored, invocationId: i.invocationId,
-    vars: i.request.vars, env: i.request.env, where: `${i.target}\n${i.warehouse ?? ''}\n${manifest.metadata?.dbt_version ?? ''}`,
-    stateful: i.project.settings.reuse.stateful, fullRefresh: i.request.full_refresh,
-  });
+  const base = {
+    nodes: i.nodes, entries, macros: new Map(Object.entries(manifest.macros ?? {})), probe: typeof probe === 'string' ? null : probe, probeError: typeof probe === 'string' ? probe : null,
+    stored, invocationId: i.invocationId, vars: i.request.vars, env: i.request.env, where: `${i.target}\n${i.warehouse ?? ''}\n${manifest.metadata?.dbt_version ?? ''}`,
+    stateful: i.project.settings.reuse.stateful, fullRefresh: i.request.full_refresh, command: i.request.command,
+    codeKeys: !i.request.defer_manifest_ref && !i.request.event_time_start && !i.request.event_time_end,
+  };
+  const compileLater = new Set<string>();
+  let decisions = decideAll({ ...base, codes: typeof codes === 'string' ? null : codes, compileError: typeof codes === 'string' ? codes : null, compileLater });
+  const t4 = Date.now();
+  if (compileLater.size > 0) {
+    codes = await compile([...compileLater]);
+    decisions = decideAll({ ...base, codes: typeof codes === 'string' ? null : codes, compileError: typeof codes === 'string' ? codes : null });
+  }
   const reused = [...decisions.values()].filter((d) => d.action === 'reuse').length;
-  i.log?.('reuse plan decided', { nodes: candidates.length, reused, compile_ms: t1 - t0, probe_ms: t2 - t1, state_ms: t3 - t2, decide_ms: Date.now() - t3 });
+  i.log?.('reuse plan decided', { nodes: candidates.length, reused, compiled: compileLater.size, compile_ms: t1 - t0 + Date.now() - t4, probe_ms: t2 - t1, state_ms: t3 - t2, decide_ms: t4 - t3 });
   return i.nodes.map((n) => {
     const d: NodeReuse | undefined = decisions.get(n.unique_id);
     return d ? { ...n, reuse: d.action === 'build' ? { ...d, target: i.target } : d } : n;

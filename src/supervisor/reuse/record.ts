@@ -2,6 +2,7 @@
 import type { NodeResult } from '../../shared/contracts.js';
 import type { ExecuteNodeInput } from '../../shared/node-contract.js';
 import type { ArtifactStore } from '../artifacts/store.js';
+import { fpOf, sqlPart } from './fingerprint.js';
 import { ReuseStateStore, stateDir } from './state-store.js';
 
 /** Statuses after which a node's output is what its inputs make (a warned test is not recorded). */
@@ -11,9 +12,14 @@ const RECORDED: readonly string[] = ['success', 'pass'];
 export async function recordReuse(store: ArtifactStore | null | undefined, input: ExecuteNodeInput, result: NodeResult, log: (msg: string) => void): Promise<void> {
   const rec = input.reuse_record;
   if (!rec || !store || !input.invocation_id || !RECORDED.includes(result.status)) return;
+  // Not compiled by the plan: the SQL its build compiled completes the fingerprint (compiled once).
+  const compiled = rec.pending_sql ? result.compiled_code : undefined;
+  const parts = typeof compiled === 'string' ? { ...rec.parts, sql: sqlPart(compiled) } : rec.parts;
+  const fp = typeof compiled === 'string' ? fpOf(parts) : rec.pending_sql ? null : rec.fp;
   try {
     await new ReuseStateStore(store, stateDir(input.project, rec.target)).write(input.unique_id, {
-      fp: rec.fp, parts: rec.parts, invocation_id: input.invocation_id, built_at: new Date().toISOString(),
+      fp, parts, invocation_id: input.invocation_id, built_at: new Date().toISOString(),
+      ...(rec.code && typeof parts['sql'] === 'string' ? { code_key: rec.code.key, code: rec.code.code } : {}),
     });
   } catch (err) {
     log(`reuse state of ${input.unique_id} not written: ${(err as Error).message}`);

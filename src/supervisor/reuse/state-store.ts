@@ -11,6 +11,10 @@ export interface NodeState {
   /** The invocation that built it: its version, as its children record it. */
   invocation_id: string;
   built_at: string;
+  /** Its code key (pure-code.ts) when it had one: the same key, the same compiled SQL. */
+  code_key?: string;
+  /** The digest of its code alone (normalized), with `code_key`. */
+  code?: string;
 }
 
 /** The store's directory (one path segment) of a project's and target's state. */

@@ -27,7 +27,7 @@ export function finishReused(tracker: RunTracker, node: PlanNode & { reuse: { fr
 export function reuseRecord(node: PlanNode, plan: ExecutionPlan): Pick<ExecuteNodeInput, 'reuse_record'> {
   const r = node.reuse;
   if (!r || r.action !== 'build' || r.fp === undefined) return {};
-  return { reuse_record: { fp: r.fp, parts: r.parts ?? {}, target: r.target ?? plan.target ?? 'default' } };
+  return { reuse_record: { fp: r.fp, parts: r.parts ?? {}, target: r.target ?? plan.target ?? 'default', ...(r.pending_sql ? { pending_sql: true } : {}), ...(r.code ? { code: r.code } : {}) } };
 }
 
 /** The plan's decisions, one entry per executable node, in plan order. */

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { PlanNode } from '../../../src/shared/plan.js';
 import { decideAll } from '../../../src/supervisor/reuse/decide.js';
 import type { DecideInput } from '../../../src/supervisor/reuse/decide.js';
+import { fpOf, sqlPart } from '../../../src/supervisor/reuse/fingerprint.js';
 import type { ManifestEntry } from '../../../src/supervisor/reuse/fingerprint.js';
+import type { NodeReuse } from '../../../src/shared/reuse.js';
 import type { NodeState } from '../../../src/supervisor/reuse/state-store.js';
 
 const model = (id: string, deps: string[], extra: Partial<ManifestEntry> = {}): ManifestEntry => ({
@@ -63,5 +65,52 @@ describe('decideAll', () => {
   it('rebuilds after a run without reuse rebuilt the node (its state has no fingerprint)', () => {
     const stored = new Map([...firstRun()].map(([id, s]) => [id, { ...s, fp: null, invocation_id: 'plain' }]));
     expect(decideAll(input({ stored })).get(A)?.reason).toBe('last built by plain without reuse');
+  });
+
+  it('decides without compiling what it can: a built node records its SQL from its build, an unchanged keyed node is reused uncompiled', () => {
+    const entries = input().entries as Map<string, ManifestEntry>;
+    entries.set(A, model(A, [SRC], { raw_code: "select * from {{ source('raw', 't') }}" }));
+    entries.set(B, model(B, [A], { raw_code: "select * from {{ ref('a') }}" }));
+    const lazy = (over: Partial<DecideInput>): { d: Map<string, NodeReuse>; later: Set<string> } => {
+      const later = new Set<string>();
+      return { d: decideAll(input({ entries, codes: new Map(), compileLater: later, ...over })), later };
+    };
+    // First run: nothing to compare with; nothing compiled; the states wait for their SQL.
+    const first = lazy({ invocationId: 'run-1' });
+    expect(first.later.size).toBe(0);
+    expect(first.d.get(A)).toMatchObject({ action: 'build', fp: null, pending_sql: true });
+    expect(first.d.get(A)?.parts?.['sql']).toBeUndefined();
+    // What record.ts writes once each node's build reported its compiled SQL.
+    const built = { [A]: 'select * from raw', [B]: 'select * from a' } as Record<string, string>;
+    const stored = new Map([...first.d].map(([id, r]) => {
+      const parts = { ...r.parts, sql: sqlPart(built[id] as string) };
+      return [id, { fp: fpOf(parts), parts, invocation_id: 'run-1', built_at: '', code_key: r.code?.key, code: r.code?.code } as NodeState];
+    }));
+    // The same states as a plan that compiled everything would have recorded.
+    expect(stored.get(B)?.fp).toBe(firstRun().get(B)?.fp);
+    const again = lazy({ stored });
+    expect(again.later.size).toBe(0);
+    expect(again.d.get(A)).toEqual({ action: 'reuse', from: 'run-1', reason: 'unchanged since run-1' });
+    expect(again.d.get(B)?.action).toBe('reuse');
+    // An edited model is rebuilt uncompiled ("its code changed"), its child for its parent.
+    entries.set(A, model(A, [SRC], { raw_code: "select id from {{ source('raw', 't') }}" }));
+    const edited = lazy({ stored });
+    expect(edited.later.size).toBe(0);
+    expect(edited.d.get(A)).toMatchObject({ action: 'build', reason: 'changed: sql', pending_sql: true });
+    expect(edited.d.get(B)).toMatchObject({ action: 'build', reason: `parent ${A} is rebuilt` });
+  });
+
+  it('compiles a node whose SQL may depend on more than its code, deciding its children as if it were reused until then', () => {
+    const entries = input().entries as Map<string, ManifestEntry>;
+    entries.set(A, model(A, [SRC], { raw_code: "select * from {{ source('raw', 't') }} where at < '{{ run_started_at }}'" }));
+    const stored = firstRun();
+    const later = new Set<string>();
+    const d = decideAll(input({ entries, stored, codes: new Map(), compileLater: later }));
+    // B too: its state (from a plan that compiled it) has no code key to compare.
+    expect([...later]).toEqual([A, B]);
+    expect(d.get(A)).toMatchObject({ action: 'reuse', reason: 'to be compared once compiled' });
+    const compiled = decideAll(input({ entries, stored, codes: new Map([[A, 'select * from raw'], [B, 'select * from a']]) }));
+    expect([compiled.get(A)?.action, compiled.get(B)?.action]).toEqual(['reuse', 'reuse']);
+    expect(decideAll(input({ entries, stored, codes: new Map() })).get(A)).toMatchObject({ action: 'build', reason: 'compiled code unavailable', fp: null });
   });
 });
