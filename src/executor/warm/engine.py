@@ -172,6 +172,12 @@ class Engine:
         dbt_reach.release_duckdb()
         if req.get("want_result") and isinstance(res.result, list):
             out["result"] = [str(line) for line in res.result]  # `ls`: the printed lines
+        elif req.get("want_result") and hasattr(res.result, "results"):
+            # `compile`: each node's compiled code (run_results' fields), with no run_results.json written.
+            out["result"] = [
+                json.dumps({"unique_id": r.node.unique_id, "compiled_code": getattr(r.node, "compiled_code", None)})
+                for r in res.result.results
+            ]
         if req.get("manifest_out") and res.success:
             # The run's own manifest (parsed with its env, vars, target), for the artifact store.
             manifest.writable_manifest().write(req["manifest_out"])

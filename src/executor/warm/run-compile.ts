@@ -1,7 +1,5 @@
 // `dbt compile` for reuse planning on a warm engine: the manifest is already parsed, so the
 // compile of a selection or a probe costs its queries, not a dbt start-up and parse.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { CompileTask, ExecutorResult } from '../../shared/executor-protocol.js';
 import { compileArgs } from '../compile-args.js';
 import { dbtFailed, failed } from '../failure.js';
@@ -18,17 +16,16 @@ export async function runCompileWarm(task: CompileTask, link: EngineLink): Promi
     const key = manifestKey(inv);
     const { outcome } = await link({
       kind: 'invoke', manifestKey: key, spawn: spawnOptions(inv), timeoutMs: inv.timeoutMs,
-      request: { key, parse_args: [...GLOBAL_ARGS, 'parse', ...common, '--no-write-json'], args: [...GLOBAL_ARGS, 'compile', ...common, ...compileArgs(task)], env: dbtEnv(inv, ws) },
+      // dbt's results come back in the answer: no manifest.json or run_results.json is written (a manifest write costs ~1 ms a node).
+      request: { key, parse_args: [...GLOBAL_ARGS, 'parse', ...common, '--no-write-json'], args: [...GLOBAL_ARGS, 'compile', ...common, ...compileArgs(task), '--no-write-json'], env: dbtEnv(inv, ws), want_result: true },
     });
     const stopped = outcomeFailure(outcome, 'dbt compile');
     if (stopped || outcome.kind !== 'done') return stopped as ExecutorResult;
     const { done } = outcome;
     const tail = `${done.error ?? ''}\n${outputTail(outcome.output)}`.trim();
     if (!done.success || done.error) return dbtFailed(tail, `dbt compile failed: ${tail}`, done.error_types);
-    try {
-      return { type: 'compiled', runResultsJson: await readFile(join(ws.targetPath, 'run_results.json'), 'utf8') };
-    } catch {
-      return failed({ kind: 'engine-lost' }, `dbt compile wrote no run_results.json: ${tail}`);
-    }
+    if (!done.result) return failed({ kind: 'engine-lost' }, `dbt compile answered no results: ${tail}`);
+    // The run_results.json shape callers read (unique_id, compiled_code per node).
+    return { type: 'compiled', runResultsJson: `{"results":[${done.result.join(',')}]}` };
   });
 }
