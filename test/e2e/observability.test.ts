@@ -2,32 +2,22 @@
 // DuckDB): run_status, set_fail_fast / cancel_remaining, memos, search attributes, cancellation
 // and artifacts validated against dbt's own JSON schemas.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CancelledFailure, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DbtRunInput, DbtRunOutput } from '../../src/shared/contracts.js';
 import { WORKFLOW_TYPE } from '../../src/shared/names.js';
 import { CANCEL_REMAINING_UPDATE, SET_FAIL_FAST_UPDATE } from '../../src/shared/run-status.js';
-import { connectClient } from '../support/client.js';
-import type { TestClient } from '../support/client.js';
-import { startWorker } from '../support/worker-process.js';
-import type { WorkerProcess } from '../support/worker-process.js';
+import { useE2eWorker } from '../support/e2e-worker.js';
 import { SLOW_PROJECT, describeRun, doneCounts, processesMentioning, validateAgainstDbtSchema, waitForStatus } from './observability-support.js';
 
-let scratch: string;
 let store: string;
-let worker: WorkerProcess;
-let client: TestClient;
 
-beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'e2e-obs-'));
+const e2e = useE2eWorker('obs', (scratch) => {
   store = join(scratch, 'artifacts');
-  worker = await startWorker({
-    ...(process.env as Record<string, string>),
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
+  return {
     DBT_PROJECT_DIRS: SLOW_PROJECT,
     WORKER_MAX_CONCURRENT_ACTIVITIES: '4',
     // One dbt process per node, so the cancellation test can see the node's own process.
@@ -36,18 +26,11 @@ beforeAll(async () => {
     ARTIFACT_STORE: store,
     // DbtTarget is ours (static wins); NotRegisteredAnywhere must be skipped without failing runs.
     TEMPORAL_SEARCH_ATTRIBUTES: JSON.stringify({ DbtTarget: 'static-target', NotRegisteredAnywhere: 'x' }),
-  });
-  client = await connectClient(inject('temporalAddress'));
-});
-
-afterAll(async () => {
-  await client?.close();
-  await worker?.stop();
-  await rm(scratch, { recursive: true, force: true });
+  };
 });
 
 function start(input: DbtRunInput): Promise<WorkflowHandleWithFirstExecutionRunId> {
-  return client.client.workflow.start(WORKFLOW_TYPE, { taskQueue: worker.taskQueue, workflowId: `obs-${randomUUID()}`, args: [input] });
+  return e2e.client.client.workflow.start(WORKFLOW_TYPE, { taskQueue: e2e.worker.taskQueue, workflowId: `obs-${randomUUID()}`, args: [input] });
 }
 
 async function failedOutput(handle: WorkflowHandleWithFirstExecutionRunId): Promise<DbtRunOutput> {
@@ -56,7 +39,7 @@ async function failedOutput(handle: WorkflowHandleWithFirstExecutionRunId): Prom
   return ((err as WorkflowFailedError).cause as { details?: unknown[] }).details?.[0] as DbtRunOutput;
 }
 
-const env = (name: string, slowK: string): Record<string, string> => ({ SLOW_DUCKDB_PATH: join(scratch, `${name}.duckdb`), SLOW_ROWS_K: slowK, SECRET_TOKEN: 'do-not-leak-42' });
+const env = (name: string, slowK: string): Record<string, string> => ({ SLOW_DUCKDB_PATH: join(e2e.scratch, `${name}.duckdb`), SLOW_ROWS_K: slowK, SECRET_TOKEN: 'do-not-leak-42' });
 
 describe('run control and observability', () => {
   it('answers run_status while running, and set_fail_fast(true) stops new nodes after a failure', async () => {
@@ -91,12 +74,12 @@ describe('run control and observability', () => {
     expect(d.sa).toMatchObject({ DbtProject: 'slow_duck', DbtCommand: 'run', DbtSelector: 'tag:failfast', DbtStatus: 'failed', DbtTarget: 'static-target' });
     expect(d.sa).not.toHaveProperty('NotRegisteredAnywhere');
     const listed = [];
-    for await (const wf of client.client.workflow.list({ query: `DbtStatus = "failed" AND WorkflowId = "${handle.workflowId}"` })) listed.push(wf.workflowId);
+    for await (const wf of e2e.client.client.workflow.list({ query: `DbtStatus = "failed" AND WorkflowId = "${handle.workflowId}"` })) listed.push(wf.workflowId);
     expect(listed).toEqual([handle.workflowId]);
   });
 
   it('writes run_results.json and manifest.json in dbt schemas and a log.txt whose counts match the output', async () => {
-    const res = await client.run(worker.taskQueue, { command: 'run', select: 'tag:quick', env: env('quick', '1') });
+    const res = await e2e.run({ command: 'run', select: 'tag:quick', env: env('quick', '1') });
     expect(res.ok).toBe(true);
     const out = res.output as DbtRunOutput;
     const dir = join(store, out.invocation_id);
@@ -119,7 +102,7 @@ describe('run control and observability', () => {
     expect(log).toMatch(/^1 of 4 START model slow_duck\.c1 \.+ \[RUN\]$/m);
     expect(log).toMatch(/^4 of 4 OK model slow_duck\.c4 \.+ \[OK in \d+\.\d\ds\]$/m);
     for (const file of ['log.txt', 'manifest.json', 'run_results.json']) expect(await readFile(join(dir, file), 'utf8')).not.toContain('do-not-leak-42');
-    const d = await describeRun(client.client.workflow.getHandle(res.workflowId));
+    const d = await describeRun(e2e.client.client.workflow.getHandle(res.workflowId));
     expect(d.sa['DbtStatus']).toBe('passed');
   });
 

@@ -3,58 +3,38 @@
 // path, `:memory:`, no path) keep every node of a run in one database; run_started_at is one
 // value per run; concurrent runs on one worker never see each other's vars or env.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectClient, statusMap } from '../support/client.js';
-import type { TestClient } from '../support/client.js';
+import { describe, expect, it } from 'vitest';
+import { statusMap } from '../support/client.js';
 import { runPlainDbt } from '../support/dbt-oracle.js';
 import { dumpDuckDb, queryDuckDb } from '../support/duckdb.js';
+import { useE2eWorker } from '../support/e2e-worker.js';
 import { REPO_ROOT } from '../support/paths.js';
-import { startWorker } from '../support/worker-process.js';
-import type { WorkerProcess } from '../support/worker-process.js';
 
 const PROJECT = `${REPO_ROOT}test/fixtures/ctx_duck`;
-let scratch: string;
-let workerCwd: string;
-let worker: WorkerProcess;
-let client: TestClient;
+const cwdIn = (scratch: string): string => join(scratch, 'worker-cwd');
 
 const sorted = (m: Map<string, string>): [string, string][] => [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
 
-beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'e2e-ctx-'));
-  workerCwd = join(scratch, 'worker-cwd');
-  await mkdir(workerCwd);
-  worker = await startWorker({
-    ...(process.env as Record<string, string>),
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
-    DBT_PROJECT_DIRS: PROJECT,
-    WORKER_MAX_CONCURRENT_ACTIVITIES: '4',
-  }, { cwd: workerCwd });
-  client = await connectClient(inject('temporalAddress'));
-});
-
-afterAll(async () => {
-  await client?.close();
-  await worker?.stop();
-  await rm(scratch, { recursive: true, force: true });
-});
+const e2e = useE2eWorker('ctx', async (scratch) => {
+  await mkdir(cwdIn(scratch));
+  return { DBT_PROJECT_DIRS: PROJECT, WORKER_MAX_CONCURRENT_ACTIVITIES: '4' };
+}, { cwd: cwdIn });
 
 describe('run contexts', () => {
   it('puts a relative DuckDB path where plain dbt puts it, with the same statuses and rows, and one run_started_at per run', async () => {
-    const oracleCwd = join(scratch, 'oracle-cwd');
+    const oracleCwd = join(e2e.scratch, 'oracle-cwd');
     await mkdir(oracleCwd);
     const vars = { record_start: true };
     const oracle = await runPlainDbt(PROJECT, ['build', '--vars', JSON.stringify(vars)], {}, { cwd: oracleCwd });
     expect(oracle.exitCode).toBe(0);
-    const res = await client.run(worker.taskQueue, { vars });
+    const res = await e2e.run({ vars });
     expect(res.ok, JSON.stringify(res.output?.node_results.filter((r) => r.status !== 'success' && r.status !== 'pass') ?? res.message)).toBe(true);
     expect(sorted(statusMap(res.output))).toEqual(sorted(oracle.statuses));
 
     // Relative to the worker's working directory, as plain dbt resolves it against its own.
-    const ours = join(workerCwd, 'ctx_duck.duckdb');
+    const ours = join(cwdIn(e2e.scratch), 'ctx_duck.duckdb');
     expect(existsSync(ours)).toBe(true);
     expect((await readdir(PROJECT)).filter((f) => f.endsWith('.duckdb'))).toEqual([]);
     const dump = await dumpDuckDb(ours);
@@ -72,7 +52,7 @@ describe('run contexts', () => {
   it.each(['memory', 'nopath'])('keeps every node of a run in one database with a %s profile, as plain dbt does', async (target) => {
     const oracle = await runPlainDbt(PROJECT, ['build', '--target', target], {});
     expect(oracle.exitCode).toBe(0);
-    const res = await client.run(worker.taskQueue, { target });
+    const res = await e2e.run({ target });
     expect(res.ok, JSON.stringify(res.output?.node_results.filter((r) => r.status !== 'success' && r.status !== 'pass') ?? res.message)).toBe(true);
     expect(sorted(statusMap(res.output))).toEqual(sorted(oracle.statuses));
     // The singular test that checks the seed's rows reached the model passed.
@@ -81,8 +61,8 @@ describe('run contexts', () => {
 
   it('runs two runs at once on one worker, each seeing only its own vars and env', async () => {
     const run = (name: string, color: string, shade: string) => {
-      const db = join(scratch, `${name}.duckdb`);
-      return client.run(worker.taskQueue, { target: 'envpath', select: 'probe', vars: { color }, env: { CTX_DUCKDB_PATH: db, SHADE: shade } })
+      const db = join(e2e.scratch, `${name}.duckdb`);
+      return e2e.run({ target: 'envpath', select: 'probe', vars: { color }, env: { CTX_DUCKDB_PATH: db, SHADE: shade } })
         .then(async (res) => ({ res, rows: await queryDuckDb(db, 'select color, shade from probe') }));
     };
     const [a, b] = await Promise.all([run('iso-a', 'red', 'dark'), run('iso-b', 'blue', 'light')]);
@@ -92,14 +72,11 @@ describe('run contexts', () => {
   });
 
   it('refuses an in-memory profile at plan time when several workers poll the queue, naming the profile', async () => {
-    const second = await startWorker({
-      ...(process.env as Record<string, string>),
-      TEMPORAL_ADDRESS: inject('temporalAddress'), DBT_PROJECT_DIRS: PROJECT, TEMPORAL_TASK_QUEUE: worker.taskQueue,
-    }, { cwd: workerCwd });
+    const second = await e2e.startAnother({ DBT_PROJECT_DIRS: PROJECT, TEMPORAL_TASK_QUEUE: e2e.worker.taskQueue }, { cwd: cwdIn(e2e.scratch) });
     try {
       // Both workers have polled once they have served a plan each.
-      await Promise.all([client.run(worker.taskQueue, { command: 'list' }), client.run(worker.taskQueue, { command: 'list' })]);
-      const res = await client.run(worker.taskQueue, { target: 'memory' });
+      await Promise.all([e2e.run({ command: 'list' }), e2e.run({ command: 'list' })]);
+      const res = await e2e.run({ target: 'memory' });
       expect(res.ok).toBe(false);
       expect(res.errorType).toBe('CONFIG_ERROR');
       expect(res.message).toMatch(/profile target 'memory' of project 'ctx_duck' uses an in-memory DuckDB database.*workers poll task queue/);

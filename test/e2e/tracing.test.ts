@@ -1,26 +1,18 @@
 // DBT_EXPORT_TO_OTLP: one OpenTelemetry trace per run, found from the run (trace id = the
 // invocation id), with dbt's spans (plan, project hooks, nodes with their timing, artifacts)
 // and Temporal's own spans, sent over OTLP/HTTP to a real receiver on loopback.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rootSpanIdFor, traceIdFor } from '../../src/shared/trace-ids.js';
-import { connectClient } from '../support/client.js';
+import { useE2eWorker } from '../support/e2e-worker.js';
 import { readHistory } from '../support/history.js';
-import type { TestClient } from '../support/client.js';
 import { startTraceReceiver } from '../support/otlp-receiver.js';
 import type { ReceivedSpan, TraceReceiver } from '../support/otlp-receiver.js';
 import { REPO_ROOT } from '../support/paths.js';
-import { startWorker } from '../support/worker-process.js';
-import type { WorkerProcess } from '../support/worker-process.js';
 
 const PROJECT = `${REPO_ROOT}test/fixtures/hooks_duck`;
 const SECRET = 'tr4ce-s3cret-v4lue';
-let scratch: string;
 let receiver: TraceReceiver;
-let worker: WorkerProcess;
-let client: TestClient;
 
 async function spansOf(traceId: string, until: (spans: ReceivedSpan[]) => boolean): Promise<ReceivedSpan[]> {
   const deadline = Date.now() + 30_000;
@@ -31,27 +23,24 @@ async function spansOf(traceId: string, until: (spans: ReceivedSpan[]) => boolea
   }
 }
 
+// Before the worker's hooks: the receiver is up before the worker starts and closed after it stops.
 beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'e2e-tracing-'));
   receiver = await startTraceReceiver();
-  worker = await startWorker({
-    ...(process.env as Record<string, string>), TEMPORAL_ADDRESS: inject('temporalAddress'), DBT_PROJECT_DIR: PROJECT,
-    DBT_EXPORT_TO_OTLP: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'dbt-e2e', OTEL_BSP_SCHEDULE_DELAY: '200',
-    WRITE_ARTIFACTS: 'true', ARTIFACT_STORE: join(scratch, 'artifacts'), TRACE_TEST_PASSWORD: SECRET,
-  });
-  client = await connectClient(inject('temporalAddress'));
 });
 
 afterAll(async () => {
-  await client?.close();
-  await worker?.stop();
   await receiver?.close();
-  await rm(scratch, { recursive: true, force: true });
 });
+
+const e2e = useE2eWorker('tracing', (scratch) => ({
+  DBT_PROJECT_DIR: PROJECT,
+  DBT_EXPORT_TO_OTLP: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'dbt-e2e', OTEL_BSP_SCHEDULE_DELAY: '200',
+  WRITE_ARTIFACTS: 'true', ARTIFACT_STORE: join(scratch, 'artifacts'), TRACE_TEST_PASSWORD: SECRET,
+}));
 
 describe('OpenTelemetry traces', () => {
   it('exports one trace per run, whose id is the invocation id, with a span per node and plan, hooks and artifacts spans', async () => {
-    const res = await client.run(worker.taskQueue, { env: { HOOKS_DUCKDB_PATH: join(scratch, 'traced.duckdb') } });
+    const res = await e2e.run({ env: { HOOKS_DUCKDB_PATH: join(e2e.scratch, 'traced.duckdb') } });
     expect(res.ok, res.message ?? '').toBe(true);
     const output = res.output!;
     const traceId = traceIdFor(output.invocation_id);
@@ -94,9 +83,9 @@ describe('OpenTelemetry traces', () => {
   });
 
   it('never exports a secret, even in a failure message', async () => {
-    const res = await client.run(worker.taskQueue, { command: `bogus-${SECRET}` });
+    const res = await e2e.run({ command: `bogus-${SECRET}` });
     expect(res.errorType).toBe('INVALID_INPUT');
-    const traceId = traceIdFor((await client.client.workflow.getHandle(res.workflowId).describe()).runId);
+    const traceId = traceIdFor((await e2e.client.client.workflow.getHandle(res.workflowId).describe()).runId);
     const rootSpan = (await spansOf(traceId, (s) => s.some((x) => x.name === 'dbt_run'))).find((s) => s.name === 'dbt_run');
     expect(rootSpan?.status.code).toBe(2);
     expect(rootSpan?.status.message).toContain('***');
@@ -105,11 +94,11 @@ describe('OpenTelemetry traces', () => {
 
   it('keeps runs unaffected when the collector goes away, and warns once', async () => {
     await receiver.close();
-    const warnings = () => worker.logs().split('\n').filter((l) => l.includes('OTLP trace export failed')).length;
-    const res = await client.run(worker.taskQueue, { command: 'run', select: 'first', env: { HOOKS_DUCKDB_PATH: join(scratch, 'down.duckdb') } });
+    const warnings = () => e2e.worker.logs().split('\n').filter((l) => l.includes('OTLP trace export failed')).length;
+    const res = await e2e.run({ command: 'run', select: 'first', env: { HOOKS_DUCKDB_PATH: join(e2e.scratch, 'down.duckdb') } });
     expect(res.ok, res.message ?? '').toBe(true);
     // No activity was retried or held back by the exporter.
-    const history = await readHistory(client, res.workflowId);
+    const history = await readHistory(e2e.client, res.workflowId);
     expect(history.activities.filter((a) => a.attempt !== 1 || a.outcome !== 'completed').map((a) => a.activityId)).toEqual([]);
     const deadline = Date.now() + 15_000;
     while (warnings() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));

@@ -2,51 +2,35 @@
 // is replaced and the node retried; runs sharing an engine never see each other's vars or
 // env; and no engine process outlives the worker, even when the worker is killed.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectClient, statusMap } from '../support/client.js';
-import type { TestClient } from '../support/client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { statusMap } from '../support/client.js';
 import { queryDuckDb } from '../support/duckdb.js';
+import { useE2eWorker } from '../support/e2e-worker.js';
 import { REPO_ROOT } from '../support/paths.js';
-import { startWorker } from '../support/worker-process.js';
-import type { WorkerProcess } from '../support/worker-process.js';
 import { enginePids, findWorkerPid, stillAlive, waitGone } from '../executor/process-tree.js';
 
 const WARM_PROJECT = `${REPO_ROOT}test/fixtures/warm_duck`;
 
-let scratch: string;
-let worker: WorkerProcess;
 let workerPid: number;
-let client: TestClient;
+
+const e2e = useE2eWorker('warm', () => ({
+  DBT_PROJECT_DIRS: WARM_PROJECT,
+  DBT_ENGINE_MODE: 'warm',
+  // One engine: every run below shares it. The timeout turns a hung engine into a retry.
+  WORKER_MAX_CONCURRENT_ACTIVITIES: '1',
+  DBT_NODE_TIMEOUT_SECS: '45',
+}));
 
 beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'e2e-warm-'));
-  worker = await startWorker({
-    ...(process.env as Record<string, string>),
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
-    DBT_PROJECT_DIRS: WARM_PROJECT,
-    DBT_ENGINE_MODE: 'warm',
-    // One engine: every run below shares it. The timeout turns a hung engine into a retry.
-    WORKER_MAX_CONCURRENT_ACTIVITIES: '1',
-    DBT_NODE_TIMEOUT_SECS: '45',
-  });
-  workerPid = await findWorkerPid(worker.taskQueue);
-  client = await connectClient(inject('temporalAddress'));
-});
-
-afterAll(async () => {
-  await client?.close();
-  await worker?.stop();
-  await rm(scratch, { recursive: true, force: true });
+  workerPid = await findWorkerPid(e2e.worker.taskQueue);
 });
 
 describe('warm dbt engines', () => {
   it('never leaks one run\'s vars or env into another run on the same engine', async () => {
     const probe = async (name: string, vars: Record<string, string>, env: Record<string, string>) => {
-      const db = join(scratch, `${name}.duckdb`);
-      const res = await client.run(worker.taskQueue, { project: 'warm_duck', select: 'probe', vars, env: { ...env, WARM_DUCKDB_PATH: db } });
+      const db = join(e2e.scratch, `${name}.duckdb`);
+      const res = await e2e.run({ project: 'warm_duck', select: 'probe', vars, env: { ...env, WARM_DUCKDB_PATH: db } });
       expect(res.ok, JSON.stringify(res.output?.node_results ?? res.message)).toBe(true);
       return queryDuckDb(db, 'select color, shade from probe');
     };
@@ -63,9 +47,9 @@ describe('warm dbt engines', () => {
   for (const mode of ['crash', 'hang'] as const) {
     it(`replaces an engine that ${mode === 'crash' ? 'crashes' : 'hangs'} mid-node, retries the node and completes the run`, async () => {
       const before = await enginePids(workerPid);
-      const marker = join(scratch, `${mode}.marker`);
-      const db = join(scratch, `${mode}.duckdb`);
-      const res = await client.run(worker.taskQueue, {
+      const marker = join(e2e.scratch, `${mode}.marker`);
+      const db = join(e2e.scratch, `${mode}.duckdb`);
+      const res = await e2e.run({
         project: 'warm_duck',
         select: 'fault+',
         env: { WARM_DUCKDB_PATH: db, FAULT_MODE: mode, FAULT_MARKER: marker },
