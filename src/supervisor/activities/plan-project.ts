@@ -118,7 +118,7 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
     // manifest is stored, so a failed probe never loses the plan's artifacts.
     const target = result.profile?.target ?? request.target ?? deps.defaults.target ?? 'default';
     const decided = invocationId && request.command !== 'list' ? await planReuse({
-      project, request, invocationId, target, nodes, manifest, warehouse, store: store ?? null,
+      project, request, invocationId, target, nodes, manifest, warehouse, store: store ?? null, leases: wantsLeases(project.settings, request.command, request.reuse),
       invocation: invocationFor(project, deps.defaults, { ...request, invocation_id: invocationId }), compile: (task) => runOnExecutor(deps, project, () => task, warehouse),
       log: (message, attrs) => Context.current().log.info(message, attrs),
     }) : nodes;

@@ -33,6 +33,12 @@ export interface DecideInput {
    * at execution (`--defer`) or a microbatch window applies. @default true
    */
   codeKeys?: boolean;
+  /**
+   * Also compile (into `compileLater`) the built nodes whose SQL no code key stands for: a run
+   * that takes relation leases hands its complete inputs to a run waiting on the relation, which
+   * reuses the build when they match. @default false
+   */
+  compileBuilt?: boolean;
   /** null: the probe failed (`probeError`): nothing is reused. */
   probe: ProbeAnswer | null;
   probeError?: string | null;
@@ -99,7 +105,9 @@ export function decideAll(i: DecideInput): Map<string, NodeReuse> {
     const compiled = i.codes === null ? null : i.codes.get(node.unique_id);
     const f = fingerprint({ node: e, compiled, macros: i.macros, vars: i.vars, env: i.env, where: i.where, parents, sources });
     const code = keyed ? codeKey({ node: e, entries: i.entries, macros: i.macros, macroIds: f.macroIds, parts: f.parts, command: i.command ?? 'build' }) : null;
-    out.set(node.unique_id, decide(node, e, f, code, i, parents, inPlan));
+    const d = decide(node, e, f, code, i, parents, inPlan);
+    if (i.compileBuilt && d.action === 'build' && d.pending_sql && !d.code) i.compileLater?.add(node.unique_id);
+    out.set(node.unique_id, d);
   }
   return out;
 }

@@ -32,6 +32,8 @@ export interface PlanReuseInput {
   /** Runs a compile task on the executor (the activity's frame: heartbeats, DuckDB exclusivity). */
   compile: (task: CompileTask) => Promise<ExecutorResult>;
   invocation: DbtInvocation;
+  /** The run takes relation leases (then its built nodes' inputs are complete: decide.ts compileBuilt). @default false */
+  leases?: boolean;
   /** Where the plan's cost goes (milliseconds of compile, probe, state reads). @default none */
   log?: (message: string, attrs: Record<string, number>) => void;
 }
@@ -99,7 +101,7 @@ export async function planReuse(i: PlanReuseInput): Promise<PlanNode[]> {
     nodes: i.nodes, entries, macros: new Map(Object.entries(manifest.macros ?? {})), probe: typeof probe === 'string' ? null : probe, probeError: typeof probe === 'string' ? probe : null,
     stored, invocationId: i.invocationId, vars: i.request.vars, env: i.request.env, where: `${i.target}\n${i.warehouse ?? ''}\n${manifest.metadata?.dbt_version ?? ''}`,
     stateful: i.project.settings.reuse.stateful, fullRefresh: i.request.full_refresh, command: i.request.command,
-    codeKeys: !i.request.defer_manifest_ref && !i.request.event_time_start && !i.request.event_time_end,
+    codeKeys: !i.request.defer_manifest_ref && !i.request.event_time_start && !i.request.event_time_end, compileBuilt: i.leases ?? false,
   };
   const compileLater = new Set<string>();
   let decisions = decideAll({ ...base, codes: typeof codes === 'string' ? null : codes, compileError: typeof codes === 'string' ? codes : null, compileLater });

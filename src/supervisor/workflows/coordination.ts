@@ -142,10 +142,16 @@ export class RunCoordinator {
     send.catch(() => undefined);
   }
 
-  /** The node's build inputs split into its own and its parents' in this run; null without a fingerprint. */
+  /**
+   * The node's build inputs split into its own and its parents' in this run; null without a
+   * fingerprint. A node the plan did not compile has its code key for its SQL (reuse/pure-code.ts).
+   */
   private parts(node: PlanNode): Parts | null {
-    if (typeof node.reuse?.fp !== 'string' || !node.reuse.parts) return null;
-    return splitParts(node.reuse.parts, (id) => this.inRun.has(id));
+    const r = node.reuse;
+    if (!r?.parts) return null;
+    if (typeof r.fp === 'string') return splitParts(r.parts, (id) => this.inRun.has(id));
+    if (r.pending_sql && r.code) return splitParts({ ...r.parts, sql: `code:${r.code.key}` }, (id) => this.inRun.has(id));
+    return null;
   }
 
   /** What this node's successful build was made of, for a run that waits on the relation next. */

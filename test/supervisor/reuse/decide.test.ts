@@ -113,4 +113,15 @@ describe('decideAll', () => {
     expect([compiled.get(A)?.action, compiled.get(B)?.action]).toEqual(['reuse', 'reuse']);
     expect(decideAll(input({ entries, stored, codes: new Map() })).get(A)).toMatchObject({ action: 'build', reason: 'compiled code unavailable', fp: null });
   });
+
+  it('compiles the built nodes no code key stands for when the run leases (a waiting run compares their whole inputs)', () => {
+    const entries = input().entries as Map<string, ManifestEntry>;
+    entries.set(A, model(A, [SRC], { raw_code: "select * from {{ source('raw', 't') }} where at < '{{ run_started_at }}'" }));
+    entries.set(B, model(B, [A], { raw_code: "select * from {{ ref('a') }}" }));
+    const later = new Set<string>();
+    const d = decideAll(input({ entries, codes: new Map(), compileLater: later, compileBuilt: true }));
+    expect([...later]).toEqual([A]);
+    expect(d.get(B)).toMatchObject({ action: 'build', pending_sql: true });
+    expect(decideAll(input({ entries, codes: new Map(), compileLater: new Set() })).get(A)).toMatchObject({ action: 'build', pending_sql: true });
+  });
 });
