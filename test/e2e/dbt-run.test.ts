@@ -1,22 +1,16 @@
 // End to end on the real toolchain: Temporal dev server, the worker CLI, dbt-core, DuckDB.
 // Plain dbt from the same venv is the oracle for statuses and warehouse contents.
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectClient, statusMap } from '../support/client.js';
-import type { TestClient } from '../support/client.js';
+import { describe, expect, it } from 'vitest';
+import { statusMap } from '../support/client.js';
 import { runPlainDbt } from '../support/dbt-oracle.js';
 import { dumpDuckDb } from '../support/duckdb.js';
+import { useE2eWorker } from '../support/e2e-worker.js';
 import { BROKEN_PROJECT, EXAMPLE_PROJECT, SECOND_PROJECT } from '../support/paths.js';
 import { hashTree } from '../support/tree-hash.js';
-import { startWorker } from '../support/worker-process.js';
-import type { WorkerProcess } from '../support/worker-process.js';
 
-let scratch: string;
 let workerTmp: string;
-let worker: WorkerProcess;
-let client: TestClient;
 let treeBefore: string;
 
 function sortedEntries(m: Map<string, string>): [string, string][] {
@@ -25,35 +19,26 @@ function sortedEntries(m: Map<string, string>): [string, string][] {
 
 // The same suite runs once per engine mode: warm engines must match subprocess mode exactly.
 describe.each(['subprocess', 'warm'] as const)('dbt_run end to end (%s engines)', (engineMode) => {
-  beforeAll(async () => {
-    scratch = await mkdtemp(join(tmpdir(), 'e2e-run-'));
-    workerTmp = await mkdtemp(join(tmpdir(), 'e2e-worker-tmp-'));
+  const e2e = useE2eWorker('run', async (scratch) => {
+    // The worker's own temp dir, apart from the tests' files, to see what it leaves there.
+    workerTmp = join(scratch, 'worker-tmp');
+    await mkdir(workerTmp);
     treeBefore = await hashTree([EXAMPLE_PROJECT, BROKEN_PROJECT, SECOND_PROJECT]);
-    worker = await startWorker({
-      ...(process.env as Record<string, string>),
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
+    return {
       DBT_PROJECT_DIRS: [EXAMPLE_PROJECT, BROKEN_PROJECT, SECOND_PROJECT].join(','),
       TMPDIR: workerTmp,
       WORKER_MAX_CONCURRENT_ACTIVITIES: '4',
       DBT_ENGINE_MODE: engineMode,
-    });
-    client = await connectClient(inject('temporalAddress'));
-  });
-
-  afterAll(async () => {
-    await client?.close();
-    await worker?.stop();
-    await rm(scratch, { recursive: true, force: true });
-    await rm(workerTmp, { recursive: true, force: true });
+    };
   });
 
   it('builds the example project with the same statuses and rows as plain dbt build', async () => {
-    const oracleDb = join(scratch, 'oracle-jaffle.duckdb');
-    const oursDb = join(scratch, 'ours-jaffle.duckdb');
+    const oracleDb = join(e2e.scratch, 'oracle-jaffle.duckdb');
+    const oursDb = join(e2e.scratch, 'ours-jaffle.duckdb');
     const oracle = await runPlainDbt(EXAMPLE_PROJECT, ['build'], { JAFFLE_DUCKDB_PATH: oracleDb });
     expect(oracle.exitCode).toBe(0);
 
-    const res = await client.run(worker.taskQueue, { project: 'jaffle_duck', env: { JAFFLE_DUCKDB_PATH: oursDb } });
+    const res = await e2e.run({ project: 'jaffle_duck', env: { JAFFLE_DUCKDB_PATH: oursDb } });
     expect(res.ok).toBe(true);
     expect(res.output?.success).toBe(true);
     expect(res.output?.invocation_id).toMatch(/[0-9a-f-]{36}/);
@@ -66,12 +51,12 @@ describe.each(['subprocess', 'warm'] as const)('dbt_run end to end (%s engines)'
   });
 
   it('fails a broken project like dbt build does, with the complete output in the failure', async () => {
-    const oracleDb = join(scratch, 'oracle-broken.duckdb');
-    const oursDb = join(scratch, 'ours-broken.duckdb');
+    const oracleDb = join(e2e.scratch, 'oracle-broken.duckdb');
+    const oursDb = join(e2e.scratch, 'ours-broken.duckdb');
     const oracle = await runPlainDbt(BROKEN_PROJECT, ['build'], { BROKEN_DUCKDB_PATH: oracleDb });
     expect(oracle.exitCode).toBe(1);
 
-    const res = await client.run(worker.taskQueue, { project: 'broken_duck', env: { BROKEN_DUCKDB_PATH: oursDb } });
+    const res = await e2e.run({ project: 'broken_duck', env: { BROKEN_DUCKDB_PATH: oursDb } });
     expect(res.ok).toBe(false);
     expect(res.errorType).toBe('DbtRunFailed');
     expect(res.output?.success).toBe(false);
@@ -90,13 +75,13 @@ describe.each(['subprocess', 'warm'] as const)('dbt_run end to end (%s engines)'
 
   it('serves a second run concurrently on the same worker', async () => {
     const [a, b] = await Promise.all([
-      client.run(worker.taskQueue, { project: 'second_duck', env: { SECOND_DUCKDB_PATH: join(scratch, 'second-a.duckdb') } }),
-      client.run(worker.taskQueue, { project: 'second_duck', command: 'seed', env: { SECOND_DUCKDB_PATH: join(scratch, 'second-b.duckdb') } }),
+      e2e.run({ project: 'second_duck', env: { SECOND_DUCKDB_PATH: join(e2e.scratch, 'second-a.duckdb') } }),
+      e2e.run({ project: 'second_duck', command: 'seed', env: { SECOND_DUCKDB_PATH: join(e2e.scratch, 'second-b.duckdb') } }),
     ]);
     expect(a.ok && b.ok).toBe(true);
     expect(a.output?.node_results).toHaveLength(4);
     expect(b.output?.node_results.map((r) => r.unique_id)).toEqual(['seed.second_duck.raw_cities']);
-    expect(await dumpDuckDb(join(scratch, 'second-a.duckdb'))).toHaveProperty(['main.city_summary']);
+    expect(await dumpDuckDb(join(e2e.scratch, 'second-a.duckdb'))).toHaveProperty(['main.city_summary']);
   });
 
   it('never writes into the project directories and leaves no temp dirs behind', async () => {

@@ -1,30 +1,31 @@
 // Projects fetched from a real git repository served over loopback HTTP (git http-backend).
-import { cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { cp, mkdir, readdir, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CodedError } from '../../src/shared/errors.js';
 import { fetchGitSource, parseGitEntry } from '../../src/supervisor/projects/git-source.js';
-import { connectClient } from '../support/client.js';
+import { useE2eWorker } from '../support/e2e-worker.js';
 import { startGitHttpServer } from '../support/git-http-server.js';
 import type { GitHttpServer } from '../support/git-http-server.js';
 import { SECOND_PROJECT } from '../support/paths.js';
-import { runCli, startWorker } from '../support/worker-process.js';
+import { runCli } from '../support/worker-process.js';
 
-let scratch: string;
 let server: GitHttpServer;
 let repoUrl: string;
 let firstSha: string;
+let workerTmp: string;
 
 async function git(cwd: string, ...args: string[]): Promise<string> {
   const r = await execa('git', args, { cwd, env: { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
   return String(r.stdout).trim();
 }
 
-beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'e2e-git-'));
+// The repository and its server are made first; the file's worker serves the project pinned
+// at the first commit (DBT_PROJECT_DIRS=git+...#${GIT_COMMIT}:subdir), with its own TMPDIR.
+const e2e = useE2eWorker('git', async (scratch) => {
   const work = join(scratch, 'work');
   await mkdir(work);
   await git(work, 'init', '-q', '-b', 'main');
@@ -39,11 +40,13 @@ beforeAll(async () => {
   await execa('git', ['clone', '-q', '--bare', work, join(scratch, 'srv', 'repo.git')]);
   server = await startGitHttpServer(join(scratch, 'srv'));
   repoUrl = `git+${server.url}/repo.git`;
+  workerTmp = join(scratch, 'worker-tmp');
+  await mkdir(workerTmp);
+  return { TMPDIR: workerTmp, DBT_PROJECT_DIRS: `${repoUrl}#\${GIT_COMMIT}:sub`, GIT_COMMIT: firstSha };
 });
 
 afterAll(async () => {
   await server?.close();
-  await rm(scratch, { recursive: true, force: true });
 });
 
 describe('git project sources', () => {
@@ -78,23 +81,15 @@ describe('git project sources', () => {
   });
 
   it('serves a run from a project pinned with DBT_PROJECT_DIRS=git+...#${GIT_COMMIT}:subdir', async () => {
-    const workerTmp = await mkdtemp(join(tmpdir(), 'e2e-git-tmp-'));
-    const base = { ...(process.env as Record<string, string>), TEMPORAL_ADDRESS: inject('temporalAddress'), TMPDIR: workerTmp };
-    const worker = await startWorker({ ...base, DBT_PROJECT_DIRS: `${repoUrl}#\${GIT_COMMIT}:sub`, GIT_COMMIT: firstSha });
-    const client = await connectClient(inject('temporalAddress'));
-    try {
-      const res = await client.run(worker.taskQueue, { command: 'build', env: { SECOND_DUCKDB_PATH: join(scratch, 'git.duckdb') } });
-      expect(res.ok, res.message ?? '').toBe(true);
-      // The pinned commit still has city_summary (main does not).
-      expect(res.output?.node_results.map((r) => r.unique_id).filter((id) => id.startsWith('model.')).sort())
-        .toEqual(['model.second_duck.city_summary', 'model.second_duck.stg_cities']);
-    } finally {
-      await client.close();
-      await worker.stop();
-    }
+    const base = { ...(process.env as Record<string, string>), TEMPORAL_ADDRESS: e2e.address, TMPDIR: workerTmp };
+    const res = await e2e.run({ command: 'build', env: { SECOND_DUCKDB_PATH: join(e2e.scratch, 'git.duckdb') } });
+    expect(res.ok, res.message ?? '').toBe(true);
+    // The pinned commit still has city_summary (main does not).
+    expect(res.output?.node_results.map((r) => r.unique_id).filter((id) => id.startsWith('model.')).sort())
+      .toEqual(['model.second_duck.city_summary', 'model.second_duck.stg_cities']);
+    await e2e.stop();
     // The checkout is removed at shutdown.
     expect((await readdir(workerTmp)).filter((e) => e.startsWith('dbtt-models-'))).toEqual([]);
-    await rm(workerTmp, { recursive: true, force: true });
 
     const unset = await runCli(['worker'], { ...base, TMPDIR: tmpdir(), DBT_PROJECT_DIRS: `${repoUrl}#\${NOT_SET_ANYWHERE}` });
     expect(unset.exitCode, unset.stderr).toBe(2);

@@ -1,58 +1,48 @@
 // End to end with object stores: the worker CLI loads its project from s3:// (moto) and
 // writes artifacts to gs:// (gcp-storage-emulator); run_results.json is read back from GCS.
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Storage } from '@google-cloud/storage';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectClient } from '../support/client.js';
-import type { TestClient } from '../support/client.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useE2eWorker } from '../support/e2e-worker.js';
 import { startGcsEmulator, startS3Emulator, uploadDir } from '../support/object-emulators.js';
 import type { Emulator } from '../support/object-emulators.js';
 import { SECOND_PROJECT } from '../support/paths.js';
 import { hashTree } from '../support/tree-hash.js';
-import { startWorker } from '../support/worker-process.js';
-import type { WorkerProcess } from '../support/worker-process.js';
 
 let s3: Emulator;
 let gcs: Emulator;
-let scratch: string;
 let workerTmp: string;
-let worker: WorkerProcess | undefined;
-let client: TestClient;
 
 async function downloads(): Promise<string[]> {
   return (await readdir(workerTmp)).filter((n) => n.startsWith('dbtt-models-'));
 }
 
 describe('object stores end to end', () => {
+  // Before the worker's hooks: the emulators are up before the worker starts and stop after it.
   beforeAll(async () => {
     [s3, gcs] = await Promise.all([startS3Emulator(), startGcsEmulator()]);
     await s3.createBucket('dbt-models');
     await uploadDir(s3, 'dbt-models', 'releases/v1/second_duck', SECOND_PROJECT);
     await gcs.createBucket('dbt-artifacts');
-    scratch = await mkdtemp(join(tmpdir(), 'e2e-objects-'));
-    workerTmp = await mkdtemp(join(tmpdir(), 'e2e-objects-worker-tmp-'));
-    worker = await startWorker({
-      ...(process.env as Record<string, string>),
+  });
+
+  afterAll(async () => {
+    await Promise.all([s3?.stop(), gcs?.stop()]);
+  });
+
+  const e2e = useE2eWorker('objects', async (scratch) => {
+    workerTmp = join(scratch, 'worker-tmp');
+    await mkdir(workerTmp);
+    return {
       ...s3.env,
       ...gcs.env,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
       DBT_PROJECT_DIRS: 's3://dbt-models/releases/v1/second_duck',
       WRITE_ARTIFACTS: 'true',
       ARTIFACT_STORE: 'gs://dbt-artifacts/e2e/runs',
       TMPDIR: workerTmp,
       WORKER_MAX_CONCURRENT_ACTIVITIES: '2',
-    });
-    client = await connectClient(inject('temporalAddress'));
-  });
-
-  afterAll(async () => {
-    await client?.close();
-    await worker?.stop();
-    await Promise.all([s3?.stop(), gcs?.stop()]);
-    await rm(scratch, { recursive: true, force: true });
-    await rm(workerTmp, { recursive: true, force: true });
+    };
   });
 
   it('seeds a project fetched from s3:// and stores run_results.json in gs://', async () => {
@@ -60,7 +50,7 @@ describe('object stores end to end', () => {
     expect(download).toBeDefined();
     const projectBefore = await hashTree([join(workerTmp, download as string)]);
 
-    const res = await client.run(worker!.taskQueue, { project: 'second_duck', command: 'seed', env: { SECOND_DUCKDB_PATH: join(scratch, 'second.duckdb') } });
+    const res = await e2e.run({ project: 'second_duck', command: 'seed', env: { SECOND_DUCKDB_PATH: join(e2e.scratch, 'second.duckdb') } });
     expect(res.message).toBeNull();
     expect(res.output?.success).toBe(true);
     const invocationId = res.output?.invocation_id as string;
@@ -85,22 +75,21 @@ describe('object stores end to end', () => {
   });
 
   it('reads retry_from refs back from the gs:// store, and names a missing one', async () => {
-    const env = { SECOND_DUCKDB_PATH: join(scratch, 'retry.duckdb') };
-    const first = await client.run(worker!.taskQueue, { project: 'second_duck', command: 'seed', env });
+    const env = { SECOND_DUCKDB_PATH: join(e2e.scratch, 'retry.duckdb') };
+    const first = await e2e.run({ project: 'second_duck', command: 'seed', env });
     const ref = first.output?.artifacts?.run_results_path as string;
     // Everything succeeded before, so the stored run_results.json leaves nothing to retry.
-    const again = await client.run(worker!.taskQueue, { project: 'second_duck', command: 'seed', retry_from: ref, env });
+    const again = await e2e.run({ project: 'second_duck', command: 'seed', retry_from: ref, env });
     expect(again.errorType).toBe('SELECTION_ERROR');
     expect(again.message).toContain('nothing to retry');
-    const missing = await client.run(worker!.taskQueue, { project: 'second_duck', command: 'seed', retry_from: 'e2e/runs/no-such-run/run_results.json', env });
+    const missing = await e2e.run({ project: 'second_duck', command: 'seed', retry_from: 'e2e/runs/no-such-run/run_results.json', env });
     expect(missing.errorType).toBe('INVALID_INPUT');
     expect(missing.message).toContain('gs://dbt-artifacts/e2e/runs/no-such-run/run_results.json: no such object');
   });
 
   it('removes the downloaded project at shutdown', async () => {
     expect(await downloads()).toHaveLength(1);
-    await worker?.stop();
-    worker = undefined;
+    await e2e.stop();
     expect(await downloads()).toEqual([]);
   });
 });

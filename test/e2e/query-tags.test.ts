@@ -5,20 +5,17 @@
 // node paused from Temporal (`temporal activity pause`, as the UI's Pause): its query is
 // cancelled, the run waits and its run_status and log show the node paused; unpaused, the node
 // reruns and the run ends as plain dbt's. A node reset (`temporal activity reset`) restarts.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { DbtRunOutput } from '../../src/shared/contracts.js';
 import { RUN_LOG_QUERY, RUN_STATUS_QUERY } from '../../src/shared/run-status.js';
 import type { RunLogPage, RunStatus } from '../../src/shared/run-status.js';
-import { connectClient, statusMap } from '../support/client.js';
-import type { TestClient } from '../support/client.js';
+import { statusMap } from '../support/client.js';
+import { useE2eWorker } from '../support/e2e-worker.js';
 import { REPO_ROOT } from '../support/paths.js';
-import { startPostgres } from '../support/postgres.js';
-import type { PgServer } from '../support/postgres.js';
-import { startWorker } from '../support/worker-process.js';
+import { usePostgres } from '../support/use-postgres.js';
 import type { WorkerProcess } from '../support/worker-process.js';
 
 // Defaults as in the parity fixtures: the worker parses at start-up, before any run's env.
@@ -71,32 +68,30 @@ function commentOf(sql: string): Record<string, unknown> {
 }
 
 describe('warehouse side of a node: query tags, pause and reset', () => {
-  const root = mkdtempSync(join(tmpdir(), 'query-tags-'));
-  const store = join(root, 'artifacts');
-  const tagged = writeProject(root, 'tags_pg');
-  const own = writeProject(root, 'own_pg', 'owned by {{ target.name }}');
-  let pg: PgServer;
-  let client: TestClient;
+  let root: string;
+  let store: string;
+  let tagged: string;
   const workers = new Map<'warm' | 'subprocess', WorkerProcess>();
+  // Before the workers' hooks, so it is up before they start and closed after they stop.
+  const pg = usePostgres();
 
-  beforeAll(async () => {
-    const start = (mode: 'warm' | 'subprocess', dirs: string) => startWorker({
-      ...(process.env as Record<string, string>), TEMPORAL_ADDRESS: inject('temporalAddress'), DBT_PROJECT_DIRS: dirs,
-      DBT_ENGINE_MODE: mode, WORKER_MAX_CONCURRENT_ACTIVITIES: '2', WRITE_ARTIFACTS: 'true', ARTIFACT_STORE: store,
-    }).then((w) => workers.set(mode, w));
-    [pg, client] = await Promise.all([startPostgres(), connectClient(inject('temporalAddress')), start('warm', `${tagged},${own}`), start('subprocess', tagged)]);
+  // The warm worker is the file's; the subprocess one has the same settings but its mode and project.
+  const e2e = useE2eWorker('query-tags', (scratch) => {
+    root = scratch;
+    store = join(root, 'artifacts');
+    tagged = writeProject(root, 'tags_pg');
+    const own = writeProject(root, 'own_pg', 'owned by {{ target.name }}');
+    return { DBT_PROJECT_DIRS: `${tagged},${own}`, DBT_ENGINE_MODE: 'warm', WORKER_MAX_CONCURRENT_ACTIVITIES: '2', WRITE_ARTIFACTS: 'true', ARTIFACT_STORE: store };
   });
 
-  afterAll(async () => {
-    await client?.close();
-    await Promise.all([...workers.values()].map((w) => w.stop()));
-    await pg?.close();
-    rmSync(root, { recursive: true, force: true });
+  beforeAll(async () => {
+    workers.set('warm', e2e.worker);
+    workers.set('subprocess', await e2e.startAnother({ ...e2e.settings, DBT_ENGINE_MODE: 'subprocess', DBT_PROJECT_DIRS: tagged }));
   });
 
   /** Builds `select` of tags_pg; the run's invocation id, checked equal to its run_results.json's. */
   async function build(mode: 'warm' | 'subprocess', schema: string, select: string): Promise<string> {
-    const res = await client.run(workers.get(mode)?.taskQueue as string, { project: 'tags_pg', command: 'build', select, env: pg.env(schema) });
+    const res = await e2e.client.run(workers.get(mode)?.taskQueue as string, { project: 'tags_pg', command: 'build', select, env: pg.env(schema) });
     expect(res.ok, `${res.message}`).toBe(true);
     const invocationId = res.output?.invocation_id as string;
     const runResults = JSON.parse(readFileSync(join(store, invocationId, 'run_results.json'), 'utf8')) as { metadata: { invocation_id: string } };
@@ -126,7 +121,7 @@ describe('warehouse side of a node: query tags, pause and reset', () => {
 
   it("keeps a project's own query-comment as it is", async () => {
     const schema = pg.freshSchema('tags_own');
-    const res = await client.run(workers.get('warm')?.taskQueue as string, { project: 'own_pg', command: 'build', env: pg.env(schema) });
+    const res = await e2e.client.run(workers.get('warm')?.taskQueue as string, { project: 'own_pg', command: 'build', env: pg.env(schema) });
     expect(res.ok, `${res.message}`).toBe(true);
     const [[query]] = (await pg.query(`select query from ${schema}.seen`)) as [[string]];
     expect(query).toMatch(/^\/\* owned by pg \*\/\n/);
@@ -145,7 +140,7 @@ describe('warehouse side of a node: query tags, pause and reset', () => {
   };
   /** `temporal activity <verb>` on a node of a run. */
   const activity = (verb: string, workflowId: string, activityId: string) =>
-    execa(`${REPO_ROOT}.venv/bin/temporal`, ['activity', verb, '--workflow-id', workflowId, '--activity-id', activityId, '--address', inject('temporalAddress')]);
+    execa(`${REPO_ROOT}.venv/bin/temporal`, ['activity', verb, '--workflow-id', workflowId, '--activity-id', activityId, '--address', e2e.address]);
   /** Plain `dbt build --select ...` of tags_pg in a fresh schema (`prepare` runs first): its statuses. */
   async function oracle(select: string[], prepare?: (schema: string) => Promise<void>): Promise<Map<string, string>> {
     const schema = pg.freshSchema('tags_oracle');
@@ -161,12 +156,12 @@ describe('warehouse side of a node: query tags, pause and reset', () => {
   it("pause: the node's query is cancelled, the run waits and run_status shows it paused; unpause: the node reruns and the run ends as plain dbt's", async () => {
     const schema = pg.freshSchema('tags_pause');
     const workflowId = `pause-${schema}`;
-    const handle = await client.client.workflow.start('dbt_run', { taskQueue: workers.get('warm')?.taskQueue as string, workflowId,
+    const handle = await e2e.client.client.workflow.start('dbt_run', { taskQueue: workers.get('warm')?.taskQueue as string, workflowId,
       args: [{ project: 'tags_pg', command: 'build', select: 'slow after_slow', env: pg.env(schema) }] });
     await until('the slow query', async () => (await active('pg_sleep(case when current_query')) > 0);
     await activity('pause', workflowId, 'model:slow');
     await until('the query to be cancelled', async () => (await active('pg_sleep(case when current_query')) === 0);
-    const desc = await client.client.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId } });
+    const desc = await e2e.client.client.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId } });
     expect(desc.workflowExecutionInfo?.closeTime ?? null).toBeNull();
     expect(desc.pendingActivities?.find((p) => p.activityId === 'model:slow')?.paused).toBe(true);
     // The run's own view: run_status lists the node as paused (not running), the run log says so.
@@ -185,7 +180,7 @@ describe('warehouse side of a node: query tags, pause and reset', () => {
     // `once` sleeps while its sequence gives 1: only the first execution hangs.
     const withSequence = async (s: string): Promise<void> => void (await pg.query(`create schema ${s}; create sequence ${s}.once_seq`));
     await withSequence(schema);
-    const handle = await client.client.workflow.start('dbt_run', { taskQueue: workers.get('warm')?.taskQueue as string, workflowId,
+    const handle = await e2e.client.client.workflow.start('dbt_run', { taskQueue: workers.get('warm')?.taskQueue as string, workflowId,
       args: [{ project: 'tags_pg', command: 'build', select: 'once after_once', env: pg.env(schema) }] });
     await until('the first query of once', async () => (await active('pg_sleep(case when nextval')) > 0);
     await activity('reset', workflowId, 'model:once');

@@ -2,31 +2,25 @@
 // started them, so a run started on version 1 finishes on version-1 workers after version 2
 // becomes current, while new runs go to version 2.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { DbtRunOutput } from '../../src/shared/contracts.js';
 import { WORKFLOW_TYPE } from '../../src/shared/names.js';
-import { connectClient } from '../support/client.js';
-import type { TestClient } from '../support/client.js';
-import { startWorker } from '../support/worker-process.js';
-import type { WorkerProcess } from '../support/worker-process.js';
+import { useE2eWorker } from '../support/e2e-worker.js';
 import { SLOW_PROJECT, waitForStatus } from './observability-support.js';
 
 const DEPLOYMENT = `dbt-vtest-${randomUUID().slice(0, 8)}`;
 const QUEUE = `versioned-${randomUUID().slice(0, 8)}`;
-let scratch: string;
-let v1: WorkerProcess;
-let v2: WorkerProcess;
-let client: TestClient;
+
+// Version 1 is the file's worker; version 2 starts once version 1 is current.
+const e2e = useE2eWorker('versioning', () => ({ DBT_PROJECT_DIR: SLOW_PROJECT, TEMPORAL_TASK_QUEUE: QUEUE, TEMPORAL_DEPLOYMENT_NAME: DEPLOYMENT, TEMPORAL_BUILD_ID: 'v1' }));
 
 /** Makes a build id current; retried until the server has seen the version's pollers. */
 async function setCurrent(buildId: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
-      await client.client.workflowService.setWorkerDeploymentCurrentVersion({ namespace: 'default', deploymentName: DEPLOYMENT, buildId, identity: 'versioning-test' });
+      await e2e.client.client.workflowService.setWorkerDeploymentCurrentVersion({ namespace: 'default', deploymentName: DEPLOYMENT, buildId, identity: 'versioning-test' });
       return;
     } catch (err) {
       if (Date.now() > deadline) throw err;
@@ -37,7 +31,7 @@ async function setCurrent(buildId: string): Promise<void> {
 
 /** Build ids of the run's workflow tasks and the identities that ran its activities. */
 async function whoRan(workflowId: string): Promise<{ builds: Set<string>; activityWorkers: Set<string>; taskWorkers: Set<string> }> {
-  const history = await client.client.workflow.getHandle(workflowId).fetchHistory();
+  const history = await e2e.client.client.workflow.getHandle(workflowId).fetchHistory();
   const builds = new Set<string>();
   const activityWorkers = new Set<string>();
   const taskWorkers = new Set<string>();
@@ -53,29 +47,19 @@ async function whoRan(workflowId: string): Promise<{ builds: Set<string>; activi
 }
 
 beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'e2e-versioning-'));
-  const base = { ...(process.env as Record<string, string>), TEMPORAL_ADDRESS: inject('temporalAddress'), DBT_PROJECT_DIR: SLOW_PROJECT, TEMPORAL_TASK_QUEUE: QUEUE, TEMPORAL_DEPLOYMENT_NAME: DEPLOYMENT };
-  client = await connectClient(inject('temporalAddress'));
-  v1 = await startWorker({ ...base, TEMPORAL_BUILD_ID: 'v1' });
   await setCurrent('v1');
-  v2 = await startWorker({ ...base, TEMPORAL_BUILD_ID: 'v2' });
-});
-
-afterAll(async () => {
-  await client?.close();
-  await Promise.all([v1?.stop(), v2?.stop()]);
-  await rm(scratch, { recursive: true, force: true });
+  await e2e.startAnother({ ...e2e.settings, TEMPORAL_BUILD_ID: 'v2' });
 });
 
 describe('worker deployment versioning', () => {
   it('finishes a run on the version that started it after a new version becomes current', async () => {
-    const env = (name: string, k: string) => ({ SLOW_DUCKDB_PATH: join(scratch, `${name}.duckdb`), SLOW_ROWS_K: k });
-    const old = await client.client.workflow.start(WORKFLOW_TYPE, { taskQueue: QUEUE, workflowId: `v1-run-${randomUUID()}`, args: [{ command: 'run', select: 'slow+', env: env('old', '4') }] });
+    const env = (name: string, k: string) => ({ SLOW_DUCKDB_PATH: join(e2e.scratch, `${name}.duckdb`), SLOW_ROWS_K: k });
+    const old = await e2e.client.client.workflow.start(WORKFLOW_TYPE, { taskQueue: QUEUE, workflowId: `v1-run-${randomUUID()}`, args: [{ command: 'run', select: 'slow+', env: env('old', '4') }] });
     await waitForStatus(old, (s) => s.running_nodes.includes('model:slow'), 'slow running on v1');
 
     // Version 2 becomes current while the old run's first node is still running.
     await setCurrent('v2');
-    const fresh = await client.run(QUEUE, { command: 'run', select: 'c1', env: env('new', '1') });
+    const fresh = await e2e.client.run(QUEUE, { command: 'run', select: 'c1', env: env('new', '1') });
     expect(fresh.ok, fresh.message ?? '').toBe(true);
 
     const output = (await old.result()) as DbtRunOutput;
@@ -90,7 +74,7 @@ describe('worker deployment versioning', () => {
     expect(newRan.activityWorkers).toEqual(newRan.taskWorkers);
     expect([...oldRan.taskWorkers].some((w) => newRan.taskWorkers.has(w))).toBe(false);
 
-    const described = await client.client.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId: old.workflowId } });
+    const described = await e2e.client.client.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId: old.workflowId } });
     const info = described.workflowExecutionInfo?.versioningInfo;
     expect(info?.behavior).toBe(1); // VERSIONING_BEHAVIOR_PINNED
     expect(info?.deploymentVersion?.buildId).toBe('v1');
