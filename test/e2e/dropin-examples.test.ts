@@ -5,7 +5,7 @@
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type { DbtRunOutput } from '../../src/shared/contracts.js';
 import { statusMap } from '../support/client.js';
 import { runPlainDbt } from '../support/dbt-oracle.js';
@@ -13,18 +13,9 @@ import { readHistory } from '../support/history.js';
 import { childStarts } from '../support/hook-worker.js';
 import { freePort } from '../support/postgres.js';
 import { startWorker } from '../support/worker-process.js';
-import { DROPIN, DROPIN_RETRY, startDropin, temporalStart } from './dropin-support.js';
-import type { DropinEnv } from './dropin-support.js';
+import { DROPIN, DROPIN_RETRY, useDropin, temporalStart } from './dropin-support.js';
 
-let env: DropinEnv;
-
-beforeAll(async () => {
-  env = await startDropin();
-});
-
-afterAll(async () => {
-  await env?.close();
-});
+const env = useDropin();
 
 describe('the Rust project example shapes', () => {
   it('builds like plain dbt and runs the file hooks as child workflows with the Rust payload', async () => {

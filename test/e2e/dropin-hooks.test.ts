@@ -1,19 +1,10 @@
 // Lifecycle hooks as the Rust dbt-temporal defines them, given in the run input (which replaces
 // the file's hooks): a pre_run skip, extra_env, on_error fail / warn / ignore, fire-and-forget.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { childStarts } from '../support/hook-worker.js';
-import { closedStatus, echo, startDropin } from './dropin-support.js';
-import type { DropinEnv } from './dropin-support.js';
+import { closedStatus, echo, useDropin } from './dropin-support.js';
 
-let env: DropinEnv;
-
-beforeAll(async () => {
-  env = await startDropin();
-});
-
-afterAll(async () => {
-  await env?.close();
-});
+const env = useDropin();
 
 const run = (input: Record<string, unknown>) => env.client.run(env.worker.taskQueue, { project: 'dropin_pg', env: env.pg.env(env.pg.freshSchema('hooks')), ...input });
 

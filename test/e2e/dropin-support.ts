@@ -1,18 +1,17 @@
-// Shared set-up of the drop-in tests: Postgres, a worker serving the two dropin projects, a
-// hook_echo worker on the queue their dbt_temporal.yml names, and runs started the way a Rust
-// dbt-temporal user starts them (`temporal workflow start`).
+// Shared set-up of the drop-in tests: Postgres, a worker serving the two dropin projects (the
+// one e2e harness), a hook_echo worker on the queue their dbt_temporal.yml names, and runs
+// started the way a Rust dbt-temporal user starts them (`temporal workflow start`).
 import { randomUUID } from 'node:crypto';
 import { execa } from 'execa';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { DbtRunInput } from '../../src/shared/contracts.js';
-import { connectClient } from '../support/client.js';
 import type { TestClient } from '../support/client.js';
+import { useE2eWorker } from '../support/e2e-worker.js';
 import { startHookWorker } from '../support/hook-worker.js';
 import type { HookWorker } from '../support/hook-worker.js';
 import { REPO_ROOT } from '../support/paths.js';
-import { startPostgres } from '../support/postgres.js';
 import type { PgServer } from '../support/postgres.js';
-import { startWorker } from '../support/worker-process.js';
+import { usePostgres } from '../support/use-postgres.js';
 import type { WorkerProcess } from '../support/worker-process.js';
 
 export const DROPIN = `${REPO_ROOT}test/fixtures/dropin_pg`;
@@ -22,28 +21,26 @@ export const HOOK_QUEUE = 'dropin-hooks';
 export const echo = (extra: Record<string, unknown> = {}) => ({ workflow_type: 'hook_echo', task_queue: HOOK_QUEUE, ...extra });
 
 export interface DropinEnv {
-  pg: PgServer;
-  worker: WorkerProcess;
-  hooks: HookWorker;
-  client: TestClient;
-  close(): Promise<void>;
+  readonly pg: PgServer;
+  readonly worker: WorkerProcess;
+  readonly client: TestClient;
 }
 
-export async function startDropin(): Promise<DropinEnv> {
-  const address = inject('temporalAddress');
-  const [pg, worker, hooks, client] = await Promise.all([
-    startPostgres(),
-    startWorker({ ...(process.env as Record<string, string>), TEMPORAL_ADDRESS: address, DBT_PROJECT_DIRS: `${DROPIN},${DROPIN_RETRY}`, WORKER_MAX_CONCURRENT_ACTIVITIES: '4' }),
-    startHookWorker(address, HOOK_QUEUE),
-    connectClient(address),
-  ]);
+/** Registers the file's Postgres and hook_echo worker, then its dbt worker (useE2eWorker) serving the two dropin projects; valid inside tests. */
+export function useDropin(): DropinEnv {
+  const pg = usePostgres();
+  let hooks: HookWorker | undefined;
+  beforeAll(async () => {
+    hooks = await startHookWorker(inject('temporalAddress'), HOOK_QUEUE);
+  });
+  afterAll(async () => {
+    await hooks?.stop();
+  });
+  const e2e = useE2eWorker('dropin', () => ({ DBT_PROJECT_DIRS: `${DROPIN},${DROPIN_RETRY}`, WORKER_MAX_CONCURRENT_ACTIVITIES: '4' }));
   return {
-    pg, worker, hooks, client,
-    async close() {
-      await client.close();
-      await Promise.all([worker.stop(), hooks.stop()]);
-      await pg.close();
-    },
+    pg,
+    get worker() { return e2e.worker; },
+    get client() { return e2e.client; },
   };
 }
 

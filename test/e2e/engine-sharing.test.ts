@@ -2,35 +2,20 @@
 // the oracle): more concurrent runs than engines take turns and stay in their own schemas with
 // dbt's statuses, parsing once per distinct env; three workers on one queue run every node of a
 // run once; a memory budget holds engines back instead of being crossed.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { DbtRunInput } from '../../src/shared/contracts.js';
-import { connectClient, statusMap } from '../support/client.js';
-import type { TestClient } from '../support/client.js';
+import { statusMap } from '../support/client.js';
 import { runPlainDbt } from '../support/dbt-oracle.js';
-import { PARITY_MAIN, startParityWorker } from '../support/parity-fixtures.js';
+import { useE2eWorker } from '../support/e2e-worker.js';
+import { PARITY_MAIN } from '../support/parity-fixtures.js';
 import { REPO_ROOT } from '../support/paths.js';
-import { startPostgres } from '../support/postgres.js';
-import type { PgServer } from '../support/postgres.js';
-import { startWorker } from '../support/worker-process.js';
+import { usePostgres } from '../support/use-postgres.js';
 import type { WorkerProcess } from '../support/worker-process.js';
 import { healthPort, httpGet } from './operations-support.js';
 
-let pg: PgServer;
-let client: TestClient;
-const workers: WorkerProcess[] = [];
-
-beforeAll(async () => {
-  [pg, client] = await Promise.all([startPostgres(), connectClient(inject('temporalAddress'))]);
-});
-
-afterAll(async () => {
-  await client?.close();
-  await Promise.all(workers.map((w) => w.stop()));
-  await pg?.close();
-});
+// Before the workers' hooks (one worker set-up per describe): Postgres outlives them all.
+const pg = usePostgres();
 
 /** Every sample of `name` (summed over its label sets) on the worker's /metrics. */
 async function metric(worker: WorkerProcess, name: string): Promise<number> {
@@ -50,11 +35,12 @@ async function oracle(target: string, label: string): Promise<Map<string, string
 }
 
 describe('more concurrent runs than engines', () => {
+  const e2e = useE2eWorker('turns', () => ({ DBT_PROJECT_DIRS: PARITY_MAIN.dir, WORKER_MAX_CONCURRENT_ACTIVITIES: '100', WORKER_MAX_ENGINES: '1', HEALTH_PORT: '0' }));
+
   it('serves four runs with different env, vars and targets on one engine, each in its own schema with plain dbt\'s statuses', async () => {
-    const worker = await startParityWorker([PARITY_MAIN], { WORKER_MAX_ENGINES: '1', HEALTH_PORT: '0', WORKER_MAX_CONCURRENT_ACTIVITIES: '100' });
-    workers.push(worker);
+    const worker = e2e.worker;
     const runs = [0, 1, 2, 3].map((i) => ({ schema: pg.freshSchema(`turns_${i}`), target: i % 2 === 0 ? 'pg' : 'pg_alt', label: `label_${i}`, region: `region_${i}` }));
-    const results = await Promise.all(runs.map((r) => client.run(worker.taskQueue, {
+    const results = await Promise.all(runs.map((r) => e2e.run({
       project: 'parity_main', command: 'build', select: SELECT, indirect_selection: 'empty',
       target: r.target, vars: { label: r.label }, env: { ...pg.env(r.schema), PARITY_REGION: r.region },
     } satisfies DbtRunInput)));
@@ -77,15 +63,18 @@ describe('more concurrent runs than engines', () => {
 });
 
 describe('three workers on one task queue', () => {
+  const queue = `three-${Date.now()}`;
+  const e2e = useE2eWorker('three', () => ({ DBT_PROJECT_DIRS: PARITY_MAIN.dir, WORKER_MAX_CONCURRENT_ACTIVITIES: '4', TEMPORAL_TASK_QUEUE: queue }));
+  beforeAll(async () => {
+    await Promise.all([1, 2].map(() => e2e.startAnother(e2e.settings)));
+  });
+
   it('runs every node of one run exactly once across the workers, with plain dbt\'s statuses', async () => {
-    const queue = `three-${Date.now()}`;
-    const three = await Promise.all([0, 1, 2].map(() => startParityWorker([PARITY_MAIN], { TEMPORAL_TASK_QUEUE: queue })));
-    workers.push(...three);
     const schema = pg.freshSchema('three');
-    const res = await client.run(queue, { project: 'parity_main', command: 'build', select: SELECT, indirect_selection: 'empty', target: 'pg', vars: { label: 'three' }, env: pg.env(schema) });
+    const res = await e2e.client.run(queue, { project: 'parity_main', command: 'build', select: SELECT, indirect_selection: 'empty', target: 'pg', vars: { label: 'three' }, env: pg.env(schema) });
     expect(res.ok, res.message ?? '').toBe(true);
     expect([...statusMap(res.output)].sort()).toEqual([...(await oracle('pg', 'three'))].sort());
-    const history = await client.client.workflow.getHandle(res.workflowId).fetchHistory();
+    const history = await e2e.client.client.workflow.getHandle(res.workflowId).fetchHistory();
     const scheduled = new Map<string, string>();
     const ranBy = new Map<string, string[]>();
     for (const e of history.events ?? []) {
@@ -103,41 +92,37 @@ describe('three workers on one task queue', () => {
 });
 
 describe('a worker under a memory budget', () => {
+  const e2e = useE2eWorker('budget', () => ({
+    DBT_PROJECT_DIRS: `${REPO_ROOT}test/fixtures/ctx_duck`,
+    // Room for the worker and one engine (~450 MiB together), never for a second engine.
+    WORKER_MAX_ENGINES: '4', WORKER_MEMORY_LIMIT: '480Mi', HEALTH_PORT: '0',
+  }));
+
   it('starts no engine beyond WORKER_MEMORY_LIMIT and completes every run', async () => {
-    const scratch = await mkdtemp(join(tmpdir(), 'e2e-budget-'));
-    try {
-      const worker = await startWorker({
-        ...(process.env as Record<string, string>),
-        TEMPORAL_ADDRESS: inject('temporalAddress'), DBT_PROJECT_DIRS: `${REPO_ROOT}test/fixtures/ctx_duck`,
-        // Room for the worker and one engine (~450 MiB together), never for a second engine.
-        WORKER_MAX_ENGINES: '4', WORKER_MEMORY_LIMIT: '480Mi', HEALTH_PORT: '0',
-      });
-      workers.push(worker);
-      let peakEngines = 0;
-      let peakMb = 0;
-      let limited = 0;
-      let sampling = true;
-      const sampler = (async () => {
-        while (sampling) {
-          peakEngines = Math.max(peakEngines, await metric(worker, 'dbt_temporal_engine_processes'));
-          const mb = ((await metric(worker, 'dbt_temporal_engine_resident_memory_bytes')) + (await metric(worker, 'process_resident_memory_bytes'))) / 1048576;
-          peakMb = Math.max(peakMb, mb);
-          limited = Math.max(limited, await metric(worker, 'dbt_temporal_engine_memory_limited'));
-          await new Promise((r) => setTimeout(r, 200));
-        }
-      })();
-      const results = await Promise.all([0, 1, 2].map((i) => client.run(worker.taskQueue, {
-        target: 'envpath', vars: { color: `c${i}` }, env: { CTX_DUCKDB_PATH: join(scratch, `budget-${i}.duckdb`), SHADE: `s${i}` },
-      })));
-      sampling = false;
-      await sampler;
-      for (const r of results) expect(r.ok, r.message ?? '').toBe(true);
-      expect(await metric(worker, 'dbt_temporal_engine_memory_limit_bytes')).toBe(480 * 1048576);
-      expect(peakEngines).toBe(1);
-      expect(limited).toBe(1);
-      expect(peakMb).toBeLessThanOrEqual(480);
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
-    }
+    const worker = e2e.worker;
+    const scratch = e2e.scratch;
+    let peakEngines = 0;
+    let peakMb = 0;
+    let limited = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        peakEngines = Math.max(peakEngines, await metric(worker, 'dbt_temporal_engine_processes'));
+        const mb = ((await metric(worker, 'dbt_temporal_engine_resident_memory_bytes')) + (await metric(worker, 'process_resident_memory_bytes'))) / 1048576;
+        peakMb = Math.max(peakMb, mb);
+        limited = Math.max(limited, await metric(worker, 'dbt_temporal_engine_memory_limited'));
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    const results = await Promise.all([0, 1, 2].map((i) => e2e.run({
+      target: 'envpath', vars: { color: `c${i}` }, env: { CTX_DUCKDB_PATH: join(scratch, `budget-${i}.duckdb`), SHADE: `s${i}` },
+    })));
+    sampling = false;
+    await sampler;
+    for (const r of results) expect(r.ok, r.message ?? '').toBe(true);
+    expect(await metric(worker, 'dbt_temporal_engine_memory_limit_bytes')).toBe(480 * 1048576);
+    expect(peakEngines).toBe(1);
+    expect(limited).toBe(1);
+    expect(peakMb).toBeLessThanOrEqual(480);
   }, 600_000);
 });

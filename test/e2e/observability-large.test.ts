@@ -2,25 +2,18 @@
 // ~60-node project continue as new several times; the caller still sees one run: one
 // invocation id, one artifact set, one result with every node exactly once.
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DbtRunOutput } from '../../src/shared/contracts.js';
 import { WORKFLOW_TYPE } from '../../src/shared/names.js';
 import { startDevServer, temporalExecutable } from '../../src/supervisor/dev-server.js';
 import type { DevServer } from '../../src/supervisor/dev-server.js';
-import { connectClient } from '../support/client.js';
-import type { TestClient } from '../support/client.js';
-import { startWorker } from '../support/worker-process.js';
-import type { WorkerProcess } from '../support/worker-process.js';
+import { useE2eWorker } from '../support/e2e-worker.js';
 import { doneCounts } from './observability-support.js';
 
 const NODES = 60;
-let scratch: string;
 let server: DevServer;
-let worker: WorkerProcess;
-let client: TestClient;
 
 /** A layered project: model m<i> refs two models of the previous layer of 6. */
 async function writeProject(dir: string): Promise<void> {
@@ -34,40 +27,37 @@ async function writeProject(dir: string): Promise<void> {
   }
 }
 
+// Before the worker's hooks: this file's own dev server is up before the worker and closed after it.
 beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'e2e-large-'));
-  await writeProject(join(scratch, 'wide_duck'));
   server = await startDevServer({
     executable: temporalExecutable(process.env),
     extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=80'],
   });
-  worker = await startWorker({
-    ...(process.env as Record<string, string>),
-    TEMPORAL_ADDRESS: server.address,
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+const e2e = useE2eWorker('large', async (scratch) => {
+  await writeProject(join(scratch, 'wide_duck'));
+  return {
     DBT_PROJECT_DIRS: join(scratch, 'wide_duck'),
     WORKER_MAX_CONCURRENT_ACTIVITIES: '4',
     WRITE_ARTIFACTS: 'true',
     ARTIFACT_STORE: join(scratch, 'artifacts'),
-  });
-  client = await connectClient(server.address);
-});
-
-afterAll(async () => {
-  await client?.close();
-  await worker?.stop();
-  await server?.close();
-  await rm(scratch, { recursive: true, force: true });
-});
+  };
+}, { temporalAddress: () => server.address });
 
 it('continues as new several times and still returns one result with every node once', async () => {
   const workflowId = `large-${randomUUID()}`;
-  const handle = await client.client.workflow.start(WORKFLOW_TYPE, {
-    taskQueue: worker.taskQueue, workflowId, args: [{ command: 'run', env: { WIDE_DUCKDB_PATH: join(scratch, 'wide.duckdb') } }],
+  const handle = await e2e.client.client.workflow.start(WORKFLOW_TYPE, {
+    taskQueue: e2e.worker.taskQueue, workflowId, args: [{ command: 'run', env: { WIDE_DUCKDB_PATH: join(e2e.scratch, 'wide.duckdb') } }],
   });
   const output = (await handle.result()) as DbtRunOutput; // follows the chain of executions
 
   const executions = [];
-  for await (const wf of client.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) executions.push(wf);
+  for await (const wf of e2e.client.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) executions.push(wf);
   expect(executions.length).toBeGreaterThan(2);
   expect(executions.filter((e) => e.status.name === 'CONTINUED_AS_NEW')).toHaveLength(executions.length - 1);
 
@@ -79,7 +69,7 @@ it('continues as new several times and still returns one result with every node 
   expect(output.node_results.every((r) => r.status === 'success')).toBe(true);
 
   // One artifact set, under the invocation id, covering every segment.
-  expect(await readdir(join(scratch, 'artifacts'))).toEqual([output.invocation_id]);
+  expect(await readdir(join(e2e.scratch, 'artifacts'))).toEqual([output.invocation_id]);
   const runResults = JSON.parse(await readFile(output.artifacts?.run_results_path as string, 'utf8')) as { results: unknown[]; metadata: { invocation_id: string } };
   expect(runResults.results).toHaveLength(NODES);
   expect(runResults.metadata.invocation_id).toBe(output.invocation_id);
