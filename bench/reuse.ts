@@ -1,7 +1,8 @@
 // Scenario `reuse` (docs/reuse.md): the 200-node project (`--models 160`, DuckDB) built once with
 // reuse and again unchanged (everything reused), then one model in the middle layer edited (a new worker reads it, as after a deploy),
-// then rebuilt three ways on that worker: with reuse, only the edited model and its descendants
-// without reuse (`-s m+`: what those nodes cost), and everything without reuse. Reports nodes
+// then rebuilt on that worker with reuse, and only the edited model and its descendants without
+// reuse (`-s m+`: what those nodes cost); then edited again and rebuilt with reuse but without
+// relation leases (what the leases cost); last, everything without reuse. Reports nodes
 // executed, wall time and worker CPU of each; the target: the reuse build executes only the edited
 // model and its descendants and costs at most 5% more than building just those.
 import { eventMs } from '../src/supervisor/cli/bench-history.js';
@@ -85,12 +86,21 @@ async function runReuse(bench: BenchContext, o: { models: number }) {
     await runWorkflow(client, taskQueue, { env, reuse: true, plan_only: true });
     rows.push(await measured(client, worker, taskQueue, 'after the edit, reuse on', { env, reuse: true }, bench.log));
     rows.push(await measured(client, worker, taskQueue, `only ${edited}+ (reuse off)`, { env, select: `${edited}+` }, bench.log));
-    rows.push(await measured(client, worker, taskQueue, 'after the edit, reuse off', { env }, bench.log));
+    // What the relation leases cost: the model edited again, reuse on, leases off (dbt_temporal.yml).
+    await worker.stop();
+    await writeFile(file, (await readFile(file, 'utf8')).replace(/ as edited from/, ' as edited, 2 as again from'));
+    await writeFile(join(dir, 'dbt_temporal.yml'), 'leases: false\n');
+    taskQueue = benchTaskQueue();
+    worker = await startWorker({ ...settings, taskQueue });
+    await runWorkflow(client, taskQueue, { env, reuse: true, plan_only: true });
+    rows.push(await measured(client, worker, taskQueue, 'after another edit, reuse on, leases off', { env, reuse: true }, bench.log));
+    // Last: a run without reuse marks what it rebuilds as built without reuse (docs/reuse.md).
+    rows.push(await measured(client, worker, taskQueue, 'after the edits, reuse off', { env }, bench.log));
   } finally {
     await worker?.stop();
     await connection.close();
   }
-  const [, , withReuse, only] = rows as [Row, Row, Row, Row, Row];
+  const [, , withReuse, only] = rows as [Row, Row, Row, Row, Row, Row];
   const target = { executes_only_affected: withReuse.executed === only.executed, wall_within_5pct: withReuse.wall_s <= only.wall_s * 1.05, x_only_wall: round(withReuse.wall_s / only.wall_s), x_only_cpu: round(withReuse.cpu_s / only.cpu_s) };
   const table = `${simpleTable(['build', 'nodes executed', 'reused', 'wall s', 'of which plan s', 'worker CPU s', 'ok'], rows.map((r) => [r.build, r.executed, r.reused, r.wall_s, r.plan_s, r.cpu_s, r.ok ? 'yes' : 'no']))}\n\n`
     + `Reuse build vs only the affected nodes: ${target.x_only_wall}x wall, ${target.x_only_cpu}x CPU; executes only them: ${target.executes_only_affected ? 'yes' : 'no'}; within 5%: ${target.wall_within_5pct ? 'yes' : 'no'}.`;
