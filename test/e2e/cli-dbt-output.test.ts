@@ -7,18 +7,17 @@ import { cp, mkdtemp, rm, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../support/cli.js';
 import { runPlainDbt } from '../support/dbt-oracle.js';
-import { startParityWorker } from '../support/parity-fixtures.js';
+import { useE2eWorker } from '../support/e2e-worker.js';
+import { parityWorkerEnv } from '../support/parity-fixtures.js';
 import { BROKEN_PROJECT, EXAMPLE_PROJECT, REPO_ROOT } from '../support/paths.js';
-import type { WorkerProcess } from '../support/worker-process.js';
 
 const DEPRECATED = `${REPO_ROOT}test/fixtures/deprecated_duck`;
 const DEPRECATION = /While compiling 'uses_old_thing': Found a reference to dim_thing\.v1, which was deprecated on '2020-01-01/g;
 
 let scratch: string;
-let worker: WorkerProcess;
 let env: Record<string, string>;
 let dbEnv: Record<string, string>;
 /** Plain dbt's own databases: DuckDB takes one writing process per file. */
@@ -53,20 +52,19 @@ sys.__stdout__.write('\\n' + json.dumps(out) + '\\n')
 /** `dbt-temporal run <args>` for a project served by the suite's worker. */
 const run = (project: string, args: string[], cwd?: string) => cli(['run', ...args, '--project', project], { env, ...(cwd ? { cwd } : {}) });
 
-beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'e2e-cli-dbt-output-'));
+const e2e = useE2eWorker('cli-dbt-output', (dir) => {
   dbEnv = {
-    JAFFLE_DUCKDB_PATH: join(scratch, 'jaffle.duckdb'), DEPRECATED_DUCKDB_PATH: join(scratch, 'deprecated.duckdb'),
-    BROKEN_DUCKDB_PATH: join(scratch, 'broken.duckdb'),
+    JAFFLE_DUCKDB_PATH: join(dir, 'jaffle.duckdb'), DEPRECATED_DUCKDB_PATH: join(dir, 'deprecated.duckdb'),
+    BROKEN_DUCKDB_PATH: join(dir, 'broken.duckdb'),
   };
   plainEnv = Object.fromEntries(Object.entries(dbEnv).map(([k, v]) => [k, v.replace(/\.duckdb$/, '-plain.duckdb')]));
-  worker = await startParityWorker([{ name: 'jaffle_duck', dir: EXAMPLE_PROJECT }, { name: 'deprecated_duck', dir: DEPRECATED }, { name: 'broken_duck', dir: BROKEN_PROJECT }], dbEnv);
-  env = { ...(process.env as Record<string, string>), ...dbEnv, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: worker.taskQueue, TMPDIR: scratch };
+  return parityWorkerEnv([{ name: 'jaffle_duck', dir: EXAMPLE_PROJECT }, { name: 'deprecated_duck', dir: DEPRECATED }, { name: 'broken_duck', dir: BROKEN_PROJECT }], dbEnv);
 });
 
-afterAll(async () => {
-  await worker?.stop();
-  await rm(scratch, { recursive: true, force: true });
+// The CLI's env: the file's worker queue, and the scratch dir as TMPDIR.
+beforeAll(() => {
+  scratch = e2e.scratch;
+  env = { ...(process.env as Record<string, string>), ...dbEnv, TEMPORAL_ADDRESS: e2e.address, TEMPORAL_TASK_QUEUE: e2e.worker.taskQueue, TMPDIR: scratch };
 });
 
 describe('empty selections, as dbt', () => {

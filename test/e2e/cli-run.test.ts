@@ -1,17 +1,14 @@
 // `dbt-temporal run <dbt command> [dbt flags]` against a worker on the shared dev server, typed
 // as a user would: dbt's flag names, exit codes 0/1/2, named selectors equal to dbt's own
 // `dbt ls --selector`, the project taken from the current directory, the UI link.
-import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { cli, resultIds } from '../support/cli.js';
-import { connectClient } from '../support/client.js';
-import type { TestClient } from '../support/client.js';
 import { dbtLsBatch } from '../support/dbt-ls-batch.js';
-import { PARITY_MAIN, startParityWorker } from '../support/parity-fixtures.js';
+import { useE2eWorker } from '../support/e2e-worker.js';
+import { PARITY_MAIN, parityWorkerEnv } from '../support/parity-fixtures.js';
 import { BROKEN_PROJECT, REPO_ROOT } from '../support/paths.js';
-import type { WorkerProcess } from '../support/worker-process.js';
 
 const SELECTORS = `${REPO_ROOT}test/fixtures/selectors_duck`;
 /** Named selectors of the fixtures, with dbt ls's answer for each. */
@@ -24,25 +21,16 @@ const NAMED = [
 ];
 
 let scratch: string;
-let worker: WorkerProcess;
-let client: TestClient;
 let env: Record<string, string>;
 
-beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'e2e-cli-run-'));
-  [worker, client] = await Promise.all([
-    startParityWorker([PARITY_MAIN, { name: 'selectors_duck', dir: SELECTORS }, { name: 'broken_duck', dir: BROKEN_PROJECT }], {
-      SELECTORS_DUCKDB_PATH: join(scratch, 'selectors.duckdb'), BROKEN_DUCKDB_PATH: join(scratch, 'broken.duckdb'),
-    }),
-    connectClient(inject('temporalAddress')),
-  ]);
-  env = { ...(process.env as Record<string, string>), TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: worker.taskQueue, TMPDIR: scratch };
-});
+const e2e = useE2eWorker('cli-run', (dir) => parityWorkerEnv([PARITY_MAIN, { name: 'selectors_duck', dir: SELECTORS }, { name: 'broken_duck', dir: BROKEN_PROJECT }], {
+  SELECTORS_DUCKDB_PATH: join(dir, 'selectors.duckdb'), BROKEN_DUCKDB_PATH: join(dir, 'broken.duckdb'),
+}));
 
-afterAll(async () => {
-  await client?.close();
-  await worker?.stop();
-  await rm(scratch, { recursive: true, force: true });
+// The CLI's env: the file's worker queue, and the scratch dir as TMPDIR.
+beforeAll(() => {
+  scratch = e2e.scratch;
+  env = { ...(process.env as Record<string, string>), TEMPORAL_ADDRESS: e2e.address, TEMPORAL_TASK_QUEUE: e2e.worker.taskQueue, TMPDIR: scratch };
 });
 
 describe('named selectors (--selector / input.selector)', () => {
@@ -58,7 +46,7 @@ describe('named selectors (--selector / input.selector)', () => {
       if (!want || 'error' in want) throw new Error(`dbt ls --selector ${n.selector}: ${want && 'error' in want ? want.error : 'no result'}`);
       const [r, viaInput] = await Promise.all([
         cli(['run', 'ls', '--project', n.project, '--selector', n.selector, '--json'], { env }),
-        client.run(worker.taskQueue, { project: n.project, command: 'list', selector: n.selector }),
+        e2e.run({ project: n.project, command: 'list', selector: n.selector }),
       ]);
       expect(r.exitCode, r.stderr).toBe(0);
       expect(resultIds(r.stdout), n.selector).toEqual(want.ids);

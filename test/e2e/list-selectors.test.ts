@@ -1,13 +1,11 @@
 // `list` plans exactly `dbt ls`'s node set (every resource type, as dbt ls reports them) for the
 // whole selector grammar: methods, graph operators, set operations, exclude, indirect selection.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { DbtRunInput, JsonValue } from '../../src/shared/contracts.js';
-import { connectClient } from '../support/client.js';
-import type { TestClient } from '../support/client.js';
 import { dbtLsBatch } from '../support/dbt-ls-batch.js';
 import type { LsResult } from '../support/dbt-ls-batch.js';
-import { PARITY_MAIN, startParityWorker } from '../support/parity-fixtures.js';
-import type { WorkerProcess } from '../support/worker-process.js';
+import { useE2eWorker } from '../support/e2e-worker.js';
+import { PARITY_MAIN, parityWorkerEnv } from '../support/parity-fixtures.js';
 
 interface Case {
   select?: string;
@@ -66,24 +64,16 @@ function title(c: Case): string {
   return Object.entries(c).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
 }
 
-let worker: WorkerProcess;
-let client: TestClient;
 let expected: LsResult[];
 
-beforeAll(async () => {
-  [worker, client, expected] = await Promise.all([
-    startParityWorker([PARITY_MAIN]),
-    connectClient(inject('temporalAddress')),
-    dbtLsBatch(PARITY_MAIN.dir, CASES.map((c) => {
-      const parseArgs = c.vars ? ['--vars', JSON.stringify(c.vars)] : [];
-      return { args: [...lsArgs(c), ...parseArgs], parseArgs };
-    })),
-  ]);
-});
+const e2e = useE2eWorker('list-selectors', () => parityWorkerEnv([PARITY_MAIN]));
 
-afterAll(async () => {
-  await client?.close();
-  await worker?.stop();
+// dbt ls's answers, the oracle for every case.
+beforeAll(async () => {
+  expected = await dbtLsBatch(PARITY_MAIN.dir, CASES.map((c) => {
+    const parseArgs = c.vars ? ['--vars', JSON.stringify(c.vars)] : [];
+    return { args: [...lsArgs(c), ...parseArgs], parseArgs };
+  }));
 });
 
 describe.concurrent('list plans exactly dbt ls', () => {
@@ -96,7 +86,7 @@ describe.concurrent('list plans exactly dbt ls', () => {
       const want = expected[i];
       if (!want || 'error' in want) throw new Error(`dbt ls failed for this case: ${want?.error ?? 'no result'}`);
       const input: DbtRunInput = { command: 'list', ...c };
-      const res = await client.run(worker.taskQueue, input);
+      const res = await e2e.run(input);
       if (want.ids.length === 0) {
         // dbt ls prints nothing and exits 0; an empty plan may be reported as a failure or an empty list.
         expect(res.output?.node_results ?? []).toEqual([]);

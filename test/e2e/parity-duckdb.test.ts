@@ -1,40 +1,21 @@
 // Parity on DuckDB: every command on the parity fixtures, through dbt-temporal and through plain
 // dbt on fresh database files; equal node statuses, outcomes and warehouse contents at each step.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DbtRunInput } from '../../src/shared/contracts.js';
-import { connectClient } from '../support/client.js';
-import type { TestClient } from '../support/client.js';
 import { duckDbSide } from '../support/duckdb-dump.js';
-import { PARITY_FAILING, PARITY_MAIN, startParityWorker } from '../support/parity-fixtures.js';
+import { useE2eWorker } from '../support/e2e-worker.js';
+import { PARITY_FAILING, PARITY_MAIN, parityWorkerEnv } from '../support/parity-fixtures.js';
 import { runParitySteps } from '../support/parity-steps.js';
 import type { ParityProject, ParitySide } from '../support/parity-steps.js';
-import type { WorkerProcess } from '../support/worker-process.js';
 
-let scratch: string;
-let worker: WorkerProcess;
-let client: TestClient;
-
-beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'parity-duck-'));
-  worker = await startParityWorker([PARITY_MAIN, PARITY_FAILING]);
-  client = await connectClient(inject('temporalAddress'));
-});
-
-afterAll(async () => {
-  await client?.close();
-  await worker?.stop();
-  await rm(scratch, { recursive: true, force: true });
-});
+const e2e = useE2eWorker('parity-duck', () => parityWorkerEnv([PARITY_MAIN, PARITY_FAILING]));
 
 function duckSide(name: string): ParitySide {
-  return duckDbSide(scratch, name);
+  return duckDbSide(e2e.scratch, name);
 }
 
 function parity(project: ParityProject, name: string, steps: DbtRunInput[]) {
-  return runParitySteps(client, worker.taskQueue, project, steps, duckSide(`${name}-ours`), duckSide(`${name}-oracle`));
+  return runParitySteps(e2e.client, e2e.worker.taskQueue, project, steps, duckSide(`${name}-ours`), duckSide(`${name}-oracle`));
 }
 
 const ROUND_2 = { snapshot_round: 2, max_order_id: 8 };

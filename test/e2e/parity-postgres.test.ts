@@ -1,34 +1,18 @@
 // Parity on PostgreSQL (a real server started by the test): the parity fixtures through
 // dbt-temporal and through plain dbt, each side in its own fresh schemas of one database; and two
 // concurrent runs with different env, vars and target that must stay in their own schemas.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DbtRunInput } from '../../src/shared/contracts.js';
-import { connectClient } from '../support/client.js';
-import type { TestClient } from '../support/client.js';
-import { PARITY_FAILING, PARITY_MAIN, startParityWorker } from '../support/parity-fixtures.js';
+import { useE2eWorker } from '../support/e2e-worker.js';
+import { PARITY_FAILING, PARITY_MAIN, parityWorkerEnv } from '../support/parity-fixtures.js';
 import { runParitySteps } from '../support/parity-steps.js';
 import type { ParityProject, ParitySide } from '../support/parity-steps.js';
-import { startPostgres } from '../support/postgres.js';
-import type { PgServer } from '../support/postgres.js';
-import type { WorkerProcess } from '../support/worker-process.js';
+import { usePostgres } from '../support/use-postgres.js';
 
-let pg: PgServer;
-let worker: WorkerProcess;
-let client: TestClient;
+// Before the worker's hooks, so it is up before the worker starts and closed after it stops.
+const pg = usePostgres();
 
-beforeAll(async () => {
-  [pg, worker, client] = await Promise.all([
-    startPostgres(),
-    startParityWorker([PARITY_MAIN, PARITY_FAILING]),
-    connectClient(inject('temporalAddress')),
-  ]);
-});
-
-afterAll(async () => {
-  await client?.close();
-  await worker?.stop();
-  await pg?.close();
-});
+const e2e = useE2eWorker('parity-pg', () => parityWorkerEnv([PARITY_MAIN, PARITY_FAILING]));
 
 function pgSide(prefix: string): ParitySide {
   const schema = pg.freshSchema(prefix);
@@ -36,7 +20,7 @@ function pgSide(prefix: string): ParitySide {
 }
 
 function parity(project: ParityProject, name: string, steps: DbtRunInput[]) {
-  return runParitySteps(client, worker.taskQueue, project, steps.map((s) => ({ ...s, target: 'pg' })), pgSide(`${name}_ours`), pgSide(`${name}_oracle`));
+  return runParitySteps(e2e.client, e2e.worker.taskQueue, project, steps.map((s) => ({ ...s, target: 'pg' })), pgSide(`${name}_ours`), pgSide(`${name}_oracle`));
 }
 
 const ROUND_2 = { snapshot_round: 2, max_order_id: 8 };
@@ -73,7 +57,7 @@ describe('concurrent runs on PostgreSQL', () => {
   it.concurrent('keeps two concurrent runs with different env, vars and target in their own schemas', async () => {
     const a = { schema: pg.freshSchema('conc_a'), target: 'pg', region: 'north', label: 'label_a' };
     const b = { schema: pg.freshSchema('conc_b'), target: 'pg_alt', region: 'south', label: 'label_b' };
-    const [ra, rb] = await Promise.all([a, b].map((r) => client.run(worker.taskQueue, {
+    const [ra, rb] = await Promise.all([a, b].map((r) => e2e.run({
       project: 'parity_main', command: 'build', select: 'raw_orders stg_orders vars_model', indirect_selection: 'empty',
       target: r.target, vars: { label: r.label }, env: { ...pg.env(r.schema), PARITY_REGION: r.region },
     })));

@@ -1,57 +1,39 @@
 // Options that read an earlier run's stored artifacts: retry_from (dbt retry), state_manifest_ref
 // (state:modified) and defer_manifest_ref (--defer). Needs WRITE_ARTIFACTS + a local ARTIFACT_STORE.
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectClient } from '../support/client.js';
-import type { TestClient } from '../support/client.js';
+import { describe, expect, it } from 'vitest';
 import { dumpDuckDbFile } from '../support/duckdb-dump.js';
-import { PARITY_FAILING, PARITY_MAIN, startParityWorker } from '../support/parity-fixtures.js';
+import { useE2eWorker } from '../support/e2e-worker.js';
+import { PARITY_FAILING, PARITY_MAIN, parityWorkerEnv } from '../support/parity-fixtures.js';
 import { dbtLsIds, runDbtArgs } from '../support/parity-oracle.js';
-import type { WorkerProcess } from '../support/worker-process.js';
 
-let scratch: string;
 let store: string;
-let worker: WorkerProcess;
-let client: TestClient;
-const workers: WorkerProcess[] = [];
 
-beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'run-state-'));
+const e2e = useE2eWorker('run-state', (scratch) => {
   store = join(scratch, 'artifacts');
-  [worker, client] = await Promise.all([
-    startParityWorker([PARITY_MAIN, PARITY_FAILING], { WRITE_ARTIFACTS: 'true', ARTIFACT_STORE: store }),
-    connectClient(inject('temporalAddress')),
-  ]);
-  workers.push(worker);
-});
-
-afterAll(async () => {
-  await client?.close();
-  await Promise.all(workers.map((w) => w.stop()));
-  await rm(scratch, { recursive: true, force: true });
+  return parityWorkerEnv([PARITY_MAIN, PARITY_FAILING], { WRITE_ARTIFACTS: 'true', ARTIFACT_STORE: store });
 });
 
 const RERUN = new Set(['error', 'fail', 'skipped', 'runtime error']);
 
 describe('runs that start from stored artifacts', () => {
   it.concurrent('retry_from reruns exactly the failed and skipped nodes, like dbt retry', async () => {
-    const db = join(scratch, 'retry-ours.duckdb');
-    const first = await client.run(worker.taskQueue, { project: 'parity_failing', env: { PARITY_DUCKDB_PATH: db } });
+    const db = join(e2e.scratch, 'retry-ours.duckdb');
+    const first = await e2e.run({ project: 'parity_failing', env: { PARITY_DUCKDB_PATH: db } });
     expect(first.ok).toBe(false);
     const ref = first.output?.artifacts?.run_results_path;
     expect(ref, 'the failed run stored its run_results.json').toBeTruthy();
     const rerun = (first.output?.node_results ?? []).filter((r) => RERUN.has(r.status)).map((r) => r.unique_id).sort();
 
     // The oracle: dbt build, then dbt retry from the same target dir, with the fix in the env.
-    const [built, retried] = [join(scratch, 'retry-oracle-build'), join(scratch, 'retry-oracle-retry')];
-    const oracleEnv = { PARITY_DUCKDB_PATH: join(scratch, 'retry-oracle.duckdb') };
+    const [built, retried] = [join(e2e.scratch, 'retry-oracle-build'), join(e2e.scratch, 'retry-oracle-retry')];
+    const oracleEnv = { PARITY_DUCKDB_PATH: join(e2e.scratch, 'retry-oracle.duckdb') };
     await runDbtArgs(PARITY_FAILING.dir, ['build'], oracleEnv, built);
     const oracle = await runDbtArgs(PARITY_FAILING.dir, ['retry', '--state', built], { ...oracleEnv, PARITY_FIX: '1' }, retried);
     expect({ dbtRetry: [...oracle.statuses.keys()].sort() }).toEqual({ dbtRetry: rerun });
 
-    const second = await client.run(worker.taskQueue, { project: 'parity_failing', retry_from: ref ?? '', env: { PARITY_DUCKDB_PATH: db, PARITY_FIX: '1' } });
+    const second = await e2e.run({ project: 'parity_failing', retry_from: ref ?? '', env: { PARITY_DUCKDB_PATH: db, PARITY_FIX: '1' } });
     const statuses = new Map(second.output?.node_results.map((r) => [r.unique_id, r.status]));
     expect([...statuses.keys()].sort()).toEqual(rerun);
     expect(statuses.get('model.parity_failing.bad_syntax')).toBe('success');
@@ -60,21 +42,20 @@ describe('runs that start from stored artifacts', () => {
   }, 600_000);
 
   it.concurrent('state:modified against a stored manifest plans exactly the edited node, and defer reads the rest', async ({ expect }) => {
-    const db = join(scratch, 'state.duckdb');
-    const base = await client.run(worker.taskQueue, { project: 'parity_main', select: '+orders_enriched', env: { PARITY_DUCKDB_PATH: db } });
+    const db = join(e2e.scratch, 'state.duckdb');
+    const base = await e2e.run({ project: 'parity_main', select: '+orders_enriched', env: { PARITY_DUCKDB_PATH: db } });
     expect(base.ok, base.message ?? '').toBe(true);
     const manifestRef = base.output?.artifacts?.manifest_path ?? '';
     expect(manifestRef, 'the run stored its manifest.json').toBeTruthy();
 
     // A copy of the project with one model edited, served by a second worker.
-    const copy = join(scratch, 'parity_main');
+    const copy = join(e2e.scratch, 'parity_main');
     await cp(PARITY_MAIN.dir, copy, { recursive: true });
     const model = join(copy, 'models', 'marts', 'orders_enriched.sql');
     await writeFile(model, (await readFile(model, 'utf8')).replace('o.status', "o.status, 'v2' as version"));
-    const edited = await startParityWorker([{ name: 'parity_main', dir: copy }], { WRITE_ARTIFACTS: 'true', ARTIFACT_STORE: store });
-    workers.push(edited);
+    const edited = await e2e.startAnother(parityWorkerEnv([{ name: 'parity_main', dir: copy }], { WRITE_ARTIFACTS: 'true', ARTIFACT_STORE: store }));
 
-    const listed = await client.run(edited.taskQueue, { command: 'list', select: 'state:modified', state_manifest_ref: manifestRef, env: { PARITY_DUCKDB_PATH: db } });
+    const listed = await e2e.client.run(edited.taskQueue, { command: 'list', select: 'state:modified', state_manifest_ref: manifestRef, env: { PARITY_DUCKDB_PATH: db } });
     expect(listed.ok, listed.message ?? '').toBe(true);
     expect(listed.output?.node_results.map((r) => r.unique_id)).toEqual(['model.parity_main.orders_enriched']);
     // dbt itself, on the edited copy against the stored manifest, must see only the edit too
@@ -86,7 +67,7 @@ describe('runs that start from stored artifacts', () => {
       .toEqual({ dbtLsStateModified: ['model.parity_main.orders_enriched'] });
 
     // Build only the edited model into another schema; its unbuilt parents come from the stored manifest.
-    const deferred = await client.run(edited.taskQueue, {
+    const deferred = await e2e.client.run(edited.taskQueue, {
       command: 'run', select: 'state:modified', state_manifest_ref: manifestRef, defer_manifest_ref: manifestRef,
       env: { PARITY_DUCKDB_PATH: db, PARITY_SCHEMA: 'dev' },
     });

@@ -1,38 +1,19 @@
 // Run options on DuckDB: vars (SQL and config()), the microbatch event-time window (parity with
 // dbt), and fail_fast (no node is scheduled after a failure). Per-run env isolation is covered
 // on Postgres (parity-postgres.test.ts), full_refresh by the parity suites.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DbtRunOutput } from '../../src/shared/contracts.js';
-import { connectClient } from '../support/client.js';
-import type { TestClient } from '../support/client.js';
 import { duckDbSide } from '../support/duckdb-dump.js';
+import { useE2eWorker } from '../support/e2e-worker.js';
 import { readHistory } from '../support/history.js';
-import { PARITY_FAILING, PARITY_MAIN, startParityWorker } from '../support/parity-fixtures.js';
+import { PARITY_FAILING, PARITY_MAIN, parityWorkerEnv } from '../support/parity-fixtures.js';
 import { runParitySteps } from '../support/parity-steps.js';
 import type { ParitySide } from '../support/parity-steps.js';
-import type { WorkerProcess } from '../support/worker-process.js';
 
-let scratch: string;
-let worker: WorkerProcess;
-let client: TestClient;
-
-beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'run-options-'));
-  worker = await startParityWorker([PARITY_MAIN, PARITY_FAILING]);
-  client = await connectClient(inject('temporalAddress'));
-});
-
-afterAll(async () => {
-  await client?.close();
-  await worker?.stop();
-  await rm(scratch, { recursive: true, force: true });
-});
+const e2e = useE2eWorker('run-options', () => parityWorkerEnv([PARITY_MAIN, PARITY_FAILING]));
 
 function duck(name: string): ParitySide {
-  return duckDbSide(scratch, name);
+  return duckDbSide(e2e.scratch, name);
 }
 
 function compiled(output: DbtRunOutput | null, uniqueId: string): string {
@@ -43,9 +24,9 @@ describe('run options on DuckDB', () => {
   it.concurrent('applies vars over the project defaults in SQL and in config(), per run', async () => {
     const side = duck('vars');
     const [withVars, without] = await Promise.all([
-      client.run(worker.taskQueue, { project: 'parity_main', command: 'run', select: 'vars_model', env: side.env,
+      e2e.run({ project: 'parity_main', command: 'run', select: 'vars_model', env: side.env,
         vars: { label: 'from_input', max_order_id: 3, vars_alias: 'vars_renamed' } }),
-      client.run(worker.taskQueue, { project: 'parity_main', command: 'compile', select: 'vars_model', env: duck('novars').env }),
+      e2e.run({ project: 'parity_main', command: 'compile', select: 'vars_model', env: duck('novars').env }),
     ]);
     expect(withVars.ok, withVars.message ?? '').toBe(true);
     expect(compiled(withVars.output, 'model.parity_main.vars_model')).toMatch(/'from_input' as label, 3 as max_order_id/);
@@ -56,7 +37,7 @@ describe('run options on DuckDB', () => {
 
   it.concurrent('builds only the event-time window of a microbatch model, like dbt --event-time-start/end', async () => {
     const ours = duck('window-ours');
-    await runParitySteps(client, worker.taskQueue, PARITY_MAIN, [
+    await runParitySteps(e2e.client, e2e.worker.taskQueue, PARITY_MAIN, [
       { command: 'build', select: 'raw_events events_monthly' },
       { command: 'build', select: 'events_monthly', full_refresh: true, event_time_start: '2026-10-01T00:00:00Z', event_time_end: '2026-11-01T00:00:00Z' },
     ], ours, duck('window-oracle'));
@@ -65,14 +46,14 @@ describe('run options on DuckDB', () => {
 
   it.concurrent('with fail_fast, schedules no node after the first failure and skips the rest', async () => {
     const side = duck('failfast');
-    const seeded = await client.run(worker.taskQueue, { project: 'parity_failing', command: 'seed', env: side.env });
+    const seeded = await e2e.run({ project: 'parity_failing', command: 'seed', env: side.env });
     expect(seeded.ok, seeded.message ?? '').toBe(true);
-    const res = await client.run(worker.taskQueue, { project: 'parity_failing', command: 'run', fail_fast: true, env: side.env });
+    const res = await e2e.run({ project: 'parity_failing', command: 'run', fail_fast: true, env: side.env });
     expect(res.ok).toBe(false);
     const statuses = new Map(res.output?.node_results.map((r) => [r.unique_id, r.status]));
     expect(statuses.get('model.parity_failing.bad_syntax')).toBe('error');
     expect(statuses.get('model.parity_failing.bad_child')).toBe('skipped');
-    const { activities, workflowTasksCompleted } = await readHistory(client, res.workflowId);
+    const { activities, workflowTasksCompleted } = await readHistory(e2e.client, res.workflowId);
     const nodes = activities.filter((a) => a.activityType === 'execute_node');
     const failed = nodes.find((a) => a.activityId === 'model:bad_syntax');
     expect(failed, 'bad_syntax ran as an activity').toBeDefined();

@@ -1,27 +1,15 @@
 // Failure classification against a real PostgreSQL: a warehouse that goes down and comes back is
 // retried until the node succeeds; a SQL syntax error and a denied schema are attempted exactly once.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectClient } from '../support/client.js';
-import type { TestClient } from '../support/client.js';
+import { describe, expect, it } from 'vitest';
+import { useE2eWorker } from '../support/e2e-worker.js';
 import { readHistory } from '../support/history.js';
-import { PARITY_FAILING, startParityWorker } from '../support/parity-fixtures.js';
-import { startPostgres } from '../support/postgres.js';
-import type { PgServer } from '../support/postgres.js';
-import type { WorkerProcess } from '../support/worker-process.js';
+import { PARITY_FAILING, parityWorkerEnv } from '../support/parity-fixtures.js';
+import { usePostgres } from '../support/use-postgres.js';
 
-let pg: PgServer;
-let worker: WorkerProcess;
-let client: TestClient;
+// Before the worker's hooks, so it is up before the worker starts and closed after it stops.
+const pg = usePostgres();
 
-beforeAll(async () => {
-  [pg, worker, client] = await Promise.all([startPostgres(), startParityWorker([PARITY_FAILING]), connectClient(inject('temporalAddress'))]);
-});
-
-afterAll(async () => {
-  await client?.close();
-  await worker?.stop();
-  await pg?.close();
-});
+const e2e = useE2eWorker('transient-pg', () => parityWorkerEnv([PARITY_FAILING]));
 
 /** Polls until `check` holds (the workflow's pending activities, a query...), bounded. */
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 180_000): Promise<void> {
@@ -38,23 +26,23 @@ describe('transient and permanent warehouse failures', () => {
     await pg.stop();
     let restarted = false;
     try {
-      const handle = await client.client.workflow.start('dbt_run', {
-        taskQueue: worker.taskQueue, workflowId: `transient-${schema}`,
+      const handle = await e2e.client.client.workflow.start('dbt_run', {
+        taskQueue: e2e.worker.taskQueue, workflowId: `transient-${schema}`,
         args: [{ project: 'parity_failing', command: 'seed', target: 'pg', env: pg.env(schema) }],
       });
       // Bring the warehouse back only after the seed's first attempt failed on it.
       await until('a failed first attempt of the seed', async () => {
-        const desc = await client.client.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId: handle.workflowId } });
+        const desc = await e2e.client.client.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId: handle.workflowId } });
         if (desc.workflowExecutionInfo?.closeTime) return true; // closed: result() below tells why
         return (desc.pendingActivities ?? []).some((p) => (p.attempt ?? 0) >= 2 || p.lastFailure != null);
       });
       await pg.start();
       restarted = true;
-      const res = await client.run(worker.taskQueue, { project: 'parity_failing', command: 'list' }); // the worker still serves others
+      const res = await e2e.run({ project: 'parity_failing', command: 'list' }); // the worker still serves others
       expect(res.ok).toBe(true);
       const output = await handle.result() as { node_results: { unique_id: string; status: string }[] };
       expect(output.node_results.map((r) => [r.unique_id, r.status])).toEqual([['seed.parity_failing.raw_items', 'success']]);
-      const { activities } = await readHistory(client, handle.workflowId);
+      const { activities } = await readHistory(e2e.client, handle.workflowId);
       const seed = activities.find((a) => a.activityId === 'seed:raw_items');
       expect(seed?.outcome).toBe('completed');
       // The warehouse was down when the seed (or the run's hooks before it) first reached it.
@@ -68,11 +56,11 @@ describe('transient and permanent warehouse failures', () => {
 
   /** Runs one model that fails for good: the run fails, its node errored once, with `message`. */
   async function failsOnce(model: string, env: Record<string, string>, message: RegExp): Promise<void> {
-    const res = await client.run(worker.taskQueue, { project: 'parity_failing', command: 'run', select: model, target: 'pg', env });
+    const res = await e2e.run({ project: 'parity_failing', command: 'run', select: model, target: 'pg', env });
     expect(res.ok).toBe(false);
     expect(res.output?.node_results.map((r) => [r.unique_id, r.status])).toEqual([[`model.parity_failing.${model}`, 'error']]);
     expect(res.output?.node_results[0]?.message).toMatch(message);
-    const node = (await readHistory(client, res.workflowId)).activities.find((a) => a.activityId === `model:${model}`);
+    const node = (await readHistory(e2e.client, res.workflowId)).activities.find((a) => a.activityId === `model:${model}`);
     expect(node?.attempt).toBe(1);
   }
 
