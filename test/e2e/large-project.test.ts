@@ -3,39 +3,28 @@
 // continue as new; the caller still sees one run: one invocation id, one artifact set, one
 // result with every node exactly once, and every model in the warehouse.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { generateProject } from '../../bench/generate.js';
 import type { DbtRunOutput } from '../../src/shared/contracts.js';
 import { WORKFLOW_TYPE } from '../../src/shared/names.js';
-import { connectClient } from '../support/client.js';
-import type { TestClient } from '../support/client.js';
-import { startPostgres } from '../support/postgres.js';
-import type { PgServer } from '../support/postgres.js';
-import { startWorker } from '../support/worker-process.js';
-import type { WorkerProcess } from '../support/worker-process.js';
+import { useE2eWorker } from '../support/e2e-worker.js';
+import { usePostgres } from '../support/use-postgres.js';
 import { doneCounts } from './observability-support.js';
 
 const MODELS = 1200;
-let scratch: string;
-let pg: PgServer;
+// Before the worker's hooks, so it is up before the worker starts and closed after it stops.
+const pg = usePostgres();
 let schema: string;
 let nodes: number;
-let worker: WorkerProcess;
-let client: TestClient;
 
-beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'e2e-1500-'));
+const e2e = useE2eWorker('1500', async (scratch) => {
   const project = join(scratch, 'bench_project');
   ({ nodes } = await generateProject(project, { models: MODELS, width: 40, testEvery: 4, warehouse: 'postgres' }));
-  pg = await startPostgres();
   schema = pg.freshSchema('large');
   const conn = pg.env(schema);
-  worker = await startWorker({
-    ...(process.env as Record<string, string>),
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
+  return {
     DBT_PROJECT_DIRS: project,
     WORKER_MAX_CONCURRENT_ACTIVITIES: '4',
     WRITE_ARTIFACTS: 'true',
@@ -46,26 +35,18 @@ beforeAll(async () => {
     BENCH_PG_PASSWORD: conn['PARITY_PG_PASSWORD'] as string,
     BENCH_PG_DATABASE: conn['PARITY_PG_DATABASE'] as string,
     BENCH_PG_SCHEMA: schema,
-  }, { timeoutMs: 180_000 });
-  client = await connectClient(inject('temporalAddress'));
-}, 300_000);
-
-afterAll(async () => {
-  await client?.close();
-  await worker?.stop();
-  await pg?.close();
-  await rm(scratch, { recursive: true, force: true });
-});
+  };
+}, { startTimeoutMs: 180_000 });
 
 it('builds a 1,500-node project across continue-as-new with every node accounted for once', async () => {
   expect(nodes).toBe(1500);
   const workflowId = `large-1500-${randomUUID()}`;
-  const handle = await client.client.workflow.start(WORKFLOW_TYPE, { taskQueue: worker.taskQueue, workflowId, args: [{ command: 'build' }] });
+  const handle = await e2e.client.client.workflow.start(WORKFLOW_TYPE, { taskQueue: e2e.worker.taskQueue, workflowId, args: [{ command: 'build' }] });
   const output = (await handle.result()) as DbtRunOutput; // follows the chain of executions
 
   // Temporal (not a test setting) asked for continue-as-new; the chain ended in one result.
   const executions = [];
-  for await (const wf of client.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) executions.push(wf);
+  for await (const wf of e2e.client.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) executions.push(wf);
   expect(executions.length).toBeGreaterThan(1);
   expect(executions.filter((e) => e.status.name === 'CONTINUED_AS_NEW')).toHaveLength(executions.length - 1);
   for (const e of executions) expect(e.historyLength).toBeLessThan(20_000);
@@ -82,7 +63,7 @@ it('builds a 1,500-node project across continue-as-new with every node accounted
   expect(output.node_results.filter((r) => !r.timing.some((t) => t.name === 'execute')).map((r) => r.unique_id)).toEqual([]);
 
   // One artifact set under the invocation id, covering every segment.
-  expect(await readdir(join(scratch, 'artifacts'))).toEqual([output.invocation_id]);
+  expect(await readdir(join(e2e.scratch, 'artifacts'))).toEqual([output.invocation_id]);
   const runResults = JSON.parse(await readFile(output.artifacts?.run_results_path as string, 'utf8')) as { results: { unique_id: string; timing: { name: string }[] }[]; metadata: { invocation_id: string } };
   expect(new Set(runResults.results.map((r) => r.unique_id)).size).toBe(nodes);
   expect(runResults.results.filter((r) => !r.timing.some((t) => t.name === 'execute'))).toEqual([]);

@@ -2,35 +2,25 @@
 // edit (model SQL, a comment, source rows with and without loaded_at_field, a var, a failing
 // parent and its fix, a deleted node), a `reuse: true` build rebuilds exactly what changed, and
 // the warehouse equals plain `dbt build` from scratch (a fresh database) table by table.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../src/shared/contracts.js';
-import { connectClient } from '../support/client.js';
-import type { TestClient } from '../support/client.js';
+import { useE2eWorker } from '../support/e2e-worker.js';
 import { runDbtArgs } from '../support/parity-oracle.js';
-import { startPostgres } from '../support/postgres.js';
-import type { PgServer } from '../support/postgres.js';
+import { usePostgres } from '../support/use-postgres.js';
 import { INITIAL_RAW, copyFixture, duckWarehouse, editModel, pgWarehouse } from '../support/reuse-fixture.js';
 import type { RawData, ReuseWarehouse } from '../support/reuse-fixture.js';
-import { startWorker } from '../support/worker-process.js';
 import type { WorkerProcess } from '../support/worker-process.js';
 import { rmSync } from 'node:fs';
 
-let scratch: string;
-let client: TestClient;
-let pg: PgServer;
+// Before the worker's hooks, so it is up before the worker starts and closed after it stops.
+const pg = usePostgres();
 
-beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'reuse-rule-'));
-  [client, pg] = await Promise.all([connectClient(inject('temporalAddress')), startPostgres()]);
-});
-
-afterAll(async () => {
-  await client?.close();
-  await pg?.close();
-  await rm(scratch, { recursive: true, force: true });
+// The worker serves a copy of the fixture that the steps edit (restarted after each code edit).
+const projectIn = (scratch: string): string => join(scratch, 'project');
+const e2e = useE2eWorker('reuse-rule', async (scratch) => {
+  await copyFixture(projectIn(scratch));
+  return { DBT_PROJECT_DIRS: projectIn(scratch), WRITE_ARTIFACTS: 'true', ARTIFACT_STORE: join(scratch, 'store') };
 });
 
 const MODELS = ['stg_orders', 'stg_customers', 'orders_by_customer', 'region_totals', 'big_customers', 'leaf_report'];
@@ -93,7 +83,7 @@ async function runStep(worker: WorkerProcess, dir: string, side: Side, i: number
   await oracle.load(raw);
   const vars = step.vars ? ['--vars', JSON.stringify(step.vars)] : [];
   const [run, plain] = await Promise.all([
-    client.run(worker.taskQueue, { project: 'reuse_proj', target: side.target, reuse: true, ...(step.vars ? { vars: step.vars } : {}), env: side.ours.env }),
+    e2e.client.run(worker.taskQueue, { project: 'reuse_proj', target: side.target, reuse: true, ...(step.vars ? { vars: step.vars } : {}), env: side.ours.env }),
     runDbtArgs(dir, ['build', '--target', side.target, ...vars], oracle.env),
   ]);
   expect(run.output, `${label}: ${run.message ?? ''}`).not.toBeNull();
@@ -110,30 +100,22 @@ async function runStep(worker: WorkerProcess, dir: string, side: Side, i: number
 
 describe('reuse: the warehouse after a reuse run equals plain dbt build from scratch', () => {
   it('on DuckDB and Postgres, through every kind of edit', async () => {
-    const dir = join(scratch, 'project');
-    await copyFixture(dir);
+    const dir = projectIn(e2e.scratch);
     const sides: Side[] = [
-      { target: 'duck', ours: duckWarehouse(join(scratch, 'ours.duckdb')), oracle: (i) => duckWarehouse(join(scratch, `oracle-${i}.duckdb`)) },
+      { target: 'duck', ours: duckWarehouse(join(e2e.scratch, 'ours.duckdb')), oracle: (i) => duckWarehouse(join(e2e.scratch, `oracle-${i}.duckdb`)) },
       { target: 'pg', ours: pgWarehouse(pg, pg.freshSchema('rz_ours')), oracle: (i) => pgWarehouse(pg, pg.freshSchema(`rz_or${i}`)) },
     ];
     const raw: RawData = { orders: [...INITIAL_RAW.orders], customers: [...INITIAL_RAW.customers] };
     await Promise.all(sides.map((side) => side.ours.load(raw)));
-    const start = () => startWorker({ ...(process.env as Record<string, string>), TEMPORAL_ADDRESS: inject('temporalAddress'), DBT_PROJECT_DIRS: dir, WRITE_ARTIFACTS: 'true', ARTIFACT_STORE: join(scratch, 'store') });
-    let worker: WorkerProcess | null = null;
-    try {
-      for (const [i, step] of STEPS.entries()) {
-        // A code edit reaches a worker when it starts (it parses its projects once), as in a deploy.
-        if (step.edit) await step.edit(dir);
-        if (step.edit || worker === null) {
-          await worker?.stop();
-          worker = await start();
-        }
-        for (const table of ['orders', 'customers'] as const) raw[table].push(...(step.rows?.[table] ?? []));
-        const w = worker;
-        await Promise.all(sides.map((side) => runStep(w, dir, side, i, step, raw)));
+    for (const [i, step] of STEPS.entries()) {
+      // A code edit reaches a worker when it starts (it parses its projects once), as in a deploy.
+      if (step.edit) {
+        await step.edit(dir);
+        await e2e.restart();
       }
-    } finally {
-      await worker?.stop();
+      for (const table of ['orders', 'customers'] as const) raw[table].push(...(step.rows?.[table] ?? []));
+      const w = e2e.worker;
+      await Promise.all(sides.map((side) => runStep(w, dir, side, i, step, raw)));
     }
   }, 1_200_000);
 });
