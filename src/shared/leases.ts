@@ -6,10 +6,14 @@ import { sortedJson } from './sorted-json.js';
 /** Workflow type of the lease coordinator. */
 export const LEASE_WORKFLOW_TYPE = 'dbt_lease';
 /** Signals: a run asks (`acquire`) and gives back (`release`); the lease grants; pings find dead holders. */
-export const LEASE_SIGNALS = { acquire: 'dbt_lease_acquire', release: 'dbt_lease_release', granted: 'dbt_lease_granted', ping: 'dbt_lease_ping' } as const;
+export const LEASE_SIGNALS = {
+  acquire: 'dbt_lease_acquire', release: 'dbt_lease_release', granted: 'dbt_lease_granted', ping: 'dbt_lease_ping',
+  /** Presence: to a solo holder, another run waits; from it, it now leases (`switched`). */
+  contended: 'dbt_lease_contended', switched: 'dbt_lease_switched',
+} as const;
 
 /** What a lease protects. */
-export type LeaseKind = 'relation' | 'admission';
+export type LeaseKind = 'relation' | 'admission' | 'presence';
 
 /** One request for a slot, by one node of one run. */
 export interface LeaseRequest {
@@ -25,6 +29,12 @@ export interface LeaseRequest {
   at_ms?: number;
   /** The runs holding the lease when it arrived (at most 3), set by the lease. */
   behind?: string[];
+  /** A run's presence on a scope (presenceOf), not a slot: see `pumpPresence`. */
+  presence?: boolean;
+  /** Presence: granted alone, the run takes no relation lease until it is told of another run (set by the lease). */
+  solo?: boolean;
+  /** Presence: a solo holder was told another run waits (set by the lease). */
+  contended?: boolean;
 }
 
 /** The last successful build of a relation: what a later holder may reuse instead of building. */
@@ -63,6 +73,8 @@ export interface GrantMessage {
   /** The runs that held the lease when it arrived (run workflow ids, at most 3). */
   behind: string[];
   last: BuildRecord | null;
+  /** Presence: the run is alone on the scope and takes no relation lease until contended. */
+  solo?: boolean;
 }
 
 /** A node's relation lease, as its plan decided. */
@@ -104,11 +116,13 @@ export function emptyLease(key: string): LeaseState {
  * workers, so it is served as long as its runs are).
  */
 export function leaseWorkflowId(taskQueue: string, kind: LeaseKind, key: string): string {
+  // A scope's presence lease: `dbt-lease/<task queue>/presence/<scope>`.
   return `dbt-lease/${taskQueue}/${kind}/${key}`;
 }
 
 /** Grants queued requests in arrival order while the head fits (its capacity > holders). */
 function pump(state: LeaseState, now: number): LeaseRequest[] {
+  if (state.waiters[0]?.presence) return pumpPresence(state, now);
   const granted: LeaseRequest[] = [];
   for (let head = state.waiters[0]; head && state.holders.length < head.capacity; head = state.waiters[0]) {
     state.waiters.shift();
@@ -116,6 +130,37 @@ function pump(state: LeaseState, now: number): LeaseRequest[] {
     granted.push({ ...head, at_ms: head.at_ms ?? now });
   }
   return granted;
+}
+
+/**
+ * A scope's presence lease (docs/coordination.md): the runs that lease relations on a scope. A run
+ * alone is granted `solo` and takes no relation lease; runs that arrive later wait until every
+ * solo holder has switched to leasing (taken the leases of the nodes it has running), then are
+ * granted together, leasing. So a relation is never built by two runs at once, and a run alone
+ * pays one request, not one per node.
+ */
+function pumpPresence(state: LeaseState, now: number): LeaseRequest[] {
+  if (state.waiters.length === 0 || state.holders.some((h) => h.solo)) return [];
+  const solo = state.holders.length === 0 && state.waiters.length === 1;
+  const granted = state.waiters.map((w) => ({ ...w, solo, at_ms: w.at_ms ?? now }));
+  state.holders.push(...granted);
+  state.waiters = [];
+  return granted;
+}
+
+/** Presence: the solo holders not yet told that a run waits (each is told once). */
+export function toContend(state: LeaseState): LeaseRequest[] {
+  if (state.waiters.length === 0) return [];
+  const out = state.holders.filter((h) => h.solo && !h.contended);
+  for (const h of out) h.contended = true;
+  return out;
+}
+
+/** Presence: a solo holder now leases its relations; returns the requests granted now. */
+export function switched(state: LeaseState, id: string, now: number): LeaseRequest[] {
+  const h = state.holders.find((x) => x.id === id);
+  if (h) h.solo = false;
+  return pump(state, now);
 }
 
 /** A request arrives; returns the requests granted now (a repeated request that holds is granted again). */
@@ -153,7 +198,7 @@ export function isIdle(state: LeaseState): boolean {
 
 /** The grant for a request that just got its slot. */
 export function grantOf(state: LeaseState, req: LeaseRequest, now: number): GrantMessage {
-  return { key: state.key, id: req.id, waited_ms: Math.max(0, now - (req.at_ms ?? now)), behind: req.behind ?? [], last: state.last };
+  return { key: state.key, id: req.id, waited_ms: Math.max(0, now - (req.at_ms ?? now)), behind: req.behind ?? [], last: state.last, ...(req.presence ? { solo: req.solo === true } : {}) };
 }
 
 /** A node's build inputs split: parts but those of its in-run parents (`self`), and those parents. */

@@ -1,7 +1,7 @@
 // The lease rules the dbt_lease workflow applies: arrival order, capacity, idempotent requests,
 // what a release or a dead holder leaves behind, and when a waiting node may reuse a build.
 import { describe, expect, it } from 'vitest';
-import { acquire, dropHolder, emptyLease, grantOf, isIdle, leaseWorkflowId, release, reusableBuild, splitParts } from '../../src/shared/leases.js';
+import { acquire, dropHolder, emptyLease, grantOf, isIdle, leaseWorkflowId, release, reusableBuild, splitParts, switched, toContend } from '../../src/shared/leases.js';
 import type { BuildRecord, LeaseRequest } from '../../src/shared/leases.js';
 
 const req = (id: string, holder: string, capacity = 1): LeaseRequest => ({ id, holder, capacity, label: `model:${id}` });
@@ -107,5 +107,48 @@ describe('reusing a build finished while waiting', () => {
   it('leaves builds from before the run started to the plan (which reads the recorded state)', () => {
     const last: BuildRecord = { from: 'inv-a', self, parents: { 'model.p.a': 'inv-a' }, at_ms: 5_000 };
     expect(reusableBuild(last, 6_000, self, parents, () => 'inv-a')).toBeNull();
+  });
+});
+
+describe('scope presence', () => {
+  const run = (name: string): LeaseRequest => ({ id: `${name}:presence`, holder: name, capacity: 1, label: 'run', presence: true });
+
+  it('grants a run alone solo; a second run waits until the solo one switched, then both lease', () => {
+    const s = emptyLease('dev@duckdb');
+    const [a] = acquire(s, run('a'), 0);
+    expect(grantOf(s, a as LeaseRequest, 0)).toMatchObject({ id: 'a:presence', solo: true });
+    expect(acquire(s, run('b'), 5)).toEqual([]);
+    // The solo holder is told once.
+    expect(ids(toContend(s))).toEqual(['a:presence']);
+    expect(toContend(s)).toEqual([]);
+    const granted = switched(s, 'a:presence', 9);
+    expect(ids(granted)).toEqual(['b:presence']);
+    expect(grantOf(s, granted[0] as LeaseRequest, 9)).toMatchObject({ solo: false, waited_ms: 4, behind: ['a'] });
+    // A third run while everyone leases: admitted at once, leasing.
+    const [c] = acquire(s, run('c'), 10);
+    expect(c).toMatchObject({ id: 'c:presence', solo: false });
+    expect(toContend(s)).toEqual([]);
+  });
+
+  it('admits waiters together once the solo run leaves, alone only when one waits', () => {
+    const s = emptyLease('dev');
+    acquire(s, run('a'), 0);
+    acquire(s, run('b'), 1);
+    acquire(s, run('c'), 2);
+    expect(ids(release(s, { id: 'a:presence', outcome: { kind: 'untouched' } }, 3))).toEqual(['b:presence', 'c:presence']);
+    expect(s.holders.map((h) => h.solo)).toEqual([false, false]);
+    const t = emptyLease('dev');
+    acquire(t, run('a'), 0);
+    acquire(t, run('b'), 1);
+    expect(dropHolder(t, 'a', 2)).toMatchObject([{ id: 'b:presence', solo: true }]);
+  });
+
+  it('answers a repeated join with the same grant, and keeps a waiter in place', () => {
+    const s = emptyLease('dev');
+    acquire(s, run('a'), 0);
+    expect(acquire(s, run('a'), 1)).toMatchObject([{ id: 'a:presence', solo: true }]);
+    acquire(s, run('b'), 2);
+    expect(acquire(s, run('b'), 3)).toEqual([]);
+    expect(ids(s.waiters)).toEqual(['b:presence']);
   });
 });

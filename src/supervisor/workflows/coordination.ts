@@ -3,7 +3,7 @@
 // runs, and gives both back. The order is fixed (relation, then admission, which is held only
 // while the node's activity runs, never while waiting for anything), so runs never deadlock.
 // Waiting happens here, in the workflow, before the activity is scheduled: never in its timeout.
-import { CancellationScope, condition, getExternalWorkflowHandle, isCancellation, proxyLocalActivities, proxySinks, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, getExternalWorkflowHandle, isCancellation, patched, proxyLocalActivities, proxySinks, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Sinks } from '@temporalio/workflow';
 import type { NodeResult } from '../../shared/contracts.js';
 import { leaseWorkflowId, reusableBuild, splitParts } from '../../shared/leases.js';
@@ -15,10 +15,14 @@ import { CANCELLED_BY_OPERATOR, CANCELLED_RUN, SKIP_FAIL_FAST, syntheticResult }
 import type { RunTracker } from '../../shared/run-tracker.js';
 import type { Activities } from '../activities/index.js';
 import type { CancellationWatch } from './cancellation.js';
-import { leaseGrantedSignal, leasePingSignal, releaseLeaseSignal } from './lease.js';
+import { leaseContendedSignal, leaseGrantedSignal, leasePingSignal, releaseLeaseSignal } from './lease.js';
+import { ScopePresence } from './presence.js';
+import type { Unleased } from './presence.js';
 
 /** Runs started since this patch take leases when their plan asks (older plans never do). */
 export const LEASES_PATCH = 'node-leases';
+/** Runs started since this patch join their scope's presence and lease relations only when another run is there. */
+export const PRESENCE_PATCH = 'scope-presence';
 
 export interface LeaseSinks extends Sinks {
   leaseMetrics: { waited(kind: LeaseKind, seconds: number): void };
@@ -40,11 +44,22 @@ interface Held {
   grant: GrantMessage;
 }
 
+/** Who asks a lease: the request id (`<invocation id>:<unique id>`), a label for logs, the node if any. */
+interface Asker {
+  id: string;
+  label: string;
+  node: PlanNode | null;
+}
+
 export class RunCoordinator {
   private readonly grants = new Map<string, GrantMessage>();
   /** Each finished node's version: the invocation whose build of it this run reads. */
   private readonly versions = new Map<string, string>();
   private readonly inRun: Set<string>;
+
+  /** The run's presence on its scope (presence.ts): null without relation leases, or in runs started before it. */
+  private readonly presence: ScopePresence | null;
+  private presenceHeld: Held | null = null;
 
   constructor(private readonly c: PlanCoordination, private readonly tracker: RunTracker, private readonly cancel: CancellationWatch) {
     this.inRun = new Set(tracker.plan.nodes.map((n) => n.unique_id));
@@ -52,6 +67,28 @@ export class RunCoordinator {
     setHandler(leaseGrantedSignal, (g) => void this.grants.set(g.id, g));
     // The lease checks that its holder lives; nothing to do.
     setHandler(leasePingSignal, () => undefined);
+    const presenceId = `${tracker.invocationId}:presence`;
+    this.presence = c.leases && patched(PRESENCE_PATCH) ? new ScopePresence({
+      workflowId: leaseWorkflowId(workflowInfo().taskQueue, 'presence', c.scope), requestId: presenceId,
+      join: async () => {
+        this.presenceHeld = await this.acquire('presence', c.scope, 1, { id: presenceId, label: 'run', node: null });
+        return this.presenceHeld ? this.presenceHeld.grant.solo === true : null;
+      },
+      askRelation: async (node) => {
+        const key = `${c.scope}/${node.lease?.relation ?? ''}`;
+        const asked = { workflowId: leaseWorkflowId(workflowInfo().taskQueue, 'relation', key), id: `${tracker.invocationId}:${node.unique_id}` };
+        await this.ask('relation', key, 1, { id: asked.id, label: nodeLabel(node), node });
+        return asked;
+      },
+      release: (workflowId, id, outcome) => this.release(workflowId, id, outcome),
+    }) : null;
+    setHandler(leaseContendedSignal, () => void this.presence?.contended());
+  }
+
+  /** The run's nodes are done (or it continues as new): it leaves its scope. */
+  close(): void {
+    if (this.presenceHeld) this.release(this.presenceHeld.workflowId, this.presenceHeld.id, { kind: 'untouched' });
+    this.presenceHeld = null;
   }
 
   /** Runs `execute` under the node's leases; never rejects. */
@@ -60,19 +97,26 @@ export class RunCoordinator {
     if (!(this.c.leases && node.lease) && !this.c.admission) return this.noteResult(await execute());
     let relation: Held | null = null;
     let slot: Held | null = null;
+    let unleased: Unleased | null = null;
     let outcome: ReleaseOutcome = { kind: 'untouched' };
     // The node's build inputs, its own and its parents' (split once: read before and after it runs).
     let parts: Parts | null = null;
     try {
-      if (this.c.leases && node.lease) {
-        relation = await this.acquire('relation', `${this.c.scope}/${node.lease.relation}`, 1, node);
+      const entered = this.c.leases && node.lease && this.presence ? await this.presence.enter(node) : 'lease';
+      if (entered === 'cancelled') return this.cancelled(node);
+      if (entered !== 'lease') {
+        // Alone on the scope: no relation lease, unless another run arrives while it runs.
+        unleased = entered;
+        parts = this.parts(node);
+      } else if (this.c.leases && node.lease) {
+        relation = await this.acquire('relation', `${this.c.scope}/${node.lease.relation}`, 1, { id: `${this.tracker.invocationId}:${node.unique_id}`, label: nodeLabel(node), node });
         if (!relation) return this.cancelled(node);
         parts = this.parts(node);
         const from = node.lease.reuse && parts ? reusableBuild(relation.grant.last, this.tracker.startedAtMs, parts.self, parts.parents, (p) => this.versions.get(p) ?? null) : null;
         if (from) return this.noteResult(reusedResult(node.unique_id, from, new Date().toISOString()));
       }
       if (this.c.admission) {
-        slot = await this.acquire('admission', this.c.admission.target, this.c.admission.limit, node);
+        slot = await this.acquire('admission', this.c.admission.target, this.c.admission.limit, { id: `${this.tracker.invocationId}:${node.unique_id}`, label: nodeLabel(node), node });
         if (!slot) return this.cancelled(node);
       }
       // A node that waited starts as any node would: not after fail_fast tripped or an operator stop.
@@ -81,13 +125,14 @@ export class RunCoordinator {
       outcome = { kind: 'built', record: null };
       const result = await execute();
       // What the build was made of matters only to a run waiting on the relation.
-      if (relation && result.status === 'success') outcome = { kind: 'built', record: parts && this.record(parts) };
+      if ((relation || unleased) && result.status === 'success') outcome = { kind: 'built', record: parts && this.record(parts) };
       return this.noteResult(result);
     } catch (err) {
       return syntheticResult(node.unique_id, 'error', `lease: ${(err as Error).message}`);
     } finally {
       if (slot) this.release(slot.workflowId, slot.id, { kind: 'untouched' });
       if (relation) this.release(relation.workflowId, relation.id, outcome);
+      if (unleased) await this.presence?.done(unleased, outcome);
     }
   }
 
@@ -101,17 +146,21 @@ export class RunCoordinator {
     return syntheticResult(node.unique_id, 'cancelled', CANCELLED_RUN);
   }
 
+  /** Asks a lease for a slot (the grant comes as a signal). */
+  private async ask(kind: LeaseKind, key: string, capacity: number, who: Asker): Promise<void> {
+    const request = { id: who.id, holder: workflowInfo().workflowId, capacity, label: who.label, ...(kind === 'presence' ? { presence: true } : {}) };
+    await acquire_lease({ workflow_id: leaseWorkflowId(workflowInfo().taskQueue, kind, key), key, request, ...(this.c.ping_ms ? { ping_ms: this.c.ping_ms } : {}) });
+  }
+
   /** Asks for a slot and waits for it; null when the run is cancelled meanwhile. */
-  private async acquire(kind: LeaseKind, key: string, capacity: number, node: PlanNode): Promise<Held | null> {
+  private async acquire(kind: LeaseKind, key: string, capacity: number, who: Asker): Promise<Held | null> {
     const workflowId = leaseWorkflowId(workflowInfo().taskQueue, kind, key);
-    const id = `${this.tracker.invocationId}:${node.unique_id}`;
-    const label = nodeLabel(node);
-    const ask = () => acquire_lease({ workflow_id: workflowId, key, request: { id, holder: workflowInfo().workflowId, capacity, label }, ...(this.c.ping_ms ? { ping_ms: this.c.ping_ms } : {}) });
+    const { id } = who;
     let stopped = false;
     try {
-      await ask();
+      await this.ask(kind, key, capacity, who);
       while (!this.grants.has(id) && !this.cancel.requested) {
-        if (!(await condition(() => this.grants.has(id) || this.cancel.requested, REASK_MS))) await ask();
+        if (!(await condition(() => this.grants.has(id) || this.cancel.requested, REASK_MS))) await this.ask(kind, key, capacity, who);
       }
     } catch (err) {
       if (!this.cancel.requested && !isCancellation(err)) throw err;
@@ -123,16 +172,18 @@ export class RunCoordinator {
       return null;
     }
     this.grants.delete(id);
-    if (grant.waited_ms > 0) this.logWait(kind, label, node, grant);
+    if (grant.waited_ms > 0) this.logWait(kind, who, grant);
     return { workflowId, id, grant };
   }
 
-  private logWait(kind: LeaseKind, label: string, node: PlanNode, grant: GrantMessage): void {
+  private logWait(kind: LeaseKind, who: Asker, grant: GrantMessage): void {
     const secs = (grant.waited_ms / 1000).toFixed(2);
     const by = grant.behind.length > 0 ? `run ${grant.behind.join(', ')}` : 'another run';
     this.tracker.log.push(kind === 'relation'
-      ? `${label} waited ${secs}s for ${by} building ${node.lease?.relation ?? 'its relation'}`
-      : `${label} waited ${secs}s for target ${this.c.admission?.target ?? ''}'s limit of ${this.c.admission?.limit ?? 0} concurrent nodes`);
+      ? `${who.label} waited ${secs}s for ${by} building ${who.node?.lease?.relation ?? 'its relation'}`
+      : kind === 'presence'
+        ? `waited ${secs}s for ${by} to lease its relations on ${this.c.scope} (a run alone there takes no relation lease)`
+        : `${who.label} waited ${secs}s for target ${this.c.admission?.target ?? ''}'s limit of ${this.c.admission?.limit ?? 0} concurrent nodes`);
     leaseMetrics.waited(kind, grant.waited_ms / 1000);
   }
 

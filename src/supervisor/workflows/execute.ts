@@ -113,6 +113,8 @@ export async function executeNodes(
     launch();
     memos.publish(tracker);
   }
+  // Nothing of this run (segment) writes now: it leaves its scope's presence.
+  coord?.close();
   if (cancel.requested) {
     tracker.cancelNotStarted(CANCELLED_RUN);
     return 'cancelled';

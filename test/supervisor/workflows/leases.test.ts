@@ -14,14 +14,20 @@ import { useSuiteTemporal } from '../../support/suite-temporal.js';
 
 const temporal = useSuiteTemporal();
 
-/** A worker on a fresh task queue serving `plan` to every run, while `body` runs. */
-async function withWorker<T>(plan: ExecutionPlan, before: (workflowId: string, uniqueId: string) => Promise<void>, body: (taskQueue: string) => Promise<T>): Promise<{ result: T; maxConcurrent: number }> {
+/** A worker on a fresh task queue serving `plan` to every run, while `body` runs; `asked` counts lease requests by kind. */
+async function withWorker<T>(plan: ExecutionPlan, before: (workflowId: string, uniqueId: string) => Promise<void>, body: (taskQueue: string) => Promise<T>, asked: Record<string, number> = {}): Promise<{ result: T; maxConcurrent: number }> {
   const stubs = createStubActivities(plan, Object.fromEntries(plan.nodes.map((n) => [n.unique_id, {
     before: () => before(Context.current().info.workflowExecution?.workflowId ?? '', n.unique_id),
   }])));
+  const acquireLease = stubs.activities.acquire_lease;
+  const activities = { ...stubs.activities, acquire_lease: (input: Parameters<typeof acquireLease>[0]) => {
+    const kind = input.workflow_id.split('/')[2] ?? '?';
+    asked[kind] = (asked[kind] ?? 0) + 1;
+    return acquireLease(input);
+  } };
   const taskQueue = `leases-${randomUUID()}`;
   const worker = await Worker.create({
-    connection: temporal.nativeConnection(), taskQueue, activities: stubs.activities,
+    connection: temporal.nativeConnection(), taskQueue, activities,
     sinks: { runMetrics: { started: { fn: () => undefined }, finished: { fn: () => undefined } }, leaseMetrics: { waited: { fn: () => undefined } } },
     workflowBundle: { codePath: `${REPO_ROOT}dist/workflow-bundle.js` },
     dataConverter: { payloadConverterPath: `${REPO_ROOT}dist/src/supervisor/payload-converter.js` },
@@ -68,5 +74,33 @@ describe('dbt_run under leases (stubbed activities)', () => {
     });
     expect(result.output.success).toBe(true);
     expect(result.lines.some((l) => l.startsWith(`model:orders waited `) && l.includes(`for run ${holderId} building "db"."s"."orders"`))).toBe(true);
+  });
+
+  it('takes no relation lease for a run alone on its scope, and never builds a relation in two runs at once', async () => {
+    const nodes = ['a', 'b', 'c', 'd'].map((n) => ({ ...planNode('model', n), lease: { relation: `"db"."s"."${n}"`, reuse: false } }));
+    const plan = { ...planOf(nodes), coordination: { leases: true, scope: `dev-${randomUUID()}`, admission: null } };
+    const running = new Map<string, number>();
+    let overlapped = 0;
+    const asked: Record<string, number> = {};
+    const { result } = await withWorker(plan, async (_wf, id) => {
+      running.set(id, (running.get(id) ?? 0) + 1);
+      if ((running.get(id) ?? 0) > 1) overlapped += 1;
+      await sleep(400);
+      running.set(id, (running.get(id) ?? 1) - 1);
+    }, async (tq) => {
+      const alone = (await (await start(tq, `alone-${randomUUID()}`)).result()) as DbtRunOutput;
+      const askedAlone = { ...asked };
+      // Two runs at once: the second arrives while the first (solo) runs its nodes.
+      const first = await start(tq, `first-${randomUUID()}`);
+      await sleep(300);
+      const second = await start(tq, `second-${randomUUID()}`);
+      const outputs = (await Promise.all([first.result(), second.result()])) as DbtRunOutput[];
+      return { alone, askedAlone, outputs };
+    }, asked);
+    expect(result.alone.success).toBe(true);
+    expect(result.askedAlone).toEqual({ presence: 1 });
+    expect(result.outputs.every((o) => o.success)).toBe(true);
+    expect(overlapped).toBe(0);
+    expect(asked['relation'] ?? 0).toBeGreaterThan(0);
   });
 });
