@@ -136,7 +136,7 @@ export function createMetrics(opts: { version: string; defaultMetrics?: boolean 
     nodeSlotSeconds: new Counter({ name: 'dbt_temporal_node_slot_seconds_total', help: 'Slot time the adapter reports for node executions (BigQuery slot_ms / 1000).', labelNames: ['resource_type'], registers }),
     sdkScrapeErrors: new Counter({ name: 'dbt_temporal_sdk_metrics_scrape_errors_total', help: 'Failed reads of the Temporal SDK metrics endpoint.', registers }),
     leaseWait: new Histogram({
-      name: 'dbt_temporal_lease_wait_seconds', help: 'Time nodes waited for another run\'s build of their relation (kind=relation) or for their target\'s limits: slot (kind=admission).',
+      name: 'dbt_temporal_lease_wait_seconds', help: 'Time nodes waited for another run\'s build of their relation (kind=relation), for their target\'s limits: slot (kind=admission), or a run for its scope\'s other runs to start leasing (kind=presence).',
       labelNames: ['kind'], buckets: NODE_DURATION_BUCKETS, registers,
     }),
     bind(more) {
