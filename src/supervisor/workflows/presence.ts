@@ -32,6 +32,8 @@ export interface Unleased {
 export class ScopePresence {
   private joined: Promise<boolean | null> | null = null;
   private solo = false;
+  /** Told of another run: never solo again (the telling may come in the activation of the grant, before the join resolves). */
+  private contendedSeen = false;
   private readonly running = new Map<string, Unleased>();
 
   constructor(private readonly deps: PresenceDeps) {}
@@ -44,7 +46,7 @@ export class ScopePresence {
    */
   async enter(node: PlanNode): Promise<Unleased | 'lease' | 'cancelled'> {
     this.joined ??= this.deps.join().then((solo) => {
-      this.solo = solo === true;
+      this.solo = solo === true && !this.contendedSeen;
       return solo;
     });
     if ((await this.joined) === null) return 'cancelled';
@@ -58,15 +60,25 @@ export class ScopePresence {
   async done(u: Unleased, outcome: ReleaseOutcome): Promise<void> {
     this.running.delete(u.node.unique_id);
     if (!u.asked) return;
-    const asked = await u.asked; // released after the ask, so the lease never keeps a finished node's request
-    this.deps.release(asked.workflowId, asked.id, outcome);
+    // Released after the ask, so the lease never keeps a finished node's request.
+    const asked = await u.asked.catch(() => null);
+    if (asked) this.deps.release(asked.workflowId, asked.id, outcome);
   }
 
-  /** Another run waits: lease what is running, then say so (the lease admits the newcomer). */
+  /**
+   * Another run waits: lease what is running, then say so (the lease admits the newcomer). When
+   * an ask fails (its local activity's retries ran out), the run does not say it switched: the
+   * newcomer then waits until this run leaves the scope, which is slow but never builds twice.
+   */
   async contended(): Promise<void> {
+    this.contendedSeen = true;
     this.solo = false;
     for (const u of this.running.values()) u.asked ??= this.deps.askRelation(u.node);
-    await Promise.all([...this.running.values()].map((u) => u.asked));
-    await getExternalWorkflowHandle(this.deps.workflowId).signal(leaseSwitchedSignal, { id: this.deps.requestId });
+    try {
+      await Promise.all([...this.running.values()].map((u) => u.asked));
+      await getExternalWorkflowHandle(this.deps.workflowId).signal(leaseSwitchedSignal, { id: this.deps.requestId });
+    } catch {
+      // Left to the run's leaving (close) or the lease's ping, as above.
+    }
   }
 }
