@@ -3,8 +3,8 @@
 // refs), so the plan can skip compiling it: the same key means the same compiled SQL as the
 // build it was recorded with. Null where the compiled SQL may depend on anything else (the
 // warehouse, the clock, the run, the project graph): such a node is compiled to be compared.
-import { createHash } from 'node:crypto';
 import { sortedJson } from '../../shared/sorted-json.js';
+import { digest } from './fingerprint.js';
 import type { ManifestEntry } from './fingerprint.js';
 import { normalizeSql } from './normalize-sql.js';
 
@@ -53,14 +53,23 @@ export interface CodeKey {
   code: string;
 }
 
-const digest = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
+/** Whether a macro's source is impure, once per plan's macro map (a plan's nodes share most macros). */
+const impureMacros = new WeakMap<ReadonlyMap<string, ManifestEntry>, Map<string, boolean>>();
+
+function impureMacro(id: string, macros: ReadonlyMap<string, ManifestEntry>): boolean {
+  let known = impureMacros.get(macros);
+  if (!known) impureMacros.set(macros, (known = new Map()));
+  let impure = known.get(id);
+  if (impure === undefined) known.set(id, (impure = IMPURE.test(macros.get(id)?.macro_sql ?? 'statement')));
+  return impure;
+}
 
 /** The node's code key, or null when its compiled SQL may depend on more than the key holds. */
 export function codeKey(i: CodeKeyInputs): CodeKey | null {
   const { node } = i;
   if (node.resource_type === 'seed' || typeof node.raw_code !== 'string' || (node.language ?? 'sql') !== 'sql') return null;
   if (IMPURE.test(node.raw_code)) return null;
-  for (const id of i.macroIds) if (IMPURE.test(i.macros.get(id)?.macro_sql ?? 'statement')) return null;
+  if (i.macroIds.some((id) => impureMacro(id, i.macros))) return null;
   const refs: string[] = [];
   for (const p of node.depends_on?.nodes ?? []) {
     const e = i.entries.get(p);
