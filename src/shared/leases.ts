@@ -29,7 +29,7 @@ export interface LeaseRequest {
   at_ms?: number;
   /** The runs holding the lease when it arrived (at most 3), set by the lease. */
   behind?: string[];
-  /** A run's presence on a scope (presenceOf), not a slot: see `pumpPresence`. */
+  /** A run's presence on a scope, not a slot: see `pumpPresence`. */
   presence?: boolean;
   /** Presence: granted alone, the run takes no relation lease until it is told of another run (set by the lease). */
   solo?: boolean;
@@ -116,7 +116,6 @@ export function emptyLease(key: string): LeaseState {
  * workers, so it is served as long as its runs are).
  */
 export function leaseWorkflowId(taskQueue: string, kind: LeaseKind, key: string): string {
-  // A scope's presence lease: `dbt-lease/<task queue>/presence/<scope>`.
   return `dbt-lease/${taskQueue}/${kind}/${key}`;
 }
 

@@ -2,7 +2,8 @@
 // ask with signal-with-start (activity acquire_lease), get a grant signal back in arrival
 // order, and release with a signal. A scope's presence lease tells a run alone that it need
 // not lease its relations, and a solo run when another arrives (shared/leases.ts). Holders
-// are pinged: a run that is closed or terminated loses its slots, so nothing is stranded. Idle for a minute, it ends; long, it continues as new.
+// are pinged: a run that is closed or terminated loses its slots, so nothing is stranded.
+// Idle for a minute, it ends; long, it continues as new.
 import { condition, continueAsNew, defineSignal, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
 import { LEASE_SIGNALS, acquire, dropHolder, emptyLease, grantOf, isIdle, release, switched, toContend } from '../../shared/leases.js';
 import type { GrantMessage, LeaseRequest, LeaseState, LeaseWorkflowInput, ReleaseMessage } from '../../shared/leases.js';
