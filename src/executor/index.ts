@@ -160,22 +160,25 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
 
   async function dispatch(task: ExecutorTask, signal: AbortSignal | undefined, enqueuedAt: number): Promise<ExecutorResult> {
     if (signal?.aborted) return failed({ kind: 'cancelled' }, 'cancelled before start');
-    const { port1, port2 } = new MessageChannel();
-    const onAbort = (): void => port1.postMessage('cancel');
-    signal?.addEventListener('abort', onAbort, { once: true });
+    // A warm task's engine call goes through the main thread's pool, which sees the cancel
+    // signal itself (serveLink); only a task that runs a dbt process needs a cancel port.
     // Reuse's compiles run on a warm engine too, inside run()'s warehouse lease (no engine holds the DuckDB file then).
     const link = engines && (isWarm(task) || task.type === 'compile') ? new MessageChannel() : null;
     if (link && engines) serveLink(link.port1, engines, signal ?? new AbortController().signal);
+    const cancel = link ? null : new MessageChannel();
+    const onAbort = (): void => cancel?.port1.postMessage('cancel');
+    if (cancel) signal?.addEventListener('abort', onAbort, { once: true });
     running += 1;
     try {
-      const message: ThreadMessage = { task, cancelPort: port2, enqueuedAt, ...(link && engines ? { engine: { port: link.port2 } } : {}) };
-      const out = (await pool.run(message, { transferList: link ? [port2, link.port2] : [port2] })) as ExecutorResult;
+      const message: ThreadMessage = { task, enqueuedAt, ...(cancel ? { cancelPort: cancel.port2 } : {}), ...(link ? { engine: { port: link.port2 } } : {}) };
+      const port = link?.port2 ?? cancel?.port2;
+      const out = (await pool.run(message, { transferList: port ? [port] : [] })) as ExecutorResult;
       if (tracing && task.type === 'node') trace(task.uniqueId, 'dispatch', { d0: enqueuedAt, d1: nowMs() });
       return out;
     } finally {
       running -= 1;
       signal?.removeEventListener('abort', onAbort);
-      port1.close();
+      cancel?.port1.close();
       link?.port1.close();
     }
   }

@@ -18,7 +18,8 @@ import { nowMs, trace, tracing } from './trace.js';
 
 export interface ThreadMessage {
   task: ExecutorTask;
-  cancelPort: MessagePort;
+  /** Tasks that run a dbt process: `cancel` arrives here (a warm task's pool sees the signal itself). */
+  cancelPort?: MessagePort;
   enqueuedAt: number;
   /** Warm mode: the port to the main thread's engine pool. */
   engine?: { port: MessagePort };
@@ -26,7 +27,7 @@ export interface ThreadMessage {
 
 export default async function executeTask({ task, cancelPort, enqueuedAt, engine }: ThreadMessage): Promise<ExecutorResult> {
   const controller = new AbortController();
-  cancelPort.once('message', () => controller.abort());
+  cancelPort?.once('message', () => controller.abort());
   try {
     if (engine && task.type === 'node') {
       const t0 = tracing ? nowMs() : 0;
@@ -58,7 +59,7 @@ export default async function executeTask({ task, cancelPort, enqueuedAt, engine
   } catch (err) {
     return failed({ kind: 'engine-lost' }, `executor task failed: ${(err as Error).message}`);
   } finally {
-    cancelPort.close();
+    cancelPort?.close();
     engine?.port.close();
   }
 }

@@ -77,13 +77,11 @@ export function dbtEnv(invocation: DbtInvocation, ws: Workspace): Record<string,
   };
 }
 
-/** The run's parse-neutral settings as the environment variables dbt (and our shim) read. */
+/** The run's microbatch window, as the environment variables dbt reads for --event-time-start/-end. */
 function runSettingsEnv(invocation: DbtInvocation): Record<string, string> {
   const out: Record<string, string> = {};
   const run = invocation.run;
-  if (run?.invocationId) out['DBTT_INVOCATION_ID'] = run.invocationId;
-  if (run?.startedAt) out['DBTT_RUN_STARTED_AT'] = run.startedAt;
-  if (run?.eventTimeStart) out['DBT_EVENT_TIME_START'] = run.eventTimeStart;
-  if (run?.eventTimeEnd) out['DBT_EVENT_TIME_END'] = run.eventTimeEnd;
+  if (run?.event_time_start) out['DBT_EVENT_TIME_START'] = run.event_time_start;
+  if (run?.event_time_end) out['DBT_EVENT_TIME_END'] = run.event_time_end;
   return out;
 }

@@ -2,7 +2,20 @@
 import type { JsonValue, NodeResult } from './contracts.js';
 import type { ErrorData } from './errors.js';
 
-/** How to invoke dbt for one project; shared by every task kind. */
+/**
+ * The run's identity and microbatch window, the same in every invocation of a run (what dbt
+ * reports as invocation_id and run_started_at); named as in the workflow's contract.
+ */
+export interface RunIdentity {
+  invocation_id: string | null;
+  /** ISO 8601. */
+  run_started_at: string | null;
+  /** dbt's --event-time-start/-end (naive UTC). */
+  event_time_start: string | null;
+  event_time_end: string | null;
+}
+
+/** How to invoke dbt for one project; shared by every task kind (built by node-request.ts). */
 export interface DbtInvocation {
   dbtPath: string;
   projectDir: string;
@@ -13,9 +26,9 @@ export interface DbtInvocation {
   env: Record<string, string>;
   /**
    * Per-run settings that do not change how dbt parses the project (so warm engines can share
-   * a parsed manifest across runs): the run's invocation id and microbatch window.
+   * a parsed manifest across runs). Absent: a worker's own invocation (its start-up parse).
    */
-  run?: { invocationId?: string | null; eventTimeStart?: string | null; eventTimeEnd?: string | null; startedAt?: string | null };
+  run?: RunIdentity;
   /** manifest.json text of an earlier run, for dbt's `--state` (state: selectors, --defer). */
   stateManifest?: string | null;
   /** Whether to pass `--defer` (unbuilt refs resolve to the state manifest's relations). */

@@ -1,7 +1,7 @@
 """The subprocess mode's dbt shim (src/executor/subprocess/dbt_shim.py): a node invocation runs
 no project hooks, `start` and `end` run only on-run-start / on-run-end (end with the run's results
-from DBTT_RESULTS_FILE), every invocation carries the run's invocation id and start time, and the
-exit codes follow dbt's."""
+from the `results_file` option), every invocation carries the run's invocation id and start time
+(options, never environment variables), and the exit codes follow dbt's."""
 import json
 import os
 import subprocess
@@ -13,10 +13,10 @@ RUN_ID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 STARTED = "2026-01-02T03:04:05Z"
 
 
-def shim(project: Project, mode: str, dbt_args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
-    full_env = {**project.env, "DBTT_INVOCATION_ID": RUN_ID, "DBTT_RUN_STARTED_AT": STARTED, "DBTT_PARENT_PID": str(os.getpid()), **env}
-    return subprocess.run([str(DBT_PYTHON), str(SHIM), mode, *GLOBAL_ARGS, *dbt_args, *project.common_args()],
-                          env=full_env, capture_output=True, text=True, timeout=300, check=False)
+def shim(project: Project, mode: str, dbt_args: list[str], **options: object) -> subprocess.CompletedProcess[str]:
+    opts = {"invocation_id": RUN_ID, "run_started_at": STARTED, "parent_pid": os.getpid(), **options}
+    return subprocess.run([str(DBT_PYTHON), str(SHIM), mode, "--options", json.dumps(opts), *GLOBAL_ARGS, *dbt_args, *project.common_args()],
+                          env=project.env, capture_output=True, text=True, timeout=300, check=False)
 
 
 def audit(project: Project) -> list[list[object]]:
@@ -49,7 +49,7 @@ def test_end_runs_only_the_on_run_end_hooks_with_the_runs_results(hooks_duck: Pr
         {"unique_id": "model.hooks_duck.second", "status": "error", "message": "boom"},
         {"unique_id": "model.hooks_duck.not_in_the_project", "status": "success"},
     ]}))
-    r = shim(hooks_duck, "end", ["run"], DBTT_RESULTS_FILE=str(results))
+    r = shim(hooks_duck, "end", ["run"], results_file=str(results))
     assert r.returncode == 0, r.stdout + r.stderr
     # The two results of the project's nodes reach on-run-end's `results`; no node ran.
     assert audit(hooks_duck) == [["end", 2, RUN_ID], ["start", 0, RUN_ID]]
@@ -67,8 +67,8 @@ def test_exit_codes_follow_dbt(hooks_duck: Project) -> None:
 
 
 def test_a_shim_whose_worker_is_gone_exits_before_running_dbt(hooks_duck: Project) -> None:
-    # Re-parented before its parent-death signal was set: DBTT_PARENT_PID is not its parent.
-    r = shim(hooks_duck, "node", ["run", "--select", "first"], DBTT_PARENT_PID=str(os.getpid() + 100_000))
+    # Re-parented before its parent-death signal was set: parent_pid is not its parent.
+    r = shim(hooks_duck, "node", ["run", "--select", "first"], parent_pid=os.getpid() + 100_000)
     assert r.returncode == 1
     assert not hooks_duck.db.exists()
 
@@ -76,7 +76,7 @@ def test_a_shim_whose_worker_is_gone_exits_before_running_dbt(hooks_duck: Projec
 def test_dbt_warnings_of_the_invocation_reach_the_warnings_file(tmp_path: Path) -> None:
     project = copy_project("deprecated_duck", tmp_path, "DEPRECATED_DUCKDB_PATH")
     out = tmp_path / "dbt-warnings.json"
-    r = shim(project, "node", ["run"], DBTT_WARNINGS_FILE=str(out))
+    r = shim(project, "node", ["run"], warnings_file=str(out))
     assert r.returncode == 0, r.stdout + r.stderr
     warnings = json.loads(out.read_text())
     # dbt's own words, once, from the parse and from the node's run on dbt's pool thread.

@@ -36,7 +36,7 @@ def context_spec(project: Project, key: str, subcommand: str, select: str) -> Me
     args = [*GLOBAL_ARGS, "--log-level", "none", subcommand, *project.common_args("{ctx}"),
             "--select", select, "--indirect-selection", "empty", "--no-write-json"]
     return {"key": key, "manifest_key": MANIFEST_KEY, "parse_args": parse_args(project), "args": args,
-            "env": dbt_env(project, "{ctx}"), "invocation_id": RUN_ID, "started_at": "2026-01-02T03:04:05Z"}
+            "env": dbt_env(project, "{ctx}"), "invocation_id": RUN_ID, "run_started_at": "2026-01-02T03:04:05Z"}
 
 
 def expected_ids(project: Project) -> set[str]:

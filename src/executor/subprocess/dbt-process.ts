@@ -36,8 +36,7 @@ export async function runDbtProcess(opts: DbtProcessOptions): Promise<DbtProcess
   // `detached` puts dbt in its own process group so cancellation reaches every child it forks.
   const child = execa(opts.dbtPath, opts.args, {
     cwd: opts.cwd,
-    // The shim's parent-death guard compares its parent with this pid (PID 1 in a container).
-    env: { ...opts.env, DBTT_PARENT_PID: String(process.pid) },
+    env: opts.env,
     extendEnv: false,
     detached: true,
     reject: false,

@@ -11,17 +11,13 @@ import { withWorkspace } from '../workspace.js';
 
 export async function runHooks(task: HooksTask, signal: AbortSignal): Promise<ExecutorResult> {
   return withWorkspace(task.invocation, 'dbtt-hooks-', async (ws) => {
-    let invocation = task.invocation;
-    if (task.phase === 'end') {
-      const file = join(ws.root, 'run-results-in.json');
-      await writeFile(file, JSON.stringify({ results: task.results }));
-      invocation = { ...invocation, env: { ...invocation.env, DBTT_RESULTS_FILE: file } };
-    }
+    const resultsFile = task.phase === 'end' ? join(ws.root, 'run-results-in.json') : undefined;
+    if (resultsFile) await writeFile(resultsFile, JSON.stringify({ results: task.results }));
     const sub = [...task.command, ...selectionArgs(task.select, task.exclude)];
     if (task.indirectSelection) sub.push('--indirect-selection', task.indirectSelection);
     // dbt's flags.FULL_REFRESH, as the run's nodes see it (dbt accepts the flag on build, run and seed).
     if (task.fullRefresh && ['build', 'run', 'seed'].includes(task.command[0] ?? '')) sub.push('--full-refresh');
-    const p = await invokeDbt({ ...task, invocation }, ws, sub, signal, task.phase);
+    const p = await invokeDbt(task, ws, sub, signal, task.phase, resultsFile);
     const stopped = processFailure(p, `on-run-${task.phase} hooks`);
     if (stopped) return stopped;
     const results = [...(await readRunResults(join(ws.targetPath, 'run_results.json'))).values()].filter((r) => r.unique_id.startsWith('operation.'));

@@ -17,22 +17,42 @@ import type { Workspace } from '../workspace.js';
 /** What the shim runs: a node without project hooks, or only the on-run-start / on-run-end hooks. */
 export type ShimMode = 'node' | 'start' | 'end';
 
+/**
+ * The shim's own settings (dbt_shim.py's `--options`), never environment variables: the
+ * environment is the run's, as dbt reads it.
+ */
+export interface ShimOptions {
+  invocation_id: string | null;
+  run_started_at: string | null;
+  /** The activity attempt, for the query comment (warm/dbt_reach_query_tags.py). */
+  attempt?: number;
+  /** The worker: the shim's parent-death guard compares its parent with it (PID 1 in a container). */
+  parent_pid: number;
+  /** Where the shim writes dbt's warnings of the invocation (dbtWarnings). */
+  warnings_file: string;
+  /** `end`: the run's results, for on-run-end's `results`. */
+  results_file?: string;
+}
+
 /** Runs dbt through the shim (project hooks once per run, not per node) when dbt's Python is known. */
-export function invokeDbt(task: ExecutorTask, ws: Workspace, sub: string[], signal: AbortSignal, shimMode: ShimMode = 'node'): Promise<DbtProcessResult> {
+export function invokeDbt(task: ExecutorTask, ws: Workspace, sub: string[], signal: AbortSignal, shimMode: ShimMode = 'node', resultsFile?: string): Promise<DbtProcessResult> {
   const { invocation } = task;
   // Two-word subcommands (`source freshness`, `docs generate`) keep their words together.
   const words = sub[0] === 'source' || sub[0] === 'docs' ? 2 : 1;
   const dbtArgs = [...GLOBAL_ARGS, ...sub.slice(0, words), ...commonArgs(invocation, ws), ...sub.slice(words)];
   const python = dbtPython(invocation.dbtPath);
+  const options: ShimOptions = {
+    invocation_id: invocation.run?.invocation_id ?? null, run_started_at: invocation.run?.run_started_at ?? null,
+    parent_pid: process.pid, warnings_file: warningsFile(ws),
+    ...(task.type === 'node' ? { attempt: task.attempt ?? 1 } : {}), ...(resultsFile ? { results_file: resultsFile } : {}),
+  };
   return runDbtProcess({
     dbtPath: python ?? invocation.dbtPath,
-    args: python ? [DBT_SHIM_PATH, shimMode, ...dbtArgs] : dbtArgs,
+    args: python ? [DBT_SHIM_PATH, shimMode, '--options', JSON.stringify(options), ...dbtArgs] : dbtArgs,
     // The worker's own working directory, as for warm engines: a relative DuckDB path in a
     // profile resolves there, the same for every dbt process of a run (as in plain dbt).
     cwd: process.cwd(),
-    // The attempt, for the query comment (warm/dbt_reach_query_tags.py); where the shim writes
-    // dbt's warnings (dbtWarnings).
-    env: { ...dbtEnv(invocation, ws), DBTT_WARNINGS_FILE: warningsFile(ws), ...(task.type === 'node' ? { DBTT_ATTEMPT: String(task.attempt ?? 1) } : {}) },
+    env: dbtEnv(invocation, ws),
     timeoutMs: invocation.timeoutMs,
     signal,
   });

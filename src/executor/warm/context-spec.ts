@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DbtInvocation, HooksTask, NodeTask } from '../../shared/executor-protocol.js';
+import type { DbtInvocation, HooksTask, NodeTask, RunIdentity } from '../../shared/executor-protocol.js';
 import { sortedJson } from '../../shared/sorted-json.js';
 import { nodeSubcommandArgs } from '../node-outcome.js';
 import { selectionArgs } from '../selection-args.js';
@@ -54,14 +54,14 @@ function contextWorkspace(inv: DbtInvocation): Workspace {
 
 /** A run context's identity: the run, its command and flags, and what its manifest depends on. */
 function contextKey(inv: DbtInvocation, subcommand: string, fullRefresh: boolean): string {
-  const run = inv.run ?? {};
+  const run: Partial<RunIdentity> = inv.run ?? {};
   const stateHash = inv.stateManifest ? sha([inv.stateManifest]) : null;
-  return sha([manifestKey(inv), run.invocationId ?? null, run.startedAt ?? null, subcommand, fullRefresh, inv.defer ?? false, stateHash, run.eventTimeStart ?? null, run.eventTimeEnd ?? null]);
+  return sha([manifestKey(inv), run.invocation_id ?? null, run.run_started_at ?? null, subcommand, fullRefresh, inv.defer ?? false, stateHash, run.event_time_start ?? null, run.event_time_end ?? null]);
 }
 
 /** The spec of context `key`, opened by `dbt <subcommand> <selection>` (the first request's). */
 function openingSpec(inv: DbtInvocation, key: string, subcommand: string, selection: string[]): ContextSpec {
-  const run = inv.run ?? {};
+  const run: Partial<RunIdentity> = inv.run ?? {};
   const cws = contextWorkspace(inv);
   // --log-level none: dbt formats a console line for every event (and scrubs it of the env's
   // secrets) before its logger drops it by level, on every node and query, under the GIL. The
@@ -74,7 +74,7 @@ function openingSpec(inv: DbtInvocation, key: string, subcommand: string, select
     parse_args: [...GLOBAL_ARGS, 'parse', ...commonArgs(inv, cws), '--no-write-json'],
     ...(inv.partialParseFile ? { seed: inv.partialParseFile } : {}),
     args, env: dbtEnv(inv, cws),
-    invocation_id: run.invocationId ?? null, started_at: run.startedAt ?? null,
+    invocation_id: run.invocation_id ?? null, run_started_at: run.run_started_at ?? null,
     ...(inv.stateManifest ? { state_manifest: inv.stateManifest } : {}),
   };
 }

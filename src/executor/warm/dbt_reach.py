@@ -341,7 +341,7 @@ from dbt_reach_hooks import (  # noqa: E402, F401
     skip_project_hooks,
 )
 from dbt_reach_manifest import freeze_manifest, thaw_manifest  # noqa: E402, F401
-from dbt_reach_query_tags import check_query_tags, note_attempt  # noqa: E402, F401
+from dbt_reach_query_tags import check_query_tags, note_attempt, note_process_attempt  # noqa: E402, F401
 from dbt_reach_query_tags import install as install_query_tags  # noqa: E402, F401
 from dbt_reach_speed import check_fast_paths, install_fast_namespaces, install_indexed_get_relation, install_parse_cache  # noqa: E402, F401
 from dbt_reach_warnings import check_model_deprecations, check_warning_tap  # noqa: E402, F401

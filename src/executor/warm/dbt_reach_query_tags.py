@@ -11,9 +11,8 @@ connection_name) plus `invocation_id` (dbt's own, the run's: the one in run_resu
 (off), is kept as it is. Nothing is written into the project: the comment replaces the default
 where dbt builds its query header (the connection manager's set_query_header), in warm engines
 and in the subprocess shim alike. The attempt comes with each node request (warm: note_attempt)
-or in DBTT_ATTEMPT (the subprocess shim: one node per process).
+or once for the process (the subprocess shim, one node per process: note_process_attempt).
 """
-import os
 
 COMMENT = """
 {%- set comment_dict = {} -%}
@@ -33,6 +32,13 @@ COMMENT = """
 """
 
 _ATTEMPTS: dict[str, int] = {}  # unique id -> attempt of the request an engine serves (dict ops are atomic)
+_PROCESS_ATTEMPT: list[int] = []  # the subprocess shim's one node's attempt
+
+
+def note_process_attempt(attempt):
+    """The subprocess shim: the attempt of the one node this process runs."""
+    if attempt:
+        _PROCESS_ATTEMPT[:] = [int(attempt)]
 
 
 def note_attempt(unique_id, attempt):
@@ -46,7 +52,7 @@ def tags(name):
     from dbt_common.invocation import get_invocation_id
 
     out = {"invocation_id": get_invocation_id()}
-    attempt = _ATTEMPTS.get(name) or os.environ.get("DBTT_ATTEMPT")
+    attempt = _ATTEMPTS.get(name) or (_PROCESS_ATTEMPT[0] if _PROCESS_ATTEMPT else None)
     if attempt:
         out["attempt"] = int(attempt)
     return out

@@ -135,7 +135,7 @@ export class WarmEnginePool {
     const blocked = new Set<string>();
     for (let i = 0; i < this.waiters.length; ) {
       const job = this.waiters[i] as Job;
-      const who = job.kind === 'node' ? job.contextKey : `invoke:${job.manifestKey}`;
+      const who = job.kind === 'node' ? job.request.context.key : `invoke:${job.manifestKey}`;
       if (!blocked.has(who) && this.place(job)) this.waiters.splice(i, 1);
       else {
         blocked.add(who);
@@ -250,7 +250,7 @@ export class WarmEnginePool {
     else if (!slot.context) {
       const now = Date.now();
       slot.context = {
-        key: job.contextKey, invocationId: job.spec.invocation_id, released: false, failed: false,
+        key: job.request.context.key, invocationId: job.request.context.invocation_id, released: false, failed: false,
         warehouse: job.warehouse, memory: job.warehouse?.startsWith('duckdb-memory:') ?? false,
         openedAt: now, idleSince: now, threads: this.opts.contextThreads || null, draining: false,
       };
@@ -271,11 +271,10 @@ export class WarmEnginePool {
       outcome = await slot.engine.request({ op: 'invoke', ...job.request }, job.timeoutMs, job.signal);
     } else {
       const threads = this.opts.contextThreads;
-      const context = slot.specSent ? { key: job.contextKey } : threads ? { ...job.spec, args: [...job.spec.args, '--threads', String(threads)] } : job.spec;
+      const spec = job.request.context;
+      const context = slot.specSent ? { key: spec.key } : threads ? { ...spec, args: [...spec.args, '--threads', String(threads)] } : spec;
       slot.specSent = true;
-      const req: Omit<NodeRequest, 'id'> | Omit<HooksRequest, 'id'> = job.hooks
-        ? { op: 'hooks', context, ...job.hooks }
-        : { op: 'node', context, unique_id: job.uniqueId, ...(job.attempt ? { attempt: job.attempt } : {}) };
+      const req: Omit<NodeRequest, 'id'> | Omit<HooksRequest, 'id'> = { ...job.request, context };
       const m1 = tracing ? nowMs() : 0;
       outcome = await slot.engine.request(tracing && req.op === 'node' ? { ...req, trace: true } : req, job.timeoutMs, job.signal);
       if (tracing) use.trace = { m1, m2: outcome.kind === 'done' ? (outcome.done as { recvAt?: number }).recvAt ?? 0 : 0 };

@@ -5,7 +5,7 @@ pointed at stderr, so everything dbt prints lands on stderr). Requests carry an 
   invoke  {"id", "key", "parse_args", "args", "env", "want_result"?, "manifest_out"?, "want_profile"?}
           one whole dbt invocation (plans: `dbt ls`), only while no context is open
   node    {"id", "context": {"key", "manifest_key", "parse_args", "args", "env", "invocation_id",
-          "started_at"}, "unique_id", "attempt"?}  runs one node in the run context
+          "run_started_at"}, "unique_id", "attempt"?}  runs one node in the run context
           `context.key` (opened on first use); answered with its run_results-shaped `node_result`
   hooks   {"id", "context", "phase": "start"|"end", "results"?}  runs the project's on-run-<phase>
           hooks in the run context (opened on first use, as for a node); `results` are the run's

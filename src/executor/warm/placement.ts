@@ -1,6 +1,6 @@
 // Where a warm-engine job runs: the pool's slots and the pure rules that pick one.
 import type { EngineProcess, EngineSpawnOptions } from './engine-process.js';
-import type { EngineOutcome, HooksRequest, InvokeRequest, ContextSpec } from './protocol.js';
+import type { ContextRequest, EngineOutcome, InvokeRequest } from './protocol.js';
 
 /** What the executor learns about how a request was served (for the overhead breakdown). */
 export interface EngineUse {
@@ -25,15 +25,14 @@ interface JobBase {
 export type Job =
   | (JobBase & {
       kind: 'node';
-      contextKey: string;
+      /**
+       * The engine's request, as the executor thread shaped it: a node, or the run's project
+       * hooks (placed as one of its nodes: same context). The pool adds its id, and sends
+       * `{ key }` as its context once the engine has the spec.
+       */
+      request: ContextRequest;
       /** `duckdb:<path>` or `duckdb-memory:<run>`: one engine at a time may hold it. */
       warehouse: string | null;
-      spec: ContextSpec;
-      uniqueId: string;
-      /** The activity attempt: tagged on the node's queries; a retry refreshes the relation cache. */
-      attempt?: number;
-      /** The run's project hooks instead of a node (placed as one of its nodes: same context). */
-      hooks?: Pick<HooksRequest, 'phase' | 'results'>;
     })
   | (JobBase & {
       kind: 'invoke';
@@ -100,10 +99,10 @@ export function pickHolder(slots: readonly Slot[], job: Extract<Job, { kind: 'no
     const want = job.warehouse;
     const owner = slots.find((s) => s.context?.warehouse && sameWarehouse(s.context.warehouse, want));
     if (!owner) return { slot: null, blockedBy: null };
-    const fits = owner.context?.key === job.contextKey && usable(owner) && owner.inflight < slotThreads(owner, limits);
+    const fits = owner.context?.key === job.request.context.key && usable(owner) && owner.inflight < slotThreads(owner, limits);
     return { slot: fits ? owner : null, blockedBy: fits ? null : owner };
   }
-  const holders = slots.filter((s) => s.context?.key === job.contextKey && usable(s)).sort((a, b) => a.inflight - b.inflight);
+  const holders = slots.filter((s) => s.context?.key === job.request.context.key && usable(s)).sort((a, b) => a.inflight - b.inflight);
   const least = holders[0];
   if (!least) return { slot: null, blockedBy: null };
   // Spread a run over the engines first (each has its own GIL), then fill their threads.

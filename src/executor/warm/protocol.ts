@@ -18,7 +18,7 @@ export interface ContextSpec {
   env: Record<string, string>;
   invocation_id: string | null;
   /** The run's start (ISO 8601): dbt's run_started_at and invocation start in every node. */
-  started_at: string | null;
+  run_started_at: string | null;
   /** manifest.json of an earlier run, written to `{ctx}/state/manifest.json` (dbt --state). */
   state_manifest?: string | null;
   /** The context opens with the run's whole selection (its project hooks): dbt's selected_resources are the run's. */
@@ -67,6 +67,9 @@ export interface HooksRequest {
   /** The run's node results (run_results entries): on-run-end's `results`. */
   results?: unknown[];
 }
+
+/** A node or hooks request with its context's full spec, before the pool numbers it (engine-pool.ts). */
+export type ContextRequest = (Omit<NodeRequest, 'id' | 'context'> | Omit<HooksRequest, 'id' | 'context'>) & { context: ContextSpec };
 
 export interface CloseRequest {
   op: 'close';

@@ -17,9 +17,8 @@ export async function runHooksWarm(task: HooksTask, link: EngineLink): Promise<E
   const what = `on-run-${task.phase} hooks`;
   const spec = hooksContextSpec(task, inv);
   const { outcome } = await link({
-    kind: 'node', contextKey: spec.key, manifestKey: spec.manifest_key, warehouse: task.warehouse ?? null, spec,
-    uniqueId: `on-run-${task.phase}`, spawn: spawnOptions(inv), timeoutMs: inv.timeoutMs,
-    hooks: { phase: task.phase, ...(task.phase === 'end' ? { results: task.results } : {}) },
+    kind: 'node', request: { op: 'hooks', context: spec, phase: task.phase, ...(task.phase === 'end' ? { results: task.results } : {}) },
+    manifestKey: spec.manifest_key, warehouse: task.warehouse ?? null, spawn: spawnOptions(inv), timeoutMs: inv.timeoutMs,
   });
   const stopped = outcomeFailure(outcome, what);
   if (stopped || outcome.kind !== 'done') return stopped as ExecutorResult;

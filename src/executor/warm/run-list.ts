@@ -38,7 +38,7 @@ export async function runListWarm(task: ListTask, link: EngineLink): Promise<Exe
     const rows = listRows(done.result ?? []);
     const { threads, target } = done.profile ?? {};
     return {
-      type: 'listed', uniqueIds: parseListOutput(rows), rows, manifestJson, warehouse: warehouseKey(done.profile, inv.run?.invocationId ?? null),
+      type: 'listed', uniqueIds: parseListOutput(rows), rows, manifestJson, warehouse: warehouseKey(done.profile, inv.run?.invocation_id ?? null),
       profile: threads !== undefined && target !== undefined ? { threads, target } : null, warnings: done.dbt_warnings ?? [],
     };
   });

@@ -42,8 +42,8 @@ export async function runNodeWarm(task: NodeTask, link: EngineLink, opts: { enqu
   const spec = contextSpec(task);
   const t1 = tracing ? nowMs() : 0;
   const { outcome, use } = await link({
-    kind: 'node', contextKey: spec.key, manifestKey: spec.manifest_key, warehouse: task.warehouse ?? null, spec,
-    uniqueId: task.uniqueId, attempt: task.attempt ?? 1, spawn: spawnOptions(inv), timeoutMs: inv.timeoutMs,
+    kind: 'node', request: { op: 'node', context: spec, unique_id: task.uniqueId, attempt: task.attempt ?? 1 },
+    manifestKey: spec.manifest_key, warehouse: task.warehouse ?? null, spawn: spawnOptions(inv), timeoutMs: inv.timeoutMs,
   });
   const stopped = outcomeFailure(outcome, what);
   if (stopped) return stopped;

@@ -214,7 +214,7 @@ class RunContext:
         self.manifest_use = None  # how the manifest came: "hit", "loaded" (a sibling's), "parsed"
         self.info_sent = False
         self.invocation_id = spec.get("invocation_id")
-        started = spec.get("started_at")
+        started = spec.get("run_started_at")
         self.started_at = datetime.fromisoformat(started.replace("Z", "+00:00")) if started else None
         self.queue = queue.Queue()
         self.schemas = set()

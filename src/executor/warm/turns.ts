@@ -59,7 +59,7 @@ export type RoomAction = { close: Slot } | { drain: Slot | null; retryInMs: numb
 /** The turn rules for `job` among `candidates` (the holder of its DuckDB database, else every slot). */
 export function roomFor(candidates: readonly Slot[], job: Job, now: number, opts: TurnOptions): RoomAction {
   const t = opts.full ? { ...opts, graceMs: 0 } : opts;
-  const own = job.kind === 'node' ? job.contextKey : null;
+  const own = job.kind === 'node' ? job.request.context.key : null;
   const victim = candidates.find((s) => yieldable(s, now, t, own));
   if (victim) return { close: victim };
   const waited = now - (job.queuedAt ?? now);

@@ -1,11 +1,11 @@
 // execute_node: runs one dbt node in the executor pool, heartbeating while it works.
 import { Context } from '@temporalio/activity';
 import type { NodeResult } from '../../shared/contracts.js';
-import type { ExecutorTask } from '../../shared/executor-protocol.js';
 import { codeOf } from '../../shared/failures.js';
 import type { ExecuteNodeInput } from '../../shared/node-contract.js';
 import { exactSelector, executionFor } from '../planning/commands.js';
-import { invocationFor } from '../projects/resolve-cache.js';
+import { invocationBase } from '../projects/resolve-cache.js';
+import { nodeTask } from '../../shared/node-request.js';
 import { readArtifactRef } from './artifact-refs.js';
 import { toFailure } from './deps.js';
 import type { ActivityDeps } from './deps.js';
@@ -25,16 +25,12 @@ export function createExecuteNodeActivity(deps: ActivityDeps) {
 
     // Paused or reset from Temporal: the run's status and log show it (node-interruptions.ts).
     await announceRerun(deps.runClient, input.unique_id);
-    const result = await runOnExecutor(deps, project, async (): Promise<ExecutorTask> => {
+    const result = await runOnExecutor(deps, project, async () => {
       const { env } = await runEnvOf(deps, input.env);
       const deferTo = input.defer_manifest_ref ? await readArtifactRef(deps, 'defer_manifest_ref', input.defer_manifest_ref) : null;
-      const invocation = invocationFor(project, deps.defaults, { ...input, env, stateManifest: deferTo, defer: deferTo !== null });
-      const selector = exactSelector(node, project.graph.projectName);
-      const how = executionFor(input.command ?? 'build', node);
-      return how.kind === 'freshness'
-        ? { type: 'freshness', invocation, uniqueId: node.unique_id, selector }
-        : { type: 'node', invocation, uniqueId: node.unique_id, subcommand: how.subcommand, selector, fullRefresh: input.full_refresh,
-            warehouse: input.warehouse ?? null, attempt: Context.current().info.attempt };
+      return nodeTask(input, invocationBase(project, deps.defaults), {
+        env, deferTo, execution: executionFor(input.command ?? 'build', node), selector: exactSelector(node, project.graph.projectName), attempt: Context.current().info.attempt,
+      });
     }, input.warehouse).catch(async (err: unknown) => {
       await announceInterruption(deps.runClient, input.unique_id);
       throw err;

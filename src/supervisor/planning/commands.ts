@@ -1,6 +1,7 @@
 // How each dbt command maps onto dbt invocations: which resource types it selects, and which
 // task runs exactly one of its nodes.
 import type { DbtCommand } from '../../shared/contracts.js';
+import type { NodeExecution } from '../../shared/node-request.js';
 import type { GraphNode } from './project-graph.js';
 
 /**
@@ -30,7 +31,7 @@ export function hookCommandWords(command: DbtCommand): string[] | null {
 }
 
 /** How to execute one node of a command. */
-export type NodeExecution = { kind: 'node'; subcommand: 'build' | 'run' | 'test' | 'seed' | 'snapshot' | 'compile' } | { kind: 'freshness' };
+export type { NodeExecution } from '../../shared/node-request.js';
 
 /** Each node runs under the run's own dbt command (what `flags.WHICH` and hooks see). */
 export function executionFor(command: DbtCommand, node: GraphNode): NodeExecution {

@@ -2,6 +2,8 @@
 // planning and execution need in memory: the node graph and dbt's partial-parse cache.
 import { CodedError } from '../../shared/errors.js';
 import type { DbtInvocation } from '../../shared/executor-protocol.js';
+import { dbtInvocation } from '../../shared/node-request.js';
+import type { InvocationBase, RunSettings } from '../../shared/node-request.js';
 import type { Executor } from '../../executor/index.js';
 import { graphFromManifest } from '../planning/project-graph.js';
 import type { ProjectGraph } from '../planning/project-graph.js';
@@ -51,51 +53,17 @@ export class ResolveCache {
   }
 }
 
-/** What a run changes about a dbt invocation. */
-export interface RunSettings {
-  target: string | null;
-  vars: DbtInvocation['vars'];
-  env: Record<string, string>;
-  event_time_start?: string | null;
-  event_time_end?: string | null;
-  /** The run's invocation id; dbt sees it as `invocation_id` in every invocation. */
-  invocation_id?: string | null;
-  /** The run's start (ISO 8601), the same in every node and hook. */
-  run_started_at?: string | null;
-  /** manifest.json text for dbt's --state, and whether to --defer to it. */
-  stateManifest?: string | null;
-  defer?: boolean;
-}
-
-/**
- * An RFC 3339 timestamp in the form dbt's --event-time-* flags accept: naive UTC
- * `YYYY-MM-DDTHH:MM:SS` (dbt rejects offsets and fractions).
- */
-export function dbtTimestamp(value: string | null | undefined): string | null {
-  if (!value) return null;
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  return Number.isNaN(ms) ? value : new Date(ms).toISOString().slice(0, 19);
+/** The worker's side of a project's invocations: where dbt and the project are, and its defaults. */
+export function invocationBase(project: ResolvedProject, defaults: InvocationDefaults): InvocationBase {
+  return {
+    dbtPath: defaults.dbtPath, projectDir: project.location.dir, profilesDir: project.location.profilesDir,
+    target: defaults.target, baseEnv: defaults.baseEnv, partialParse: project.partialParse, timeoutMs: defaults.timeoutMs,
+  };
 }
 
 /** The dbt invocation for a project with a run's target, vars and env overlaid. */
-export function invocationFor(
-  project: ResolvedProject,
-  defaults: InvocationDefaults,
-  run: RunSettings,
-): DbtInvocation {
-  return {
-    dbtPath: defaults.dbtPath,
-    projectDir: project.location.dir,
-    profilesDir: project.location.profilesDir,
-    target: run.target ?? defaults.target,
-    vars: run.vars,
-    env: { ...defaults.baseEnv, ...run.env },
-    run: { invocationId: run.invocation_id ?? null, startedAt: run.run_started_at ?? null, eventTimeStart: dbtTimestamp(run.event_time_start), eventTimeEnd: dbtTimestamp(run.event_time_end) },
-    stateManifest: run.stateManifest ?? null,
-    defer: run.defer ?? false,
-    partialParse: project.partialParse,
-    timeoutMs: defaults.timeoutMs,
-  };
+export function invocationFor(project: ResolvedProject, defaults: InvocationDefaults, run: RunSettings): DbtInvocation {
+  return dbtInvocation(invocationBase(project, defaults), run);
 }
 
 /**

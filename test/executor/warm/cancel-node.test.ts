@@ -30,7 +30,7 @@ function task(db: string, model: string): NodeTask {
       dbtPath: DBT, projectDir: PROJECT, profilesDir: PROJECT, target: 'threads2', vars: {}, partialParse: null, timeoutMs: 300_000,
       // `slow` would take minutes at this size: only an interrupted query ends it in time.
       env: { ...(process.env as Record<string, string>), SLOW_DUCKDB_PATH: db, SLOW_ROWS_K: '400' },
-      run: { invocationId: 'run-cancel', startedAt: '2026-01-02T03:04:05.000Z' },
+      run: { invocation_id: 'run-cancel', run_started_at: '2026-01-02T03:04:05.000Z', event_time_start: null, event_time_end: null },
     },
     uniqueId: `model.slow_duck.${model}`,
     subcommand: 'run',

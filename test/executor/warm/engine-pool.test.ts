@@ -30,7 +30,7 @@ function probeTask(db: string, run: string, vars: Record<string, string> = {}): 
     invocation: {
       dbtPath: DBT, projectDir: PROJECT, profilesDir: PROJECT, target: null, vars, partialParse: null, timeoutMs: 120_000,
       env: { ...(process.env as Record<string, string>), WARM_DUCKDB_PATH: db },
-      run: { invocationId: run, startedAt: '2026-01-02T03:04:05.000Z' },
+      run: { invocation_id: run, run_started_at: '2026-01-02T03:04:05.000Z', event_time_start: null, event_time_end: null },
     },
     uniqueId: 'model.warm_duck.probe',
     subcommand: 'build',

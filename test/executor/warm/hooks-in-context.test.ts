@@ -29,7 +29,7 @@ afterAll(async () => {
 
 const invocation = (run: string, vars: Record<string, string>) => ({
   dbtPath: DBT, projectDir: PROJECT, profilesDir: PROJECT, target: null, vars, partialParse: null, timeoutMs: 120_000,
-  env: process.env as Record<string, string>, run: { invocationId: run, startedAt: '2026-01-02T03:04:05.000Z' },
+  env: process.env as Record<string, string>, run: { invocation_id: run, run_started_at: '2026-01-02T03:04:05.000Z', event_time_start: null, event_time_end: null },
 });
 
 function hooks(run: string, vars: Record<string, string>, phase: 'start' | 'end', extra: Partial<HooksTask> = {}): HooksTask {

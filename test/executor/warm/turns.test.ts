@@ -13,12 +13,12 @@ function slot(key: string, over: Partial<Slot> = {}, ctx: Partial<OpenContext> =
 describe('turns between runs on the engine pool', () => {
   it('closes an idle context past its grace for another run', () => {
     const idle = slot('a', {}, { idleSince: 0 });
-    expect(roomFor([idle], { kind: 'node', contextKey: 'b', queuedAt: 0 } as never, 300, T)).toEqual({ close: idle });
+    expect(roomFor([idle], { kind: 'node', request: { context: { key: 'b' } }, queuedAt: 0 } as never, 300, T)).toEqual({ close: idle });
   });
 
   it('gives an idle context no grace when the task slots are full (its run\'s next nodes cannot arrive)', () => {
     const idle = slot('a', {}, { idleSince: 1_000, openedAt: 1_000 });
-    const job = { kind: 'node', contextKey: 'b', queuedAt: 1_000 } as never;
+    const job = { kind: 'node', request: { context: { key: 'b' } }, queuedAt: 1_000 } as never;
     expect(roomFor([idle], job, 1_010, T)).toEqual({ drain: null, retryInMs: 240 });
     expect(roomFor([idle], job, 1_010, { ...T, full: true })).toEqual({ close: idle });
   });

@@ -95,7 +95,7 @@ describe('dbt_temporal.yml', () => {
 
 describe('dbtTimestamp', () => {
   it('turns RFC 3339 into the naive UTC form dbt accepts', async () => {
-    const { dbtTimestamp } = await import('../../../src/supervisor/projects/resolve-cache.js');
+    const { dbtTimestamp } = await import('../../../src/shared/node-request.js');
     expect(dbtTimestamp('2026-10-01T00:00:00Z')).toBe('2026-10-01T00:00:00');
     expect(dbtTimestamp('2026-10-01T02:30:00+02:00')).toBe('2026-10-01T00:30:00');
     expect(dbtTimestamp('2026-10-01')).toBe('2026-10-01T00:00:00');
