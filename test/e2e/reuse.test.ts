@@ -1,11 +1,14 @@
 // Reuse (docs/reuse.md) on one worker: a second run of an unchanged project rebuilds nothing
 // (every node reported `no-op` "reused from <first run>"), a plan preview says what would be
 // built and why without building, a run without reuse invalidates what it rebuilt, and
-// `full_refresh` ignores the state.
+// `full_refresh` ignores the state. The plan's warehouse probe starts with its `dbt ls` when the
+// worker's start-up manifest covers the run, and after it, deciding the same, when it does not.
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { useE2eWorker } from '../support/e2e-worker.js';
 import { runCli } from '../support/worker-process.js';
+import { dumpDuckDbFile } from '../support/duckdb-dump.js';
+import { runDbtArgs } from '../support/parity-oracle.js';
 import { INITIAL_RAW, REUSE_FIXTURE, duckWarehouse } from '../support/reuse-fixture.js';
 import type { ReuseWarehouse } from '../support/reuse-fixture.js';
 
@@ -14,11 +17,25 @@ let wh: ReuseWarehouse;
 const e2e = useE2eWorker('reuse', async (scratch) => {
   wh = duckWarehouse(join(scratch, 'wh.duckdb'));
   await wh.load(INITIAL_RAW);
-  return { DBT_PROJECT_DIRS: REUSE_FIXTURE, WRITE_ARTIFACTS: 'true', ARTIFACT_STORE: join(scratch, 'store') };
+  // The runs' env is the worker's too: its start-up manifest names the runs' relations.
+  return { DBT_PROJECT_DIRS: REUSE_FIXTURE, WRITE_ARTIFACTS: 'true', ARTIFACT_STORE: join(scratch, 'store'), ...wh.env };
 });
 
 const run = (input: Record<string, unknown>) => e2e.run({ project: 'reuse_proj', env: wh.env, ...input });
 const statuses = (r: Awaited<ReturnType<typeof run>>) => new Map((r.output?.node_results ?? []).map((n) => [n.unique_id, n.status]));
+
+/** The attributes of the run's 'reuse plan decided' log line (the worker's output may reach us after the run's result). */
+async function planLog(r: Awaited<ReturnType<typeof run>>): Promise<Record<string, unknown>> {
+  const ofRun = (): string[] => e2e.worker.logs().split('\n').filter((l) => l.includes('reuse plan decided') && l.includes(`"workflowId":"${r.workflowId}"`));
+  for (let waited = 0; ofRun().length === 0 && waited < 5_000; waited += 50) await new Promise((wake) => setTimeout(wake, 50));
+  const lines = ofRun();
+  expect(lines.length, `one plan log line of ${r.workflowId}`).toBe(1);
+  return JSON.parse(lines[0] as string) as Record<string, unknown>;
+}
+
+/** Models and seeds the run executed (not reused), by name. */
+const executed = (r: Awaited<ReturnType<typeof run>>): string[] =>
+  (r.output?.node_results ?? []).filter((n) => n.status !== 'no-op' && /^(model|seed)\./.test(n.unique_id)).map((n) => n.unique_id.split('.').pop() as string).sort();
 
 describe('reuse on one worker', () => {
   it('reuses every node of an unchanged project, says so in a plan preview, and rebuilds after a run without reuse', async () => {
@@ -54,5 +71,42 @@ describe('reuse on one worker', () => {
     expect([...statuses(refreshed).values()].includes('no-op')).toBe(false);
     const again = await run({ reuse: true });
     expect([...statuses(again).values()].every((s) => s === 'no-op')).toBe(true);
+  });
+
+  it('probes while the plan lists when the start-up manifest covers the run, and after the list, deciding the same, when it does not', async () => {
+    // Unchanged project, the worker's env: the plans take the probe started with their ls.
+    for (const k of [1, 2]) {
+      const r = await run({ reuse: true });
+      expect(r.ok, r.message ?? '').toBe(true);
+      expect([...statuses(r).values()].every((s) => s === 'no-op'), `run ${k}`).toBe(true);
+      expect(await planLog(r), `run ${k}`).toMatchObject({ speculated: 1, speculative: 1 });
+    }
+
+    // The env puts the models in another schema and reads the sources from another, which
+    // gains a customer: the start-up manifest's probe covers neither, so the plan probes after
+    // its ls (the first run of this env has no warehouse to speculate on: it builds everything).
+    await wh.exec(['create schema raw2', 'create table raw2.orders as select * from raw.orders', 'create table raw2.customers as select * from raw.customers']);
+    const moved = { ...wh.env, REUSE_SCHEMA: 'alt', REUSE_RAW_SCHEMA: 'raw2' };
+    const first = await run({ reuse: true, env: moved });
+    expect(first.ok, first.message ?? '').toBe(true);
+    expect(executed(first)).toEqual(['big_customers', 'leaf_report', 'orders_by_customer', 'region_totals', 'regions', 'stg_customers', 'stg_orders']);
+    expect(await planLog(first)).toMatchObject({ speculated: 0, speculative: 0 });
+    const NEW_CUSTOMER = "(4, 'dee', 's')";
+    await wh.exec([`insert into raw2.customers values ${NEW_CUSTOMER}`]);
+    const second = await run({ reuse: true, env: moved });
+    expect(second.ok, second.message ?? '').toBe(true);
+    expect(executed(second)).toEqual(['big_customers', 'leaf_report', 'orders_by_customer', 'region_totals', 'stg_customers']);
+    expect(await planLog(second)).toMatchObject({ speculated: 1, speculative: 0 });
+    const third = await run({ reuse: true, env: moved });
+    expect([...statuses(third).values()].every((s) => s === 'no-op')).toBe(true);
+    expect(await planLog(third)).toMatchObject({ speculated: 1, speculative: 0 });
+
+    // The moved relations equal plain dbt's on the same data.
+    const oracle = duckWarehouse(join(e2e.scratch, 'oracle.duckdb'));
+    await oracle.load({ orders: INITIAL_RAW.orders, customers: [...INITIAL_RAW.customers, NEW_CUSTOMER] });
+    const plain = await runDbtArgs(REUSE_FIXTURE, ['build', '--target', 'duck'], oracle.env);
+    expect(plain.exitCode, plain.stdout).toBe(0);
+    const alt = Object.entries(await dumpDuckDbFile(join(e2e.scratch, 'wh.duckdb'))).filter(([k]) => k.startsWith('alt.')).map(([k, rows]) => [k.replace(/^alt\./, 'main.'), rows]);
+    expect(Object.fromEntries(alt)).toEqual(await oracle.dump());
   });
 });

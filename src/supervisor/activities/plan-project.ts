@@ -18,7 +18,8 @@ import { idsToRetry, readArtifactRef } from './artifact-refs.js';
 import { checkMemoryWarehouse } from './memory-warehouse.js';
 import { rethrowCoded, toFailure } from './deps.js';
 import { runEnvOf, runOnExecutor } from './executor-call.js';
-import { planReuse } from '../reuse/plan-reuse.js';
+import { planReuse, probesWarehouse } from '../reuse/plan-reuse.js';
+import { ProbeSpeculator, warehouseMemoKey } from '../reuse/speculative-probe.js';
 import { planCoordination, wantsLeases } from '../planning/coordination.js';
 import type { ActivityDeps } from './deps.js';
 import type { NodeHistory } from '../priority/node-durations.js';
@@ -55,6 +56,7 @@ export interface PlanProjectInput {
 
 export function createPlanProjectActivity(deps: ActivityDeps) {
   const readsUnderscore = new Map<string, boolean>();
+  const speculator = new ProbeSpeculator();
   return async function plan_project({ request: asked, invocation_id: invocationId, run_input_json: runInput }: PlanProjectInput): Promise<ExecutionPlan> {
     let project;
     try {
@@ -77,69 +79,80 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
     if (request.defer_manifest_ref) await readArtifactRef(deps, 'defer_manifest_ref', request.defer_manifest_ref);
     const stateManifest = request.state_manifest_ref ? await readArtifactRef(deps, 'state_manifest_ref', request.state_manifest_ref) : null;
     const retry = request.retry_from ? idsToRetry(await readArtifactRef(deps, 'retry_from', request.retry_from)) : null;
-    const result = await deps.executor.run({
-      type: 'list',
-      invocation: invocationFor(project, deps.defaults, { ...request, stateManifest, invocation_id: invocationId ?? null }),
-      select: request.select,
-      exclude: request.exclude,
-      selector: request.selector,
-      indirectSelection: request.indirect_selection,
-      resourceTypes,
-      // Relation leases read relation names from the run's manifest (docs/coordination.md).
-      wantManifest: Boolean(invocationId && (deps.observability?.store || wantsLeases(project.settings, request.command, request.reuse))),
-      ...(listOptions ? { outputKeys: listingKeys(listOptions) } : {}),
-    });
-    if (result.type === 'error') {
-      const failure = planFailure(result.code, result.message);
-      throw toFailure(failure.code, failure.message);
-    }
-    if (result.type !== 'listed') throw new Error(`unexpected executor result ${result.type}`);
-    const warehouse = result.warehouse ?? null;
-    if (warehouse?.startsWith('duckdb-memory:')) {
-      await checkMemoryWarehouse({ project: project.location.name, target: request.target ?? deps.defaults.target ?? 'default', engineMode: deps.executor.mode });
-    }
-    const listed = retry ? result.uniqueIds.filter((id) => retry.has(id)) : result.uniqueIds;
-    if (retry && listed.length === 0) {
-      throw toFailure('SELECTION_ERROR', `every selected node succeeded in the previous run (${request.retry_from}): nothing to retry`);
-    }
-    const nodes = request.command === 'list' ? listedNodes(project.graph, listed) : withDurations(buildPlanNodes(project.graph, listed, request.command), deps.observability?.durations?.of(project.location.name));
-    // As dbt: a selection that matches nothing is a warning and nothing to run, not an error.
-    const dbtWarnings = result.warnings ?? [];
-    const warnings = nodes.length === 0 ? emptySelectionWarnings(request, dbtWarnings, result.uniqueIds.length === 0) : dbtWarnings;
-    // The manifest as this run parsed the project (its env, vars and target): what dbt itself
-    // would write, and what --defer / state: comparisons of later runs must see.
+    // A reuse plan's warehouse probe starts with the ls once an earlier plan found the warehouse
+    // (docs/reuse.md); the plan waits for it whatever happens, so it never outlives the plan.
     const store = deps.observability?.store;
-    // Parsed once: stored, and read by reuse and coordination.
-    const manifest = result.manifestJson ? (JSON.parse(result.manifestJson) as ManifestDoc) : null;
-    const manifestPath = store && invocationId && manifest
-      ? await store.put(invocationId, 'manifest.json', redactText(deps, manifestForRun(manifest, invocationId, new Date().toISOString())))
-      : null;
-    // Reuse (docs/reuse.md): which nodes are unchanged since their last build; after the
-    // manifest is stored, so a failed probe never loses the plan's artifacts.
-    const target = result.profile?.target ?? request.target ?? deps.defaults.target ?? 'default';
-    const decided = invocationId && request.command !== 'list' ? await planReuse({
-      project, request, invocationId, target, nodes, manifest, warehouse, store: store ?? null, leases: wantsLeases(project.settings, request.command, request.reuse),
-      invocation: invocationFor(project, deps.defaults, { ...request, invocation_id: invocationId }), compile: (task) => runOnExecutor(deps, project, () => task, warehouse),
-      log: (message, attrs) => Context.current().log.info(message, attrs),
-    }) : nodes;
-    const { nodes: planned, coordination } = request.command === 'list' ? { nodes: decided, coordination: null }
-      : planCoordination({ settings: project.settings, command: request.command, reuse: request.reuse, fullRefresh: request.full_refresh, target, warehouse, manifest, nodes: decided });
-    return {
-      manifest_path: manifestPath,
-      project: project.location.name,
-      command: request.command,
-      target: request.target ?? deps.defaults.target,
-      nodes: planned,
-      has_on_run_start: project.graph.hooks.start && hookCommandWords(request.command) !== null,
-      has_on_run_end: project.graph.hooks.end && hookCommandWords(request.command) !== null,
-      reads_run_input: readsRunInput,
-      warehouse,
-      options: { retry: project.settings.retry, timeouts: project.settings.timeouts, hooks: project.settings.hooks },
-      found: project.graph.found,
-      concurrency: result.profile ?? null,
-      ...(coordination ? { coordination } : {}),
-      warnings,
-      ...(listOptions ? { listing: fitListing(listingLines(result.rows ?? [], listOptions)) } : {}),
-    };
+    const reuseInvocation = invocationId ? invocationFor(project, deps.defaults, { ...request, invocation_id: invocationId }) : null;
+    const memoKey = warehouseMemoKey(project.location.name, request.target, request.env, request.vars);
+    const speculative = reuseInvocation && probesWarehouse(project, request, store ?? null)
+      ? speculator.start(project, memoKey, (warehouse) => (task) => runOnExecutor(deps, project, () => task, warehouse), reuseInvocation) : null;
+    try {
+      const result = await deps.executor.run({
+        type: 'list',
+        invocation: invocationFor(project, deps.defaults, { ...request, stateManifest, invocation_id: invocationId ?? null }),
+        select: request.select,
+        exclude: request.exclude,
+        selector: request.selector,
+        indirectSelection: request.indirect_selection,
+        resourceTypes,
+        // Relation leases read relation names from the run's manifest (docs/coordination.md).
+        wantManifest: Boolean(invocationId && (deps.observability?.store || wantsLeases(project.settings, request.command, request.reuse))),
+        ...(listOptions ? { outputKeys: listingKeys(listOptions) } : {}),
+      });
+      if (result.type === 'error') {
+        const failure = planFailure(result.code, result.message);
+        throw toFailure(failure.code, failure.message);
+      }
+      if (result.type !== 'listed') throw new Error(`unexpected executor result ${result.type}`);
+      const warehouse = result.warehouse ?? null;
+      if (warehouse?.startsWith('duckdb-memory:')) {
+        await checkMemoryWarehouse({ project: project.location.name, target: request.target ?? deps.defaults.target ?? 'default', engineMode: deps.executor.mode });
+      }
+      const listed = retry ? result.uniqueIds.filter((id) => retry.has(id)) : result.uniqueIds;
+      if (retry && listed.length === 0) {
+        throw toFailure('SELECTION_ERROR', `every selected node succeeded in the previous run (${request.retry_from}): nothing to retry`);
+      }
+      const nodes = request.command === 'list' ? listedNodes(project.graph, listed) : withDurations(buildPlanNodes(project.graph, listed, request.command), deps.observability?.durations?.of(project.location.name));
+      // As dbt: a selection that matches nothing is a warning and nothing to run, not an error.
+      const dbtWarnings = result.warnings ?? [];
+      const warnings = nodes.length === 0 ? emptySelectionWarnings(request, dbtWarnings, result.uniqueIds.length === 0) : dbtWarnings;
+      // The manifest as this run parsed the project (its env, vars and target): what dbt itself
+      // would write, and what --defer / state: comparisons of later runs must see.
+      // Parsed once: stored, and read by reuse and coordination.
+      const manifest = result.manifestJson ? (JSON.parse(result.manifestJson) as ManifestDoc) : null;
+      speculator.remember(memoKey, warehouse, manifest?.metadata?.adapter_type ?? project.graph.adapterType);
+      const manifestPath = store && invocationId && manifest
+        ? await store.put(invocationId, 'manifest.json', redactText(deps, manifestForRun(manifest, invocationId, new Date().toISOString())))
+        : null;
+      // Reuse (docs/reuse.md): which nodes are unchanged since their last build; after the
+      // manifest is stored, so a failed probe never loses the plan's artifacts.
+      const target = result.profile?.target ?? request.target ?? deps.defaults.target ?? 'default';
+      const decided = invocationId && reuseInvocation && request.command !== 'list' ? await planReuse({
+        project, request, invocationId, target, nodes, manifest, warehouse, store: store ?? null, leases: wantsLeases(project.settings, request.command, request.reuse),
+        invocation: reuseInvocation, compile: (task) => runOnExecutor(deps, project, () => task, warehouse), speculative,
+        log: (message, attrs) => Context.current().log.info(message, attrs),
+      }) : nodes;
+      const { nodes: planned, coordination } = request.command === 'list' ? { nodes: decided, coordination: null }
+        : planCoordination({ settings: project.settings, command: request.command, reuse: request.reuse, fullRefresh: request.full_refresh, target, warehouse, manifest, nodes: decided });
+      return {
+        manifest_path: manifestPath,
+        project: project.location.name,
+        command: request.command,
+        target: request.target ?? deps.defaults.target,
+        nodes: planned,
+        has_on_run_start: project.graph.hooks.start && hookCommandWords(request.command) !== null,
+        has_on_run_end: project.graph.hooks.end && hookCommandWords(request.command) !== null,
+        reads_run_input: readsRunInput,
+        warehouse,
+        options: { retry: project.settings.retry, timeouts: project.settings.timeouts, hooks: project.settings.hooks },
+        found: project.graph.found,
+        concurrency: result.profile ?? null,
+        ...(coordination ? { coordination } : {}),
+        warnings,
+        ...(listOptions ? { listing: fitListing(listingLines(result.rows ?? [], listOptions)) } : {}),
+      };
+    } finally {
+      await speculative?.answer;
+    }
   };
 }

@@ -1,7 +1,7 @@
 // Reuse decisions of a plan (docs/reuse.md): compile the candidates, probe the warehouse, read
 // the stored states, then walk the plan in order: a node is reused only when its fingerprint
 // equals its last successful build's, its relation exists, and every parent is reused too.
-import type { CompileTask, DbtInvocation, ExecutorResult } from '../../shared/executor-protocol.js';
+import type { DbtInvocation } from '../../shared/executor-protocol.js';
 import type { RunRequest } from '../../shared/input.js';
 import type { PlanNode } from '../../shared/plan.js';
 import type { NodeReuse } from '../../shared/reuse.js';
@@ -11,8 +11,10 @@ import { exactSelector } from '../planning/commands.js';
 import type { ResolvedProject } from '../projects/resolve-cache.js';
 import { REUSABLE_TYPES, decideAll } from './decide.js';
 import type { ManifestEntry } from './fingerprint.js';
-import { parseProbe, probeJinja } from './probe.js';
-import type { ProbeAnswer, ProbeSource } from './probe.js';
+import { coversScope, probeScope } from './probe-scope.js';
+import { compiledCodes, runProbe } from './run-probe.js';
+import type { CompileOnExecutor } from './run-probe.js';
+import type { SpeculativeProbe } from './speculative-probe.js';
 import { ReuseStateStore, stateDir } from './state-store.js';
 
 /** Commands whose nodes may be reused. */
@@ -30,8 +32,10 @@ export interface PlanReuseInput {
   warehouse: string | null;
   store: ArtifactStore | null;
   /** Runs a compile task on the executor (the activity's frame: heartbeats, DuckDB exclusivity). */
-  compile: (task: CompileTask) => Promise<ExecutorResult>;
+  compile: CompileOnExecutor;
   invocation: DbtInvocation;
+  /** A probe started with the plan's `dbt ls` (speculative-probe.ts), used when it covers the run's needs. @default none */
+  speculative?: SpeculativeProbe | null;
   /** The run takes relation leases (then its built nodes' inputs are complete: decide.ts compileBuilt). @default false */
   leases?: boolean;
   /** Where the plan's cost goes (milliseconds of compile, probe, state reads). @default none */
@@ -41,11 +45,9 @@ export interface PlanReuseInput {
 const allBuild = (nodes: PlanNode[], reason: string, record: { target: string } | null = null): PlanNode[] =>
   nodes.map((n) => (REUSABLE_TYPES.includes(n.resource_type) ? { ...n, reuse: { action: 'build', reason, ...(record ? { fp: null, parts: {}, target: record.target } : {}) } } : n));
 
-function compiledCodes(result: ExecutorResult): Map<string, string> | string {
-  if (result.type === 'error') return result.message;
-  if (result.type !== 'compiled') return `unexpected executor result ${result.type}`;
-  const doc = JSON.parse(result.runResultsJson) as { results: { unique_id: string; compiled_code?: string | null }[] };
-  return new Map(doc.results.filter((r) => typeof r.compiled_code === 'string').map((r) => [r.unique_id, r.compiled_code as string]));
+/** Whether the run's plan decides reuse, and so probes the warehouse once it has the run's manifest. */
+export function probesWarehouse(project: ResolvedProject, request: RunRequest, store: ArtifactStore | null): boolean {
+  return REUSE_COMMANDS.includes(request.command) && (request.reuse ?? project.settings.reuse.enabled) && Boolean(store?.refOf);
 }
 
 /** The plan's nodes with their reuse decisions (unchanged when the run keeps no reuse state). */
@@ -75,22 +77,14 @@ export async function planReuse(i: PlanReuseInput): Promise<PlanNode[]> {
   };
   let codes = i.request.plan_only ? await compile(candidates.map((n) => n.unique_id)) : new Map<string, string>();
 
-  // The warehouse: existing relations of the candidates' schemas, data versions of their sources.
+  // The warehouse: existing relations of the candidates' schemas, data versions of their sources;
+  // the speculative probe's answer when it read all of that, as the run reads it.
   const adapter = manifest.metadata?.adapter_type ?? i.project.graph.adapterType;
-  const schemas = new Set<string>();
-  const sources = new Map<string, ProbeSource>();
-  for (const n of candidates) {
-    const e = entries.get(n.unique_id);
-    if (e?.schema) schemas.add(`${e.database ?? ''}.${e.schema}`.toLowerCase());
-    for (const p of e?.depends_on?.nodes ?? []) {
-      const s = entries.get(p);
-      if (!p.startsWith('source.') || !s?.relation_name || !s.schema) continue;
-      sources.set(p, { unique_id: p, key: `${s.database ?? ''}.${s.schema}.${s.identifier ?? s.name}`.toLowerCase(), relation: s.relation_name, schema: s.schema, identifier: s.identifier ?? s.name ?? '', loaded_at_field: s.loaded_at_field ?? (s.config?.['loaded_at_field'] as string | undefined) ?? null });
-      schemas.add(`${s.database ?? ''}.${s.schema}`.toLowerCase());
-    }
-  }
+  const scope = probeScope(entries, candidates.map((n) => n.unique_id));
   const t1 = Date.now();
-  const probe = await runProbe(i, probeJinja(adapter, [...schemas], [...sources.values()]));
+  const spec = i.speculative && i.speculative.adapter === adapter && coversScope(i.speculative.scope, scope) ? await i.speculative.answer : null;
+  const speculative = spec !== null && typeof spec !== 'string';
+  const probe = speculative ? spec : await runProbe(i.compile, i.invocation, adapter, scope);
   const t2 = Date.now();
 
   const outside = new Set<string>();
@@ -111,21 +105,12 @@ export async function planReuse(i: PlanReuseInput): Promise<PlanNode[]> {
     decisions = decideAll({ ...base, codes: typeof codes === 'string' ? null : codes, compileError: typeof codes === 'string' ? codes : null });
   }
   const reused = [...decisions.values()].filter((d) => d.action === 'reuse').length;
-  i.log?.('reuse plan decided', { nodes: candidates.length, reused, compiled: compileLater.size, compile_ms: t1 - t0 + Date.now() - t4, probe_ms: t2 - t1, state_ms: t3 - t2, decide_ms: t4 - t3 });
+  i.log?.('reuse plan decided', {
+    nodes: candidates.length, reused, compiled: compileLater.size, speculated: i.speculative ? 1 : 0, speculative: speculative ? 1 : 0,
+    compile_ms: t1 - t0 + Date.now() - t4, probe_ms: t2 - t1, state_ms: t3 - t2, decide_ms: t4 - t3,
+  });
   return i.nodes.map((n) => {
     const d: NodeReuse | undefined = decisions.get(n.unique_id);
     return d ? { ...n, reuse: d.action === 'build' ? { ...d, target: i.target } : d } : n;
   });
-}
-
-/** The warehouse's answer, or why there is none (then nothing is reused). */
-async function runProbe(i: PlanReuseInput, jinja: string): Promise<ProbeAnswer | string> {
-  const codes = compiledCodes(await i.compile({ type: 'compile', invocation: i.invocation, select: null, inline: jinja }));
-  if (typeof codes === 'string') return codes;
-  const text = [...codes.values()][0];
-  try {
-    return text === undefined ? 'the probe compiled to nothing' : parseProbe(text);
-  } catch (err) {
-    return `unreadable probe answer: ${(err as Error).message}`;
-  }
 }
