@@ -19,7 +19,7 @@ import { checkMemoryWarehouse } from './memory-warehouse.js';
 import { rethrowCoded, toFailure } from './deps.js';
 import { runEnvOf, runOnExecutor } from './executor-call.js';
 import { planReuse, probesWarehouse } from '../reuse/plan-reuse.js';
-import { ProbeSpeculator, warehouseMemoKey } from '../reuse/speculative-probe.js';
+import { ProbeSpeculator, probeMemoKey } from '../reuse/speculative-probe.js';
 import { planCoordination, wantsLeases } from '../planning/coordination.js';
 import type { ActivityDeps } from './deps.js';
 import type { NodeHistory } from '../priority/node-durations.js';
@@ -79,13 +79,13 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
     if (request.defer_manifest_ref) await readArtifactRef(deps, 'defer_manifest_ref', request.defer_manifest_ref);
     const stateManifest = request.state_manifest_ref ? await readArtifactRef(deps, 'state_manifest_ref', request.state_manifest_ref) : null;
     const retry = request.retry_from ? idsToRetry(await readArtifactRef(deps, 'retry_from', request.retry_from)) : null;
-    // A reuse plan's warehouse probe starts with the ls once an earlier plan found the warehouse
-    // (docs/reuse.md); the plan waits for it whatever happens, so it never outlives the plan.
+    // A reuse plan's warehouse probe starts with the ls once an earlier plan of the same key
+    // probed (docs/reuse.md); the plan waits for it whatever happens, so it never outlives the plan.
     const store = deps.observability?.store;
     const reuseInvocation = invocationId ? invocationFor(project, deps.defaults, { ...request, invocation_id: invocationId }) : null;
-    const memoKey = warehouseMemoKey(project.location.name, request.target, request.env, request.vars);
+    const memoKey = probeMemoKey(project.location.name, request.target, request.env, request.vars);
     const speculative = reuseInvocation && probesWarehouse(project, request, store ?? null)
-      ? speculator.start(project, memoKey, (warehouse) => (task) => runOnExecutor(deps, project, () => task, warehouse), reuseInvocation) : null;
+      ? speculator.start(memoKey, (warehouse) => (task) => runOnExecutor(deps, project, () => task, warehouse), reuseInvocation) : null;
     try {
       const result = await deps.executor.run({
         type: 'list',
@@ -120,7 +120,6 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
       // would write, and what --defer / state: comparisons of later runs must see.
       // Parsed once: stored, and read by reuse and coordination.
       const manifest = result.manifestJson ? (JSON.parse(result.manifestJson) as ManifestDoc) : null;
-      speculator.remember(memoKey, warehouse, manifest?.metadata?.adapter_type ?? project.graph.adapterType);
       const manifestPath = store && invocationId && manifest
         ? await store.put(invocationId, 'manifest.json', redactText(deps, manifestForRun(manifest, invocationId, new Date().toISOString())))
         : null;
@@ -130,6 +129,7 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
       const decided = invocationId && reuseInvocation && request.command !== 'list' ? await planReuse({
         project, request, invocationId, target, nodes, manifest, warehouse, store: store ?? null, leases: wantsLeases(project.settings, request.command, request.reuse),
         invocation: reuseInvocation, compile: (task) => runOnExecutor(deps, project, () => task, warehouse), speculative,
+        probed: (adapter, scope) => speculator.remember(memoKey, { warehouse, adapter, scope }),
         log: (message, attrs) => Context.current().log.info(message, attrs),
       }) : nodes;
       const { nodes: planned, coordination } = request.command === 'list' ? { nodes: decided, coordination: null }

@@ -12,6 +12,7 @@ import type { ResolvedProject } from '../projects/resolve-cache.js';
 import { REUSABLE_TYPES, decideAll } from './decide.js';
 import type { ManifestEntry } from './fingerprint.js';
 import { coversScope, probeScope } from './probe-scope.js';
+import type { ProbeScope } from './probe-scope.js';
 import { compiledCodes, runProbe } from './run-probe.js';
 import type { CompileOnExecutor } from './run-probe.js';
 import type { SpeculativeProbe } from './speculative-probe.js';
@@ -36,10 +37,12 @@ export interface PlanReuseInput {
   invocation: DbtInvocation;
   /** A probe started with the plan's `dbt ls` (speculative-probe.ts), used when it covers the run's needs. @default none */
   speculative?: SpeculativeProbe | null;
+  /** Told what this plan's probe must read (the next plan of the run's key speculates on it). @default none */
+  probed?: (adapter: string, scope: ProbeScope) => void;
   /** The run takes relation leases (then its built nodes' inputs are complete: decide.ts compileBuilt). @default false */
   leases?: boolean;
   /** Where the plan's cost goes (milliseconds of compile, probe, state reads). @default none */
-  log?: (message: string, attrs: Record<string, number>) => void;
+  log?: (message: string, attrs: Record<string, number | string>) => void;
 }
 
 const allBuild = (nodes: PlanNode[], reason: string, record: { target: string } | null = null): PlanNode[] =>
@@ -81,10 +84,14 @@ export async function planReuse(i: PlanReuseInput): Promise<PlanNode[]> {
   // the speculative probe's answer when it read all of that, as the run reads it.
   const adapter = manifest.metadata?.adapter_type ?? i.project.graph.adapterType;
   const scope = probeScope(entries, candidates.map((n) => n.unique_id));
+  i.probed?.(adapter, scope);
   const t1 = Date.now();
-  const spec = i.speculative && i.speculative.adapter === adapter && coversScope(i.speculative.scope, scope) ? await i.speculative.answer : null;
+  const covers = i.speculative ? i.speculative.adapter === adapter && coversScope(i.speculative.scope, scope) : false;
+  const spec = covers && i.speculative ? await i.speculative.answer : null;
   const speculative = spec !== null && typeof spec !== 'string';
   const probe = speculative ? spec : await runProbe(i.compile, i.invocation, adapter, scope);
+  // Why a started speculation went unused: it read too little, or it failed.
+  const missed = i.speculative && !speculative ? { speculation_missed: typeof spec === 'string' ? spec.split('\n')[0]?.slice(0, 200) ?? '' : 'scope' } : {};
   const t2 = Date.now();
 
   const outside = new Set<string>();
@@ -106,7 +113,7 @@ export async function planReuse(i: PlanReuseInput): Promise<PlanNode[]> {
   }
   const reused = [...decisions.values()].filter((d) => d.action === 'reuse').length;
   i.log?.('reuse plan decided', {
-    nodes: candidates.length, reused, compiled: compileLater.size, speculated: i.speculative ? 1 : 0, speculative: speculative ? 1 : 0,
+    nodes: candidates.length, reused, compiled: compileLater.size, speculated: i.speculative ? 1 : 0, speculative: speculative ? 1 : 0, ...missed,
     compile_ms: t1 - t0 + Date.now() - t4, probe_ms: t2 - t1, state_ms: t3 - t2, decide_ms: t4 - t3,
   });
   return i.nodes.map((n) => {

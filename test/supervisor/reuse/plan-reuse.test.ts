@@ -40,16 +40,17 @@ const compiled = (code: string): ExecutorResult => ({ type: 'compiled', runResul
 /** planReuse on one model, with the probes it ran and what it logged. */
 async function plan(speculative: SpeculativeProbe | null, runManifest = manifest()) {
   const probes: CompileTask[] = [];
-  const logged: Record<string, number>[] = [];
+  const logged: Record<string, number | string>[] = [];
+  const told: { adapter: string; scope: unknown }[] = [];
   const project = { location: { name: 'p' }, settings: { reuse: { enabled: true, stateful: false } }, graph: { adapterType: 'duckdb', projectName: 'p', nodes: new Map() } } as unknown as ResolvedProject;
   const nodes: PlanNode[] = [{ unique_id: A, name: 'a', resource_type: 'model', depends_on: [] }];
   const input: PlanReuseInput = {
     project, request: { ...parseRunInput({ command: 'build' }), reuse: true }, invocationId: 'run-2', target: 'dev', nodes, manifest: runManifest, warehouse: null,
-    store: memoryStore(), invocation: { dbtPath: 'dbt' } as DbtInvocation, speculative,
+    store: memoryStore(), invocation: { dbtPath: 'dbt' } as DbtInvocation, speculative, probed: (adapter, scope) => told.push({ adapter, scope }),
     compile: async (task) => (probes.push(task), compiled(PROBED)), log: (_m, attrs) => logged.push(attrs),
   };
   const planned = await planReuse(input);
-  return { planned, probes, logged: logged[0] };
+  return { planned, probes, logged: logged[0], told };
 }
 
 const spec = (m: ManifestDoc, answer: ProbeAnswer | string, adapter = 'duckdb'): SpeculativeProbe => ({
@@ -66,11 +67,18 @@ describe('planReuse with a speculative probe', () => {
   });
 
   it('probes as before when the answer does not cover the run, is for another adapter, failed, or there is none', async () => {
-    const cases: (SpeculativeProbe | null)[] = [spec(manifest('raw_elsewhere'), ANSWER), spec(manifest(), ANSWER, 'postgres'), spec(manifest(), 'no warehouse'), null];
-    for (const s of cases) {
+    const cases: [SpeculativeProbe | null, string | undefined][] = [
+      [spec(manifest('raw_elsewhere'), ANSWER), 'scope'], [spec(manifest(), ANSWER, 'postgres'), 'scope'], [spec(manifest(), 'no warehouse'), 'no warehouse'], [null, undefined]];
+    for (const [s, missed] of cases) {
       const { probes, logged } = await plan(s);
       expect(probes.map((t) => t.inline !== null)).toEqual([true]);
       expect(logged).toMatchObject({ speculated: s ? 1 : 0, speculative: 0 });
+      expect(logged?.['speculation_missed']).toBe(missed);
     }
+  });
+
+  it("tells what the run's probe must read, for the next plan of its key", async () => {
+    const { told } = await plan(null);
+    expect(told).toEqual([{ adapter: 'duckdb', scope: probeScope(entriesOf(manifest()), [A]) }]);
   });
 });
