@@ -15,6 +15,7 @@ pointed at stderr, so everything dbt prints lands on stderr). Requests carry an 
 Several node requests are in flight at once; every answer names its request id.
 """
 import ctypes
+import gc
 import json
 import os
 import signal
@@ -58,6 +59,7 @@ def _die_with_parent():
 
 
 _RSS = {"at": 0.0, "mb": 0.0}
+IDLE_COLLECT_S = 0.25  # how long an engine must stay idle before it collects (Engine.collect_when_idle)
 
 
 def _rss_mb_cached():
@@ -90,6 +92,24 @@ class Engine:
         self.manifests = ManifestStore()
         self.context = None
         self.closing = {}  # context key -> close request ids
+        self.requests = 0  # requests read so far (serve)
+        self.invoking = 0  # whole invocations running
+
+    def collect_when_idle(self):
+        """A closed context or a finished invocation leaves a large heap behind, and the next
+        full collection would land on the next request's path (a run's plan, a context's first
+        node: ~150 ms on a 200-node project). Collect in the engine's idle time instead: when no
+        request came in the meantime and nothing runs. Under load (a waiting run takes the engine
+        at once) this never fires, and Python's own collector works as before."""
+        seen = self.requests
+
+        def collect():
+            if self.requests == seen and self.context is None and self.invoking == 0:
+                gc.collect()
+
+        timer = threading.Timer(IDLE_COLLECT_S, collect)
+        timer.daemon = True
+        timer.start()
 
     def encode(self, msg):
         msg.setdefault("rss_mb", _rss_mb_cached())
@@ -139,6 +159,7 @@ class Engine:
             self.context = None
         for rid in self.closing.pop(ctx.key, []):
             self.send({"id": rid, "type": "closed"})
+        self.collect_when_idle()
 
     def cancel(self, req):
         if self.context is not None:
@@ -237,6 +258,7 @@ def serve(proto, lines, warnings, t0):
         if not line:
             continue
         req = json.loads(line)
+        engine.requests += 1
         if req.get("trace"):
             req["_t"] = {"p0": time.time() * 1000}
         op = req.get("op")
@@ -250,10 +272,14 @@ def serve(proto, lines, warnings, t0):
             elif op == "invoke":
                 # On a thread, so that the loop keeps reading (the manager may stop us).
                 def run_invoke(r=req):
+                    engine.invoking += 1
                     try:
                         engine.send(engine.invoke(r))
                     except BaseException as err:  # noqa: BLE001
                         engine.send({"id": r.get("id"), "type": "done", "ok": False, "phase": "engine", "error": f"{type(err).__name__}: {err}", "recycle": True})
+                    finally:
+                        engine.invoking -= 1
+                    engine.collect_when_idle()
 
                 invoker = threading.Thread(target=run_invoke, daemon=True)
                 invoker.start()
