@@ -83,8 +83,9 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
     // probed (docs/reuse.md); the plan waits for it whatever happens, so it never outlives the plan.
     const store = deps.observability?.store;
     const reuseInvocation = invocationId ? invocationFor(project, deps.defaults, { ...request, invocation_id: invocationId }) : null;
-    const memoKey = probeMemoKey(project.location.name, request.target, request.env, request.vars);
-    const speculative = reuseInvocation && probesWarehouse(project, request, store ?? null)
+    // Only a plan that probes hashes the run's env and vars into its key.
+    const memoKey = reuseInvocation && probesWarehouse(project, request, store ?? null) ? probeMemoKey(project.location.name, request.target, request.env, request.vars) : null;
+    const speculative = reuseInvocation && memoKey
       ? speculator.start(memoKey, (warehouse) => (task) => runOnExecutor(deps, project, () => task, warehouse), reuseInvocation) : null;
     try {
       const result = await deps.executor.run({
@@ -129,7 +130,7 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
       const decided = invocationId && reuseInvocation && request.command !== 'list' ? await planReuse({
         project, request, invocationId, target, nodes, manifest, warehouse, store: store ?? null, leases: wantsLeases(project.settings, request.command, request.reuse),
         invocation: reuseInvocation, compile: (task) => runOnExecutor(deps, project, () => task, warehouse), speculative,
-        probed: (adapter, scope) => speculator.remember(memoKey, { warehouse, adapter, scope }),
+        probed: (adapter, scope) => (memoKey ? speculator.remember(memoKey, { warehouse, adapter, scope }) : undefined),
         log: (message, attrs) => Context.current().log.info(message, attrs),
       }) : nodes;
       const { nodes: planned, coordination } = request.command === 'list' ? { nodes: decided, coordination: null }

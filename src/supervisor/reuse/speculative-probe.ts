@@ -3,12 +3,12 @@
 // the plan need not wait for the ls's manifest to start probing. The plan uses its answer only
 // when it covers what the run's own manifest needs (probe-scope.ts coversScope), else probes as
 // before.
-import { createHash } from 'node:crypto';
 import type { JsonValue } from '../../shared/contracts.js';
 import type { DbtInvocation } from '../../shared/executor-protocol.js';
 import { sortedJson } from '../../shared/sorted-json.js';
 import type { ProbeAnswer } from './probe.js';
 import type { ProbeScope } from './probe-scope.js';
+import { digest } from './fingerprint.js';
 import { runProbe } from './run-probe.js';
 import type { CompileOnExecutor } from './run-probe.js';
 
@@ -27,8 +27,7 @@ export interface ProbeSpeculatorOptions {
 
 /** What a plan's warehouse and probe depend on besides the worker: the project, the target as requested, the run's env and vars (a profile may read both). */
 export function probeMemoKey(project: string, target: string | null, env: Record<string, string>, vars: Record<string, JsonValue>): string {
-  const digest = createHash('sha256').update(sortedJson({ env, vars })).digest('hex');
-  return `${project}\n${target ?? ''}\n${digest}`;
+  return `${project}\n${target ?? ''}\n${digest(sortedJson({ env, vars }))}`;
 }
 
 interface Probed {
