@@ -9,7 +9,7 @@ import type { Args } from './args.js';
 import { generateProject } from './generate.js';
 import type { Warehouse } from './generate.js';
 import { parseProject, runPlainBuilds } from './plain-dbt.js';
-import { sampleRss, treeCpuSeconds } from './proc-stats.js';
+import { ownCpuSeconds, sampleRss, treeCpuSeconds } from './proc-stats.js';
 import { simpleTable } from './report.js';
 import { dbtContext, freshDatabase, round, WAREHOUSES } from './scenario.js';
 import type { BenchContext, Scenario } from './scenario.js';
@@ -27,6 +27,9 @@ interface ConcurrencyOptions {
 interface Side {
   wallS: number;
   cpuS: number;
+  /** The supervisor process alone (Temporal SDK, workflows, pool threads), and the dev server. */
+  supervisorCpuS: number;
+  temporalCpuS: number;
   peakRssMb: number;
   failedRuns: number;
   /** The engine counters' growth over the measured runs (context opens, switches, parses, ...). */
@@ -55,13 +58,17 @@ async function workerSide(bench: BenchContext, wh: Warehouse, projectDir: string
     const rss = sampleRss(() => [worker.pid]);
     const counters0 = await worker.engineCounters();
     const cpu0 = treeCpuSeconds([worker.pid]);
+    const own0 = ownCpuSeconds(worker.pid);
+    const server0 = bench.temporalPid === null ? 0 : treeCpuSeconds([bench.temporalPid]);
     const t0 = performance.now();
     const outcomes = await Promise.all(envs.map((e) => runWorkflow(client, taskQueue, { env: e })));
     const wallS = (performance.now() - t0) / 1000;
     const cpuS = treeCpuSeconds([worker.pid]) - cpu0;
+    const supervisorCpuS = ownCpuSeconds(worker.pid) - own0;
+    const temporalCpuS = bench.temporalPid === null ? 0 : treeCpuSeconds([bench.temporalPid]) - server0;
     const engine = growth(counters0, await worker.engineCounters());
     for (const o of outcomes.filter((x) => !x.ok)) bench.log(`${wh}: K=${k}: run ${o.workflowId} failed: ${o.error ?? `${o.failedNodes} node(s)`}`);
-    return { wallS, cpuS, peakRssMb: rss.stop(), failedRuns: outcomes.filter((o) => !o.ok).length, engine };
+    return { wallS, cpuS, supervisorCpuS, temporalCpuS, peakRssMb: rss.stop(), failedRuns: outcomes.filter((o) => !o.ok).length, engine };
   } finally {
     await connection.close();
     await worker.stop();
@@ -78,13 +85,13 @@ async function runConcurrency(bench: BenchContext, o: ConcurrencyOptions) {
     for (const k of o.runs) {
       bench.log(`${wh}: K=${k} runs of ${shape.nodes} nodes: one worker ...`);
       const w = await workerSide(bench, wh, projectDir, k);
-      bench.log(`${wh}: K=${k}: worker ${w.wallS.toFixed(1)} s, ${w.cpuS.toFixed(1)} CPU-s; ${k} x dbt build ...`);
+      bench.log(`${wh}: K=${k}: worker ${w.wallS.toFixed(1)} s, ${w.cpuS.toFixed(1)} CPU-s (supervisor ${w.supervisorCpuS.toFixed(1)}, Temporal server ${w.temporalCpuS.toFixed(1)}); ${k} x dbt build ...`);
       const d = await runPlainBuilds(Array.from({ length: k }, (_, i) => ctx(freshDatabase(bench, wh, `cc_k${k}_dbt${i}`))), parsed.partialParse);
       bench.log(`${wh}: K=${k}: dbt build ${d.wallS.toFixed(1)} s, ${d.cpuS.toFixed(1)} CPU-s; failed runs ${w.failedRuns} / ${d.failures}`);
       const nodes = shape.nodes * k;
       rows.push({
         warehouse: wh, k, nodes, worker_wall_s: round(w.wallS), dbt_wall_s: round(d.wallS), wall_x: round(w.wallS / d.wallS),
-        worker_cpu_s: round(w.cpuS, 1), dbt_cpu_s: round(d.cpuS, 1), cpu_x: d.cpuS > 0 ? round(w.cpuS / d.cpuS) : null,
+        worker_cpu_s: round(w.cpuS, 1), worker_supervisor_cpu_s: round(w.supervisorCpuS, 1), temporal_cpu_s: round(w.temporalCpuS, 1), dbt_cpu_s: round(d.cpuS, 1), cpu_x: d.cpuS > 0 ? round(w.cpuS / d.cpuS) : null,
         worker_peak_rss_mb: w.peakRssMb, dbt_peak_rss_mb: d.peakRssMb,
         worker_nodes_per_s: round(nodes / w.wallS), dbt_nodes_per_s: round(nodes / d.wallS),
         worker_failed_runs: w.failedRuns, dbt_failed_runs: d.failures, worker_engine: w.engine,

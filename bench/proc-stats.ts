@@ -1,3 +1,3 @@
 // Process-tree resource accounting from /proc for the benchmark scenarios: the accounting of
 // `dbt-temporal bench` (src/supervisor/cli/bench-proc.ts).
-export { reapedChildrenCpuSeconds, sampleRss, treeCpuSeconds } from '../src/supervisor/cli/bench-proc.js';
+export { ownCpuSeconds, reapedChildrenCpuSeconds, sampleRss, treeCpuSeconds } from '../src/supervisor/cli/bench-proc.js';

@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const server = await startDevServer({ executable: temporalExecutable(process.env) });
   const pg = scenario.warehouses.includes('postgres') ? await startPostgres() : null;
   try {
-    const result = await scenario.run({ scratch, temporalAddress: server.address, pg, log });
+    const result = await scenario.run({ scratch, temporalAddress: server.address, temporalPid: server.pid, pg, log });
     const machine = { cpus: cpus().length, cpu_model: cpus()[0]?.model ?? 'unknown', mem_gib: Math.round(totalmem() / 2 ** 30), node: process.version };
     const doc = { scenario: result.name, generated_at: new Date().toISOString(), machine, ...result.doc };
     await writeResults(RESULTS, result.name, doc, result.table, result.svg);

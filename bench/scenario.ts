@@ -13,6 +13,8 @@ export interface BenchContext {
   /** Removed after the scenario; workers get it as TMPDIR. */
   scratch: string;
   temporalAddress: string;
+  /** The dev server's pid, for its CPU share (null when unknown). */
+  temporalPid: number | null;
   /** Started when the scenario lists postgres among its warehouses. */
   pg: BenchPostgres | null;
   log(message: string): void;

@@ -53,6 +53,11 @@ export function treeCpuSeconds(roots: number | readonly number[]): number {
   return treeStats(typeof roots === 'number' ? [roots] : roots).reduce((sum, s) => sum + s.own + s.children, 0) / TICKS_PER_S;
 }
 
+/** CPU seconds of one process alone (its threads included; its children not). */
+export function ownCpuSeconds(pid: number): number {
+  return (readStat(pid)?.own ?? 0) / TICKS_PER_S;
+}
+
 /** CPU seconds of this process's reaped children (a finished `dbt build`). */
 export function reapedChildrenCpuSeconds(): number {
   return (readStat(process.pid)?.children ?? 0) / TICKS_PER_S;
