@@ -1,7 +1,8 @@
 """Every reach-in to dbt internals the warm engine and the shim make, in this module and its
 parts (dbt_reach_adapter.py: adapter start-up and profile; dbt_reach_hooks.py: project hooks;
-dbt_reach_manifest.py: frozen manifests; dbt_reach_speed.py: per-node fast paths; dbt_reach_query_tags.py: the query comment;
-dbt_reach_warnings.py: dbt's warnings), re-exported here.
+dbt_reach_manifest.py: frozen manifests; dbt_reach_speed.py: per-node fast paths;
+dbt_reach_macro_contexts.py: reused adapter macro contexts; dbt_reach_query_tags.py: the query
+comment; dbt_reach_warnings.py: dbt's warnings), re-exported here.
 
 Checked against dbt-core 1.11.16, dbt-common 1.39.0, dbt-adapters 1.24.5, agate 1.9.1,
 dbt-duckdb 1.11.1 and dbt-postgres 1.11.0 (requirements.txt). `self_check()` runs when an
@@ -153,7 +154,7 @@ def self_check():
         _missing("dbt.config.runtime.load_profile")
     if not isinstance(getattr(thread_pool, "DbtThreadPool", None), type):
         _missing("dbt.graph.thread_pool.DbtThreadPool")
-    for check in (check_flag_source, check_query_tags, check_warning_tap, check_fast_paths):
+    for check in (check_flag_source, check_query_tags, check_warning_tap, check_fast_paths, check_macro_contexts):
         missing = check()
         if missing:
             _missing(missing)
@@ -340,6 +341,7 @@ from dbt_reach_hooks import (  # noqa: E402, F401
     run_results_for_hooks,
     skip_project_hooks,
 )
+from dbt_reach_macro_contexts import check_macro_contexts, install_macro_context_reuse  # noqa: E402, F401
 from dbt_reach_manifest import freeze_manifest, thaw_manifest  # noqa: E402, F401
 from dbt_reach_query_tags import check_query_tags, note_attempt, note_process_attempt  # noqa: E402, F401
 from dbt_reach_query_tags import install as install_query_tags  # noqa: E402, F401
