@@ -94,18 +94,31 @@ class Engine:
         self.closing = {}  # context key -> close request ids
         self.requests = 0  # requests read so far (serve)
         self.invoking = 0  # whole invocations running
+        self.frozen_after_use = False
 
     def collect_when_idle(self):
         """A closed context or a finished invocation leaves a large heap behind, and the next
         full collection would land on the next request's path (a run's plan, a context's first
         node: ~150 ms on a 200-node project). Collect in the engine's idle time instead: when no
         request came in the meantime and nothing runs. Under load (a waiting run takes the engine
-        at once) this never fires, and Python's own collector works as before."""
+        at once) this never fires, and Python's own collector works as before.
+
+        Full collections during a run walk every object the engine holds, and most are dbt's
+        modules and what the first invocation imported (the adapter, agate, ...): they live as
+        long as the engine. The engine freezes those (gc.freeze) when it starts and once more
+        here after its first use, so a full collection walks only the run's own objects (200-node
+        Postgres run: 26-42 ms each instead of 150-175). A frozen object is still freed when its
+        last reference goes; only a reference cycle among frozen objects stays, and as the
+        second freeze happens once, that is bounded by one idle engine's leftovers."""
         seen = self.requests
 
         def collect():
             if self.requests == seen and self.context is None and self.invoking == 0:
                 gc.collect()
+                if not self.frozen_after_use:
+                    # Once: what the first invocation imported and set up for good.
+                    self.frozen_after_use = True
+                    gc.freeze()
 
         timer = threading.Timer(IDLE_COLLECT_S, collect)
         timer.daemon = True
@@ -296,6 +309,10 @@ def main():
     _die_with_parent()
     t0 = time.perf_counter()
     warnings = boot()
+    # dbt's modules live as long as the engine: keep the collector from walking them (an
+    # engine forked from a template has this from the template).
+    gc.collect()
+    gc.freeze()
     serve(proto, sys.stdin, warnings, t0)
 
 
