@@ -1,5 +1,6 @@
 // A real dbt-temporal worker process for the benchmarks (the CLI from dist/), and one dbt_run
 // workflow started and awaited on its task queue.
+import { createWriteStream } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -69,6 +70,8 @@ export async function startWorker(o: WorkerProcessOptions): Promise<WorkerProces
   });
   let log = '';
   child.all?.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-20_000)));
+  // BENCH_WORKER_LOG=<file>: every worker's output appended there (plan timings, engine events).
+  if (process.env.BENCH_WORKER_LOG) child.all?.pipe(createWriteStream(process.env.BENCH_WORKER_LOG, { flags: 'a' }));
   const stop = async (): Promise<void> => {
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
