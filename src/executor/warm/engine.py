@@ -109,7 +109,8 @@ class Engine:
         here after its first use, so a full collection walks only the run's own objects (200-node
         Postgres run: 26-42 ms each instead of 150-175). A frozen object is still freed when its
         last reference goes; only a reference cycle among frozen objects stays, and as the
-        second freeze happens once, that is bounded by one idle engine's leftovers."""
+        second freeze happens once, that is bounded by one idle engine's leftovers (jaffle_duck:
+        40,318 objects frozen here, of which 745 later became such cycles)."""
         seen = self.requests
 
         def collect():
