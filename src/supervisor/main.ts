@@ -26,7 +26,7 @@ import { createRedactor } from './redact.js';
 import type { Redactor } from './redact.js';
 import { createDbtNexusService } from './nexus/dbt-service.js';
 import { NodeDurations } from './priority/node-durations.js';
-import { startTracing } from './tracing/tracing.js';
+import type { Tracing } from './tracing/tracing.js';
 import { DuckDbConflictWarner } from './duckdb-conflicts.js';
 import { sweepStaleScratch } from './scratch-sweep.js';
 import { createTemporalWorker } from './worker.js';
@@ -96,9 +96,10 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
   const executor: Executor = pool;
   let opened: Operations | null = null;
   let sources: ProjectSources | null = null;
-  let traced: ReturnType<typeof startTracing> | null = null;
+  let traced: Tracing | null = null;
   try {
-    const tracing = config.tracing.enabled ? startTracing(config.tracing, log, redact, packageVersion()) : null;
+    // Loaded only when tracing is on: the OTLP exporters cost ~20 MiB of the worker's RSS.
+    const tracing = config.tracing.enabled ? (await import('./tracing/tracing.js')).startTracing(config.tracing, log, redact, packageVersion()) : null;
     traced = tracing;
     const ops = await startOperations(config, log, opts.sdkMetricsUrl ?? null);
     opened = ops;

@@ -186,3 +186,69 @@ def test_parse_cache_parses_what_dbt_parses(jaffle: Project) -> None:
     # A second parse of the same project finds every tree kept; a parse error is raised each time, never kept.
     assert got["grew"] == 0
     assert got["errors"] == ["CompilationError", "CompilationError"] and got["bad_kept"] is False
+
+
+COMPILE = """
+from dbt.clients import jinja as dj
+from jinja2 import TemplateSyntaxError
+import jinja2
+
+sources = ["{{ 1 + 1 }}", "{% for i in range(3) %}{{ i }}{% endfor %}", "select {{ x }} as a", "{{ x | upper }}",
+           "{% if x %}yes{% else %}no{% endif %}", "  {{ x }}\\n"]
+ctx = {"x": "v"}
+
+def answers():
+    out = []
+    for s in sources:
+        for native in (False, True):
+            r = dj.get_rendered(s, ctx, native=native)
+            out.append([type(r).__name__, str(r)])
+    try:
+        dj.get_rendered("{% if %}", ctx)
+        out.append("no error")
+    except Exception as err:
+        out.append(type(err).__name__)
+    # Another environment setting (trim_blocks) changes the code: it must not share an entry.
+    out.append(jinja2.Environment(trim_blocks=True).from_string("{% if 1 %}\\nA{% endif %}").render())
+    out.append(jinja2.Environment().from_string("{% if 1 %}\\nA{% endif %}").render())
+    return out
+
+before = answers()
+dbt_reach.install_compile_cache()
+first = answers()
+again = answers()
+print(json.dumps({"same": before == first == again, "kept": len(jinja2.Environment.compile.cache),
+                  "answers": again, "fast": getattr(jinja2.Environment.compile, "_dbtt_fast", False)}))
+"""
+
+
+def test_compile_cache_renders_what_jinja_renders() -> None:
+    r = run(COMPILE)
+    assert r.returncode == 0, r.stderr[-3000:]
+    got = json.loads(r.stdout.strip().splitlines()[-1])
+    assert got["fast"] is True
+    assert got["same"] is True, got["answers"]
+    # trim_blocks on and off keep apart entries (and native and text environments: `kept`).
+    assert "A" in got["answers"] and "\nA" in got["answers"]
+    assert "TemplateSyntaxError" in got["answers"] or "CompilationError" in got["answers"]
+    assert got["kept"] >= len(["native", "text"]) * 6
+
+
+def test_compile_cache_stays_within_its_bounds() -> None:
+    code = """
+import jinja2
+dbt_reach.install_compile_cache(entries=4, chars=200)
+env = jinja2.Environment()
+outs = [env.from_string("{{ %d }}" % i + " " * (10 * i)).render() for i in range(12)]
+outs.append(env.from_string("x" * 100).render())  # over chars // 8: never kept
+cache = jinja2.Environment.compile.cache
+print(json.dumps({"n": len(cache), "chars": sum(len(k[0]) for k in cache), "huge": any(len(k[0]) == 100 for k in cache),
+                  "outs": [o.strip() for o in outs[:12]]}))
+"""
+    r = run(code)
+    assert r.returncode == 0, r.stderr[-3000:]
+    got = json.loads(r.stdout.strip().splitlines()[-1])
+    assert got["outs"] == [str(i) for i in range(12)]
+    assert 0 < got["n"] <= 4
+    assert got["chars"] <= 200
+    assert got["huge"] is False

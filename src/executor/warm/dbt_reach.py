@@ -345,7 +345,13 @@ from dbt_reach_macro_contexts import check_macro_contexts, install_macro_context
 from dbt_reach_manifest import freeze_manifest, thaw_manifest  # noqa: E402, F401
 from dbt_reach_query_tags import check_query_tags, note_attempt, note_process_attempt  # noqa: E402, F401
 from dbt_reach_query_tags import install as install_query_tags  # noqa: E402, F401
-from dbt_reach_speed import check_fast_paths, install_fast_namespaces, install_indexed_get_relation, install_parse_cache  # noqa: E402, F401
+from dbt_reach_speed import (  # noqa: E402, F401
+    check_fast_paths,
+    install_compile_cache,
+    install_fast_namespaces,
+    install_indexed_get_relation,
+    install_parse_cache,
+)
 from dbt_reach_warnings import check_model_deprecations, check_warning_tap  # noqa: E402, F401
 from dbt_reach_warnings import collect as collect_warnings  # noqa: E402, F401
 from dbt_reach_warnings import install as install_warning_tap  # noqa: E402, F401

@@ -21,10 +21,14 @@ Concurrent runs put one more cost on top: each run with its own target (a schema
 parses the project again, as plain dbt does, and half of a parse is Jinja parsing the same
 ~600 macro blocks twice (once to find the macros, once to find the macros they call). Their
 source does not change between runs, so `install_parse_cache` keeps the parsed trees (dbt's
-own test suite does the same, behind its test-only switch); see its doc.
+own test suite does the same, behind its test-only switch); see its doc. And dbt renders
+through a new Jinja Environment each time, so Jinja's own template cache never serves: every
+node's SQL was compiled to Python code again on every run (~6% of a node's engine time), which
+`install_compile_cache` keeps.
 """
 import functools
 import os
+import sys
 import threading
 from collections import OrderedDict
 
@@ -55,7 +59,7 @@ def check_fast_paths():
         return "dbt.adapters.reference_keys._ReferenceKey(database, schema, identifier)"
     if not all(name in RelationsCache.__init__.__code__.co_names for name in ("relations", "lock")):
         return "dbt.adapters.cache.RelationsCache.relations / lock"
-    return _check_parse_cache()
+    return _check_parse_cache() or _check_compile_cache()
 
 
 def _check_parse_cache():
@@ -108,6 +112,87 @@ def install_parse_cache(entries=PARSE_CACHE_ENTRIES):
     parse._dbtt_fast = True  # type: ignore[attr-defined]
     parse.cache = kept  # type: ignore[attr-defined]
     MacroFuzzEnvironment.parse = parse
+
+
+COMPILE_CACHE_ENTRIES = 2048
+COMPILE_CACHE_CHARS = 2_000_000
+"""Compiled templates kept per engine (least recently used go first): at most 2,048, and at most
+2M characters of their sources (a template's code is a few times its source: ~10 MiB at most)."""
+
+# What an Environment's code generation reads besides the source (jinja2 3.1: the lexer's
+# settings, the optimizer, finalize, autoescape, async); with its class and extensions, the key.
+_CODEGEN_SETTINGS = (
+    "block_start_string", "block_end_string", "variable_start_string", "variable_end_string",
+    "comment_start_string", "comment_end_string", "line_statement_prefix", "line_comment_prefix",
+    "trim_blocks", "lstrip_blocks", "newline_sequence", "keep_trailing_newline", "optimized",
+    "finalize", "autoescape", "is_async",
+)
+
+
+def _check_compile_cache():
+    import inspect
+
+    import jinja2
+
+    params = list(inspect.signature(jinja2.Environment.compile).parameters)
+    if params != ["self", "source", "name", "filename", "raw", "defer_init"] \
+            or "compile" not in jinja2.Environment.from_string.__code__.co_names \
+            or not all(hasattr(jinja2.Environment(), a) for a in _CODEGEN_SETTINGS):
+        return "jinja2.Environment.compile(source, name, filename, raw, defer_init) behind from_string"
+    return None
+
+
+def install_compile_cache(entries=COMPILE_CACHE_ENTRIES, chars=COMPILE_CACHE_CHARS):
+    """Environment.compile of a template's source keeps its code, keyed by the source, name,
+    file, raw/defer_init, and the environment's class, extensions and code-generation settings
+    (all the generated code depends on). dbt makes a new Environment for every render, so Jinja's
+    own cache never serves: each node's SQL was compiled to Python again on every run, and each
+    generic test's identical `{{ test_not_null(**_dbt_generic_test_kwargs) }}` once per test.
+    The code is rebound to the calling environment as Jinja's bytecode cache does. Errors are
+    not kept. Left out under dbt's record/replay mode (DBT_RECORDER_MODE)."""
+    if os.environ.get("DBT_RECORDER_MODE"):
+        return
+    import jinja2
+
+    original = jinja2.Environment.compile
+    if getattr(original, "_dbtt_fast", False):
+        return
+    kept: OrderedDict[tuple, object] = OrderedDict()
+    held = [0]  # characters of the kept sources
+    lock = threading.Lock()
+
+    @functools.wraps(original)
+    def cached_compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+        fuzz = sys.modules.get("dbt_common.clients.jinja")
+        if not isinstance(source, str) or getattr(fuzz, "MACRO_DEBUGGING", False):
+            # An AST, or dbt's macro debugging (each compile files its source for tracebacks).
+            return original(self, source, name, filename, raw, defer_init)
+        try:
+            settings = tuple(getattr(self, a) for a in _CODEGEN_SETTINGS)
+            key = (source, name, filename, raw, defer_init, type(self), tuple(self.extensions), settings)
+            hash(key)
+        except (AttributeError, TypeError):  # an unhashable setting: Jinja's own path
+            return original(self, source, name, filename, raw, defer_init)
+        with lock:
+            code = kept.get(key)
+            if code is not None:
+                kept.move_to_end(key)
+                return code
+        code = original(self, source, name, filename, raw, defer_init)
+        if len(source) > chars // 8:
+            return code  # one huge template would push out many
+        with lock:
+            if key not in kept:
+                held[0] += len(source)
+            kept[key] = code
+            while len(kept) > entries or held[0] > chars:
+                old_key, _ = kept.popitem(last=False)
+                held[0] -= len(old_key[0])
+        return code
+
+    cached_compile._dbtt_fast = True  # type: ignore[attr-defined]
+    cached_compile.cache = kept  # type: ignore[attr-defined]
+    jinja2.Environment.compile = cached_compile
 
 
 def install_fast_namespaces():

@@ -256,6 +256,7 @@ def boot():
         dbt_reach.install_fast_namespaces()
         dbt_reach.install_indexed_get_relation()
         dbt_reach.install_parse_cache()
+        dbt_reach.install_compile_cache()
         dbt_reach.install_macro_context_reuse()
     except Exception as err:  # noqa: BLE001 - the manager reports this as a start-up failure
         print(f"{err}", file=sys.stderr, flush=True)
