@@ -74,6 +74,33 @@ def _check_parse_cache():
     return None
 
 
+class _Lru:
+    """Values by key, the least recently used out first: at most `entries` of them and, with
+    `size`, at most that much of what `weigh(key)` counts. Thread-safe (dbt threads render)."""
+
+    def __init__(self, entries, size=None, weigh=None):
+        self.items: OrderedDict[tuple, object] = OrderedDict()
+        self.entries, self.size, self.weigh, self.held = entries, size, weigh, 0
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key, value):
+        with self.lock:
+            if key not in self.items and self.weigh is not None:
+                self.held += self.weigh(key)
+            self.items[key] = value
+            while len(self.items) > self.entries or (self.size is not None and self.held > self.size):
+                old, _ = self.items.popitem(last=False)
+                if self.weigh is not None:
+                    self.held -= self.weigh(old)
+
+
 PARSE_CACHE_ENTRIES = 4096
 """Parsed trees kept per engine (least recently used go first): ~14 KiB each, so at most ~56 MiB.
 A project needs one per macro block (~500 for dbt and its adapter, ~600 with dbt_utils) and
@@ -91,26 +118,19 @@ def install_parse_cache(entries=PARSE_CACHE_ENTRIES):
     from dbt_common.clients.jinja import MacroFuzzEnvironment
 
     original = MacroFuzzEnvironment.parse
-    kept: OrderedDict[tuple, object] = OrderedDict()
-    lock = threading.Lock()
+    kept = _Lru(entries)
 
     @functools.wraps(original)
     def parse(self, source, name=None, filename=None):
         key = (source, name, filename, type(self), tuple(self.extensions))
-        with lock:
-            tree = kept.get(key)
-            if tree is not None:
-                kept.move_to_end(key)
-                return tree
-        tree = original(self, source, name, filename)
-        with lock:
-            kept[key] = tree
-            if len(kept) > entries:
-                kept.popitem(last=False)
+        tree = kept.get(key)
+        if tree is None:
+            tree = original(self, source, name, filename)
+            kept.put(key, tree)
         return tree
 
     parse._dbtt_fast = True  # type: ignore[attr-defined]
-    parse.cache = kept  # type: ignore[attr-defined]
+    parse.cache = kept.items  # type: ignore[attr-defined]
     MacroFuzzEnvironment.parse = parse
 
 
@@ -157,9 +177,7 @@ def install_compile_cache(entries=COMPILE_CACHE_ENTRIES, chars=COMPILE_CACHE_CHA
     original = jinja2.Environment.compile
     if getattr(original, "_dbtt_fast", False):
         return
-    kept: OrderedDict[tuple, object] = OrderedDict()
-    held = [0]  # characters of the kept sources
-    lock = threading.Lock()
+    kept = _Lru(entries, size=chars, weigh=lambda key: len(key[0]))  # key[0]: the source
 
     @functools.wraps(original)
     def cached_compile(self, source, name=None, filename=None, raw=False, defer_init=False):
@@ -173,25 +191,15 @@ def install_compile_cache(entries=COMPILE_CACHE_ENTRIES, chars=COMPILE_CACHE_CHA
             hash(key)
         except (AttributeError, TypeError):  # an unhashable setting: Jinja's own path
             return original(self, source, name, filename, raw, defer_init)
-        with lock:
-            code = kept.get(key)
-            if code is not None:
-                kept.move_to_end(key)
-                return code
-        code = original(self, source, name, filename, raw, defer_init)
-        if len(source) > chars // 8:
-            return code  # one huge template would push out many
-        with lock:
-            if key not in kept:
-                held[0] += len(source)
-            kept[key] = code
-            while len(kept) > entries or held[0] > chars:
-                old_key, _ = kept.popitem(last=False)
-                held[0] -= len(old_key[0])
+        code = kept.get(key)
+        if code is None:
+            code = original(self, source, name, filename, raw, defer_init)
+            if len(source) <= chars // 8:  # one huge template would push out many
+                kept.put(key, code)
         return code
 
     cached_compile._dbtt_fast = True  # type: ignore[attr-defined]
-    cached_compile.cache = kept  # type: ignore[attr-defined]
+    cached_compile.cache = kept.items  # type: ignore[attr-defined]
     jinja2.Environment.compile = cached_compile
 
 
