@@ -240,7 +240,8 @@ class Engine:
 
 
 def boot():
-    """Imports dbt, checks and installs the reach-ins; returns version warnings (exit 4 on failure)."""
+    """Imports dbt, checks and installs the reach-ins, freezes what that left; returns version
+    warnings (exit 4 on failure)."""
     # Four dbt threads share one GIL: a thread coming back from I/O (a log line, a query, the
     # protocol pipe) waits a whole switch interval (5 ms by default) for CPU-bound siblings
     # rendering Jinja. Node latency is made of many such hand-overs; a shorter interval cuts it.
@@ -261,6 +262,10 @@ def boot():
     except Exception as err:  # noqa: BLE001 - the manager reports this as a start-up failure
         print(f"{err}", file=sys.stderr, flush=True)
         os._exit(4)
+    # dbt's modules live as long as the engine: the collector never walks them again (and a
+    # template's forks keep them frozen, so their memory pages stay shared).
+    gc.collect()
+    gc.freeze()
     return warnings
 
 
@@ -311,10 +316,6 @@ def main():
     _die_with_parent()
     t0 = time.perf_counter()
     warnings = boot()
-    # dbt's modules live as long as the engine: keep the collector from walking them (an
-    # engine forked from a template has this from the template).
-    gc.collect()
-    gc.freeze()
     serve(proto, sys.stdin, warnings, t0)
 
 

@@ -8,7 +8,6 @@ The forked engine connects twice to the worker's Unix socket `socket`, each time
 {"token", "kind", "pid"}: kind "output" becomes its stdout and stderr, kind "protocol" carries
 the engine protocol (engine.py), which it then serves as a spawned engine does.
 """
-import gc
 import json
 import os
 import signal
@@ -49,9 +48,7 @@ def template_main(boot, serve, protocol_stream, die_with_parent, rss_mb):
     proto = protocol_stream()
     die_with_parent()
     t0 = time.perf_counter()
-    warnings = boot()
-    gc.collect()
-    gc.freeze()
+    warnings = boot()  # ends with gc.freeze
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked engines are reaped by the kernel
     proto.write(json.dumps({"type": "ready", "pid": os.getpid(), "import_ms": (time.perf_counter() - t0) * 1000,
                             "warnings": warnings, "rss_mb": rss_mb()}) + "\n")
