@@ -21,6 +21,7 @@ import functools
 import os
 import threading
 
+
 def check_macro_contexts():
     """Names the first target of this reuse that the installed dbt lacks, or None."""
     import inspect
