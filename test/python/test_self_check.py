@@ -49,3 +49,34 @@ def test_fast_flag_source_names_the_same_module_as_dbts_own(tmp_path: Path) -> N
     r = run(code)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout.strip().splitlines()[-1]) == ["flag_maker", "flag_maker"]
+
+
+def test_plugin_module_cache_gives_dbts_answer_from_one_scan(tmp_path: Path) -> None:
+    (tmp_path / "dbt_fake_plugin.py").write_text("plugins = []\n")
+    code = (
+        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        "import pkgutil\n"
+        "from dbt.plugins.manager import PluginManager\n"
+        "scans = []\n"
+        "real = pkgutil.iter_modules\n"
+        "pkgutil.iter_modules = lambda *a: scans.append(1) or real(*a)\n"
+        "own = PluginManager.get_prefixed_modules()\n"
+        "dbt_reach.install_plugin_module_cache()\n"
+        "first, second = PluginManager.get_prefixed_modules(), PluginManager.get_prefixed_modules()\n"
+        "first['x'] = None\n"
+        "third = PluginManager.from_modules('p')\n"
+        "print(json.dumps([sorted(own), sorted(second), first is second, len(scans), third.hooks == {}]))\n"
+    )
+    r = run(code)
+    assert r.returncode == 0, r.stderr
+    own, cached, same, scans, plain = json.loads(r.stdout.strip().splitlines()[-1])
+    assert "dbt_fake_plugin" in own and cached == own  # the same modules, and a caller's edit stays its own
+    assert same is False
+    assert scans == 2  # dbt's own call, then one scan for every later invocation
+    assert plain is True
+
+
+def test_self_check_names_the_plugin_scan_when_it_is_gone() -> None:
+    r = run("from dbt.plugins.manager import PluginManager\ndel PluginManager.get_prefixed_modules\ndbt_reach.self_check()")
+    assert r.returncode == 1
+    assert "lacks dbt.plugins.manager.PluginManager.get_prefixed_modules" in r.stderr

@@ -154,7 +154,7 @@ def self_check():
         _missing("dbt.config.runtime.load_profile")
     if not isinstance(getattr(thread_pool, "DbtThreadPool", None), type):
         _missing("dbt.graph.thread_pool.DbtThreadPool")
-    for check in (check_flag_source, check_query_tags, check_warning_tap, check_fast_paths, check_macro_contexts):
+    for check in (check_flag_source, check_plugin_modules, check_query_tags, check_warning_tap, check_fast_paths, check_macro_contexts):
         missing = check()
         if missing:
             _missing(missing)
@@ -329,7 +329,9 @@ def pin_run_identity_per_invocation(invocation_id, started_at):
 # dbt_reach_hooks.py) live in modules of their own, re-exported here so callers see one fence.
 from dbt_reach_adapter import (  # noqa: E402, F401
     check_flag_source,
+    check_plugin_modules,
     install_fast_flag_source,
+    install_plugin_module_cache,
     node_connection,
     release_duckdb,
     run_profile,

@@ -7,6 +7,7 @@ context it opens, so its cost decides how cheap a turn between runs is.
 """
 import contextlib
 import sys
+import threading
 from types import FrameType
 
 
@@ -20,6 +21,40 @@ def check_flag_source():
             or "_default_source" not in init_names.co_names:
         return "dbt_common.behavior_flags.BehaviorFlagRendered._default_source (called by its __init__)"
     return None
+
+
+def check_plugin_modules():
+    """The plugin-scan reach-in's target: PluginManager.get_prefixed_modules, a classmethod that
+    PluginManager.from_modules calls (dbt-core 1.11)."""
+    from dbt.plugins.manager import PluginManager
+
+    scan, caller = PluginManager.__dict__.get("get_prefixed_modules"), PluginManager.__dict__.get("from_modules")
+    if not isinstance(scan, classmethod) or not isinstance(caller, classmethod) \
+            or "get_prefixed_modules" not in caller.__func__.__code__.co_names:
+        return "dbt.plugins.manager.PluginManager.get_prefixed_modules (a classmethod from_modules calls)"
+    return None
+
+
+def install_plugin_module_cache():
+    """Every dbt invocation looks for dbt plugins by listing every module on sys.path
+    (pkgutil.iter_modules: a scan of the venv's directories, ~5 ms of every context's open and
+    every plan). What is installed does not change under a running engine (a new package needs
+    a new engine, as it needs a new dbt process), so the first successful scan answers the
+    engine's later invocations, each with a dict of its own. A scan that raises is not kept."""
+    from dbt.plugins.manager import PluginManager
+
+    scan = PluginManager.__dict__["get_prefixed_modules"].__func__
+    found = {}
+    lock = threading.Lock()
+
+    def get_prefixed_modules(cls):
+        with lock:
+            if cls not in found:
+                found[cls] = scan(cls)
+            return dict(found[cls])
+
+    get_prefixed_modules._dbtt_fast = True  # type: ignore[attr-defined]
+    PluginManager.get_prefixed_modules = classmethod(get_prefixed_modules)
 
 
 def install_fast_flag_source():
