@@ -22,6 +22,8 @@ interface ConcurrencyOptions {
   models: number;
   runs: number[];
   warehouses: Warehouse[];
+  /** The worker's activity slots (WORKER_MAX_CONCURRENT_ACTIVITIES); 0: its default. */
+  slots: number;
 }
 
 interface Side {
@@ -40,11 +42,11 @@ const growth = (before: Record<string, number>, after: Record<string, number>): 
   Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]));
 
 /** K runs at once on one fresh worker, after a warm-up of each run's first layer. */
-async function workerSide(bench: BenchContext, wh: Warehouse, projectDir: string, k: number): Promise<Side> {
+async function workerSide(bench: BenchContext, wh: Warehouse, projectDir: string, k: number, slots: number): Promise<Side> {
   const taskQueue = benchTaskQueue();
   const envs = Array.from({ length: k }, (_, i) => freshDatabase(bench, wh, `cc_k${k}_run${i}`));
   const env = freshDatabase(bench, wh, `cc_k${k}_worker`);
-  const worker = await startWorker({ temporalAddress: bench.temporalAddress, taskQueue, projectDir, env, tmpDir: bench.scratch });
+  const worker = await startWorker({ temporalAddress: bench.temporalAddress, taskQueue, projectDir, env, tmpDir: bench.scratch, ...(slots ? { concurrency: slots } : {}) });
   const connection = await Connection.connect({ address: bench.temporalAddress }).catch(async (err: unknown) => {
     await worker.stop();
     throw err;
@@ -84,7 +86,7 @@ async function runConcurrency(bench: BenchContext, o: ConcurrencyOptions) {
     const parsed = await parseProject(ctx(freshDatabase(bench, wh, 'cc_parse')));
     for (const k of o.runs) {
       bench.log(`${wh}: K=${k} runs of ${shape.nodes} nodes: one worker ...`);
-      const w = await workerSide(bench, wh, projectDir, k);
+      const w = await workerSide(bench, wh, projectDir, k, o.slots);
       bench.log(`${wh}: K=${k}: worker ${w.wallS.toFixed(1)} s, ${w.cpuS.toFixed(1)} CPU-s (supervisor ${w.supervisorCpuS.toFixed(1)}, Temporal server ${w.temporalCpuS.toFixed(1)}); ${k} x dbt build ...`);
       const d = await runPlainBuilds(Array.from({ length: k }, (_, i) => ctx(freshDatabase(bench, wh, `cc_k${k}_dbt${i}`))), parsed.partialParse);
       bench.log(`${wh}: K=${k}: dbt build ${d.wallS.toFixed(1)} s, ${d.cpuS.toFixed(1)} CPU-s; failed runs ${w.failedRuns} / ${d.failures}`);
@@ -104,16 +106,18 @@ async function runConcurrency(bench: BenchContext, o: ConcurrencyOptions) {
     rows.map((r) => [r.warehouse, r.k, r.nodes, `${r.worker_wall_s} / ${r.dbt_wall_s}`, r.wall_x, `${r.worker_cpu_s} / ${r.dbt_cpu_s}`, r.cpu_x,
       `${r.worker_peak_rss_mb} / ${r.dbt_peak_rss_mb}`, `${r.worker_nodes_per_s} / ${r.dbt_nodes_per_s}`, `${r.worker_failed_runs} / ${r.dbt_failed_runs}`] as (string | number | null)[]),
   );
-  const name = `concurrency-${o.warehouses.join('-')}-${o.models}m-k${o.runs.join('-')}`;
-  return { name, table, rows, doc: { models: o.models, runs: o.runs, dbt_threads: THREADS, worker_settings: 'defaults', rows } };
+  const name = `concurrency-${o.warehouses.join('-')}-${o.models}m-k${o.runs.join('-')}${o.slots ? `-slots${o.slots}` : ''}`;
+  const settings = o.slots ? `defaults but WORKER_MAX_CONCURRENT_ACTIVITIES=${o.slots}` : 'defaults';
+  return { name, table, rows, doc: { models: o.models, runs: o.runs, dbt_threads: THREADS, worker_settings: settings, rows } };
 }
 
-/** `--runs 1,4,8,16` (K values), `--models 40` (~50 nodes), `--warehouses duckdb,postgres`. */
+/** `--runs 1,4,8,16` (K values), `--models 40` (~50 nodes), `--warehouses duckdb,postgres`, `--slots N` (the worker's activity slots; default: its own). */
 export function concurrencyScenario(args: Args): Scenario {
   const o: ConcurrencyOptions = {
     models: args.int('models', 40),
     runs: args.ints('runs', [1, 4, 8, 16]),
     warehouses: args.names('warehouses', WAREHOUSES, WAREHOUSES),
+    slots: args.int('slots', 0),
   };
   return { warehouses: o.warehouses, run: (bench) => runConcurrency(bench, o) };
 }

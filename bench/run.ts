@@ -8,7 +8,8 @@
 //   `--competitors dbt-build,per-node,subprocess,warm,warm-resource-based`, `--no-tuners`.
 // - `nodes`: the same on the 1,000-node project (`--models 800`; dbt-build and warm).
 // - `concurrency`: K runs at once (`--runs 1,4,8,16`, each on its own schema or DuckDB file) on
-//   one default worker vs K plain `dbt build --threads 4` at once (`--models 40`).
+//   one default worker vs K plain `dbt build --threads 4` at once (`--models 40`; `--slots N`:
+//   the worker's activity slots, WORKER_MAX_CONCURRENT_ACTIVITIES, instead of its default).
 // - `scale-out`: one 200-node run (`--models 160`) over W default workers on one task queue
 //   (`--workers 1,2,3`) vs plain dbt build; Postgres only.
 // - `local`: `dbt-temporal local` (first run, warm daemon runs, list) vs plain `dbt build` /
