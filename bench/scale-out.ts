@@ -9,7 +9,7 @@ import type { Args } from './args.js';
 import { generateProject } from './generate.js';
 import { nodesByIdentity } from './history.js';
 import { parseProject, runPlainBuilds } from './plain-dbt.js';
-import { sampleRss, treeCpuSeconds } from './proc-stats.js';
+import { ownCpuSeconds, sampleRss, treeCpuSeconds } from './proc-stats.js';
 import { simpleTable } from './report.js';
 import { dbtContext, freshDatabase, round } from './scenario.js';
 import type { BenchContext, Scenario } from './scenario.js';
@@ -31,6 +31,8 @@ interface WorkersResult {
   /** Each worker's engine counters' growth over the measured run (context opens, parses, loads, ...). */
   enginePerWorker: Record<string, number>[];
   cpuPerWorker: number[];
+  /** Of that, each worker's supervisor process alone (the rest: its engines). */
+  supervisorCpuPerWorker: number[];
 }
 
 const growth = (before: Record<string, number>, after: Record<string, number>): Record<string, number> =>
@@ -58,16 +60,18 @@ async function runOnWorkers(bench: BenchContext, projectDir: string, w: number):
     const counters0 = await Promise.all(workers.map((x) => x.engineCounters()));
     const cpu0 = treeCpuSeconds(pids);
     const cpuEach0 = pids.map((p) => treeCpuSeconds([p]));
+    const ownEach0 = pids.map((p) => ownCpuSeconds(p));
     const t0 = performance.now();
     const run = await runWorkflow(client, taskQueue, { env });
     const wallS = (performance.now() - t0) / 1000;
     const cpuS = treeCpuSeconds(pids) - cpu0;
     const cpuPerWorker = pids.map((p, i) => round(treeCpuSeconds([p]) - (cpuEach0[i] ?? 0), 2));
+    const supervisorCpuPerWorker = pids.map((p, i) => round(ownCpuSeconds(p) - (ownEach0[i] ?? 0), 2));
     const peakRssMb = rss.stop();
     const enginePerWorker = await Promise.all(workers.map(async (x, i) => growth(counters0[i] ?? {}, await x.engineCounters())));
     if (!run.ok) bench.log(`postgres: W=${w}: run failed: ${run.error ?? `${run.failedNodes} node(s)`}`);
     const byIdentity = await nodesByIdentity(client, run.workflowId);
-    return { wallS, cpuS, peakRssMb, failures: run.failedNodes, nodesPerWorker: workers.map((x) => byIdentity.get(x.identity) ?? 0), enginePerWorker, cpuPerWorker };
+    return { wallS, cpuS, peakRssMb, failures: run.failedNodes, nodesPerWorker: workers.map((x) => byIdentity.get(x.identity) ?? 0), enginePerWorker, cpuPerWorker, supervisorCpuPerWorker };
   } finally {
     await connection?.close();
     await Promise.all(workers.map((x) => x.stop()));
@@ -90,12 +94,12 @@ async function runScaleOut(bench: BenchContext, o: ScaleOutOptions) {
   for (const w of o.workers) {
     bench.log(`postgres: ${w} worker(s) on one task queue ...`);
     const r = await runOnWorkers(bench, projectDir, w);
-    bench.log(`postgres: W=${w}: ${r.wallS.toFixed(1)} s, ${r.cpuS.toFixed(1)} CPU-s, nodes per worker ${r.nodesPerWorker.join('/')}, CPU-s per worker ${r.cpuPerWorker.join('/')}, failures ${r.failures}`);
+    bench.log(`postgres: W=${w}: ${r.wallS.toFixed(1)} s, ${r.cpuS.toFixed(1)} CPU-s, nodes per worker ${r.nodesPerWorker.join('/')}, CPU-s per worker ${r.cpuPerWorker.join('/')} (supervisor ${r.supervisorCpuPerWorker.join('/')}), failures ${r.failures}`);
     r.enginePerWorker.forEach((c, i) => bench.log(`postgres: W=${w}: worker ${i + 1} engine ${Object.entries(c).map(([k, v]) => `${k}=${v}`).join(' ')}`));
     if (w === 1) one = r;
     rows.push({
       warehouse: 'postgres', competitor: 'dbt-temporal', workers: w, nodes: shape.nodes, wall_s: round(r.wallS), cpu_s: round(r.cpuS, 1),
-      peak_rss_mb: r.peakRssMb, failures: r.failures, nodes_per_s: round(shape.nodes / r.wallS), nodes_per_worker: r.nodesPerWorker, engine_per_worker: r.enginePerWorker, cpu_s_per_worker: r.cpuPerWorker,
+      peak_rss_mb: r.peakRssMb, failures: r.failures, nodes_per_s: round(shape.nodes / r.wallS), nodes_per_worker: r.nodesPerWorker, engine_per_worker: r.enginePerWorker, cpu_s_per_worker: r.cpuPerWorker, supervisor_cpu_s_per_worker: r.supervisorCpuPerWorker,
       wall_x_w1: one ? round(r.wallS / one.wallS) : null, cpu_x_w1: one && one.cpuS > 0 ? round(r.cpuS / one.cpuS) : null,
       x_dbt_build: round(r.wallS / dbt.wallS), cpu_x_dbt_build: dbt.cpuS > 0 ? round(r.cpuS / dbt.cpuS) : null,
     });

@@ -137,7 +137,10 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
   const engines = engineMode === 'warm' ? new WarmEnginePool({ ...warm, manifestDir }, full) : null;
   const pool = new Piscina({
     filename: new URL('./thread.js', import.meta.url).href,
-    minThreads: 1,
+    // Two threads from the start (the second would start at a worker's first overlapping nodes,
+    // ~0.2 CPU-s of module loading in the middle of a run: what a worker joining a run paid for
+    // its few nodes) and for good (no idle timeout takes them below that).
+    minThreads: Math.min(2, maxThreads),
     maxThreads,
     idleTimeout: 60_000,
     // Tasks mostly wait on dbt (child processes or engines), so a few threads serve every
