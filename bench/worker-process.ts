@@ -9,6 +9,7 @@ import { execa } from 'execa';
 import type { DbtRunInput, DbtRunOutput } from '../src/shared/contracts.js';
 import { WORKFLOW_TYPE } from '../src/shared/names.js';
 import { failedRunOutput } from '../src/supervisor/cli/run-failure.js';
+import { WORKER_NODE_FLAGS } from '../src/supervisor/cli/worker-node-flags.js';
 import { freePort } from '../src/supervisor/dev-server.js';
 
 const CLI = fileURLToPath(new URL('../../bin/dbt-temporal.js', import.meta.url));
@@ -61,7 +62,7 @@ export async function startWorker(o: WorkerProcessOptions): Promise<WorkerProces
   // Profiling: BENCH_WORKER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`) go to the worker's node.
   const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const healthPort = await freePort();
-  const child = execa('node', [...nodeArgs, CLI, 'worker'], {
+  const child = execa('node', [...WORKER_NODE_FLAGS, ...nodeArgs, CLI, 'worker'], {
     env: {
       ...inherited, ...o.env, TEMPORAL_ADDRESS: o.temporalAddress, TEMPORAL_TASK_QUEUE: o.taskQueue,
       DBT_PROJECT_DIR: o.projectDir, DBT_PROFILES_DIR: o.projectDir, TMPDIR: o.tmpDir, HEALTH_PORT: String(healthPort),

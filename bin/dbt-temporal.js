@@ -1,5 +1,6 @@
-#!/usr/bin/env node
-// Thin launcher: the CLI lives in the compiled output (run `npm run build` first).
+#!/usr/bin/env -S node --max-semi-space-size=2
+// Thin launcher: the CLI lives in the compiled output (run `npm run build` first). The shebang's
+// V8 flags are src/supervisor/cli/worker-node-flags.ts's (why: there).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

@@ -13,6 +13,7 @@ import { packageRoot } from '../package-root.js';
 import { dbtSpanMs, eventMs } from './bench-history.js';
 import { reapedChildrenCpuSeconds, sampleRss, treeCpuSeconds } from './bench-proc.js';
 import { failedRunOutput } from './run-failure.js';
+import { WORKER_NODE_FLAGS } from './worker-node-flags.js';
 
 /** What every measurement shares: the project, the scratch dir, the run's selection. */
 export interface BenchTarget {
@@ -83,7 +84,7 @@ const failed = (o: DbtRunOutput | null): number => (o ? o.node_results.filter((r
 export async function measureWorker(t: BenchTarget, client: Client, address: string, settings: Record<string, string>, runs: number): Promise<Measurement> {
   const taskQueue = `dbt-temporal-bench-${randomUUID().slice(0, 8)}`;
   const tmp = await mkdtemp(join(t.scratch, 'worker-'));
-  const child = execa(process.execPath, [join(packageRoot(), 'bin', 'dbt-temporal.js'), 'worker'], {
+  const child = execa(process.execPath, [...WORKER_NODE_FLAGS, join(packageRoot(), 'bin', 'dbt-temporal.js'), 'worker'], {
     cwd: t.cwd, reject: false, all: true, buffer: false,
     env: {
       ...t.env, ...settings, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue,

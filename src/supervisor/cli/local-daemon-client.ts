@@ -12,6 +12,7 @@ import type { DaemonCall } from './local-daemon-protocol.js';
 import { isAlive } from '../scratch-sweep.js';
 import { clearDaemonState, daemonPaths, readDaemonState, removeCleanLog, runs } from './local-daemon-state.js';
 import type { DaemonPaths, DaemonState } from './local-daemon-state.js';
+import { WORKER_NODE_FLAGS } from './worker-node-flags.js';
 
 const ENTRY = fileURLToPath(new URL('./local-daemon-main.js', import.meta.url));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -73,7 +74,7 @@ async function answering(paths: DaemonPaths): Promise<DaemonState | null> {
 async function startDaemon(paths: DaemonPaths, opts: DaemonLeaseOptions, fingerprint: string): Promise<void> {
   clearStale(paths, readDaemonState(paths));
   const out = openSync(paths.log, 'w', 0o600);
-  const child = spawn(process.execPath, [ENTRY, opts.projectDir, opts.profilesDir, String(opts.idleMs ?? 300_000), fingerprint], {
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, ENTRY, opts.projectDir, opts.profilesDir, String(opts.idleMs ?? 300_000), fingerprint], {
     detached: true, stdio: ['ignore', out, out], env: opts.env as NodeJS.ProcessEnv, cwd: opts.cwd,
   });
   closeSync(out);

@@ -1,6 +1,9 @@
 // The installed CLI entry (`npx dbt-temporal`, from the built dist/) and its exit codes.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { WORKER_NODE_FLAGS } from '../../../src/supervisor/cli/worker-node-flags.js';
 import { REPO_ROOT } from '../../support/paths.js';
 
 const npx = (...args: string[]) => execa('npx', ['--no-install', 'dbt-temporal', ...args], { cwd: REPO_ROOT, reject: false });
@@ -28,5 +31,10 @@ describe('dbt-temporal CLI entry', () => {
     const r = await execa('npx', ['--no-install', 'dbt-temporal', 'worker'], { cwd: REPO_ROOT, reject: false, env: { WORKER_TUNER: 'sideways' } });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/WORKER_TUNER/);
+  });
+
+  it("starts node with the worker's V8 flags, as every other worker launcher does", () => {
+    const shebang = readFileSync(join(REPO_ROOT, 'bin', 'dbt-temporal.js'), 'utf8').split('\n')[0];
+    expect(shebang).toBe(`#!/usr/bin/env -S node ${WORKER_NODE_FLAGS.join(' ')}`);
   });
 });
