@@ -127,7 +127,10 @@ async function startOnce(opts: DevServerOptions): Promise<DevServer> {
   } catch (err) {
     child.kill('SIGKILL');
     const r = await child;
-    throw new Error(`${(err as Error).message}\n${String(r.stderr ?? '').slice(-2000)}`);
+    // A Go panic prints its reason first and a long stack after it (the reason, such as "address
+    // already in use", decides whether startDevServer picks ports again): keep both ends.
+    const stderr = String(r.stderr ?? '');
+    throw new Error(`${(err as Error).message}\n${stderr.length > 4000 ? `${stderr.slice(0, 2000)}\n...\n${stderr.slice(-2000)}` : stderr}`);
   }
   let closed: Promise<void> | null = null;
   return {
