@@ -1,0 +1,65 @@
+"""A run context creates its schemas as dbt does (dbt's own GraphRunnableTask.create_schemas),
+and a creation that loses a race to another process (Postgres fails one of two concurrent
+`create schema if not exists`) lists again and finds the schema instead of failing the run."""
+import json
+import subprocess
+
+from support import DBT_PYTHON, WARM_DIR
+
+CODE = f"""
+import contextlib, json, sys, types
+sys.dont_write_bytecode = True
+sys.path.insert(0, {str(WARM_DIR)!r})
+from dbt.adapters.base.relation import BaseRelation
+from dbt.task.build import BuildTask
+from dbt_common.context import set_invocation_context
+import run_context
+
+set_invocation_context({{}})
+
+class Adapter:
+    def __init__(self, mode):
+        self.mode, self.schemas, self.lists, self.creates = mode, set(), 0, 0
+
+    @contextlib.contextmanager
+    def connection_named(self, name, query_header_context=None):
+        yield
+
+    def list_schemas(self, database):
+        self.lists += 1
+        return sorted(self.schemas)
+
+    def create_schema(self, relation):
+        self.creates += 1
+        if self.mode == "raced" and self.creates == 1:
+            self.schemas.add(relation.schema)  # another process created it a moment before
+            raise RuntimeError('duplicate key value violates unique constraint "pg_namespace_nspname_index"')
+        if self.mode == "denied":
+            raise RuntimeError("permission denied for database warehouse")
+        self.schemas.add(relation.schema)
+
+task = run_context.make_serving(BuildTask).__new__(run_context.make_serving(BuildTask))
+task.config = types.SimpleNamespace(threads=2, args=types.SimpleNamespace(single_threaded=False))
+out = {{}}
+for mode in ("alone", "raced", "denied"):
+    adapter = Adapter(mode)
+    try:
+        task.create_schemas(adapter, {{BaseRelation.create(database="db", schema="analytics")}})
+        error = None
+    except Exception as err:
+        error = str(err)
+    out[mode] = {{"lists": adapter.lists, "creates": adapter.creates, "schemas": sorted(adapter.schemas), "error": error}}
+print(json.dumps(out))
+"""
+
+
+def test_a_schema_created_by_another_process_meanwhile_is_found_and_other_errors_still_raise() -> None:
+    r = subprocess.run([str(DBT_PYTHON), "-c", CODE], capture_output=True, text=True, timeout=120, check=False)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    assert out["alone"] == {"lists": 1, "creates": 1, "schemas": ["analytics"], "error": None}
+    # The lost race: listed again, found the other's schema, created nothing more.
+    assert out["raced"] == {"lists": 2, "creates": 1, "schemas": ["analytics"], "error": None}
+    # Anything else fails the second attempt too, and is raised as dbt raises it.
+    assert out["denied"]["creates"] == 2 and out["denied"]["schemas"] == []
+    assert "permission denied" in out["denied"]["error"]
