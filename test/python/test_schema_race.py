@@ -1,6 +1,7 @@
-"""A run context creates its schemas as dbt does (dbt's own GraphRunnableTask.create_schemas),
-and a creation that loses a race to another process (Postgres fails one of two concurrent
-`create schema if not exists`) lists again and finds the schema instead of failing the run."""
+"""Schemas are created as dbt creates them (dbt's own GraphRunnableTask.create_schemas), and a
+creation that loses a race to another process (Postgres fails one of two concurrent `create
+schema if not exists`) lists again and finds the schema instead of failing the run
+(dbt_reach_schemas.py, installed by the warm engine and the subprocess shim)."""
 import json
 import subprocess
 
@@ -13,9 +14,12 @@ sys.path.insert(0, {str(WARM_DIR)!r})
 from dbt.adapters.base.relation import BaseRelation
 from dbt.task.build import BuildTask
 from dbt_common.context import set_invocation_context
-import run_context
+import dbt_reach
 
 set_invocation_context({{}})
+if sys.argv[1:] == ["installed"]:
+    dbt_reach.install_schema_race_retry()
+    dbt_reach.install_schema_race_retry()  # idempotent: one retry, not two
 
 class Adapter:
     def __init__(self, mode):
@@ -38,7 +42,7 @@ class Adapter:
             raise RuntimeError("permission denied for database warehouse")
         self.schemas.add(relation.schema)
 
-task = run_context.make_serving(BuildTask).__new__(run_context.make_serving(BuildTask))
+task = BuildTask.__new__(BuildTask)
 task.config = types.SimpleNamespace(threads=2, args=types.SimpleNamespace(single_threaded=False))
 out = {{}}
 for mode in ("alone", "raced", "denied"):
@@ -53,13 +57,34 @@ print(json.dumps(out))
 """
 
 
-def test_a_schema_created_by_another_process_meanwhile_is_found_and_other_errors_still_raise() -> None:
-    r = subprocess.run([str(DBT_PYTHON), "-c", CODE], capture_output=True, text=True, timeout=120, check=False)
+def run(*args: str) -> dict[str, dict[str, object]]:
+    r = subprocess.run([str(DBT_PYTHON), "-c", CODE, *args], capture_output=True, text=True, timeout=120, check=False)
     assert r.returncode == 0, r.stderr
-    out = json.loads(r.stdout.strip().splitlines()[-1])
+    out: dict[str, dict[str, object]] = json.loads(r.stdout.strip().splitlines()[-1])
+    return out
+
+
+def test_dbts_own_creation_fails_a_lost_race() -> None:
+    out = run()
+    assert out["alone"] == {"lists": 1, "creates": 1, "schemas": ["analytics"], "error": None}
+    assert "pg_namespace_nspname_index" in str(out["raced"]["error"])
+
+
+def test_a_schema_created_by_another_process_meanwhile_is_found_and_other_errors_still_raise() -> None:
+    out = run("installed")
     assert out["alone"] == {"lists": 1, "creates": 1, "schemas": ["analytics"], "error": None}
     # The lost race: listed again, found the other's schema, created nothing more.
     assert out["raced"] == {"lists": 2, "creates": 1, "schemas": ["analytics"], "error": None}
     # Anything else fails the second attempt too, and is raised as dbt raises it.
     assert out["denied"]["creates"] == 2 and out["denied"]["schemas"] == []
-    assert "permission denied" in out["denied"]["error"]
+    assert "permission denied" in str(out["denied"]["error"])
+
+
+def test_self_check_names_the_schema_creation_when_it_is_gone() -> None:
+    code = (
+        f"import sys\nsys.path.insert(0, {str(WARM_DIR)!r})\nimport dbt_reach\n"
+        "from dbt.task.runnable import GraphRunnableTask\ndel GraphRunnableTask.create_schemas\ndbt_reach.self_check()"
+    )
+    r = subprocess.run([str(DBT_PYTHON), "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert r.returncode == 1
+    assert "lacks GraphRunnableTask.create_schemas" in r.stderr

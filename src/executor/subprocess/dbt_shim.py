@@ -91,6 +91,7 @@ def main(argv):
     reach.install_query_tags()
     reach.note_process_attempt(opts.get("attempt"))
     reach.install_warning_tap()
+    reach.install_schema_race_retry()
     results = opts.get("results_file")
     {"node": reach.skip_project_hooks, "start": reach.only_start_hooks, "end": lambda: reach.only_end_hooks(lambda task: _load_results(results, task))}[mode]()
 

@@ -255,6 +255,7 @@ def boot():
         dbt_reach.install_plain_empty_tables()
         dbt_reach.install_fast_flag_source()
         dbt_reach.install_plugin_module_cache()
+        dbt_reach.install_schema_race_retry()
         dbt_reach.install_fast_namespaces()
         dbt_reach.install_indexed_get_relation()
         dbt_reach.install_parse_cache()

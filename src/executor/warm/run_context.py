@@ -21,7 +21,6 @@ import traceback
 from datetime import datetime
 
 import dbt_reach
-from schema_race import SchemaRaceRetry
 
 ACTIVE = {"context": None}  # the engine's open context (one per engine process)
 # Set on a dbt thread while it serves a hooks request: the task's safe_run_hooks is dbt's own.
@@ -43,7 +42,7 @@ def _find_node(manifest, unique_id):
 def make_serving(base):
     """A subclass of one of dbt's tasks that serves node requests instead of its job queue."""
 
-    class Serving(SchemaRaceRetry, base):
+    class Serving(base):
         _dbtt_serving = True
 
         def __init__(self, *args, **kwargs):
