@@ -13,7 +13,7 @@ import { ownCpuSeconds, sampleRss, treeCpuSeconds } from './proc-stats.js';
 import { simpleTable } from './report.js';
 import { dbtContext, freshDatabase, round, WAREHOUSES } from './scenario.js';
 import type { BenchContext, Scenario } from './scenario.js';
-import { benchTaskQueue, runWorkflow, startWorker } from './worker-process.js';
+import { benchTaskQueue, counterGrowth, runWorkflow, startWorker } from './worker-process.js';
 
 /** Plain dbt's --threads (the generated profile says 4 as well). */
 const THREADS = 4;
@@ -37,9 +37,6 @@ interface Side {
   /** The engine counters' growth over the measured runs (context opens, switches, parses, ...). */
   engine: Record<string, number>;
 }
-
-const growth = (before: Record<string, number>, after: Record<string, number>): Record<string, number> =>
-  Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]));
 
 /** K runs at once on one fresh worker, after a warm-up of each run's first layer. */
 async function workerSide(bench: BenchContext, wh: Warehouse, projectDir: string, k: number, slots: number): Promise<Side> {
@@ -68,7 +65,7 @@ async function workerSide(bench: BenchContext, wh: Warehouse, projectDir: string
     const cpuS = treeCpuSeconds([worker.pid]) - cpu0;
     const supervisorCpuS = ownCpuSeconds(worker.pid) - own0;
     const temporalCpuS = bench.temporalPid === null ? 0 : treeCpuSeconds([bench.temporalPid]) - server0;
-    const engine = growth(counters0, await worker.engineCounters());
+    const engine = counterGrowth(counters0, await worker.engineCounters());
     for (const o of outcomes.filter((x) => !x.ok)) bench.log(`${wh}: K=${k}: run ${o.workflowId} failed: ${o.error ?? `${o.failedNodes} node(s)`}`);
     return { wallS, cpuS, supervisorCpuS, temporalCpuS, peakRssMb: rss.stop(), failedRuns: outcomes.filter((o) => !o.ok).length, engine };
   } finally {

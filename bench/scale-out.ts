@@ -13,7 +13,7 @@ import { ownCpuSeconds, sampleRss, treeCpuSeconds } from './proc-stats.js';
 import { simpleTable } from './report.js';
 import { dbtContext, freshDatabase, round } from './scenario.js';
 import type { BenchContext, Scenario } from './scenario.js';
-import { benchTaskQueue, runWorkflow, startWorker } from './worker-process.js';
+import { benchTaskQueue, counterGrowth, runWorkflow, startWorker } from './worker-process.js';
 
 const THREADS = 4;
 
@@ -35,9 +35,6 @@ interface WorkersResult {
   supervisorCpuPerWorker: number[];
 }
 
-const growth = (before: Record<string, number>, after: Record<string, number>): Record<string, number> =>
-  Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]));
-
 /** W fresh workers on one queue, a warm-up of the first layer, then the measured full run. */
 async function runOnWorkers(bench: BenchContext, projectDir: string, w: number): Promise<WorkersResult> {
   const taskQueue = benchTaskQueue();
@@ -58,17 +55,17 @@ async function runOnWorkers(bench: BenchContext, projectDir: string, w: number):
     const pids = workers.map((x) => x.pid);
     const rss = sampleRss(() => pids);
     const counters0 = await Promise.all(workers.map((x) => x.engineCounters()));
-    const cpu0 = treeCpuSeconds(pids);
     const cpuEach0 = pids.map((p) => treeCpuSeconds([p]));
     const ownEach0 = pids.map((p) => ownCpuSeconds(p));
     const t0 = performance.now();
     const run = await runWorkflow(client, taskQueue, { env });
     const wallS = (performance.now() - t0) / 1000;
-    const cpuS = treeCpuSeconds(pids) - cpu0;
-    const cpuPerWorker = pids.map((p, i) => round(treeCpuSeconds([p]) - (cpuEach0[i] ?? 0), 2));
+    const cpuEach = pids.map((p, i) => treeCpuSeconds([p]) - (cpuEach0[i] ?? 0));
+    const cpuS = cpuEach.reduce((a, b) => a + b, 0);
+    const cpuPerWorker = cpuEach.map((c) => round(c, 2));
     const supervisorCpuPerWorker = pids.map((p, i) => round(ownCpuSeconds(p) - (ownEach0[i] ?? 0), 2));
     const peakRssMb = rss.stop();
-    const enginePerWorker = await Promise.all(workers.map(async (x, i) => growth(counters0[i] ?? {}, await x.engineCounters())));
+    const enginePerWorker = await Promise.all(workers.map(async (x, i) => counterGrowth(counters0[i] ?? {}, await x.engineCounters())));
     if (!run.ok) bench.log(`postgres: W=${w}: run failed: ${run.error ?? `${run.failedNodes} node(s)`}`);
     const byIdentity = await nodesByIdentity(client, run.workflowId);
     return { wallS, cpuS, peakRssMb, failures: run.failedNodes, nodesPerWorker: workers.map((x) => byIdentity.get(x.identity) ?? 0), enginePerWorker, cpuPerWorker, supervisorCpuPerWorker };

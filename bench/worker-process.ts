@@ -50,6 +50,10 @@ export function engineCountersOf(page: string): Record<string, number> {
   return Object.fromEntries([...page.matchAll(COUNTER)].map((m) => [(m[1] as string).replace(/_total$/, ''), Number(m[2])]));
 }
 
+/** How much each engine counter grew from `before` to `after`. */
+export const counterGrowth = (before: Record<string, number>, after: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]));
+
 /** The bench-wide random task queue name. */
 export const benchTaskQueue = (): string => `bench-${randomUUID().slice(0, 8)}`;
 
