@@ -24,6 +24,8 @@ interface ConcurrencyOptions {
   warehouses: Warehouse[];
   /** The worker's activity slots (WORKER_MAX_CONCURRENT_ACTIVITIES); 0: its default. */
   slots: number;
+  /** Skip the plain dbt side (profiling). */
+  workerOnly: boolean;
 }
 
 interface Side {
@@ -85,7 +87,9 @@ async function runConcurrency(bench: BenchContext, o: ConcurrencyOptions) {
       bench.log(`${wh}: K=${k} runs of ${shape.nodes} nodes: one worker ...`);
       const w = await workerSide(bench, wh, projectDir, k, o.slots);
       bench.log(`${wh}: K=${k}: worker ${w.wallS.toFixed(1)} s, ${w.cpuS.toFixed(1)} CPU-s (supervisor ${w.supervisorCpuS.toFixed(1)}, Temporal server ${w.temporalCpuS.toFixed(1)}); ${k} x dbt build ...`);
-      const d = await runPlainBuilds(Array.from({ length: k }, (_, i) => ctx(freshDatabase(bench, wh, `cc_k${k}_dbt${i}`))), parsed.partialParse);
+      // --worker-only (profiling the worker side): no plain dbt side, its figures null.
+      const d = o.workerOnly ? { wallS: NaN, cpuS: NaN, peakRssMb: null, failures: null }
+        : await runPlainBuilds(Array.from({ length: k }, (_, i) => ctx(freshDatabase(bench, wh, `cc_k${k}_dbt${i}`))), parsed.partialParse);
       bench.log(`${wh}: K=${k}: dbt build ${d.wallS.toFixed(1)} s, ${d.cpuS.toFixed(1)} CPU-s; failed runs ${w.failedRuns} / ${d.failures}`);
       const nodes = shape.nodes * k;
       rows.push({
@@ -108,13 +112,17 @@ async function runConcurrency(bench: BenchContext, o: ConcurrencyOptions) {
   return { name, table, rows, doc: { models: o.models, runs: o.runs, dbt_threads: THREADS, worker_settings: settings, rows } };
 }
 
-/** `--runs 1,4,8,16` (K values), `--models 40` (~50 nodes), `--warehouses duckdb,postgres`, `--slots N` (the worker's activity slots; default: its own). */
+/**
+ * `--runs 1,4,8,16` (K values), `--models 40` (~50 nodes), `--warehouses duckdb,postgres`, `--slots N` (the worker's activity
+ * slots; default: its own), `--worker-only` (no plain dbt side: for profiling the worker).
+ */
 export function concurrencyScenario(args: Args): Scenario {
   const o: ConcurrencyOptions = {
     models: args.int('models', 40),
     runs: args.ints('runs', [1, 4, 8, 16]),
     warehouses: args.names('warehouses', WAREHOUSES, WAREHOUSES),
     slots: args.int('slots', 0),
+    workerOnly: args.flag('worker-only'),
   };
   return { warehouses: o.warehouses, run: (bench) => runConcurrency(bench, o) };
 }

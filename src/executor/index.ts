@@ -99,6 +99,8 @@ export interface EnginePoolStats {
   memoryLimited: boolean;
   queued: number;
   contexts: number;
+  /** Run contexts parked on the engines (kept for their run's next turn). */
+  parked: number;
   engineRssMb: number[];
   counters: Readonly<Record<string, number>>;
 }
@@ -216,7 +218,7 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
       const engineStats = engines ? { alive: engines.pids.length, recycled: engines.counters.recycled } : { alive: running, recycled: 0 };
       const poolStats = engines && {
         maxEngines: warm.maxEngines as number, memoryLimitMb: warm.memoryLimitMb as number, memoryLimited: engines.memoryLimited,
-        queued: engines.queued, contexts: engines.engines.filter((e) => e.context).length,
+        queued: engines.queued, contexts: engines.engines.filter((e) => e.context).length, parked: engines.parked,
         engineRssMb: engines.engines.map((e) => Math.round(e.rssMb)), counters: engines.counters,
       };
       return { threads: pool.threads.length, queued: pool.queueSize + lockWaiting + (engines?.queued ?? 0), running, engines: engineStats, ...(poolStats ? { pool: poolStats } : {}) };

@@ -31,6 +31,7 @@ export function startWorkerExecutor(config: Config): StartedExecutor {
     ...(w.maxEngines !== null ? { maxEngines: w.maxEngines } : {}),
     ...(w.memoryLimitMb !== null ? { memoryLimitMb: w.memoryLimitMb } : {}),
     ...(w.engineThreads !== null ? { contextThreads: w.engineThreads } : {}),
+    maxParkedContexts: w.maxParkedContexts,
   };
   const executor = createExecutor({ maxTasks, engineMode: config.dbt.engineMode, machine, warm });
   const dbtChecked = executor.checkDbt(config.dbt.executable, config.processEnv).then(

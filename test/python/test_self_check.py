@@ -80,3 +80,12 @@ def test_self_check_names_the_plugin_scan_when_it_is_gone() -> None:
     r = run("from dbt.plugins.manager import PluginManager\ndel PluginManager.get_prefixed_modules\ndbt_reach.self_check()")
     assert r.returncode == 1
     assert "lacks dbt.plugins.manager.PluginManager.get_prefixed_modules" in r.stderr
+
+
+def test_self_check_names_the_state_a_parked_context_restores_when_it_is_gone() -> None:
+    r = run("from dbt.cli.flags import Flags\ndel Flags.set_common_global_flags\ndbt_reach.self_check()")
+    assert r.returncode == 1
+    assert "lacks dbt.cli.flags.Flags.set_common_global_flags" in r.stderr
+    r = run("from dbt.adapters.factory import FACTORY\nFACTORY.adapters = None\ndbt_reach.self_check()")
+    assert r.returncode == 1
+    assert "lacks dbt.adapters.factory.FACTORY.adapters / lock" in r.stderr

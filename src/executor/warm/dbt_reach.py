@@ -154,7 +154,8 @@ def self_check():
         _missing("dbt.config.runtime.load_profile")
     if not isinstance(getattr(thread_pool, "DbtThreadPool", None), type):
         _missing("dbt.graph.thread_pool.DbtThreadPool")
-    for check in (check_flag_source, check_plugin_modules, check_schema_creation, check_query_tags, check_warning_tap, check_fast_paths, check_macro_contexts):
+    for check in (check_flag_source, check_parking, check_plugin_modules, check_schema_creation, check_query_tags, check_warning_tap,
+                  check_fast_paths, check_macro_contexts):
         missing = check()
         if missing:
             _missing(missing)
@@ -345,6 +346,7 @@ from dbt_reach_hooks import (  # noqa: E402, F401
 )
 from dbt_reach_macro_contexts import check_macro_contexts, install_macro_context_reuse  # noqa: E402, F401
 from dbt_reach_manifest import freeze_manifest, thaw_manifest  # noqa: E402, F401
+from dbt_reach_parking import capture_context, check_parking, park_context, resume_context  # noqa: E402, F401
 from dbt_reach_query_tags import check_query_tags, note_attempt, note_process_attempt  # noqa: E402, F401
 from dbt_reach_query_tags import install as install_query_tags  # noqa: E402, F401
 from dbt_reach_schemas import check_schema_creation, install_schema_race_retry  # noqa: E402, F401

@@ -14,8 +14,9 @@ import type { WarmEngineOptions } from './options.js';
 import { compileWarmEngineOptions } from './options.js';
 import { ENGINE_MANIFEST_SLOTS } from './context-spec.js';
 import { nowMs, tracing } from '../trace.js';
-import { pickFree, pickHolder, sameWarehouse } from './placement.js';
+import { pickFree, pickHolder, roomForEngine } from './placement.js';
 import { roomFor } from './turns.js';
+import { WarehouseLeases } from './warehouse-leases.js';
 import type { EngineUse, Job, Slot } from './placement.js';
 
 export type { EngineUse, Job } from './placement.js';
@@ -26,8 +27,7 @@ export class WarmEnginePool {
   private readonly slots = new Set<Slot>();
   private readonly waiters: Job[] = [];
   /** Warehouses held outside the engines (a subprocess task on a DuckDB file), and who waits. */
-  private readonly leases = new Map<string, number>();
-  private readonly leaseWaiters: { key: string; grant: () => void }[] = [];
+  private readonly leases = new WarehouseLeases(() => this.pump());
   private closed = false;
   /** Forks engines from a template once a second engine is due (engine-templates.ts). */
   private readonly templates: EngineTemplates;
@@ -43,7 +43,7 @@ export class WarmEnginePool {
    * contexts opened, handed to another run, drained for a waiting run; manifests parsed, loaded
    * from a sibling's parse, found in the engine.
    */
-  readonly counters = { spawned: 0, recycled: 0, crashed: 0, contexts: 0, switches: 0, drains: 0, parses: 0, loads: 0, hits: 0 };
+  readonly counters = { spawned: 0, recycled: 0, crashed: 0, contexts: 0, switches: 0, drains: 0, parses: 0, loads: 0, hits: 0, parks: 0, resumes: 0 };
   /** The memory budget held back the last engine start that was due. */
   memoryLimited = false;
 
@@ -62,6 +62,11 @@ export class WarmEnginePool {
   /** Per live engine: its pid, resident memory and whether it has a run context open. */
   get engines(): { pid: number; rssMb: number; context: boolean }[] {
     return [...this.slots].flatMap((s) => (s.engine?.alive ? [{ pid: s.engine.pid, rssMb: s.engine.rssMb, context: s.context !== null }] : []));
+  }
+
+  /** Run contexts parked on live engines. */
+  get parked(): number {
+    return [...this.slots].reduce((n, s) => n + (s.engine?.alive ? s.parked.size : 0), 0);
   }
 
   get defaultContextThreads(): number {
@@ -95,40 +100,14 @@ export class WarmEnginePool {
    * Runs `fn` while no engine holds `warehouse` (idle contexts holding it are closed first, and
    * none opens until `fn` ends): for dbt processes outside the engines on a DuckDB database.
    */
-  async lease<T>(warehouse: string, fn: () => Promise<T>): Promise<T> {
-    await new Promise<void>((grant) => {
-      this.leaseWaiters.push({ key: warehouse, grant });
-      this.pump();
-    });
-    try {
-      return await fn();
-    } finally {
-      const n = (this.leases.get(warehouse) ?? 1) - 1;
-      if (n > 0) this.leases.set(warehouse, n);
-      else this.leases.delete(warehouse);
-      this.pump();
-    }
-  }
-
-  private leased(warehouse: string): boolean {
-    return [...this.leases.keys()].some((k) => sameWarehouse(k, warehouse));
+  lease<T>(warehouse: string, fn: () => Promise<T>): Promise<T> {
+    return this.leases.run(warehouse, fn);
   }
 
   private pump(): void {
     if (this.closed) return;
     this.passRssMb = null;
-    for (let i = 0; i < this.leaseWaiters.length; ) {
-      const w = this.leaseWaiters[i] as { key: string; grant: () => void };
-      const holders = [...this.slots].filter((s) => s.context?.warehouse && sameWarehouse(s.context.warehouse, w.key));
-      if (holders.length === 0) {
-        this.leases.set(w.key, (this.leases.get(w.key) ?? 0) + 1);
-        this.leaseWaiters.splice(i, 1);
-        w.grant();
-      } else {
-        for (const h of holders) if (h.inflight === 0 && !h.closing) void this.closeContext(h);
-        i += 1;
-      }
-    }
+    this.leases.grant(this.slots, (s) => void this.closeContext(s));
     // A run whose job found no room this pass finds none for its other jobs either (a pass only
     // takes room): one try and one hand-over per run and pass, not one per waiting node, which
     // with many runs waiting made each pass (one per node event) cost runs x nodes.
@@ -146,13 +125,13 @@ export class WarmEnginePool {
 
   /** Starts `job` somewhere if it can run now, else makes room for it (closing an idle context). */
   private place(job: Job): boolean {
-    if (job.kind === 'node' && job.warehouse && this.leased(job.warehouse)) return false;
+    if (job.kind === 'node' && job.warehouse && this.leases.holds(job.warehouse)) return false;
     const slots = [...this.slots];
     const canSpawn = this.canSpawn();
     const held = job.kind === 'node' ? pickHolder(slots, job, { ...this.opts, canSpawn }) : { slot: null, blockedBy: null };
     if (held.slot) return this.start(held.slot, job), true;
     if (!held.blockedBy) {
-      const free = pickFree(slots, job.manifestKey);
+      const free = pickFree(slots, job.manifestKey, job.kind === 'node' ? job.request.context.key : null);
       if (free) return this.start(free, job), true;
       if (canSpawn) return this.start(this.spawn(job.spawn), job), true;
     }
@@ -169,7 +148,7 @@ export class WarmEnginePool {
     const action = roomFor(blockedBy ? [blockedBy] : [...this.slots], job, Date.now(), { quantumMs: this.opts.contextQuantumMs, graceMs: this.opts.contextGraceMs, full: this.full() });
     if ('close' in action) {
       this.counters.switches += 1;
-      void this.closeContext(action.close);
+      void this.closeContext(action.close, true);
       return;
     }
     if (action.drain?.context) {
@@ -196,9 +175,8 @@ export class WarmEnginePool {
   private canSpawn(): boolean {
     if (this.slots.size === 0) return true;
     if (this.slots.size >= this.opts.maxEngines) return false;
-    const engines = this.templates.rssMb + [...this.slots].reduce((sum, s) => sum + Math.max(s.engine?.rssMb ?? 0, s.engine ? 0 : this.engineMb), 0);
     this.passRssMb ??= process.memoryUsage.rss() / 1048576;
-    const fits = this.passRssMb + engines + this.engineMb <= this.opts.memoryLimitMb;
+    const fits = roomForEngine(this.slots, this.templates.rssMb + this.passRssMb, this.engineMb, this.opts.memoryLimitMb);
     this.memoryLimited = !fits;
     return fits;
   }
@@ -206,7 +184,7 @@ export class WarmEnginePool {
   private spawn(spawn: EngineSpawnOptions): Slot {
     this.counters.spawned += 1;
     const t0 = Date.now();
-    const slot: Slot = { engine: null, ready: null as unknown as Promise<boolean>, startMs: 0, context: null, specSent: false, inflight: 0, invoking: false, closing: false, manifests: [], idleTimer: null };
+    const slot: Slot = { engine: null, ready: null as unknown as Promise<boolean>, startMs: 0, context: null, specSent: false, inflight: 0, invoking: false, closing: false, manifests: [], parked: new Map(), idleTimer: null };
     const env = { ...spawn.env, DBT_TEMPORAL_MANIFEST_SALT: this.salt, ...(this.opts.manifestDir ? { DBT_TEMPORAL_MANIFEST_DIR: this.opts.manifestDir } : {}) };
     const cmd = { ...spawn, env, startTimeoutMs: this.opts.startTimeoutMs };
     slot.ready = this.templates.launch(cmd, this.slots.size).then(
@@ -255,7 +233,8 @@ export class WarmEnginePool {
         openedAt: now, idleSince: now, threads: this.opts.contextThreads || null, draining: false,
       };
       slot.specSent = false;
-      this.counters.contexts += 1;
+      if (slot.parked.delete(job.request.context.key)) this.counters.resumes += 1;
+      else this.counters.contexts += 1;
     }
     void this.serve(slot, job);
   }
@@ -313,7 +292,7 @@ export class WarmEnginePool {
     } else if (slot.inflight === 0) {
       if (slot.context?.failed) slot.context = null;
       if (slot.context?.released || slot.context?.draining) {
-        void this.closeContext(slot);
+        void this.closeContext(slot, slot.context.draining && !slot.context.released);
         return this.pump();
       }
       if (slot.context) {
@@ -331,10 +310,17 @@ export class WarmEnginePool {
     this.pump();
   }
 
-  /** Closes the contexts of a finished run (busy ones when their last node is done). */
+  /** Closes the contexts of a finished run (busy ones when their last node is done), parked ones too. */
   async releaseRun(invocationId: string): Promise<void> {
     const mine = [...this.slots].filter((s) => s.context && s.context.invocationId === invocationId);
     for (const s of mine) if (s.context) s.context.released = true;
+    const parked = [...this.slots].flatMap((s) => [...s.parked].filter(([, run]) => run === invocationId).map(([key]) => ({ s, key })));
+    // A parked context ends once its engine has no context active (engine.py): not awaited, so
+    // the run's end never waits for another run's turn.
+    for (const { s, key } of parked) {
+      s.parked.delete(key);
+      void s.engine?.close(key);
+    }
     await Promise.all(mine.filter((s) => s.inflight === 0).map((s) => this.closeContext(s)));
   }
 
@@ -343,12 +329,17 @@ export class WarmEnginePool {
     return !e || e.served >= this.opts.maxInvocations || e.rssMb > this.opts.maxRssMb;
   }
 
-  private async closeContext(slot: Slot): Promise<void> {
+  /** Ends the slot's idle context; `turn`: it gives the engine to another run (then it may park). */
+  private async closeContext(slot: Slot, turn = false): Promise<void> {
     if (!slot.context || slot.closing || slot.inflight > 0) return;
     if (slot.idleTimer) clearTimeout(slot.idleTimer);
     slot.idleTimer = null;
     slot.closing = true;
-    await slot.engine?.close(slot.context.key);
+    const ctx = slot.context;
+    if (await slot.engine?.close(ctx.key, turn && this.mayPark(slot))) {
+      slot.parked.set(ctx.key, ctx.invocationId);
+      this.counters.parks += 1;
+    }
     slot.context = null;
     slot.closing = false;
     if (!slot.engine?.alive || this.worn(slot)) this.retire(slot);
@@ -357,6 +348,19 @@ export class WarmEnginePool {
       slot.idleTimer.unref();
     }
     this.pump();
+  }
+
+  /**
+   * Whether a context that gives its engine to another run may stay parked there for its run's
+   * next turn instead of ending: not a memory database's (those never give their engine up),
+   * below maxParkedContexts on the engine, and while the worker's measured memory (parked
+   * contexts included) still fits one more engine within the budget: parking never takes the
+   * room an engine needs.
+   */
+  private mayPark(slot: Slot): boolean {
+    const c = slot.context;
+    if (!c || c.released || c.failed || c.memory || slot.parked.size >= this.opts.maxParkedContexts) return false;
+    return roomForEngine(this.slots, this.templates.rssMb + process.memoryUsage.rss() / 1048576, this.engineMb, this.opts.memoryLimitMb);
   }
 
   private retire(slot: Slot): void {

@@ -149,9 +149,13 @@ export class EngineProcess {
     }
   }
 
-  /** Ends the engine's run context once its nodes are done (resolves when it is closed). */
-  async close(key: string): Promise<void> {
-    await this.ask({ op: 'close', key }).answer;
+  /**
+   * Ends the engine's run context `key` once its nodes are done, or a parked one (resolves when
+   * it is closed); `park`: keep it for the run's next turn instead. Resolves whether it parked.
+   */
+  async close(key: string, park = false): Promise<boolean> {
+    const answer = await this.ask({ op: 'close', key, ...(park ? { park } : {}) }).answer;
+    return answer?.type === 'closed' && answer.parked === true;
   }
 
   /** Kills the engine's whole process group at once; idempotent. */

@@ -10,7 +10,10 @@ pointed at stderr, so everything dbt prints lands on stderr). Requests carry an 
   hooks   {"id", "context", "phase": "start"|"end", "results"?}  runs the project's on-run-<phase>
           hooks in the run context (opened on first use, as for a node); `results` are the run's
           node results (on-run-end's `results`); answered with `hook_results` (run_results entries)
-  close   {"id", "key"}   ends the context once its nodes are done; answered with "closed"
+  close   {"id", "key", "park"?}  ends the context once its nodes are done; answered with
+          "closed". `park`: keep it for the run's next turn instead ("closed" with "parked": true;
+          its next node resumes it); a close without `park` ends a parked context too (held
+          requests wait meanwhile: the context is active while dbt ends it)
   cancel  {"id"}          stops the query of node request `id`; that node then ends cancelled
 Several node requests are in flight at once; every answer names its request id.
 """
@@ -29,6 +32,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import dbt_reach  # noqa: E402
+import run_context  # noqa: E402
 from manifests import ManifestStore  # noqa: E402
 from run_context import RunContext, make_serving  # noqa: E402
 
@@ -60,6 +64,7 @@ def _die_with_parent():
 
 _RSS = {"at": 0.0, "mb": 0.0}
 IDLE_COLLECT_S = 0.25  # how long an engine must stay idle before it collects (Engine.collect_when_idle)
+MAX_PARKED = int(os.environ.get("DBT_TEMPORAL_ENGINE_PARKED", "64"))  # at most (the worker parks within its memory budget)
 
 
 def _rss_mb_cached():
@@ -91,6 +96,11 @@ class Engine:
         self.write_lock = threading.Lock()
         self.manifests = ManifestStore()
         self.context = None
+        self.lock = threading.RLock()  # the reader thread and the contexts' threads switch contexts
+        self.parked = {}  # context key -> a parked RunContext (its run's next turn resumes it)
+        self.evictions = []  # (key, close request id): parked contexts to end once none is active
+        self.evicting = None  # the parked context being ended (active meanwhile)
+        self.held = []  # requests that came while it ends
         self.closing = {}  # context key -> close request ids
         self.requests = 0  # requests read so far (serve)
         self.invoking = 0  # whole invocations running
@@ -146,7 +156,10 @@ class Engine:
             self.send({"id": req["id"], "type": "done", "ok": False, "phase": "engine", "recycle": True,
                        "error": "engine protocol error: a node of another run context arrived before close"})
             return
-        if ctx is None:
+        if ctx is None and spec["key"] in self.parked:
+            ctx = self.context = self.parked.pop(spec["key"])
+            self._resume(ctx)
+        elif ctx is None:
             if "args" not in spec:
                 self.send({"id": req["id"], "type": "done", "ok": False, "phase": "engine", "recycle": True,
                            "error": "engine protocol error: a context's first node came without its spec"})
@@ -161,23 +174,103 @@ class Engine:
         ctx.submit(req)
 
     def close(self, req):
-        ctx = self.context
-        if ctx is None or ctx.key != req.get("key"):
+        ctx, key = self.context, req.get("key")
+        if ctx is not None and ctx.key == key:
+            if req.get("park") and len(self.parked) < MAX_PARKED and self._park(ctx):
+                self.context = None
+                self.parked[key] = ctx
+                self.send({"id": req["id"], "type": "closed", "parked": True})
+                self._between_contexts()
+                return
+            self.closing.setdefault(ctx.key, []).append(req["id"])
+            ctx.close()
+        elif key in self.parked:
+            self.evictions.append((key, req["id"]))
+            self._between_contexts()
+        else:
             self.send({"id": req["id"], "type": "closed"})
+
+    def _park(self, ctx):
+        """Keeps an idle context's invocation for its run's next turn (dbt_reach_parking.py)."""
+        with ctx.lock:
+            if ctx.pending or ctx.closed.is_set() or ctx.state is None:
+                return False
+        try:
+            dbt_reach.park_context(ctx.adapter)
+        except Exception:  # noqa: BLE001 - not parked: it closes as any context does
+            return False
+        return True
+
+    def _resume(self, ctx):
+        dbt_reach.resume_context(ctx.state, ctx.adapter)
+        dbt_reach.pin_run_identity(ctx.invocation_id, ctx.started_at)
+        run_context.ACTIVE["context"] = ctx
+
+    def _between_contexts(self):
+        """With no context active and no invocation running: ends the parked contexts asked to
+        close, one at a time (each active again while dbt ends its invocation, as dbt ends one),
+        then takes the requests held meanwhile."""
+        if self.context is not None or self.invoking:
             return
-        self.closing.setdefault(ctx.key, []).append(req["id"])
-        ctx.close()
+        while self.evictions:
+            key, rid = self.evictions.pop(0)
+            ctx = self.parked.pop(key, None)
+            if ctx is None:
+                self.send({"id": rid, "type": "closed"})
+                continue
+            self._resume(ctx)
+            self.context = self.evicting = ctx
+            self.closing.setdefault(key, []).append(rid)
+            ctx.close()
+            return
+        held, self.held = self.held, []
+        for req in held:
+            self.dispatch(req)
 
     def context_closed(self, ctx):
-        if self.context is ctx:
-            self.context = None
-        for rid in self.closing.pop(ctx.key, []):
-            self.send({"id": rid, "type": "closed"})
+        with self.lock:
+            if self.context is ctx:
+                self.context = None
+            if self.evicting is ctx:
+                self.evicting = None
+            for rid in self.closing.pop(ctx.key, []):
+                self.send({"id": rid, "type": "closed"})
+            self._between_contexts()
         self.collect_when_idle()
 
     def cancel(self, req):
         if self.context is not None:
             self.context.cancel(req["id"])
+
+    def dispatch(self, req):
+        """Serves one request (under the engine's lock: contexts switch only here)."""
+        op = req.get("op")
+        with self.lock:
+            if self.evicting is not None and op in ("node", "hooks", "close", "invoke"):
+                self.held.append(req)
+            elif op in ("node", "hooks"):
+                self.node(req)
+            elif op == "close":
+                self.close(req)
+            elif op == "cancel":
+                self.cancel(req)
+            elif op == "invoke":
+                # On a thread, so that the loop keeps reading (the manager may stop us).
+                self.invoking += 1
+                threading.Thread(target=self._run_invoke, args=(req,), daemon=True).start()
+            else:
+                self.send({"id": req.get("id"), "type": "done", "ok": False, "phase": "engine", "error": f"unknown op {op!r}", "recycle": True})
+
+    def _run_invoke(self, req):
+        try:
+            self.send(self.invoke(req))
+        except BaseException as err:  # noqa: BLE001
+            self.send({"id": req.get("id"), "type": "done", "ok": False, "phase": "engine", "error": f"{type(err).__name__}: {err}", "recycle": True})
+        finally:
+            with self.lock:
+                self.invoking -= 1
+                self._between_contexts()
+        self.collect_when_idle()
 
     # -- whole invocations ---------------------------------------------------------------
 
@@ -275,7 +368,6 @@ def serve(proto, lines, warnings, t0):
     """Answers requests from `lines` on `proto` until the input ends, then exits."""
     engine = Engine(proto)
     engine.send({"type": "ready", "pid": os.getpid(), "import_ms": (time.perf_counter() - t0) * 1000, "warnings": warnings})
-    invoker = None
     for line in lines:
         line = line.strip()
         if not line:
@@ -284,30 +376,8 @@ def serve(proto, lines, warnings, t0):
         engine.requests += 1
         if req.get("trace"):
             req["_t"] = {"p0": time.time() * 1000}
-        op = req.get("op")
         try:
-            if op in ("node", "hooks"):
-                engine.node(req)
-            elif op == "close":
-                engine.close(req)
-            elif op == "cancel":
-                engine.cancel(req)
-            elif op == "invoke":
-                # On a thread, so that the loop keeps reading (the manager may stop us).
-                def run_invoke(r=req):
-                    engine.invoking += 1
-                    try:
-                        engine.send(engine.invoke(r))
-                    except BaseException as err:  # noqa: BLE001
-                        engine.send({"id": r.get("id"), "type": "done", "ok": False, "phase": "engine", "error": f"{type(err).__name__}: {err}", "recycle": True})
-                    finally:
-                        engine.invoking -= 1
-                    engine.collect_when_idle()
-
-                invoker = threading.Thread(target=run_invoke, daemon=True)
-                invoker.start()
-            else:
-                engine.send({"id": req.get("id"), "type": "done", "ok": False, "phase": "engine", "error": f"unknown op {op!r}", "recycle": True})
+            engine.dispatch(req)
         except BaseException as err:  # noqa: BLE001 - report, then let the manager recycle us
             engine.send({"id": req.get("id"), "type": "done", "ok": False, "phase": "engine", "error": f"{type(err).__name__}: {err}", "recycle": True})
     os._exit(0)

@@ -46,8 +46,9 @@ export interface WarmEngineOptions {
   forkEngines?: boolean;
   /**
    * Replace an engine after it has served this many requests (bounds slow leaks in dbt or
-   * adapters; a replacement parses its projects again), once its context closes.
-   * @default 1000
+   * adapters, with maxRssMb; a replacement imports dbt and loads its manifests again, and its
+   * parked contexts end), once its context closes.
+   * @default 10000
    */
   maxInvocations?: number;
   /**
@@ -80,6 +81,13 @@ export interface WarmEngineOptions {
    * @default 1800000
    */
   memoryContextIdleMs?: number;
+  /**
+   * Run contexts an engine may keep parked when runs take turns (`WORKER_MAX_PARKED_CONTEXTS`):
+   * a context whose turn ends stays set up for its run's next turn (a resume costs a few ms, an
+   * open ~60-90 ms), while the memory budget leaves room for one more engine; 0 never parks.
+   * @default 16
+   */
+  maxParkedContexts?: number;
 }
 
 export const DEFAULT_WARM_ENGINE_OPTIONS: Required<WarmEngineOptions> = {
@@ -91,13 +99,14 @@ export const DEFAULT_WARM_ENGINE_OPTIONS: Required<WarmEngineOptions> = {
   contextGraceMs: 250,
   manifestDir: null,
   forkEngines: true,
-  maxInvocations: 1000,
+  maxInvocations: 10_000,
   maxRssMb: 1024,
   idleTimeoutMs: 300_000,
   startTimeoutMs: 60_000,
   defaultContextThreads: 4,
   contextIdleMs: 3_000,
   memoryContextIdleMs: 1_800_000,
+  maxParkedContexts: 16,
 };
 
 function positiveInt(name: string, value: number, min = 1): number {
@@ -124,5 +133,6 @@ export function compileWarmEngineOptions(opts: WarmEngineOptions = {}): Required
     defaultContextThreads: positiveInt('defaultContextThreads', opts.defaultContextThreads ?? (opts.contextThreads || d.defaultContextThreads)),
     contextIdleMs: positiveInt('contextIdleMs', opts.contextIdleMs ?? d.contextIdleMs),
     memoryContextIdleMs: positiveInt('memoryContextIdleMs', opts.memoryContextIdleMs ?? d.memoryContextIdleMs),
+    maxParkedContexts: positiveInt('maxParkedContexts', opts.maxParkedContexts ?? d.maxParkedContexts, 0),
   };
 }

@@ -77,6 +77,8 @@ export interface Slot {
   closing: boolean;
   /** Manifest keys the engine has parsed, most recent last. */
   manifests: string[];
+  /** Run contexts parked on the engine (context key -> its run): a node of one resumes it. */
+  parked: Map<string, string | null>;
   idleTimer: NodeJS.Timeout | null;
 }
 
@@ -118,13 +120,28 @@ function growRoom(slots: readonly Slot[], limits: PlacementLimits & { canSpawn?:
   return (limits.canSpawn ?? slots.length < limits.maxEngines) || slots.some((s) => !s.context && !s.invoking && usable(s));
 }
 
-/** An engine with nothing open (preferring one that parsed the manifest already). */
-export function pickFree(slots: readonly Slot[], manifestKey: string): Slot | null {
+/**
+ * An engine with nothing open: preferring one where the node's run context is parked (a resume
+ * instead of an open), then one that parsed the manifest already.
+ */
+export function pickFree(slots: readonly Slot[], manifestKey: string, contextKey: string | null = null): Slot | null {
   const free = slots.filter((s) => !s.context && !s.invoking && s.inflight === 0 && usable(s));
-  return free.find((s) => s.manifests.includes(manifestKey)) ?? free[0] ?? null;
+  return (contextKey !== null ? free.find((s) => s.parked.has(contextKey)) : undefined)
+    ?? free.find((s) => s.manifests.includes(manifestKey)) ?? free[0] ?? null;
 }
 
 /** Whether two warehouse keys name the same database (`duckdb` alone: every DuckDB database). */
 export function sameWarehouse(a: string, b: string): boolean {
   return a === b || (a === 'duckdb' && b.startsWith('duckdb')) || (b === 'duckdb' && a.startsWith('duckdb'));
+}
+
+/**
+ * Whether the worker's measured memory (`baseMb`: its own process and the template; every
+ * engine, one still starting counted at `engineMb`) leaves room for one more engine of
+ * `engineMb` within `limitMb`.
+ */
+export function roomForEngine(slots: Iterable<Slot>, baseMb: number, engineMb: number, limitMb: number): boolean {
+  let used = baseMb;
+  for (const s of slots) used += Math.max(s.engine?.rssMb ?? 0, s.engine ? 0 : engineMb);
+  return used + engineMb <= limitMb;
 }

@@ -75,6 +75,8 @@ export interface CloseRequest {
   op: 'close';
   id: number;
   key: string;
+  /** Keep the context for its run's next turn (engine.py: parked) instead of ending it. */
+  park?: boolean;
 }
 
 export interface CancelRequest {
@@ -149,6 +151,8 @@ export interface EngineClosed {
   type: 'closed';
   id: number;
   rss_mb?: number;
+  /** The context was parked (a close with `park`), not ended. */
+  parked?: boolean;
 }
 
 export type EngineMessage = EngineReady | EngineDone | EngineClosed;

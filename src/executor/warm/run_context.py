@@ -226,6 +226,7 @@ class RunContext:
         self.task = None
         self.dir = None
         self.adapter = None
+        self.state = None
         self.opened = threading.Event()
         self.closed = threading.Event()
         self.error = None
@@ -255,6 +256,7 @@ class RunContext:
 
         self.task = task
         self.adapter = get_adapter(task.config)
+        self.state = dbt_reach.capture_context(self.adapter)  # what a later turn resumes (engine.park)
         self.opened.set()
 
     def _prepare_dir(self):

@@ -58,6 +58,11 @@ export interface WorkerConfig {
   memoryLimitMb: number | null;
   /** dbt threads of every run context (`WORKER_ENGINE_THREADS`); null: the profile's. @default null */
   engineThreads: number | null;
+  /**
+   * Run contexts an engine may keep parked for their run's next turn when runs outnumber engines
+   * (`WORKER_MAX_PARKED_CONTEXTS`; 0: never; parking also stays within the memory budget). @default 16
+   */
+  maxParkedContexts: number;
 }
 
 const MEMORY_UNITS: Record<string, number> = {
@@ -127,6 +132,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     maxEngines: readString(env, 'WORKER_MAX_ENGINES') === undefined ? null : readInt(env, 'WORKER_MAX_ENGINES', 1, 1, 256),
     memoryLimitMb: readMemoryMb(env, 'WORKER_MEMORY_LIMIT'),
     engineThreads: readString(env, 'WORKER_ENGINE_THREADS') === undefined ? null : readInt(env, 'WORKER_ENGINE_THREADS', 1, 1, 256),
+    maxParkedContexts: readInt(env, 'WORKER_MAX_PARKED_CONTEXTS', 16, 0, 64),
   };
 }
 

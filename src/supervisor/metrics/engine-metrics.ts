@@ -37,6 +37,7 @@ export function registerEnginePoolMetrics(registry: Registry, read: () => Engine
   gauge('dbt_temporal_engine_memory_limited', '1 when the memory budget held back an engine that work was waiting for.', (p) => Number(p.memoryLimited));
   gauge('dbt_temporal_engine_queue_length', 'Nodes and plans waiting for a warm engine.', (p) => p.queued);
   gauge('dbt_temporal_engine_contexts', 'Run contexts open on the engines.', (p) => p.contexts);
+  gauge('dbt_temporal_engine_contexts_parked', "Run contexts parked on the engines for their run's next turn.", (p) => p.parked);
   new Gauge({
     name: 'dbt_temporal_engine_resident_memory_bytes', help: 'Resident memory of each warm engine process.', labelNames: ['engine'], registers,
     collect() {
@@ -46,6 +47,7 @@ export function registerEnginePoolMetrics(registry: Registry, read: () => Engine
     },
   });
   counter('dbt_temporal_engine_context_opens_total', 'Run contexts opened on an engine.', 'contexts');
+  counter('dbt_temporal_engine_context_resumes_total', 'Parked run contexts resumed for their run\'s next turn (instead of an open).', 'resumes');
   counter('dbt_temporal_engine_context_switches_total', 'Idle run contexts closed to give their engine to another run.', 'switches');
   counter('dbt_temporal_engine_context_drains_total', 'Busy run contexts whose turn ended because other runs waited (they close after their last node).', 'drains');
   counter('dbt_temporal_engine_manifest_parses_total', 'Manifests an engine parsed (one per parse key and env on a worker).', 'parses');

@@ -7,7 +7,7 @@ const T = { quantumMs: 5_000, graceMs: 250 };
 
 function slot(key: string, over: Partial<Slot> = {}, ctx: Partial<OpenContext> = {}): Slot {
   const context: OpenContext = { key, invocationId: key, released: false, warehouse: null, memory: false, failed: false, openedAt: 0, idleSince: 0, threads: 4, draining: false, ...ctx };
-  return { engine: null, ready: Promise.resolve(true), startMs: 0, context, specSent: true, inflight: 0, invoking: false, closing: false, manifests: [], idleTimer: null, ...over };
+  return { engine: null, ready: Promise.resolve(true), startMs: 0, context, specSent: true, inflight: 0, invoking: false, closing: false, manifests: [], parked: new Map(), idleTimer: null, ...over };
 }
 
 describe('turns between runs on the engine pool', () => {
