@@ -28,6 +28,10 @@ def check_parking():
 
     if not (callable(getattr(flags, "set_flags", None)) and callable(getattr(flags, "get_flags", None))):
         return "dbt.flags.set_flags / get_flags"
+    from dbt.task.runnable import GraphRunnableTask
+
+    if not callable(getattr(GraphRunnableTask, "populate_adapter_cache", None)):
+        return "dbt.task.runnable.GraphRunnableTask.populate_adapter_cache"
     if not callable(getattr(Flags, "set_common_global_flags", None)):
         return "dbt.cli.flags.Flags.set_common_global_flags"
     if not (isinstance(getattr(FACTORY, "adapters", None), dict) and hasattr(FACTORY, "lock")):
@@ -75,8 +79,10 @@ def park_context(adapter):
     release_duckdb()
 
 
-def resume_context(state, adapter):
-    """Puts a parked context's process-wide state back; its nodes open connections as needed."""
+def resume_context(state, adapter, task=None):
+    """Puts a parked context's process-wide state back; its nodes open connections as needed.
+    With the context's `task`, its relation cache is then built again as dbt builds it when an
+    invocation starts: a parked run would not see what other runs built or dropped meanwhile."""
     import dbt.flags as flags
     import dbt.selected_resources as selected_resources
     from dbt.adapters.factory import FACTORY
@@ -101,3 +107,10 @@ def resume_context(state, adapter):
         FACTORY.adapters.clear()
         FACTORY.adapters[state["adapter_name"]] = adapter
     release_duckdb()  # a handle a plan left open is another database's
+    if task is not None:
+        adapter.cache.clear()
+        try:
+            with adapter.connection_named("master"):
+                task.populate_adapter_cache(adapter)
+        except Exception:  # noqa: BLE001 - an empty cache looks relations up in the warehouse (dbt's own fallback)
+            adapter.cache.clear()

@@ -158,7 +158,7 @@ class Engine:
             return
         if ctx is None and spec["key"] in self.parked:
             ctx = self.context = self.parked.pop(spec["key"])
-            self._resume(ctx)
+            self._resume(ctx, ctx.task)
         elif ctx is None:
             if "args" not in spec:
                 self.send({"id": req["id"], "type": "done", "ok": False, "phase": "engine", "recycle": True,
@@ -201,8 +201,8 @@ class Engine:
             return False
         return True
 
-    def _resume(self, ctx):
-        dbt_reach.resume_context(ctx.state, ctx.adapter)
+    def _resume(self, ctx, task=None):
+        dbt_reach.resume_context(ctx.state, ctx.adapter, task)
         dbt_reach.pin_run_identity(ctx.invocation_id, ctx.started_at)
         run_context.ACTIVE["context"] = ctx
 

@@ -12,10 +12,13 @@ import type { WarmEngineOptions } from '../../../src/executor/warm/options.js';
 import { directLink } from '../../../src/executor/warm/engine-link.js';
 import { runNodeWarm } from '../../../src/executor/warm/run-node.js';
 import { queryDuckDb } from '../../support/duckdb.js';
+import { PARITY_MAIN } from '../../support/parity-fixtures.js';
 import { DBT, REPO_ROOT } from '../../support/paths.js';
+import { usePostgres } from '../../support/use-postgres.js';
 import { waitGone } from '../process-tree.js';
 
 const PROJECT = `${REPO_ROOT}test/fixtures/warm_duck`;
+const pg = usePostgres();
 let scratch: string;
 
 beforeAll(async () => {
@@ -126,4 +129,45 @@ describe('parked run contexts', () => {
       expect(tables).toEqual([[['red', 'dark', 'False']], [['blue', 'light', 'True']]]);
     }
   }, 300_000);
+});
+
+describe('parked run contexts on Postgres', () => {
+  it('keep no session open while parked, and on resume reconnect and see what changed in the warehouse meanwhile', async () => {
+    const pool = new WarmEnginePool({ maxEngines: 1, contextGraceMs: 0, contextIdleMs: 60_000 });
+    const link = directLink(pool, new AbortController().signal);
+    const runs = ['left', 'right'].map((label) => ({ label, schema: pg.freshSchema(`parked_${label}`) }));
+    const task = (run: { label: string; schema: string }): NodeTask => ({
+      type: 'node',
+      invocation: {
+        dbtPath: DBT, projectDir: PARITY_MAIN.dir, profilesDir: PARITY_MAIN.dir, target: 'pg', vars: { label: run.label }, partialParse: null, timeoutMs: 120_000,
+        env: { ...(process.env as Record<string, string>), ...pg.env(run.schema) },
+        run: { invocation_id: `pg-${run.label}`, run_started_at: '2026-01-02T03:04:05.000Z', event_time_start: null, event_time_end: null },
+      },
+      uniqueId: 'model.parity_main.vars_model', subcommand: 'build', selector: 'fqn:parity_main.marts.vars_model,resource_type:model', fullRefresh: false, warehouse: null,
+    });
+    const build = async (run: { label: string; schema: string }): Promise<void> => {
+      const res = await runNodeWarm(task(run), link, { enqueuedAt: Date.now() });
+      expect(res.type === 'node' && res.result.status, JSON.stringify(res).slice(0, 2_000)).toBe('success');
+    };
+    const [left, right] = runs as [(typeof runs)[number], (typeof runs)[number]];
+    try {
+      await build(left);
+      await build(right); // left parked
+      await pool.releaseRun(`pg-${right.label}`); // right ends; left stays parked
+      expect(pool.parked).toBe(1);
+      // A parked context keeps no session open on the server.
+      const sessions = await pg.query("select count(*)::int from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()");
+      expect(sessions).toEqual([[0]]);
+      // Dropped behind the parked run's back: its resume lists the schema again, as dbt does at a start.
+      await pg.query(`drop table ${left.schema}.vars_model`);
+      await build(left); // resumed: reconnects, and builds the table again
+      expect(pool.counters).toMatchObject({ contexts: 2, resumes: 1 });
+      expect((await pg.dump(left.schema))['.vars_model']).toEqual([['left', '5']]);
+      expect((await pg.dump(right.schema))['.vars_model']).toEqual([['right', '5']]);
+    } finally {
+      const pids = pool.pids;
+      await pool.close();
+      expect(await waitGone(pids, 5_000)).toEqual([]);
+    }
+  }, 180_000);
 });
