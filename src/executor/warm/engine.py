@@ -83,13 +83,6 @@ def _rss_mb():
         return 0.0
 
 
-def _apply_env(env):
-    # The process environment is the run's while its context (or invocation) is open: dbt
-    # captures it into its invocation context, and adapters read it directly.
-    os.environ.clear()
-    os.environ.update(env)
-
-
 class Engine:
     def __init__(self, proto):
         self.proto = proto
@@ -225,7 +218,7 @@ class Engine:
             return
         held, self.held = self.held, []
         for req in held:
-            self.dispatch(req)
+            self.serve_one(req)
 
     def context_closed(self, ctx):
         with self.lock:
@@ -238,9 +231,12 @@ class Engine:
             self._between_contexts()
         self.collect_when_idle()
 
-    def cancel(self, req):
-        if self.context is not None:
-            self.context.cancel(req["id"])
+    def serve_one(self, req):
+        """Serves one request; a failure is answered, and the manager then recycles the engine."""
+        try:
+            self.dispatch(req)
+        except BaseException as err:  # noqa: BLE001
+            self.send({"id": req.get("id"), "type": "done", "ok": False, "phase": "engine", "error": f"{type(err).__name__}: {err}", "recycle": True})
 
     def dispatch(self, req):
         """Serves one request (under the engine's lock: contexts switch only here)."""
@@ -253,7 +249,8 @@ class Engine:
             elif op == "close":
                 self.close(req)
             elif op == "cancel":
-                self.cancel(req)
+                if self.context is not None:
+                    self.context.cancel(req["id"])
             elif op == "invoke":
                 # On a thread, so that the loop keeps reading (the manager may stop us).
                 self.invoking += 1
@@ -278,7 +275,10 @@ class Engine:
         from dbt.cli.main import dbtRunner
 
         out = {"id": req["id"], "type": "done"}
-        _apply_env(req["env"])
+        # The process environment is the run's while its invocation runs: dbt captures it into
+        # its invocation context, and adapters read it directly.
+        os.environ.clear()
+        os.environ.update(req["env"])
         started = time.perf_counter()
         with dbt_reach.collect_warnings() as warnings:
             out["dbt_warnings"] = warnings
@@ -376,10 +376,7 @@ def serve(proto, lines, warnings, t0):
         engine.requests += 1
         if req.get("trace"):
             req["_t"] = {"p0": time.time() * 1000}
-        try:
-            engine.dispatch(req)
-        except BaseException as err:  # noqa: BLE001 - report, then let the manager recycle us
-            engine.send({"id": req.get("id"), "type": "done", "ok": False, "phase": "engine", "error": f"{type(err).__name__}: {err}", "recycle": True})
+        engine.serve_one(req)
     os._exit(0)
 
 
