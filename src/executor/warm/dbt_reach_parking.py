@@ -28,10 +28,6 @@ def check_parking():
 
     if not (callable(getattr(flags, "set_flags", None)) and callable(getattr(flags, "get_flags", None))):
         return "dbt.flags.set_flags / get_flags"
-    from dbt.task.runnable import GraphRunnableTask
-
-    if not callable(getattr(GraphRunnableTask, "populate_adapter_cache", None)):
-        return "dbt.task.runnable.GraphRunnableTask.populate_adapter_cache"
     if not callable(getattr(Flags, "set_common_global_flags", None)):
         return "dbt.cli.flags.Flags.set_common_global_flags"
     if not (isinstance(getattr(FACTORY, "adapters", None), dict) and hasattr(FACTORY, "lock")):
@@ -81,8 +77,11 @@ def park_context(adapter):
 
 def resume_context(state, adapter, task=None):
     """Puts a parked context's process-wide state back; its nodes open connections as needed.
-    With the context's `task`, its relation cache is then built again as dbt builds it when an
-    invocation starts: a parked run would not see what other runs built or dropped meanwhile."""
+    With `task` (a resume for nodes, not for ending it), its relation cache is emptied: dbt then
+    looks relations up in the warehouse, as for a retried node, so what other runs built or
+    dropped meanwhile is seen. (Listing the schemas again into the cache, as an invocation's
+    start does, once failed a full-refresh swap in CI: the cache held the renamed table's old
+    name too; an emptied cache cannot, a rename of a relation it lacks records the new one.)"""
     import dbt.flags as flags
     import dbt.selected_resources as selected_resources
     from dbt.adapters.factory import FACTORY
@@ -109,8 +108,3 @@ def resume_context(state, adapter, task=None):
     release_duckdb()  # a handle a plan left open is another database's
     if task is not None:
         adapter.cache.clear()
-        try:
-            with adapter.connection_named("master"):
-                task.populate_adapter_cache(adapter)
-        except Exception:  # noqa: BLE001 - an empty cache looks relations up in the warehouse (dbt's own fallback)
-            adapter.cache.clear()
