@@ -36,6 +36,9 @@ describe('local on a terminal', () => {
     const env = {
       PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/root', TERM: 'xterm-256color', TMPDIR: logs,
       BROKEN_DUCKDB_PATH: join(scratch, 'broken.duckdb'),
+      // One node takes a few seconds, so the 500 ms status polls see the run mid-way (a quick
+      // run could end between two polls and never draw its bar).
+      BROKEN_SLOW_ROWS: '600000000',
     };
     tmux = await startTmux(['node', CLI, 'local', 'build', '--ui'], { cwd: project, env });
     const screens: string[] = [];
@@ -52,8 +55,8 @@ describe('local on a terminal', () => {
     expect(url, screens.at(-1)).not.toBeNull();
 
     // Redrawn in place: the bar was drawn, never twice on one screen, and is gone at the end. A
-    // quick run's bar can be up for less than one screen capture takes: then the terminal's
-    // byte stream shows it was drawn (each draw first erases the area it drew before).
+    // bar can be up for less than one screen capture takes: then the terminal's byte stream
+    // shows it was drawn, over the area drawn before it (each draw first erases that).
     const drawn = screens.some((s) => (s.match(BAR) ?? []).length === 1) || /\x1b\[\d+F\x1b\[J[^]*\[[#-]{28}\] \d+\/11 /.test(await tmux.output());
     expect(drawn).toBe(true);
     expect(screens.every((s) => (s.match(BAR) ?? []).length <= 1)).toBe(true);
