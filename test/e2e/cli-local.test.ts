@@ -36,9 +36,10 @@ describe('local on a terminal', () => {
     const env = {
       PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/root', TERM: 'xterm-256color', TMPDIR: logs,
       BROKEN_DUCKDB_PATH: join(scratch, 'broken.duckdb'),
-      // One node takes a few seconds, so the 500 ms status polls see the run mid-way (a quick
-      // run could end between two polls and never draw its bar).
-      BROKEN_SLOW_ROWS: '600000000',
+      // One node takes seconds (5-10 s here), so the status polls see the run mid-way: a quick
+      // run could end before a poll's answer came back and never draw its bar (seen in CI,
+      // where the whole suite loads the machine and the run_status query waits for the worker).
+      BROKEN_SLOW_ROWS: '2000000000',
     };
     tmux = await startTmux(['node', CLI, 'local', 'build', '--ui'], { cwd: project, env });
     const screens: string[] = [];
