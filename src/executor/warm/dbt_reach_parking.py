@@ -42,14 +42,11 @@ def capture_context(adapter):
     """The process-wide state of the invocation that has just set itself up (with `adapter`)."""
     import dbt.flags as flags
     import dbt.selected_resources as selected_resources
-    from dbt.adapters.factory import FACTORY
     from dbt_common.events import event_manager_client
 
     manager = event_manager_client.get_event_manager()
-    with FACTORY.lock:
-        names = [name for name, registered in FACTORY.adapters.items() if registered is adapter]
     return {
-        "adapter_name": names[0] if names else adapter.type(),
+        "adapter_name": adapter.config.credentials.type,  # its key in dbt's registry (register_adapter's)
         "flags": flags.get_flags(),
         "env": dict(os.environ),
         "loggers": list(manager.loggers),
@@ -75,19 +72,18 @@ def park_context(adapter):
     release_duckdb()
 
 
-def resume_context(state, adapter, task=None):
+def resume_context(state, adapter):
     """Puts a parked context's process-wide state back; its nodes open connections as needed.
-    With `task` (a resume for nodes, not for ending it), its relation cache is emptied: dbt then
-    looks relations up in the warehouse, as for a retried node, so what other runs built or
-    dropped meanwhile is seen. (Listing the schemas again into the cache, as an invocation's
-    start does, once failed a full-refresh swap in CI: the cache held the renamed table's old
-    name too; an emptied cache cannot, a rename of a relation it lacks records the new one.)"""
+    Its relation cache is emptied: dbt then looks relations up in the warehouse, as for a retried
+    node, so what other runs built or dropped meanwhile is seen. (Listing the schemas again into
+    the cache, as an invocation's start does, once failed a full-refresh swap in CI: the cache
+    held the renamed table's old name too; an emptied cache cannot, a rename of a relation it
+    lacks records the new one.) Every invocation and context ends with its connections cleaned
+    up and DuckDB's handle released, so nothing else is left to close here."""
     import dbt.flags as flags
     import dbt.selected_resources as selected_resources
     from dbt.adapters.factory import FACTORY
     from dbt_common.events import event_manager_client
-
-    from dbt_reach_adapter import release_duckdb
 
     os.environ.clear()
     os.environ.update(state["env"])
@@ -99,12 +95,6 @@ def resume_context(state, adapter, task=None):
     manager.require_warn_or_error_handling = state["require_handling"]
     selected_resources.SELECTED_RESOURCES = state["selected"]
     with FACTORY.lock:
-        # What the last invocation registered has ended (its connections were cleaned up).
-        for registered in FACTORY.adapters.values():
-            if registered is not adapter:
-                registered.cleanup_connections()
-        FACTORY.adapters.clear()
+        FACTORY.adapters.clear()  # the last invocation's adapter: it has ended
         FACTORY.adapters[state["adapter_name"]] = adapter
-    release_duckdb()  # a handle a plan left open is another database's
-    if task is not None:
-        adapter.cache.clear()
+    adapter.cache.clear()

@@ -32,7 +32,6 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import dbt_reach  # noqa: E402
-import run_context  # noqa: E402
 from manifests import ManifestStore  # noqa: E402
 from run_context import RunContext, make_serving  # noqa: E402
 
@@ -146,16 +145,14 @@ class Engine:
         spec = req["context"]
         ctx = self.context
         if ctx is not None and ctx.key != spec["key"]:
-            self.send({"id": req["id"], "type": "done", "ok": False, "phase": "engine", "recycle": True,
-                       "error": "engine protocol error: a node of another run context arrived before close"})
+            self.refuse(req, "engine protocol error: a node of another run context arrived before close")
             return
         if ctx is None and spec["key"] in self.parked:
             ctx = self.context = self.parked.pop(spec["key"])
-            self._resume(ctx, ctx.task)
+            self._resume(ctx)
         elif ctx is None:
             if "args" not in spec:
-                self.send({"id": req["id"], "type": "done", "ok": False, "phase": "engine", "recycle": True,
-                           "error": "engine protocol error: a context's first node came without its spec"})
+                self.refuse(req, "engine protocol error: a context's first node came without its spec")
                 return
 
             def load_manifest():
@@ -194,10 +191,9 @@ class Engine:
             return False
         return True
 
-    def _resume(self, ctx, task=None):
-        dbt_reach.resume_context(ctx.state, ctx.adapter, task)
+    def _resume(self, ctx):
+        dbt_reach.resume_context(ctx.state, ctx.adapter)
         dbt_reach.pin_run_identity(ctx.invocation_id, ctx.started_at)
-        run_context.ACTIVE["context"] = ctx
 
     def _between_contexts(self):
         """With no context active and no invocation running: ends the parked contexts asked to
@@ -231,12 +227,16 @@ class Engine:
             self._between_contexts()
         self.collect_when_idle()
 
+    def refuse(self, req, error):
+        """Answers `req` with an engine failure; the manager then recycles the engine."""
+        self.send({"id": req.get("id"), "type": "done", "ok": False, "phase": "engine", "error": error, "recycle": True})
+
     def serve_one(self, req):
         """Serves one request; a failure is answered, and the manager then recycles the engine."""
         try:
             self.dispatch(req)
         except BaseException as err:  # noqa: BLE001
-            self.send({"id": req.get("id"), "type": "done", "ok": False, "phase": "engine", "error": f"{type(err).__name__}: {err}", "recycle": True})
+            self.refuse(req, f"{type(err).__name__}: {err}")
 
     def dispatch(self, req):
         """Serves one request (under the engine's lock: contexts switch only here)."""
@@ -256,13 +256,13 @@ class Engine:
                 self.invoking += 1
                 threading.Thread(target=self._run_invoke, args=(req,), daemon=True).start()
             else:
-                self.send({"id": req.get("id"), "type": "done", "ok": False, "phase": "engine", "error": f"unknown op {op!r}", "recycle": True})
+                self.refuse(req, f"unknown op {op!r}")
 
     def _run_invoke(self, req):
         try:
             self.send(self.invoke(req))
         except BaseException as err:  # noqa: BLE001
-            self.send({"id": req.get("id"), "type": "done", "ok": False, "phase": "engine", "error": f"{type(err).__name__}: {err}", "recycle": True})
+            self.refuse(req, f"{type(err).__name__}: {err}")
         finally:
             with self.lock:
                 self.invoking -= 1
