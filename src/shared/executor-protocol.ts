@@ -61,7 +61,20 @@ export interface ListTask {
    * default keys. Absent: unique ids only.
    */
   outputKeys?: string[] | null;
+  /** A reuse plan's warehouse probe, run right after the ls through the profile it resolved (warm mode; subprocess ignores it). @default none */
+  probe?: WarehouseProbe | null;
 }
+
+/** A reuse plan's warehouse probe (supervisor/reuse/probe.ts): which relations exist, then each found source's data version. */
+export interface WarehouseProbe {
+  /** Lists relations: one column, lower-cased `database.schema.name`. */
+  exists_sql: string;
+  /** Run, as one union, for the sources whose key the listing found: columns k (source id) and v (data version). */
+  sources: { key: string; sql: string }[];
+}
+
+/** A probe's rows, or why there are none. */
+export type ProbeRows = { exists: string[]; versions: [string, string | null][] } | { error: string };
 
 export interface NodeTask {
   type: 'node';
@@ -150,6 +163,8 @@ export interface ListResult {
   profile?: { threads: number; target: string } | null;
   /** dbt's warnings during the plan's invocation (parse and selection), each once. */
   warnings?: string[];
+  /** The task's probe's answer (warm mode), when it asked for one. */
+  probe?: ProbeRows | null;
 }
 
 export interface NodeTaskResult {

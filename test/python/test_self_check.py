@@ -89,3 +89,9 @@ def test_self_check_names_the_state_a_parked_context_restores_when_it_is_gone() 
     r = run("from dbt.adapters.factory import FACTORY\nFACTORY.adapters = None\ndbt_reach.self_check()")
     assert r.returncode == 1
     assert "lacks dbt.adapters.factory.FACTORY.adapters / lock" in r.stderr
+
+
+def test_self_check_names_the_probe_config_builder_when_it_is_gone() -> None:
+    r = run("from dbt.config.runtime import RuntimeConfig\ndel RuntimeConfig.from_parts\ndbt_reach.self_check()")
+    assert r.returncode == 1
+    assert "lacks dbt.config.runtime.RuntimeConfig.from_parts" in r.stderr

@@ -297,6 +297,8 @@ class Engine:
                     res.success, res.exception = False, err
         if req.get("want_profile"):
             out["profile"] = self._profile(req)
+        if req.get("probe") and res.success:  # a reuse plan's probe, through the profile the ls resolved
+            out["probe"] = dbt_reach.probe_answer(req["probe"])
         dbt_reach.release_duckdb()
         if req.get("want_result") and isinstance(res.result, list):
             out["result"] = [str(line) for line in res.result]  # `ls`: the printed lines

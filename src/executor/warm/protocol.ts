@@ -1,4 +1,5 @@
 // The supervisor <-> warm engine protocol (JSON lines over the engine's stdin/stdout).
+import type { ProbeRows, WarehouseProbe } from '../../shared/executor-protocol.js';
 
 /** How an engine opens a run context (sent with a context's first node). */
 export interface ContextSpec {
@@ -40,6 +41,8 @@ export interface InvokeRequest {
   manifest_out?: string;
   /** Report the warehouse the profile resolves to (DuckDB: its database path). */
   want_profile?: boolean;
+  /** After the invocation, run a reuse plan's warehouse probe through the profile it resolved. */
+  probe?: WarehouseProbe;
 }
 
 /** One node, run in the context `context.key` (opened on first use). */
@@ -145,6 +148,8 @@ export interface EngineDone {
   profile?: ProfileInfo;
   /** Invoke: dbt's warn-level events (parse, selection), each once, in dbt's text. */
   dbt_warnings?: string[];
+  /** Invoke with a probe: the warehouse's answer, or why there is none. */
+  probe?: ProbeRows;
 }
 
 export interface EngineClosed {

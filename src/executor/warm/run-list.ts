@@ -24,7 +24,7 @@ export async function runListWarm(task: ListTask, link: EngineLink): Promise<Exe
       request: {
         key, parse_args: [...GLOBAL_ARGS, 'parse', ...common, '--no-write-json'],
         args: [...GLOBAL_ARGS, sub as string, ...common, ...rest], env: dbtEnv(inv, ws),
-        want_result: true, want_profile: true, ...(manifestOut ? { manifest_out: manifestOut } : {}),
+        want_result: true, want_profile: true, ...(manifestOut ? { manifest_out: manifestOut } : {}), ...(task.probe ? { probe: task.probe } : {}),
       },
     });
     const stopped = outcomeFailure(outcome, 'dbt ls');
@@ -40,6 +40,7 @@ export async function runListWarm(task: ListTask, link: EngineLink): Promise<Exe
     return {
       type: 'listed', uniqueIds: parseListOutput(rows), rows, manifestJson, warehouse: warehouseKey(done.profile, inv.run?.invocation_id ?? null),
       profile: threads !== undefined && target !== undefined ? { threads, target } : null, warnings: done.dbt_warnings ?? [],
+      ...(task.probe ? { probe: done.probe ?? { error: 'the engine answered no probe' } } : {}),
     };
   });
 }

@@ -19,7 +19,7 @@ import { checkMemoryWarehouse } from './memory-warehouse.js';
 import { rethrowCoded, toFailure } from './deps.js';
 import { runEnvOf, runOnExecutor } from './executor-call.js';
 import { planReuse, probesWarehouse } from '../reuse/plan-reuse.js';
-import { ProbeSpeculator, probeMemoKey } from '../reuse/speculative-probe.js';
+import { ProbeSpeculator, attachedAnswer, probeMemoKey } from '../reuse/speculative-probe.js';
 import { planCoordination, wantsLeases } from '../planning/coordination.js';
 import type { ActivityDeps } from './deps.js';
 import type { NodeHistory } from '../priority/node-durations.js';
@@ -85,7 +85,8 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
     const reuseInvocation = invocationId ? invocationFor(project, deps.defaults, { ...request, invocation_id: invocationId }) : null;
     // Only a plan that probes hashes the run's env and vars into its key.
     const memoKey = reuseInvocation && probesWarehouse(project, request, store ?? null) ? probeMemoKey(project.location.name, request.target, request.env, request.vars) : null;
-    const speculative = reuseInvocation && memoKey
+    const attached = memoKey && deps.executor.mode === 'warm' ? speculator.attach(memoKey) : null;
+    let speculative = reuseInvocation && memoKey && !attached
       ? speculator.start(memoKey, (warehouse) => (task) => runOnExecutor(deps, project, () => task, warehouse), reuseInvocation) : null;
     try {
       const result = await deps.executor.run({
@@ -99,12 +100,15 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
         // Relation leases read relation names from the run's manifest (docs/coordination.md).
         wantManifest: Boolean(invocationId && (deps.observability?.store || wantsLeases(project.settings, request.command, request.reuse))),
         ...(listOptions ? { outputKeys: listingKeys(listOptions) } : {}),
-      });
+        // The probe reads the warehouse: on DuckDB, as the engine that holds the database.
+        ...(attached ? { probe: attached.queries } : {}),
+      }, attached ? { singleWriterKey: attached.warehouse } : {});
       if (result.type === 'error') {
         const failure = planFailure(result.code, result.message);
         throw toFailure(failure.code, failure.message);
       }
       if (result.type !== 'listed') throw new Error(`unexpected executor result ${result.type}`);
+      if (attached) speculative = attachedAnswer(attached, result.probe);
       const warehouse = result.warehouse ?? null;
       if (warehouse?.startsWith('duckdb-memory:')) {
         await checkMemoryWarehouse({ project: project.location.name, target: request.target ?? deps.defaults.target ?? 'default', engineMode: deps.executor.mode });

@@ -1,10 +1,13 @@
-// The warehouse probe of a reuse plan, as one `dbt compile --inline` (Jinja running queries
-// through the run's own profile): which relations exist, and each source's data version.
+// The warehouse probe of a reuse plan: which relations exist, and each source's data version,
+// through the run's own profile: run by the engine right after the plan's ls (warm mode, when
+// the plan knows its scope up front), else as one `dbt compile --inline` (Jinja running the
+// same queries).
 //   - a source with a `loaded_at_field`: max(loaded_at_field);
 //   - else Postgres: pg_stat_user_tables' insert/update/delete counters plus the table's
 //     filenode (a TRUNCATE or rewrite changes it);
 //   - else DuckDB (no change counter of its own): row count plus a sum of row hashes (a scan);
 //   - else, or when the relation is missing or a view: unknown (its dependents always rebuild).
+import type { WarehouseProbe } from '../../shared/executor-protocol.js';
 
 export interface ProbeSource {
   unique_id: string;
@@ -39,17 +42,26 @@ export function sourceVersionSql(adapter: string, s: ProbeSource): string | null
   return null;
 }
 
-/** Jinja for `dbt compile --inline`: renders `{"exists": [...], "versions": [[id, v], ...]}`. */
+/** The probe's queries: the relations of `schemas`, then the data version of each listed source that has a cheap one. */
+export function probeQueries(adapter: string, schemas: readonly string[], sources: readonly ProbeSource[]): WarehouseProbe {
+  const inList = schemas.map(sqlString).join(', ') || "''";
+  return {
+    exists_sql: `select lower(table_catalog) || '.' || lower(table_schema) || '.' || lower(table_name) as k from information_schema.tables where lower(table_catalog) || '.' || lower(table_schema) in (${inList})`,
+    sources: sources.flatMap((s) => {
+      const sql = sourceVersionSql(adapter, s);
+      return sql === null ? [] : [{ key: s.key, sql }];
+    }),
+  };
+}
+
+/** Jinja for `dbt compile --inline` running probeQueries: renders `{"exists": [...], "versions": [[id, v], ...]}`. */
 export function probeJinja(adapter: string, schemas: readonly string[], sources: readonly ProbeSource[]): string {
   const raw = (name: string, sql: string): string => `{% set ${name} %}{% raw %}${sql}{% endraw %}{% endset %}`;
-  const inList = schemas.map(sqlString).join(', ') || "''";
-  const existsSql = `select lower(table_catalog) || '.' || lower(table_schema) || '.' || lower(table_name) as k from information_schema.tables where lower(table_catalog) || '.' || lower(table_schema) in (${inList})`;
-  const parts: string[] = [raw('q_exists', existsSql)];
+  const queries = probeQueries(adapter, schemas, sources);
+  const parts: string[] = [raw('q_exists', queries.exists_sql)];
   const picks: string[] = [];
-  sources.forEach((s, i) => {
-    const sql = sourceVersionSql(adapter, s);
-    if (sql === null) return;
-    parts.push(raw(`q_${i}`, sql));
+  queries.sources.forEach((s, i) => {
+    parts.push(raw(`q_${i}`, s.sql));
     picks.push(`{% if ${sqlString(s.key)} in have %}{% do qs.append(q_${i}) %}{% endif %}`);
   });
   return [
@@ -65,7 +77,11 @@ export function probeJinja(adapter: string, schemas: readonly string[], sources:
 
 /** The probe's answer from the compiled code of the inline node. */
 export function parseProbe(compiled: string): ProbeAnswer {
-  const doc = JSON.parse(compiled.trim()) as { exists: string[]; versions: [string, string | null][] };
+  return probeAnswer(JSON.parse(compiled.trim()) as { exists: string[]; versions: [string, string | null][] });
+}
+
+/** The probe's answer from its rows. */
+export function probeAnswer(doc: { exists: string[]; versions: [string, string | null][] }): ProbeAnswer {
   const versions = new Map<string, string>();
   for (const [id, v] of doc.versions) if (typeof v === 'string' && v !== '') versions.set(id, v);
   return { exists: new Set(doc.exists.map((k) => k.toLowerCase())), versions };

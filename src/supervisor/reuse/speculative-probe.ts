@@ -1,11 +1,12 @@
-// The speculative warehouse probe of a reuse plan (docs/reuse.md): started together with the
-// plan's `dbt ls`, over what the last plan of the same project, target, env and vars probed, so
-// the plan need not wait for the ls's manifest to start probing. The plan uses its answer only
-// when it covers what the run's own manifest needs (probe-scope.ts coversScope), else probes as
-// before.
+// The speculative warehouse probe of a reuse plan (docs/reuse.md): over what the last plan of
+// the same project, target, env and vars probed, so the plan need not wait for the ls's manifest
+// to start probing. Warm engines run it in the ls's own request, right after the ls (no second
+// dbt invocation); subprocess mode starts it beside the ls. The plan uses its answer only when it
+// covers what the run's own manifest needs (probe-scope.ts coversScope), else probes as before.
 import type { JsonValue } from '../../shared/contracts.js';
-import type { DbtInvocation } from '../../shared/executor-protocol.js';
+import type { DbtInvocation, ProbeRows, WarehouseProbe } from '../../shared/executor-protocol.js';
 import { sortedJson } from '../../shared/sorted-json.js';
+import { probeAnswer, probeQueries } from './probe.js';
 import type { ProbeAnswer } from './probe.js';
 import type { ProbeScope } from './probe-scope.js';
 import { digest } from './fingerprint.js';
@@ -36,6 +37,17 @@ interface Probed {
   scope: ProbeScope;
 }
 
+/** A speculation to run inside the plan's ls (warm engines): its queries, and where they go. */
+export interface AttachedProbe extends Probed {
+  queries: WarehouseProbe;
+}
+
+/** The speculation of an attached probe, from what the ls answered. */
+export function attachedAnswer(attached: AttachedProbe, rows: ProbeRows | null | undefined): SpeculativeProbe {
+  const answer = !rows ? 'the ls answered no probe' : 'error' in rows ? `speculative probe failed: ${rows.error}` : probeAnswer(rows);
+  return { adapter: attached.adapter, scope: attached.scope, answer: Promise.resolve(answer) };
+}
+
 /** One per plan activity: where and what each plan probed, for the next plan of its key. */
 export class ProbeSpeculator {
   private readonly probed = new Map<string, Probed>();
@@ -52,6 +64,12 @@ export class ProbeSpeculator {
     this.probed.set(key, probed);
     const oldest = this.probed.keys().next();
     if (this.probed.size > this.maxEntries && !oldest.done) this.probed.delete(oldest.value);
+  }
+
+  /** The probe the last plan of `key` ran, for the plan's ls to run; null when no plan of `key` probed yet. */
+  attach(key: string): AttachedProbe | null {
+    const last = this.probed.get(key);
+    return last ? { ...last, queries: probeQueries(last.adapter, [...last.scope.schemas], [...last.scope.sources.values()]) } : null;
   }
 
   /**

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CompileTask, DbtInvocation, ExecutorResult } from '../../../src/shared/executor-protocol.js';
 import type { ProbeScope } from '../../../src/supervisor/reuse/probe-scope.js';
-import { ProbeSpeculator, probeMemoKey } from '../../../src/supervisor/reuse/speculative-probe.js';
+import { ProbeSpeculator, attachedAnswer, probeMemoKey } from '../../../src/supervisor/reuse/speculative-probe.js';
 
 const SCOPE: ProbeScope = {
   schemas: new Set(['wh.main', 'wh.raw']),
@@ -61,6 +61,22 @@ describe('ProbeSpeculator', () => {
     expect(s.start('b', r.compileOn, invocation)).toBeNull();
     expect(s.start('a', r.compileOn, invocation)).not.toBeNull();
     expect(s.start('c', r.compileOn, invocation)).not.toBeNull();
+  });
+
+  it('hands the last probe of a key to the plan\'s ls as queries, and reads its rows, its failure or its silence', async () => {
+    const s = new ProbeSpeculator();
+    expect(s.attach('k')).toBeNull();
+    s.remember('k', { warehouse: 'duckdb:/tmp/wh.duckdb', adapter: 'duckdb', scope: SCOPE });
+    const attached = s.attach('k');
+    expect(attached).toMatchObject({ warehouse: 'duckdb:/tmp/wh.duckdb', adapter: 'duckdb', scope: SCOPE });
+    expect(attached?.queries.exists_sql).toContain("in ('wh.main', 'wh.raw')");
+    expect(attached?.queries.sources).toEqual([{ key: 'wh.raw.orders', sql: expect.stringContaining('from "wh"."raw"."orders" as t') }]);
+    if (!attached) return;
+    const rows = attachedAnswer(attached, { exists: ['WH.MAIN.A'], versions: [['source.p.raw.orders', 'rows:4:9'], ['source.p.raw.gone', null]] });
+    expect(rows.scope).toBe(SCOPE);
+    expect(await rows.answer).toEqual({ exists: new Set(['wh.main.a']), versions: new Map([['source.p.raw.orders', 'rows:4:9']]) });
+    expect(await attachedAnswer(attached, { error: 'Catalog Error: nope' }).answer).toBe('speculative probe failed: Catalog Error: nope');
+    expect(await attachedAnswer(attached, null).answer).toBe('the ls answered no probe');
   });
 
   it('keys entries by project, target as requested, env and vars, whatever their order', () => {
