@@ -141,6 +141,12 @@ export interface CompileTask {
   invocation: DbtInvocation;
   select: string[] | null;
   inline: string | null;
+  /**
+   * A reuse plan's warehouse probe whose Jinja `inline` is: a warm engine runs its queries
+   * directly (after a `dbt parse` of the cached manifest, which sets up the run's flags) instead of
+   * compiling the Jinja, and answers as the inline node's compiled code would. @default none
+   */
+  probe?: WarehouseProbe | null;
 }
 
 export type ExecutorTask = ParseTask | ListTask | NodeTask | HooksTask | FreshnessTask | CatalogTask | CompileTask;

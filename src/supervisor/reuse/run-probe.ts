@@ -1,7 +1,7 @@
 // Running a reuse plan's compiles on the executor: the candidates' compiled code, and the
-// warehouse probe (probe.ts) as one `dbt compile --inline`.
+// warehouse probe (probe.ts): its queries on a warm engine, else one `dbt compile --inline`.
 import type { CompileTask, DbtInvocation, ExecutorResult } from '../../shared/executor-protocol.js';
-import { parseProbe, probeJinja } from './probe.js';
+import { parseProbe, probeJinja, probeQueries } from './probe.js';
 import type { ProbeAnswer } from './probe.js';
 import type { ProbeScope } from './probe-scope.js';
 
@@ -18,7 +18,8 @@ export function compiledCodes(result: ExecutorResult): Map<string, string> | str
 
 /** The warehouse's answer for `scope`, or why there is none (then nothing is reused). */
 export async function runProbe(compile: CompileOnExecutor, invocation: DbtInvocation, adapter: string, scope: ProbeScope): Promise<ProbeAnswer | string> {
-  const codes = compiledCodes(await compile({ type: 'compile', invocation, select: null, inline: probeJinja(adapter, [...scope.schemas], [...scope.sources.values()]) }));
+  const [schemas, sources] = [[...scope.schemas], [...scope.sources.values()]];
+  const codes = compiledCodes(await compile({ type: 'compile', invocation, select: null, inline: probeJinja(adapter, schemas, sources), probe: probeQueries(adapter, schemas, sources) }));
   if (typeof codes === 'string') return codes;
   const text = [...codes.values()][0];
   try {
