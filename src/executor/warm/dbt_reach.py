@@ -337,6 +337,7 @@ from dbt_reach_adapter import (  # noqa: E402, F401
     node_connection,
     release_duckdb,
     run_profile,
+    run_profile_or_error,
 )
 from dbt_reach_hooks import (  # noqa: E402, F401
     only_end_hooks,

@@ -115,3 +115,11 @@ def run_profile():
 
     flags = get_flags()
     return load_profile(flags.PROJECT_DIR, flags.VARS, flags.PROFILE, flags.TARGET, None)
+
+
+def run_profile_or_error():
+    """run_profile(), or the exception loading it raised (its callers each answer with it)."""
+    try:
+        return run_profile()
+    except Exception as err:  # noqa: BLE001 - returned, not swallowed
+        return err

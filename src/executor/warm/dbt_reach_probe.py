@@ -14,12 +14,13 @@ sets up the flags (run-compile.ts).
 
 
 def check_probe():
-    """The probe's targets: dbt's profile and project loaders, RuntimeConfig.from_parts and the
-    adapter factory's register / get / cleanup (dbt-core 1.11, dbt-adapters 1.24)."""
+    """The probe's targets (its profile comes from run_profile): dbt's project loader,
+    RuntimeConfig.from_parts and the adapter factory's register / get / cleanup (dbt-core 1.11,
+    dbt-adapters 1.24)."""
     from dbt.adapters import factory
     from dbt.config import runtime
 
-    for module, attr in ((runtime, "load_profile"), (runtime, "load_project"), (factory, "register_adapter"),
+    for module, attr in ((runtime, "load_project"), (factory, "register_adapter"),
                          (factory, "get_adapter"), (factory, "cleanup_connections")):
         if not callable(getattr(module, attr, None)):
             return f"{module.__name__}.{attr}"
@@ -28,18 +29,17 @@ def check_probe():
     return None
 
 
-def probe_warehouse(probe):
-    """Runs a probe through the profile the current invocation's flags name: `exists_sql` lists
-    relations (its first column, lower-cased keys), then the `sql` (columns k, v) of every
-    source whose `key` it listed, as one union. Returns {"exists": [...], "versions": [[k, v]]};
-    the connection is closed again before it returns."""
+def probe_warehouse(probe, profile):
+    """Runs a probe through `profile`, the one the current invocation's flags name (run_profile):
+    `exists_sql` lists relations (its first column, lower-cased keys), then the `sql` (columns k,
+    v) of every source whose `key` it listed, as one union. Returns {"exists": [...], "versions":
+    [[k, v]]}; the connection is closed again before it returns."""
     from dbt.adapters.factory import cleanup_connections, get_adapter, register_adapter
-    from dbt.config.runtime import RuntimeConfig, load_profile, load_project
+    from dbt.config.runtime import RuntimeConfig, load_project
     from dbt.flags import get_flags
     from dbt.mp_context import get_mp_context
 
     flags = get_flags()
-    profile = load_profile(flags.PROJECT_DIR, flags.VARS, flags.PROFILE, flags.TARGET, None)
     config = RuntimeConfig.from_parts(load_project(flags.PROJECT_DIR, False, profile, flags.VARS), profile, flags)
     register_adapter(config, get_mp_context())
     adapter = get_adapter(config)
@@ -58,9 +58,12 @@ def probe_warehouse(probe):
     return {"exists": exists, "versions": versions}
 
 
-def probe_answer(probe):
-    """probe_warehouse's answer, or {"error": why} (the plan then probes on its own)."""
+def probe_answer(probe, profile):
+    """probe_warehouse's answer, or {"error": why} (the plan then probes on its own); `profile` may
+    be the error loading it (run_profile_or_error)."""
     try:
-        return probe_warehouse(probe)
+        if isinstance(profile, Exception):
+            raise profile
+        return probe_warehouse(probe, profile)
     except Exception as err:  # noqa: BLE001 - any failure only costs the plan a second probe
         return {"error": f"{type(err).__name__}: {err}"}

@@ -295,10 +295,11 @@ class Engine:
                     dbt_reach.check_model_deprecations(manifest)
                 except Exception as err:  # noqa: BLE001 - --warn-error made one an error, as in dbt
                     res.success, res.exception = False, err
+        profile = dbt_reach.run_profile_or_error() if req.get("want_profile") or req.get("probe") else None
         if req.get("want_profile"):
-            out["profile"] = self._profile(req)
+            out["profile"] = self._profile(profile)
         if req.get("probe") and res.success:  # a reuse plan's probe, through the profile the ls resolved
-            out["probe"] = dbt_reach.probe_answer(req["probe"])
+            out["probe"] = dbt_reach.probe_answer(req["probe"], profile)
         dbt_reach.release_duckdb()
         if req.get("want_result") and isinstance(res.result, list):
             out["result"] = [str(line) for line in res.result]  # `ls`: the printed lines
@@ -320,18 +321,16 @@ class Engine:
         )
         return out
 
-    def _profile(self, req):
-        """The run's warehouse as the profile resolves it (DuckDB: its database path)."""
-        try:
-            profile = dbt_reach.run_profile()
-            creds = profile.credentials
-            out = {"type": creds.type, "target": profile.target_name, "profile": profile.profile_name, "threads": profile.threads}
-            if creds.type == "duckdb":
-                path = getattr(creds, "path", None) or ":memory:"
-                out["duckdb_path"] = path if path.startswith(":memory:") or "://" in path else os.path.abspath(path)
-            return out
-        except Exception as err:  # noqa: BLE001 - a plan still works without it
-            return {"error": f"{type(err).__name__}: {err}"}
+    def _profile(self, profile):
+        """The run's warehouse as its profile (or the error loading it) resolves it (DuckDB: its database path)."""
+        if isinstance(profile, Exception):  # a plan still works without it
+            return {"error": f"{type(profile).__name__}: {profile}"}
+        creds = profile.credentials
+        out = {"type": creds.type, "target": profile.target_name, "profile": profile.profile_name, "threads": profile.threads}
+        if creds.type == "duckdb":
+            path = getattr(creds, "path", None) or ":memory:"
+            out["duckdb_path"] = path if path.startswith(":memory:") or "://" in path else os.path.abspath(path)
+        return out
 
 
 def boot():

@@ -16,14 +16,15 @@ export async function runCompileWarm(task: CompileTask, link: EngineLink): Promi
   const inv = task.invocation;
   return withWorkspace(inv, 'dbtt-compile-', async (ws) => {
     const common = commonArgs(inv, ws);
+    const parse = [...GLOBAL_ARGS, 'parse', ...common, '--no-write-json'];
     const key = manifestKey(inv);
     const { outcome } = await link({
       kind: 'invoke', manifestKey: key, spawn: spawnOptions(inv), timeoutMs: inv.timeoutMs,
       // dbt's results come back in the answer: no manifest.json or run_results.json is written (a manifest write costs ~1 ms a node).
       request: {
-        key, parse_args: [...GLOBAL_ARGS, 'parse', ...common, '--no-write-json'], env: dbtEnv(inv, ws), want_result: !task.probe,
+        key, parse_args: parse, env: dbtEnv(inv, ws), want_result: !task.probe,
         ...(task.probe
-          ? { args: [...GLOBAL_ARGS, 'parse', ...common, '--no-write-json'], probe: task.probe }
+          ? { args: parse, probe: task.probe }
           : { args: [...GLOBAL_ARGS, 'compile', ...common, ...compileArgs(task), '--no-write-json'] }),
       },
     });
