@@ -2,6 +2,7 @@
 // to run workflows in arrival order. A relation lease has one slot (one build of a relation at
 // a time); a target's admission lease has `limits:` slots. Pure state and rules (workflow-safe).
 import { sortedJson } from './sorted-json.js';
+import type { NodeReuse } from './reuse.js';
 
 /** Workflow type of the lease coordinator. */
 export const LEASE_WORKFLOW_TYPE = 'dbt_lease';
@@ -83,6 +84,12 @@ export interface NodeLease {
   relation: string;
   /** Whether a build of it finished by another run while this one waited may be reused (reuse on, no full refresh, not a stateful node). */
   reuse: boolean;
+  /**
+   * Its build inputs but its in-run parents (a digest of those fingerprint parts), and those
+   * parents: what its build is recorded with for a run that waits on the relation. Absent: none
+   * (or a plan of an older worker, whose node carries the parts themselves).
+   */
+  inputs?: { self: string; parents: string[] };
 }
 
 /** What a plan asks of its run's nodes (from dbt_temporal.yml `leases:` and `limits:`). */
@@ -209,6 +216,18 @@ export function splitParts(parts: Record<string, string>, inRun: (id: string) =>
     else self[k] = v;
   }
   return { self: sortedJson(self), parents: parents.sort() };
+}
+
+/**
+ * The build inputs a node's relation lease records (splitParts), from its plan's reuse decision;
+ * null without a complete fingerprint. A node the plan did not compile stands for its SQL with its
+ * code key (reuse/pure-code.ts).
+ */
+export function leaseParts(reuse: NodeReuse | undefined, inRun: (id: string) => boolean): { self: string; parents: string[] } | null {
+  if (!reuse?.parts) return null;
+  if (typeof reuse.fp === 'string') return splitParts(reuse.parts, inRun);
+  if (reuse.pending_sql && reuse.code) return splitParts({ ...reuse.parts, sql: `code:${reuse.code.key}` }, inRun);
+  return null;
 }
 
 /**

@@ -2,6 +2,7 @@
 // run's settings travel with every node, so any worker or engine can rebuild the run context;
 // its env is asked of the run once per worker, never copied into the input).
 import type { DbtCommand, JsonValue } from './contracts.js';
+import type { PendingState } from './reuse.js';
 
 export interface ExecuteNodeInput {
   project: string;
@@ -31,5 +32,7 @@ export interface ExecuteNodeInput {
    * Reuse state to record once the node succeeded (docs/reuse.md); `fp` null invalidates, unless
    * `pending_sql`: then `parts` lack `sql`, taken from the node's compiled code.
    */
-  reuse_record?: { fp: string | null; parts: Record<string, string>; target: string; pending_sql?: boolean; code?: { key: string; code: string } } | null;
+  reuse_record?: PendingState | null;
+  /** Artifact-store ref of the plan's records file, which holds this node's reuse state to record (the same fields as `reuse_record`, which only older plans inline). */
+  reuse_records?: string | null;
 }

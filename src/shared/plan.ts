@@ -34,6 +34,8 @@ export interface ExecutionPlan {
   /** Whether the project defines on-run-start / on-run-end hooks. */
   has_on_run_start: boolean;
   has_on_run_end: boolean;
+  /** Artifact-store ref of the state its built nodes record (reuse: each node's fingerprint and its parts). */
+  reuse_records?: string | null;
   /** Artifact-store path of the run's own manifest.json (parsed with its env, vars, target). */
   manifest_path?: string | null;
   /** Whether the project reads env_var('_'): only then do its runs get `_` = the input as JSON. */

@@ -11,6 +11,12 @@ export interface NodeReuse {
   from?: string | null;
   /** Which input changed, or why nothing could be compared ("no earlier build", "source data version unknown"). */
   reason: string;
+  /**
+   * Its build records its state once it succeeded, from the plan's records file (the plan's
+   * `reuse_records`; docs/reuse.md). The fields below are what plans of older workers carried
+   * inline instead, and what the plan works with before it writes that file.
+   */
+  recorded?: boolean;
   /** The node's fingerprint over its build inputs; null: unknown (never matches, always rebuilt). */
   fp?: string | null;
   /** Per-input digests (sql, config, parents, sources, ...), stored so the next plan can say which one changed. */
@@ -23,6 +29,19 @@ export interface NodeReuse {
    */
   pending_sql?: boolean;
   /** Its code key and code digest (when its compiled SQL is a function of what the plan sees), recorded with its state. */
+  code?: { key: string; code: string };
+}
+
+/** The state a built node records once it succeeded: its plan's fingerprint, or the parts of one. */
+export interface PendingState {
+  /** null: invalidates (an unknown input, or a run without reuse), unless `pending_sql`. */
+  fp: string | null;
+  parts: Record<string, string>;
+  /** The profile's resolved target, whose state it goes to. */
+  target: string;
+  /** `parts` lack `sql`, taken from the node's compiled code once it built (dbt compiles it once). */
+  pending_sql?: boolean;
+  /** Its code key and code digest, recorded with its state. */
   code?: { key: string; code: string };
 }
 

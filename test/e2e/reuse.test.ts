@@ -3,6 +3,7 @@
 // built and why without building, a run without reuse invalidates what it rebuilt, and
 // `full_refresh` ignores the state. The plan's warehouse probe starts with its `dbt ls` when the
 // last plan of its key probed what the run needs, and after it, deciding the same, when not.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { useE2eWorker } from '../support/e2e-worker.js';
@@ -11,6 +12,8 @@ import { dumpDuckDbFile } from '../support/duckdb-dump.js';
 import { runDbtArgs } from '../support/parity-oracle.js';
 import { INITIAL_RAW, REUSE_FIXTURE, duckWarehouse } from '../support/reuse-fixture.js';
 import type { ReuseWarehouse } from '../support/reuse-fixture.js';
+import type { ExecutionPlan } from '../../src/shared/plan.js';
+import type { ExecuteNodeInput } from '../../src/shared/node-contract.js';
 
 let wh: ReuseWarehouse;
 
@@ -32,6 +35,24 @@ async function planLog(r: Awaited<ReturnType<typeof run>>): Promise<Record<strin
   return JSON.parse(lines[0] as string) as Record<string, unknown>;
 }
 
+/** The run's plan (plan_project's result) and its node activities' inputs, as its history holds them. */
+async function planAndNodeInputs(workflowId: string): Promise<{ plan: ExecutionPlan; nodeInputs: ExecuteNodeInput[] }> {
+  const history = await e2e.client.client.workflow.getHandle(workflowId).fetchHistory();
+  const decode = (p: { data?: Uint8Array | null } | undefined): unknown => JSON.parse(Buffer.from(p?.data ?? new Uint8Array()).toString('utf8'));
+  const scheduled = new Map<string, string>();
+  let plan: ExecutionPlan | null = null;
+  const nodeInputs: ExecuteNodeInput[] = [];
+  for (const e of history.events ?? []) {
+    const s = e.activityTaskScheduledEventAttributes;
+    if (s) scheduled.set(String(e.eventId), s.activityType?.name ?? '');
+    if (s?.activityType?.name === 'execute_node') nodeInputs.push(decode(s.input?.payloads?.[0]) as ExecuteNodeInput);
+    const done = e.activityTaskCompletedEventAttributes;
+    if (done && scheduled.get(String(done.scheduledEventId)) === 'plan_project') plan = decode(done.result?.payloads?.[0]) as ExecutionPlan;
+  }
+  if (!plan) throw new Error(`no plan_project result in ${workflowId}'s history`);
+  return { plan, nodeInputs };
+}
+
 /** Models and seeds the run executed (not reused), by name. */
 const executed = (r: Awaited<ReturnType<typeof run>>): string[] =>
   (r.output?.node_results ?? []).filter((n) => n.status !== 'no-op' && /^(model|seed)\./.test(n.unique_id)).map((n) => n.unique_id.split('.').pop() as string).sort();
@@ -42,6 +63,15 @@ describe('reuse on one worker', () => {
     expect(first.ok, first.message ?? '').toBe(true);
     expect([...statuses(first).values()].filter((s) => s === 'no-op')).toEqual([]);
     const before = await wh.dump();
+    // What the builds record stays out of Temporal's history: one file of the run's holds it.
+    const { plan, nodeInputs } = await planAndNodeInputs(first.workflowId);
+    expect(plan.reuse_records).toBe(join(e2e.scratch, 'store', first.output?.invocation_id ?? '', 'reuse-records.json'));
+    expect(JSON.stringify(plan.nodes)).not.toMatch(/"parts"|"fp"/);
+    expect(nodeInputs.length).toBeGreaterThan(0);
+    for (const input of nodeInputs) expect(input).toMatchObject({ reuse_records: plan.reuse_records });
+    expect(nodeInputs.some((input) => 'reuse_record' in input)).toBe(false);
+    const recorded = JSON.parse(await readFile(plan.reuse_records ?? '', 'utf8')) as Record<string, { parts: Record<string, string> }>;
+    expect(Object.keys(recorded).sort()).toEqual(nodeInputs.map((input) => input.unique_id).sort());
 
     // Nothing changed: nothing runs, every node says where its result comes from.
     const second = await run({ reuse: true });

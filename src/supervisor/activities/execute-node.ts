@@ -13,10 +13,11 @@ import { pickProject, runEnvOf, runOnExecutor } from './executor-call.js';
 import { announceInterruption, announceRerun } from './node-interruptions.js';
 import { nowMs, trace, tracing } from '../../executor/index.js';
 import { recordReuse } from '../reuse/record.js';
+import type { PlanRecords } from '../reuse/plan-records.js';
 
 export type { ExecuteNodeInput };
 
-export function createExecuteNodeActivity(deps: ActivityDeps) {
+export function createExecuteNodeActivity(deps: ActivityDeps, records: PlanRecords | null = null) {
   return async function execute_node(input: ExecuteNodeInput): Promise<NodeResult> {
     const a0 = tracing ? nowMs() : 0;
     const project = pickProject(deps, input.project);
@@ -41,7 +42,7 @@ export function createExecuteNodeActivity(deps: ActivityDeps) {
     }
     if (result.type !== 'node') throw new Error(`unexpected executor result ${result.type}`);
     if (tracing) trace(input.unique_id, 'activity', { a0, a2: nowMs() });
-    await recordReuse(deps.observability?.store, input, result.result, (msg) => Context.current().log.warn(msg));
+    await recordReuse(deps.observability?.store, records, input, result.result, (msg) => Context.current().log.warn(msg));
     return result.result;
   };
 }

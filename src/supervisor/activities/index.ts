@@ -8,11 +8,15 @@ import { createReleaseRunActivity } from './release-run.js';
 import { createResolveConfigActivity } from './resolve-config.js';
 import { createStoreArtifactsActivity } from './store-artifacts.js';
 import { createRunProjectHooksActivity } from './run-project-hooks.js';
+import { PlanRecords } from '../reuse/plan-records.js';
 
 export function createActivities(deps: ActivityDeps) {
+  // The reuse state built nodes record: written by plans, read by nodes (one file per run).
+  const store = deps.observability?.store;
+  const records = store ? new PlanRecords(store) : null;
   return {
-    plan_project: createPlanProjectActivity(deps),
-    execute_node: createExecuteNodeActivity(deps),
+    plan_project: createPlanProjectActivity(deps, records),
+    execute_node: createExecuteNodeActivity(deps, records),
     resolve_config: createResolveConfigActivity(deps),
     store_artifacts: createStoreArtifactsActivity(deps),
     run_project_hooks: createRunProjectHooksActivity(deps),

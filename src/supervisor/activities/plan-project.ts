@@ -19,6 +19,8 @@ import { checkMemoryWarehouse } from './memory-warehouse.js';
 import { rethrowCoded, toFailure } from './deps.js';
 import { runEnvOf, runOnExecutor } from './executor-call.js';
 import { planReuse, probesWarehouse } from '../reuse/plan-reuse.js';
+import { detachRecords } from '../reuse/plan-records.js';
+import type { PlanRecords } from '../reuse/plan-records.js';
 import { ProbeSpeculator, attachedAnswer, probeMemoKey } from '../reuse/speculative-probe.js';
 import { planCoordination, wantsLeases } from '../planning/coordination.js';
 import type { ActivityDeps } from './deps.js';
@@ -54,7 +56,7 @@ export interface PlanProjectInput {
   invocation_id?: string;
 }
 
-export function createPlanProjectActivity(deps: ActivityDeps) {
+export function createPlanProjectActivity(deps: ActivityDeps, records: PlanRecords | null = null) {
   const readsUnderscore = new Map<string, boolean>();
   const speculator = new ProbeSpeculator();
   return async function plan_project({ request: asked, invocation_id: invocationId, run_input_json: runInput }: PlanProjectInput): Promise<ExecutionPlan> {
@@ -137,10 +139,15 @@ export function createPlanProjectActivity(deps: ActivityDeps) {
         probed: (adapter, scope) => (memoKey ? speculator.remember(memoKey, { warehouse, adapter, scope }) : undefined),
         log: (message, attrs) => Context.current().log.info(message, attrs),
       }) : nodes;
-      const { nodes: planned, coordination } = request.command === 'list' ? { nodes: decided, coordination: null }
+      const { nodes: coordinated, coordination } = request.command === 'list' ? { nodes: decided, coordination: null }
         : planCoordination({ settings: project.settings, command: request.command, reuse: request.reuse, fullRefresh: request.full_refresh, target, warehouse, manifest, nodes: decided });
+      // The state built nodes record goes to one file, not into the plan (plan-records.ts).
+      const detached = detachRecords(coordinated, target);
+      const planned = detached.nodes;
+      const reuseRecords = records && invocationId && !request.plan_only && Object.keys(detached.records).length > 0 ? await records.write(invocationId, detached.records) : null;
       return {
         manifest_path: manifestPath,
+        ...(reuseRecords ? { reuse_records: reuseRecords } : {}),
         project: project.location.name,
         command: request.command,
         target: request.target ?? deps.defaults.target,

@@ -1,10 +1,12 @@
 // What a plan asks of its nodes' coordination (docs/coordination.md): relation leases (each node
 // that writes a relation names it) and the target's admission limit, from dbt_temporal.yml.
 import type { PlanNode } from '../../shared/plan.js';
+import { leaseParts } from '../../shared/leases.js';
 import type { PlanCoordination } from '../../shared/leases.js';
 import type { ManifestDoc } from '../artifacts/manifest.js';
 import type { ProjectSettings } from '../projects/project-settings.js';
 import { isStateful } from '../reuse/decide.js';
+import { digest } from '../reuse/fingerprint.js';
 
 /** Resource types that write a relation of their own (tests only read, unless they store failures). */
 export const WRITING_TYPES: readonly string[] = ['model', 'seed', 'snapshot'];
@@ -45,10 +47,14 @@ export function planCoordination(i: CoordinationInput): { nodes: PlanNode[]; coo
   if (!leases || manifest === null) return { nodes: i.nodes, coordination };
   // What another run built while a node waited counts only where the plan itself could reuse.
   const reuses = (i.reuse ?? i.settings.reuse.enabled) && !i.fullRefresh;
+  const inRun = new Set(i.nodes.map((n) => n.unique_id));
   const nodes = i.nodes.map((n) => {
     const e = manifest.nodes?.[n.unique_id];
     if (!WRITING_TYPES.includes(n.resource_type) || !e?.relation_name || e.config?.['materialized'] === 'ephemeral') return n;
-    return { ...n, lease: { relation: e.relation_name, reuse: reuses && (i.settings.reuse.stateful || !isStateful(e)) } };
+    // What its build is made of, for a run that waits on the relation: a digest, not the parts.
+    const split = leaseParts(n.reuse, (id) => inRun.has(id));
+    const inputs = split ? { inputs: { self: digest(split.self), parents: split.parents } } : {};
+    return { ...n, lease: { relation: e.relation_name, reuse: reuses && (i.settings.reuse.stateful || !isStateful(e)), ...inputs } };
   });
   return { nodes, coordination };
 }

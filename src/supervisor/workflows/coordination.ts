@@ -6,7 +6,7 @@
 import { CancellationScope, condition, getExternalWorkflowHandle, isCancellation, patched, proxyLocalActivities, proxySinks, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Sinks } from '@temporalio/workflow';
 import type { NodeResult } from '../../shared/contracts.js';
-import { leaseWorkflowId, reusableBuild, splitParts } from '../../shared/leases.js';
+import { leaseParts, leaseWorkflowId, reusableBuild } from '../../shared/leases.js';
 import type { BuildRecord, GrantMessage, LeaseKind, PlanCoordination, ReleaseOutcome } from '../../shared/leases.js';
 import { nodeLabel } from '../../shared/plan.js';
 import type { PlanNode } from '../../shared/plan.js';
@@ -36,7 +36,7 @@ const REASK_MS = 120_000;
 /** A reused node's message, "reused from <invocation id>", names the build it reads. */
 const REUSED_PREFIX = reusedMessage('');
 
-type Parts = ReturnType<typeof splitParts>;
+type Parts = NonNullable<ReturnType<typeof leaseParts>>;
 
 interface Held {
   workflowId: string;
@@ -198,11 +198,8 @@ export class RunCoordinator {
    * fingerprint. A node the plan did not compile has its code key for its SQL (reuse/pure-code.ts).
    */
   private parts(node: PlanNode): Parts | null {
-    const r = node.reuse;
-    if (!r?.parts) return null;
-    if (typeof r.fp === 'string') return splitParts(r.parts, (id) => this.inRun.has(id));
-    if (r.pending_sql && r.code) return splitParts({ ...r.parts, sql: `code:${r.code.key}` }, (id) => this.inRun.has(id));
-    return null;
+    // Plans of older workers carry the parts themselves.
+    return node.lease?.inputs ?? leaseParts(node.reuse, (id) => this.inRun.has(id));
   }
 
   /** What this node's successful build was made of, for a run that waits on the relation next. */

@@ -24,9 +24,12 @@ export function finishReused(tracker: RunTracker, node: PlanNode & { reuse: { fr
 }
 
 /** What execute_node records after the node succeeded (nothing when the run keeps no reuse state). */
-export function reuseRecord(node: PlanNode, plan: ExecutionPlan): Pick<ExecuteNodeInput, 'reuse_record'> {
+export function reuseRecord(node: PlanNode, plan: ExecutionPlan): Pick<ExecuteNodeInput, 'reuse_record' | 'reuse_records'> {
   const r = node.reuse;
-  if (!r || r.action !== 'build' || r.fp === undefined) return {};
+  if (!r || r.action !== 'build') return {};
+  // The plan's records file holds it; older plans carry it inline.
+  if (r.recorded && plan.reuse_records) return { reuse_records: plan.reuse_records };
+  if (r.fp === undefined) return {};
   return { reuse_record: { fp: r.fp, parts: r.parts ?? {}, target: r.target ?? plan.target ?? 'default', ...(r.pending_sql ? { pending_sql: true } : {}), ...(r.code ? { code: r.code } : {}) } };
 }
 

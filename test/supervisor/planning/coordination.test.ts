@@ -75,6 +75,24 @@ describe('a plan\'s coordination', () => {
     expect(planCoordination({ ...base, command: 'test', settings: settings({ limits: { prod: 1 } }), reuse: null }).coordination).toEqual({ leases: false, scope: 'prod', admission: { target: 'prod', limit: 1 } });
   });
 
+  it('gives each leased node a digest of its build inputs but its in-run parents, and those parents, instead of the parts', () => {
+    const parts = { sql: 'a1', config: 'c1', 'parent:model.p.eph': 'v0', 'parent:model.p.outside': 'v9' };
+    const withReuse = (reuse: PlanNode['reuse']): PlanNode[] => nodes.map((n) => (n.unique_id === 'model.p.orders' && reuse ? { ...n, reuse } : n));
+    const inputsOf = (reuse: PlanNode['reuse']) => planCoordination({ ...base, nodes: withReuse(reuse), settings: settings(null), reuse: true }).nodes.find((n) => n.name === 'orders')?.lease?.inputs;
+    const built = inputsOf({ action: 'build', reason: 'no earlier build recorded', fp: 'f1', parts, target: 'prod' });
+    expect(built?.parents).toEqual(['model.p.eph']);
+    expect(built?.self).toMatch(/^[0-9a-f]{16}$/);
+    // The same inputs give the same digest; another SQL, another; a parent outside the run is part of `self`.
+    expect(inputsOf({ action: 'build', reason: 'x', fp: 'f1', parts: { ...parts }, target: 'prod' })).toEqual(built);
+    expect(inputsOf({ action: 'build', reason: 'x', fp: 'f2', parts: { ...parts, sql: 'a2' }, target: 'prod' })?.self).not.toBe(built?.self);
+    expect(inputsOf({ action: 'build', reason: 'x', fp: 'f3', parts: { ...parts, 'parent:model.p.outside': 'v8' }, target: 'prod' })?.self).not.toBe(built?.self);
+    // Not compiled: its code key stands for the SQL; no fingerprint and no code key: nothing to record.
+    const pending = inputsOf({ action: 'build', reason: 'x', fp: null, parts: { config: 'c1' }, pending_sql: true, code: { key: 'k1', code: 'd1' }, target: 'prod' });
+    expect(pending?.self).toMatch(/^[0-9a-f]{16}$/);
+    expect(inputsOf({ action: 'build', reason: 'x', fp: null, parts: { config: 'c1' }, target: 'prod' })).toBeUndefined();
+    expect(inputsOf(undefined)).toBeUndefined();
+  });
+
   it('scopes relations to the warehouse file when the target has one (DuckDB)', () => {
     expect(planCoordination({ ...base, warehouse: 'duckdb:/tmp/w.duckdb', settings: settings({ leases: true }), reuse: null }).coordination?.scope).toBe('prod@duckdb:/tmp/w.duckdb');
   });
