@@ -1,6 +1,7 @@
 // Pure mapping of the configuration onto the Temporal SDK's connection and worker options.
 import type { NativeConnectionOptions, WorkerOptions, WorkerTuner } from '@temporalio/worker';
 import type { TemporalConfig, WorkerConfig } from './config/config.js';
+import { activitySlots } from './config/worker-config.js';
 
 /** Connection options for NativeConnection (worker) and Connection (client) alike. */
 export function connectionOptions(t: TemporalConfig): Pick<NativeConnectionOptions, 'address' | 'tls' | 'apiKey'> {
@@ -49,7 +50,7 @@ export const UNBOUNDED_GRACE_MS = 7 * 24 * 3600 * 1000;
 type TuningOptions = Pick<WorkerOptions,
   | 'tuner' | 'maxCachedWorkflows' | 'stickyQueueScheduleToStartTimeout' | 'nonStickyToStickyPollRatio'
   | 'workflowTaskPollerBehavior' | 'activityTaskPollerBehavior' | 'maxActivitiesPerSecond'
-  | 'maxTaskQueueActivitiesPerSecond' | 'shutdownGraceTime' | 'workerDeploymentOptions' | 'identity'>;
+  | 'maxTaskQueueActivitiesPerSecond' | 'shutdownGraceTime' | 'workerDeploymentOptions' | 'identity' | 'maxEagerActivityReservationsPerWorkflowTask'>;
 
 /** The WORKER_* and deployment settings as Worker.create options. */
 export function tuningOptions(w: WorkerConfig, t: TemporalConfig, pid = process.pid, machineMemoryMb: number | null = null): TuningOptions {
@@ -58,6 +59,10 @@ export function tuningOptions(w: WorkerConfig, t: TemporalConfig, pid = process.
     identity: `dbt-temporal-worker@${pid}`,
     tuner: workerTuner(w, machineMemoryMb),
     maxCachedWorkflows: w.maxCachedWorkflows,
+    // Eager dispatch of a run's nodes to the worker that runs its workflow (the SDK's default
+    // is 3 per workflow task): the rest of a wide layer would land on other workers, each
+    // opening the run's context for a few nodes (docs/performance.md, scale-out).
+    maxEagerActivityReservationsPerWorkflowTask: w.maxEagerActivities ?? activitySlots(w),
     stickyQueueScheduleToStartTimeout: Math.round(w.stickyQueueTimeoutSecs * 1000),
     nonStickyToStickyPollRatio: w.nonStickyToStickyPollRatio,
     ...(pollers ? { workflowTaskPollerBehavior: pollers, activityTaskPollerBehavior: pollers } : {}),

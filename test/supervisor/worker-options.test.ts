@@ -47,6 +47,17 @@ describe('worker options', () => {
     expect(o.workerDeploymentOptions).toBeUndefined();
   });
 
+  it('hands a workflow task\'s activities to its own worker up to its free activity slots, or WORKER_MAX_EAGER_ACTIVITIES', () => {
+    expect(tuningOptions(cfg({}).worker, cfg({}).temporal).maxEagerActivityReservationsPerWorkflowTask).toBe(100);
+    const fixed = cfg({ WORKER_MAX_CONCURRENT_ACTIVITIES: '4' });
+    expect(tuningOptions(fixed.worker, fixed.temporal).maxEagerActivityReservationsPerWorkflowTask).toBe(4);
+    const resource = cfg({ WORKER_TUNER: 'resource-based', WORKER_RESOURCE_ACTIVITY_MAX_SLOTS: '40' });
+    expect(tuningOptions(resource.worker, resource.temporal).maxEagerActivityReservationsPerWorkflowTask).toBe(40);
+    const set = cfg({ WORKER_MAX_EAGER_ACTIVITIES: '0' });
+    expect(tuningOptions(set.worker, set.temporal).maxEagerActivityReservationsPerWorkflowTask).toBe(0);
+    expect(() => cfg({ WORKER_MAX_EAGER_ACTIVITIES: '-1' })).toThrow(/WORKER_MAX_EAGER_ACTIVITIES/);
+  });
+
   it('waits for in-flight activities when no grace is configured and leaves limits unset', () => {
     const o = tuningOptions(cfg({}).worker, cfg({}).temporal);
     expect(o.shutdownGraceTime).toBe(UNBOUNDED_GRACE_MS);

@@ -32,6 +32,13 @@ export interface WorkerConfig {
   /** @default 100 */
   maxConcurrentLocalActivities: number;
   resource: ResourceTunerConfig;
+  /**
+   * Activities a workflow task may hand straight to this worker (`WORKER_MAX_EAGER_ACTIVITIES`:
+   * Temporal's eager activity dispatch, taken from free slots); the rest go through the task
+   * queue to any worker. null: the activity slots, so a run's nodes stay on the worker running
+   * its workflow while it has free slots. @default null
+   */
+  maxEagerActivities: number | null;
   /** Workflows kept in the sticky cache. @default 1000 */
   maxCachedWorkflows: number;
   /** Sticky queue schedule-to-start timeout. @default 10 */
@@ -122,6 +129,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     maxConcurrentWorkflowTasks: readInt(env, 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 200, 2),
     maxConcurrentLocalActivities: readInt(env, 'WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', 100, 1),
     resource: readResource(env),
+    maxEagerActivities: readString(env, 'WORKER_MAX_EAGER_ACTIVITIES') === undefined ? null : readInt(env, 'WORKER_MAX_EAGER_ACTIVITIES', 0, 0),
     maxCachedWorkflows: readInt(env, 'WORKER_MAX_CACHED_WORKFLOWS', 1000, 0),
     stickyQueueTimeoutSecs: readNumber(env, 'WORKER_STICKY_QUEUE_TIMEOUT_SECS', 10, 0.001),
     nonStickyToStickyPollRatio: readNumber(env, 'WORKER_NONSTICKY_TO_STICKY_POLL_RATIO', 0.2, 0, 1),
