@@ -47,8 +47,8 @@ export class ReuseStateStore {
     await this.store.put(this.dir, MARKER, `${JSON.stringify({ version: 1 })}\n`);
   }
 
-  /** The nodes' states (missing or unreadable ones are absent), a few reads at a time. */
-  async readAll(ids: readonly string[], parallel = 16): Promise<Map<string, NodeState>> {
+  /** The nodes' states (missing or unreadable ones are absent), 64 reads at a time (object stores: round trips). */
+  async readAll(ids: readonly string[], parallel = 64): Promise<Map<string, NodeState>> {
     const out = new Map<string, NodeState>();
     for (let i = 0; i < ids.length; i += parallel) {
       await Promise.all(ids.slice(i, i + parallel).map(async (id) => {
