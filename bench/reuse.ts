@@ -26,25 +26,42 @@ interface Row extends Record<string, unknown> {
   wall_s: number;
   /** plan_project's start to completion (with reuse: the compile, the probe and the state reads). */
   plan_s: number;
+  /** plan_project's result as the history holds it (KB). */
+  plan_kb: number;
+  /** An execute_node activity's input, mean (KB). */
+  node_input_kb: number;
   cpu_s: number;
   ok: boolean;
 }
 
-/** plan_project's duration, from the run's history (scheduled to completed). */
-async function planSeconds(client: Client, workflowId: string): Promise<number> {
+/** plan_project's duration (scheduled to completed) and payload sizes, from the run's history. */
+async function planOf(client: Client, workflowId: string): Promise<Pick<Row, 'plan_s' | 'plan_kb' | 'node_input_kb'>> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const at = (t: Parameters<typeof eventMs>[0]): number => eventMs(t) / 1000;
+  const bytes = (p: { payloads?: { data?: Uint8Array | null }[] | null } | null | undefined): number => (p?.payloads ?? []).reduce((n, x) => n + (x.data?.length ?? 0), 0);
   let scheduledAt: number | null = null;
   let scheduledId = -1;
+  const out = { plan_s: 0, plan_kb: 0, node_input_kb: 0 };
+  let nodeBytes = 0;
+  let nodes = 0;
   for (const e of history.events ?? []) {
-    if (e.activityTaskScheduledEventAttributes?.activityType?.name === 'plan_project') {
+    const s = e.activityTaskScheduledEventAttributes;
+    if (s?.activityType?.name === 'plan_project') {
       scheduledAt = at(e.eventTime);
       scheduledId = Number(e.eventId);
     }
+    if (s?.activityType?.name === 'execute_node') {
+      nodeBytes += bytes(s.input);
+      nodes++;
+    }
     const done = e.activityTaskCompletedEventAttributes;
-    if (done && Number(done.scheduledEventId) === scheduledId && scheduledAt !== null) return at(e.eventTime) - scheduledAt;
+    if (done && Number(done.scheduledEventId) === scheduledId && scheduledAt !== null) {
+      out.plan_s = round(at(e.eventTime) - scheduledAt);
+      out.plan_kb = round(bytes(done.result) / 1024);
+    }
   }
-  return 0;
+  out.node_input_kb = nodes === 0 ? 0 : round(nodeBytes / nodes / 1024);
+  return out;
 }
 
 async function measured(client: Client, worker: WorkerProcess, taskQueue: string, build: string, input: DbtRunInput, log: (m: string) => void): Promise<Row> {
@@ -58,7 +75,7 @@ async function measured(client: Client, worker: WorkerProcess, taskQueue: string
   log(`${build}: ${results.length - reused} executed, ${reused} reused, ${wallS.toFixed(1)} s, ${cpuS.toFixed(1)} CPU s${run.output?.success === true ? '' : ` (failed: ${run.error ?? ''})`}`);
   // A reused node is `no-op`, which the shared helper does not count as ok: the run's own verdict.
   const ok = run.output?.success === true;
-  return { build, executed: results.length - reused, reused, wall_s: round(wallS), plan_s: round(await planSeconds(client, run.workflowId)), cpu_s: round(cpuS), ok };
+  return { build, executed: results.length - reused, reused, wall_s: round(wallS), ...(await planOf(client, run.workflowId)), cpu_s: round(cpuS), ok };
 }
 
 async function runReuse(bench: BenchContext, o: { models: number }) {
@@ -110,7 +127,7 @@ async function runReuse(bench: BenchContext, o: { models: number }) {
   }
   const [, , withReuse, only] = rows as [Row, Row, Row, Row, Row, Row];
   const target = { executes_only_affected: withReuse.executed === only.executed, wall_within_5pct: withReuse.wall_s <= only.wall_s * 1.05, x_only_wall: round(withReuse.wall_s / only.wall_s), x_only_cpu: round(withReuse.cpu_s / only.cpu_s) };
-  const table = `${simpleTable(['build', 'nodes executed', 'reused', 'wall s', 'of which plan s', 'worker CPU s', 'ok'], rows.map((r) => [r.build, r.executed, r.reused, r.wall_s, r.plan_s, r.cpu_s, r.ok ? 'yes' : 'no']))}\n\n`
+  const table = `${simpleTable(['build', 'nodes executed', 'reused', 'wall s', 'of which plan s', 'plan result KB', 'node input KB', 'worker CPU s', 'ok'], rows.map((r) => [r.build, r.executed, r.reused, r.wall_s, r.plan_s, r.plan_kb, r.node_input_kb, r.cpu_s, r.ok ? 'yes' : 'no']))}\n\n`
     + `Reuse build vs only the affected nodes: ${target.x_only_wall}x wall, ${target.x_only_cpu}x CPU; executes only them: ${target.executes_only_affected ? 'yes' : 'no'}; within 5%: ${target.wall_within_5pct ? 'yes' : 'no'}.`;
   return { name: `reuse-duckdb-${shape.nodes}n`, table, rows, doc: { models: o.models, nodes: shape.nodes, edited, warehouse: 'duckdb', rows, target } };
 }

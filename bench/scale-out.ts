@@ -35,7 +35,7 @@ interface WorkersResult {
   supervisorCpuPerWorker: number[];
 }
 
-/** W fresh workers on one queue, a warm-up of the first layer, then the measured full run. */
+/** W fresh workers on one queue, a warm-up of the first layer on each, then the measured full run. */
 async function runOnWorkers(bench: BenchContext, projectDir: string, w: number): Promise<WorkersResult> {
   const taskQueue = benchTaskQueue();
   const env = freshDatabase(bench, 'postgres', `so_w${w}`);
@@ -48,10 +48,18 @@ async function runOnWorkers(bench: BenchContext, projectDir: string, w: number):
     if (failed) throw failed.reason;
     connection = await Connection.connect({ address: bench.temporalAddress });
     const client = new Client({ connection });
-    // Warm-up: the first layer's nodes land on the workers polling at the time (engines started,
-    // manifest parsed); Temporal cannot address one worker on a shared queue.
-    const warm = await runWorkflow(client, taskQueue, { env, select: 'm_0_*' });
-    if (!warm.ok) bench.log(`postgres: W=${w}: warm-up run failed: ${warm.error ?? `${warm.failedNodes} node(s)`}`);
+    // Warm-up: every worker builds the first layer once, as long-lived workers have (engines
+    // started, manifest parsed, materializations compiled). A run's nodes go to the worker that
+    // runs its workflow (eager dispatch), and Temporal picks that worker (it cannot address one on
+    // a shared queue), so warm-up runs repeat until each worker has had one: otherwise W=1's one
+    // worker is always warm and a W>1 run may land on a cold one.
+    const warmed = new Set<string>();
+    for (let round = 0; round < 12 && warmed.size < workers.length; round++) {
+      const warm = await runWorkflow(client, taskQueue, { env, select: 'm_0_*' });
+      if (!warm.ok) bench.log(`postgres: W=${w}: warm-up run failed: ${warm.error ?? `${warm.failedNodes} node(s)`}`);
+      for (const [identity, n] of await nodesByIdentity(client, warm.workflowId)) if (n > 0) warmed.add(identity);
+    }
+    if (warmed.size < workers.length) bench.log(`postgres: W=${w}: ${workers.length - warmed.size} worker(s) ran no warm-up node`);
     const pids = workers.map((x) => x.pid);
     const rss = sampleRss(() => pids);
     const counters0 = await Promise.all(workers.map((x) => x.engineCounters()));
