@@ -13,7 +13,7 @@ interface CatalogueEntry {
 export const ERROR_CODES = {
   INVALID_INPUT: { retryable: false, doc: "The run's input is not valid (unknown command, wrong field type, selector characters dbt never uses, a target the profile lacks, a ref that names nothing or is no run_results.json, a node its project lacks). Thrown by the workflow, plan_project and execute_node." },
   PROJECT_NOT_FOUND: { retryable: false, doc: 'The `project` field names no loaded project, or several are loaded and none was named. Thrown by the activities.' },
-  SELECTION_ERROR: { retryable: false, doc: 'The selector is malformed, or retry_from left nothing to retry. Thrown by plan_project.' },
+  SELECTION_ERROR: { retryable: false, doc: 'The selector is malformed, retry_from left nothing to retry, or the selection\'s plan would exceed Temporal\'s payload limit. Thrown by plan_project.' },
   DBT_COMPILATION_ERROR: { retryable: false, doc: 'dbt failed to compile or parse (Jinja, missing ref, bad SQL). Thrown by the executor.' },
   DBT_CONFIGURATION_ERROR: { retryable: false, doc: 'dbt project / profile / target / vars are broken, or dbt cannot start. Thrown by the executor.' },
   DBT_DATABASE_ERROR: { retryable: false, doc: 'The warehouse rejected a statement (non-transient). Thrown by the executor for a node, hook or listing.' },

@@ -3,6 +3,7 @@ import type { DbtCommand } from './contracts.js';
 import type { ProjectRunOptions } from './run-options.js';
 import type { NodeReuse } from './reuse.js';
 import type { NodeLease, PlanCoordination } from './leases.js';
+import type { PackedNodes } from './plan-pack.js';
 
 /** Resource types executed as their own activity (`list` reports any dbt resource type). */
 export type ExecutableType = 'model' | 'seed' | 'snapshot' | 'test' | 'unit_test' | 'analysis' | 'source' | (string & {});
@@ -29,8 +30,10 @@ export interface ExecutionPlan {
   project: string;
   command: DbtCommand;
   target: string | null;
-  /** Nodes in a deterministic topological order (`list`: sorted by unique id, not executed). */
+  /** Nodes in a deterministic topological order (`list`: sorted by unique id, not executed); empty while `packed_nodes` holds them. */
   nodes: PlanNode[];
+  /** The nodes as they travel in payloads (plan-pack.ts); workflow code unpacks them into `nodes`. */
+  packed_nodes?: PackedNodes;
   /** Whether the project defines on-run-start / on-run-end hooks. */
   has_on_run_start: boolean;
   has_on_run_end: boolean;

@@ -13,6 +13,7 @@ import { runDbtArgs } from '../support/parity-oracle.js';
 import { INITIAL_RAW, REUSE_FIXTURE, duckWarehouse } from '../support/reuse-fixture.js';
 import type { ReuseWarehouse } from '../support/reuse-fixture.js';
 import type { ExecutionPlan } from '../../src/shared/plan.js';
+import { unpackPlan } from '../../src/shared/plan-pack.js';
 import type { ExecuteNodeInput } from '../../src/shared/node-contract.js';
 
 let wh: ReuseWarehouse;
@@ -47,7 +48,11 @@ async function planAndNodeInputs(workflowId: string): Promise<{ plan: ExecutionP
     if (s) scheduled.set(String(e.eventId), s.activityType?.name ?? '');
     if (s?.activityType?.name === 'execute_node') nodeInputs.push(decode(s.input?.payloads?.[0]) as ExecuteNodeInput);
     const done = e.activityTaskCompletedEventAttributes;
-    if (done && scheduled.get(String(done.scheduledEventId)) === 'plan_project') plan = decode(done.result?.payloads?.[0]) as ExecutionPlan;
+    if (done && scheduled.get(String(done.scheduledEventId)) === 'plan_project') {
+      const sent = decode(done.result?.payloads?.[0]) as ExecutionPlan;
+      expect(sent.packed_nodes, 'the plan travels packed').toBeDefined();
+      plan = unpackPlan(sent);
+    }
   }
   if (!plan) throw new Error(`no plan_project result in ${workflowId}'s history`);
   return { plan, nodeInputs };

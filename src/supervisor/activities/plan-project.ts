@@ -3,6 +3,8 @@ import { Context } from '@temporalio/activity';
 import { codeOf } from '../../shared/failures.js';
 import type { RunRequest } from '../../shared/input.js';
 import type { ExecutionPlan, PlanNode } from '../../shared/plan.js';
+import { packIfPossible } from '../../shared/plan-pack.js';
+import { PAYLOAD_BUDGET_BYTES, jsonSize } from '../../shared/payload-budget.js';
 import { buildPlanNodes } from '../planning/dag.js';
 import { COMMAND_RESOURCE_TYPES, hookCommandWords } from '../planning/commands.js';
 import type { ProjectGraph } from '../planning/project-graph.js';
@@ -48,18 +50,29 @@ function redactText(deps: ActivityDeps, text: string): string {
   return deps.redact ? deps.redact.text(text) : text;
 }
 
+/** The plan packed for its payload (plan-pack.ts); a clear, final failure when even that exceeds Temporal's limit. */
+export function fitPlan(plan: ExecutionPlan, pack: boolean): ExecutionPlan {
+  const packed = pack ? packIfPossible(plan) : plan;
+  const size = jsonSize(packed);
+  if (size <= PAYLOAD_BUDGET_BYTES) return packed;
+  const mb = (b: number): string => (b / 1_000_000).toFixed(1);
+  throw toFailure('SELECTION_ERROR', `the plan of ${plan.nodes.length} selected nodes is ${mb(size)} MB, more than one Temporal payload holds (${mb(PAYLOAD_BUDGET_BYTES)} MB of the server's 2 MB limit): select fewer nodes (--select / --exclude) and run them as several runs`);
+}
+
 export interface PlanProjectInput {
   request: RunRequest;
   /** Only from older workers: the run's input as JSON (now part of RUN_ENV_QUERY's answer). */
   run_input_json?: string;
   /** The run's invocation id: with artifact storage, the run's manifest is stored at plan time. */
   invocation_id?: string;
+  /** The workflow unpacks a packed plan (plan-pack.ts); older workflows get it plain. @default false */
+  pack?: boolean;
 }
 
 export function createPlanProjectActivity(deps: ActivityDeps, records: PlanRecords | null = null) {
   const readsUnderscore = new Map<string, boolean>();
   const speculator = new ProbeSpeculator();
-  return async function plan_project({ request: asked, invocation_id: invocationId, run_input_json: runInput }: PlanProjectInput): Promise<ExecutionPlan> {
+  return async function plan_project({ request: asked, invocation_id: invocationId, run_input_json: runInput, pack = false }: PlanProjectInput): Promise<ExecutionPlan> {
     let project;
     try {
       project = deps.cache.pick(asked.project);
@@ -145,7 +158,7 @@ export function createPlanProjectActivity(deps: ActivityDeps, records: PlanRecor
       const detached = detachRecords(coordinated, target);
       const planned = detached.nodes;
       const reuseRecords = records && invocationId && !request.plan_only && Object.keys(detached.records).length > 0 ? await records.write(invocationId, detached.records) : null;
-      return {
+      return fitPlan({
         manifest_path: manifestPath,
         ...(reuseRecords ? { reuse_records: reuseRecords } : {}),
         project: project.location.name,
@@ -162,7 +175,7 @@ export function createPlanProjectActivity(deps: ActivityDeps, records: PlanRecor
         ...(coordination ? { coordination } : {}),
         warnings,
         ...(listOptions ? { listing: fitListing(listingLines(result.rows ?? [], listOptions)) } : {}),
-      };
+      }, pack);
     } finally {
       await speculative?.answer;
     }

@@ -4,7 +4,8 @@
 // chain of executions).
 import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
 import type { DbtRunInput, DbtRunOutput } from '../../shared/contracts.js';
-import { fitCarry } from '../../shared/payload-budget.js';
+import { PAYLOAD_BUDGET_BYTES, fitCarry, jsonSize } from '../../shared/payload-budget.js';
+import { packIfPossible, unpackPlan } from '../../shared/plan-pack.js';
 import type { CarriedRun } from '../../shared/run-tracker.js';
 
 /** Input of a continued execution: the caller's input plus the carried state. */
@@ -15,7 +16,7 @@ export interface ResumableInput extends DbtRunInput {
 /** The carried state of a continued execution, or null for a fresh run. */
 export function readResume(raw: DbtRunInput | undefined): CarriedRun | null {
   const carried = (raw as ResumableInput | undefined)?.resume_from;
-  return carried && typeof carried === 'object' && Array.isArray(carried.results) ? carried : null;
+  return carried && typeof carried === 'object' && Array.isArray(carried.results) ? { ...carried, plan: unpackPlan(carried.plan) } : null;
 }
 
 /** Whether this execution should stop starting nodes and continue as new. */
@@ -26,6 +27,8 @@ export function continueAsNewSuggested(finishedThisSegment: number): boolean {
 /** Continues the run in a new execution (never returns). */
 export async function continueRun(raw: DbtRunInput | undefined, carried: CarriedRun): Promise<DbtRunOutput> {
   await condition(allHandlersFinished);
-  const input: ResumableInput = { ...(raw ?? {}), resume_from: fitCarry(carried) };
+  // Packed only when plain does not fit: a worker of an older version may pick up the new execution.
+  const fits = jsonSize(carried) <= PAYLOAD_BUDGET_BYTES;
+  const input: ResumableInput = { ...(raw ?? {}), resume_from: fitCarry(fits ? carried : { ...carried, plan: packIfPossible(carried.plan) }) };
   return continueAsNew<(input?: ResumableInput) => Promise<DbtRunOutput>>(input);
 }

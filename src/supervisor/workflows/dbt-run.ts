@@ -9,6 +9,7 @@ import { parseRunInput, withoutEnv } from '../../shared/input.js';
 import { workflowFailure } from '../../shared/workflow-failure.js';
 import type { RunRequest } from '../../shared/input.js';
 import type { ExecutionPlan } from '../../shared/plan.js';
+import { unpackPlan } from '../../shared/plan-pack.js';
 import { RunTracker } from '../../shared/run-tracker.js';
 import type { Activities } from '../activities/index.js';
 import { cancelledRun, isActivityCancelled, watchCancellation } from './cancellation.js';
@@ -58,7 +59,8 @@ function validate(raw: DbtRunInput | undefined): RunRequest {
 
 async function plan(request: RunRequest, invocationId: string, planSecs: number | undefined): Promise<ExecutionPlan> {
   try {
-    return await planActivity(planSecs)({ request: withoutEnv(request), invocation_id: invocationId });
+    // Packed to fit Temporal's payload limit (workers of older versions answer plain).
+    return unpackPlan(await planActivity(planSecs)({ request: withoutEnv(request), invocation_id: invocationId, pack: true }));
   } catch (err) {
     // Surface the planning error itself (bad selector, unknown project) as the run's failure,
     // final even when its code was retryable: plan_project's retries already ran (failures.ts).
