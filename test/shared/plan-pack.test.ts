@@ -16,6 +16,8 @@ const nodes: PlanNode[] = [
   { unique_id: 'test.p.unique_orders_id.1a2b3c', name: 'unique_orders_id', resource_type: 'test', depends_on: ['model.p.orders', 'model.p.dim.v2'] },
   { unique_id: 'unit_test.p.orders.test_totals', name: 'test_totals', resource_type: 'unit_test', depends_on: ['model.p.orders'] },
   { unique_id: 'model.p.odd', name: 'odd', resource_type: 'model', depends_on: [], reuse: { action: 'reuse', from: 'inv-0', reason: 'something else' } },
+  { unique_id: 'model.p.first', name: 'first', resource_type: 'model', depends_on: [], reuse: { action: 'build', reason: 'no earlier build recorded' }, lease: { relation: '"db"."s"."first"', reuse: false } },
+  { unique_id: 'model.p.older', name: 'older', resource_type: 'model', depends_on: [], reuse: { action: 'build', reason: 'x', fp: 'f', parts: { sql: 's' } }, lease: { relation: '"db"."s"."older"', reuse: true, inputs: { self: 'd', parents: ['model.p.gone'] } } },
 ];
 
 /** A 200-node layered plan with reuse decisions and leases, as a reuse run's plan looks. */
