@@ -45,6 +45,12 @@ export interface PendingState {
   code?: { key: string; code: string };
 }
 
+/** The state a built node's decision records after its build; null: it records none. */
+export function pendingStateOf(r: NodeReuse | undefined, target: string): PendingState | null {
+  if (!r || r.action !== 'build' || r.fp === undefined) return null;
+  return { fp: r.fp, parts: r.parts ?? {}, target: r.target ?? target, ...(r.pending_sql ? { pending_sql: true } : {}), ...(r.code ? { code: r.code } : {}) };
+}
+
 /** How a run uses reuse state: `on` decides and records; `track` only records (a run without reuse). */
 export type ReuseMode = 'on' | 'track';
 

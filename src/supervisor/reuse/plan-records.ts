@@ -3,6 +3,7 @@
 // writes all of them once, `<store>/<invocation id>/reuse-records.json`, and a node's activity
 // reads its own from there. Each worker reads a run's file once; the planning worker never does.
 import type { PlanNode } from '../../shared/plan.js';
+import { pendingStateOf } from '../../shared/reuse.js';
 import type { PendingState } from '../../shared/reuse.js';
 import type { ArtifactStore } from '../artifacts/store.js';
 
@@ -17,13 +18,10 @@ export const RECORDS_FILE = 'reuse-records.json';
 export function detachRecords(nodes: readonly PlanNode[], target: string): { nodes: PlanNode[]; records: PlanRecordsFile } {
   const records: PlanRecordsFile = {};
   const out = nodes.map((n) => {
-    const r = n.reuse;
-    if (!r || r.action !== 'build' || r.fp === undefined) return n;
-    records[n.unique_id] = {
-      fp: r.fp, parts: r.parts ?? {}, target: r.target ?? target,
-      ...(r.pending_sql ? { pending_sql: true } : {}), ...(r.code ? { code: r.code } : {}),
-    };
-    return { ...n, reuse: { action: 'build' as const, reason: r.reason, recorded: true } };
+    const state = pendingStateOf(n.reuse, target);
+    if (!state || !n.reuse) return n;
+    records[n.unique_id] = state;
+    return { ...n, reuse: { action: 'build' as const, reason: n.reuse.reason, recorded: true } };
   });
   return { nodes: out, records };
 }

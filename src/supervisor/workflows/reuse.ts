@@ -4,7 +4,7 @@
 import type { NodeResult, PlanPreviewEntry } from '../../shared/contracts.js';
 import type { ExecuteNodeInput } from '../../shared/node-contract.js';
 import type { ExecutionPlan, PlanNode } from '../../shared/plan.js';
-import { reusedResult } from '../../shared/reuse.js';
+import { pendingStateOf, reusedResult } from '../../shared/reuse.js';
 import { noOpResult } from '../../shared/run-tracker.js';
 import type { RunTracker } from '../../shared/run-tracker.js';
 
@@ -29,8 +29,8 @@ export function reuseRecord(node: PlanNode, plan: ExecutionPlan): Pick<ExecuteNo
   if (!r || r.action !== 'build') return {};
   // The plan's records file holds it; older plans carry it inline.
   if (r.recorded && plan.reuse_records) return { reuse_records: plan.reuse_records };
-  if (r.fp === undefined) return {};
-  return { reuse_record: { fp: r.fp, parts: r.parts ?? {}, target: r.target ?? plan.target ?? 'default', ...(r.pending_sql ? { pending_sql: true } : {}), ...(r.code ? { code: r.code } : {}) } };
+  const state = pendingStateOf(r, plan.target ?? 'default');
+  return state ? { reuse_record: state } : {};
 }
 
 /** The plan's decisions, one entry per executable node, in plan order. */
