@@ -64,6 +64,10 @@ describe('helm chart', () => {
     expect(Object.keys(cm?.data ?? {})).not.toContain('WORKER_MEMORY_LIMIT');
     const set = byKind(await render(['worker.maxEngines=3', 'worker.memoryLimit=2Gi', 'worker.engineThreads=8']), 'ConfigMap')[0];
     expect(set?.data).toMatchObject({ WORKER_MAX_ENGINES: '3', WORKER_MEMORY_LIMIT: '2Gi', WORKER_ENGINE_THREADS: '8' });
+    // Eager dispatch: the worker's default unless set, and 0 (no eager dispatch) is a setting too.
+    expect(Object.keys(cm?.data ?? {})).not.toContain('WORKER_MAX_EAGER_ACTIVITIES');
+    expect(byKind(await render(['worker.maxEagerActivities=0']), 'ConfigMap')[0]?.data).toMatchObject({ WORKER_MAX_EAGER_ACTIVITIES: '0' });
+    expect(byKind(await render(['worker.maxEagerActivities=3']), 'ConfigMap')[0]?.data).toMatchObject({ WORKER_MAX_EAGER_ACTIVITIES: '3' });
   });
 
   it('fetches the project from git with the token from a Secret, never in the ConfigMap', async () => {
