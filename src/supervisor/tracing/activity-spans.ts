@@ -57,8 +57,10 @@ function endNode(tracer: Tracer, span: Span, ctx: OtelContext, outcome: { result
 }
 
 function endOther(span: Span, type: string, arg: ActivityArg, outcome: { result?: unknown; error?: unknown }): void {
-  const r = outcome.result as { nodes?: unknown[]; hooks?: unknown[] } | undefined;
-  if (type === 'plan_project' && Array.isArray(r?.nodes)) span.setAttribute('dbt.node_count', r.nodes.length);
+  const r = outcome.result as { nodes?: unknown[]; packed_nodes?: { n?: unknown[] }; hooks?: unknown[] } | undefined;
+  // A plan travels packed (shared/plan-pack.ts): its nodes are then in `packed_nodes`.
+  const planNodes = Array.isArray(r?.packed_nodes?.n) ? r.packed_nodes.n : r?.nodes;
+  if (type === 'plan_project' && Array.isArray(planNodes)) span.setAttribute('dbt.node_count', planNodes.length);
   if (type === 'run_project_hooks' && Array.isArray(r?.hooks)) span.setAttribute('dbt.hook_count', r.hooks.length);
   if (type === 'store_artifacts' && Array.isArray(arg.results)) span.setAttribute('dbt.result_count', arg.results.length);
   if (outcome.error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: (outcome.error as Error).message });
