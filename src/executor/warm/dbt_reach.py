@@ -156,7 +156,7 @@ def self_check():
     if not isinstance(getattr(thread_pool, "DbtThreadPool", None), type):
         _missing("dbt.graph.thread_pool.DbtThreadPool")
     for check in (check_flag_source, check_parking, check_plugin_modules, check_schema_creation, check_query_tags, check_warning_tap,
-                  check_fast_paths, check_macro_contexts, check_probe):
+                  check_fast_paths, check_macro_contexts, check_probe, check_schema_listing):
         missing = check()
         if missing:
             _missing(missing)
@@ -339,6 +339,7 @@ from dbt_reach_adapter import (  # noqa: E402, F401
     run_profile,
     run_profile_or_error,
 )
+from dbt_reach_cache import check_schema_listing, install_atomic_schema_listing  # noqa: E402, F401
 from dbt_reach_hooks import (  # noqa: E402, F401
     only_end_hooks,
     only_start_hooks,

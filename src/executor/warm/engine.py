@@ -351,6 +351,7 @@ def boot():
         dbt_reach.install_plugin_module_cache()
         dbt_reach.install_schema_race_retry()
         dbt_reach.install_fast_namespaces()
+        dbt_reach.install_atomic_schema_listing()  # before the indexed get_relation, which captures list_relations
         dbt_reach.install_indexed_get_relation()
         dbt_reach.install_parse_cache()
         dbt_reach.install_compile_cache()
