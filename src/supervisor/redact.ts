@@ -10,6 +10,9 @@ export const REDACTED = '***';
 export const IDENTIFIER_KEYS: ReadonlySet<string> = new Set([
   'unique_id', 'depends_on', 'project', 'name', 'resource_type', 'command', 'invocation_id', 'target',
   'run_results_path', 'manifest_path', 'log_path', 'catalog_path', 'hook_workflow_type', 'event', 'status',
+  // A plan's records file (an artifact ref), and its packed nodes, whose ids sit in arrays: the
+  // plan redacts its nodes before it packs them (plan-project.ts fitPlan).
+  'reuse_records', 'packed_nodes',
 ]);
 
 export interface Redactor {

@@ -6,6 +6,7 @@ import type { ExecutionPlan, PlanNode } from '../../src/shared/plan.js';
 import { packIfPossible, packPlan, unpackPlan } from '../../src/shared/plan-pack.js';
 import { jsonSize } from '../../src/shared/payload-budget.js';
 import { fitPlan } from '../../src/supervisor/activities/plan-project.js';
+import { createRedactor } from '../../src/supervisor/redact.js';
 
 const planOf = (nodes: PlanNode[]): ExecutionPlan => ({ project: 'p', command: 'build', target: 'dev', nodes, has_on_run_start: false, has_on_run_end: false, warehouse: null });
 
@@ -57,6 +58,19 @@ describe('packed plans', () => {
     const ratio = jsonSize(packPlan(plan)) / jsonSize(plan);
     expect(ratio).toBeLessThan(0.45);
     expect(unpackPlan(packPlan(plan))).toEqual(plan);
+  });
+
+  it('keep their ids through the activity result\'s redaction, with text still redacted (a short password that is part of a project name)', () => {
+    const redact = createRedactor(['bench']);
+    const plan = { ...planOf(layered(16)), manifest_path: '/tmp/bench/store/inv/manifest.json', reuse_records: '/tmp/bench/store/inv/reuse-records.json' };
+    plan.nodes[9] = { ...plan.nodes[9] as PlanNode, reuse: { action: 'build', reason: 'compile failed: password bench rejected', recorded: true } };
+    // As plan_project returns it, then as the failure-hygiene interceptor redacts every result.
+    const sent = redact.data(fitPlan(plan, true, redact));
+    const back = unpackPlan(JSON.parse(JSON.stringify(sent)) as ExecutionPlan);
+    expect(back.nodes.map((n) => n.unique_id)).toEqual(plan.nodes.map((n) => n.unique_id));
+    expect(back.nodes.map((n) => n.depends_on)).toEqual(plan.nodes.map((n) => n.depends_on));
+    expect(back.reuse_records).toBe(plan.reuse_records);
+    expect(back.nodes[9]?.reuse?.reason).toBe('compile failed: password *** rejected');
   });
 
   it('fit a plan too large plain when packed, and refuse one too large even packed with a selection error', () => {

@@ -27,6 +27,7 @@ import { ProbeSpeculator, attachedAnswer, probeMemoKey } from '../reuse/speculat
 import { planCoordination, wantsLeases } from '../planning/coordination.js';
 import type { ActivityDeps } from './deps.js';
 import type { NodeHistory } from '../priority/node-durations.js';
+import type { Redactor } from '../redact.js';
 
 /** `list` reports dbt ls's node set as is (every resource type), sorted, without dependencies. */
 function listedNodes(graph: ProjectGraph, ids: readonly string[]): PlanNode[] {
@@ -50,9 +51,13 @@ function redactText(deps: ActivityDeps, text: string): string {
   return deps.redact ? deps.redact.text(text) : text;
 }
 
-/** The plan packed for its payload (plan-pack.ts); a clear, final failure when even that exceeds Temporal's limit. */
-export function fitPlan(plan: ExecutionPlan, pack: boolean): ExecutionPlan {
-  const packed = pack ? packIfPossible(plan) : plan;
+/**
+ * The plan packed for its payload (plan-pack.ts); a clear, final failure when even that exceeds
+ * Temporal's limit. Its nodes are redacted first, as the activity's result is (the packed nodes
+ * keep their ids in arrays, which the redactor cannot tell from text; redact.ts).
+ */
+export function fitPlan(plan: ExecutionPlan, pack: boolean, redact?: Redactor): ExecutionPlan {
+  const packed = pack ? packIfPossible(redact ? redact.data(plan) : plan) : plan;
   const size = jsonSize(packed);
   if (size <= PAYLOAD_BUDGET_BYTES) return packed;
   const mb = (b: number): string => (b / 1_000_000).toFixed(1);
@@ -175,7 +180,7 @@ export function createPlanProjectActivity(deps: ActivityDeps, records: PlanRecor
         ...(coordination ? { coordination } : {}),
         warnings,
         ...(listOptions ? { listing: fitListing(listingLines(result.rows ?? [], listOptions)) } : {}),
-      }, pack);
+      }, pack, deps.redact);
     } finally {
       await speculative?.answer;
     }
