@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 DBT_PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -58,3 +59,18 @@ def query(db: Path, sql: str) -> list[list[object]]:
 
 def tables(db: Path) -> set[str]:
     return {str(row[0]) for row in query(db, "select table_name from information_schema.tables")}
+
+
+def fence_code(install: str, body: str) -> str:
+    """A script for the dbt venv's Python: dbt_reach importable, an invocation context set, and
+    `dbt_reach.<install>()` called twice (installs are idempotent) when run with `installed`."""
+    return (f"import contextlib, json, sys, types\nsys.dont_write_bytecode = True\nsys.path.insert(0, {str(WARM_DIR)!r})\n"
+            "from dbt_common.context import set_invocation_context\nimport dbt_reach\n\nset_invocation_context({})\n"
+            f"if sys.argv[1:] == ['installed']:\n    dbt_reach.{install}()\n    dbt_reach.{install}()\n" + body)
+
+
+def run_json(code: str, *args: str) -> Any:
+    """Runs `code` in the dbt venv's Python with `args`; the JSON of its last output line."""
+    r = subprocess.run([str(DBT_PYTHON), "-c", code, *args], capture_output=True, text=True, timeout=120, check=False)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout.strip().splitlines()[-1])

@@ -4,28 +4,13 @@ before a swap's first rename lands in the cache after it, putting back the name 
 renamed away; the swap's second rename then fails ("Cache inconsistency detected"). With the
 fence's reach-in (dbt_reach_cache.py) a listing holds the cache's lock, and a lookup that waited
 for it reads the cache."""
-import json
-import subprocess
+from support import fence_code, run_json
 
-from support import DBT_PYTHON, WARM_DIR
-
-CODE = f"""
-import json, sys, types
-sys.dont_write_bytecode = True
-sys.path.insert(0, {str(WARM_DIR)!r})
+CODE = fence_code("install_atomic_schema_listing", """
 from dbt.adapters.base.impl import BaseAdapter
 from dbt.adapters.base.relation import BaseRelation
 from dbt.adapters.cache import RelationsCache
-from dbt_common.context import set_invocation_context
-import dbt_reach
 
-set_invocation_context({{}})
-if sys.argv[1:] == ["installed"]:
-    dbt_reach.install_atomic_schema_listing()
-    dbt_reach.install_atomic_schema_listing()  # idempotent
-
-def rel(name):
-    return BaseRelation.create(database="db", schema="s", identifier=name, type="table")
 
 class Adapter:
     # What BaseAdapter.list_relations reads of its adapter (defined after the install: it takes
@@ -36,7 +21,7 @@ class Adapter:
 
     def __init__(self):
         self.cache = RelationsCache()  # a context's emptied cache (a resume, a retried node)
-        self.config = types.SimpleNamespace(quoting={{}})
+        self.config = types.SimpleNamespace(quoting={})
         self.lists = 0
 
     def nice_connection_name(self):
@@ -79,14 +64,12 @@ try:
     error = None
 except Exception as err:
     error = str(err)[:120]
-print(json.dumps({{"found": found, "lists": a.lists, "error": error, "cached": sorted(k.identifier for k in a.cache.relations)}}))
-"""
+print(json.dumps({"found": found, "lists": a.lists, "error": error, "cached": sorted(k.identifier for k in a.cache.relations)}))
+""")
 
 
 def run(*args: str) -> dict[str, object]:
-    r = subprocess.run([str(DBT_PYTHON), "-c", CODE, *args], capture_output=True, text=True, timeout=120, check=False)
-    assert r.returncode == 0, r.stderr
-    out: dict[str, object] = json.loads(r.stdout.strip().splitlines()[-1])
+    out: dict[str, object] = run_json(CODE, *args)
     return out
 
 

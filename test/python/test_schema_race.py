@@ -2,24 +2,14 @@
 creation that loses a race to another process (Postgres fails one of two concurrent `create
 schema if not exists`) lists again and finds the schema instead of failing the run
 (dbt_reach_schemas.py, installed by the warm engine and the subprocess shim)."""
-import json
 import subprocess
 
-from support import DBT_PYTHON, WARM_DIR
+from support import DBT_PYTHON, WARM_DIR, fence_code, run_json
 
-CODE = f"""
-import contextlib, json, sys, types
-sys.dont_write_bytecode = True
-sys.path.insert(0, {str(WARM_DIR)!r})
+CODE = fence_code("install_schema_race_retry", """
 from dbt.adapters.base.relation import BaseRelation
 from dbt.task.build import BuildTask
-from dbt_common.context import set_invocation_context
-import dbt_reach
 
-set_invocation_context({{}})
-if sys.argv[1:] == ["installed"]:
-    dbt_reach.install_schema_race_retry()
-    dbt_reach.install_schema_race_retry()  # idempotent: one retry, not two
 
 class Adapter:
     def __init__(self, mode):
@@ -44,23 +34,21 @@ class Adapter:
 
 task = BuildTask.__new__(BuildTask)
 task.config = types.SimpleNamespace(threads=2, args=types.SimpleNamespace(single_threaded=False))
-out = {{}}
+out = {}
 for mode in ("alone", "raced", "denied"):
     adapter = Adapter(mode)
     try:
-        task.create_schemas(adapter, {{BaseRelation.create(database="db", schema="analytics")}})
+        task.create_schemas(adapter, {BaseRelation.create(database="db", schema="analytics")})
         error = None
     except Exception as err:
         error = str(err)
-    out[mode] = {{"lists": adapter.lists, "creates": adapter.creates, "schemas": sorted(adapter.schemas), "error": error}}
+    out[mode] = {"lists": adapter.lists, "creates": adapter.creates, "schemas": sorted(adapter.schemas), "error": error}
 print(json.dumps(out))
-"""
+""")
 
 
 def run(*args: str) -> dict[str, dict[str, object]]:
-    r = subprocess.run([str(DBT_PYTHON), "-c", CODE, *args], capture_output=True, text=True, timeout=120, check=False)
-    assert r.returncode == 0, r.stderr
-    out: dict[str, dict[str, object]] = json.loads(r.stdout.strip().splitlines()[-1])
+    out: dict[str, dict[str, object]] = run_json(CODE, *args)
     return out
 
 
