@@ -31,6 +31,7 @@ import { DuckDbConflictWarner } from './duckdb-conflicts.js';
 import { sweepStaleScratch } from './scratch-sweep.js';
 import { createTemporalWorker } from './worker.js';
 import { startWorkerExecutor } from './worker-executor.js';
+import { ReservedSlots } from './reserved-slots.js';
 import type { StartedExecutor } from './worker-executor.js';
 
 export interface WorkerRuntime {
@@ -92,7 +93,9 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
   // dbt and every reach-in into it are checked once, beside the project resolve (warm mode: by
   // starting the first engine, which then parses the projects); a failure stops the worker
   // before it is ready, drift from the checked versions is one warning.
-  const { executor: pool, maxTasks, machine, dbtChecked } = opts.executor ?? startWorkerExecutor(config);
+  const { executor: pool, maxTasks, machine, dbtChecked, eagerReservedSlots } = opts.executor ?? startWorkerExecutor(config);
+  // The activity slots, a few of them kept for the runs' eagerly dispatched nodes (reserved-slots.ts).
+  const activitySlots = eagerReservedSlots > 0 ? new ReservedSlots({ slots: maxTasks, reserved: eagerReservedSlots }) : null;
   const executor: Executor = pool;
   let opened: Operations | null = null;
   let sources: ProjectSources | null = null;
@@ -107,9 +110,12 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
     const { locations } = sources;
     const fetched = sources;
     redact.add(profileSecrets(locations.map((l) => l.profilesDir)));
-    ops.metrics.bind({ executor: () => ({ ...pool.stats, maxThreads: maxTasks }), engines: () => engineGauges(pool), enginePool: () => pool.stats.pool });
+    ops.metrics.bind({
+      executor: () => ({ ...pool.stats, maxThreads: maxTasks }), engines: () => engineGauges(pool), enginePool: () => pool.stats.pool,
+      activitySlots: () => activitySlots && { available: maxTasks - activitySlots.inUse, waitingPolls: activitySlots.waitingPolls, reserved: eagerReservedSlots },
+    });
     const sizing = pool.stats.pool;
-    log.info({ cpus: machine.cpus, cpu_source: machine.cpuSource, memory_mb: machine.memoryMb, memory_source: machine.memorySource, activity_slots: maxTasks, ...(sizing ? { engines_max: sizing.maxEngines, memory_limit_mb: sizing.memoryLimitMb } : {}) }, 'worker sized');
+    log.info({ cpus: machine.cpus, cpu_source: machine.cpuSource, memory_mb: machine.memoryMb, memory_source: machine.memorySource, activity_slots: maxTasks, eager_reserved_slots: eagerReservedSlots, ...(sizing ? { engines_max: sizing.maxEngines, memory_limit_mb: sizing.memoryLimitMb } : {}) }, 'worker sized');
     const defaults = { dbtPath: config.dbt.executable, target: config.dbt.target, baseEnv: config.processEnv, timeoutMs: config.dbt.nodeTimeoutMs };
     const started = Date.now();
     // A dbt that fails its check fails the resolve too: its own message says why.
@@ -131,7 +137,7 @@ export async function startWorkerRuntime(config: Config, log: Logger, opts: Runt
     const runEnv = createRunEnvSource({ client: () => client, redact, secretEnvNames: config.secretEnvNames });
     const activities = createActivities({ cache, runEnv, runClient: () => client, executor: pool, defaults, redact, duckdbConflicts: new DuckDbConflictWarner(log), observability: { ...observabilityDeps(config.artifacts, config.temporal.searchAttributes), prioritySchedulingEnabled: config.temporal.prioritySchedulingEnabled, durations } });
     await opts.beforeConnect;
-    const { worker, connection } = await createTemporalWorker(config, activities, { metrics: ops.metrics, log, redact, tracing, durations, ...(config.telemetry.nexusEnabled ? { nexusServices: [createDbtNexusService()] } : {}) });
+    const { worker, connection } = await createTemporalWorker(config, activities, { metrics: ops.metrics, log, redact, tracing, durations, activitySlots, ...(config.telemetry.nexusEnabled ? { nexusServices: [createDbtNexusService()] } : {}) });
     client = new Client({ connection, namespace: config.temporal.namespace, ...(config.codec ? { dataConverter: { payloadCodecs: [new AesGcmPayloadCodec(config.codec)] } } : {}) });
     log.info({ address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, tls: config.temporal.tls !== null, tuner: config.worker.tuner, activity_slots: maxTasks, nexus: config.telemetry.nexusEnabled ? 'dbt' : null, deployment: config.temporal.deploymentName ? `${config.temporal.deploymentName}/${config.temporal.buildId}` : null }, 'worker connected');
     await ops.startHealthFile();

@@ -1,5 +1,5 @@
 // Pure mapping of the configuration onto the Temporal SDK's connection and worker options.
-import type { NativeConnectionOptions, WorkerOptions, WorkerTuner } from '@temporalio/worker';
+import type { ActivitySlotInfo, CustomSlotSupplier, NativeConnectionOptions, WorkerOptions, WorkerTuner } from '@temporalio/worker';
 import type { TemporalConfig, WorkerConfig } from './config/config.js';
 import { activitySlots } from './config/worker-config.js';
 
@@ -25,13 +25,17 @@ export function tunerMemoryTarget(w: WorkerConfig, machineMemoryMb: number | nul
   return Math.max(0.01, target * (w.memoryLimitMb / machineMemoryMb));
 }
 
-/** `WORKER_TUNER`: fixed slot counts, or the SDK's resource-based tuner for activities. */
-export function workerTuner(w: WorkerConfig, machineMemoryMb: number | null = null): WorkerTuner {
+/**
+ * `WORKER_TUNER`: fixed slot counts, or the SDK's resource-based tuner for activities. With the
+ * fixed tuner, `slots` (reserved-slots.ts: as many slots, a few kept from the pollers for eager
+ * dispatch) replaces the fixed activity slots.
+ */
+export function workerTuner(w: WorkerConfig, machineMemoryMb: number | null = null, slots: CustomSlotSupplier<ActivitySlotInfo> | null = null): WorkerTuner {
   const fixed = (numSlots: number) => ({ type: 'fixed-size' as const, numSlots });
   if (w.tuner === 'fixed') {
     return {
       workflowTaskSlotSupplier: fixed(w.maxConcurrentWorkflowTasks),
-      activityTaskSlotSupplier: fixed(w.maxConcurrentActivities),
+      activityTaskSlotSupplier: slots ?? fixed(w.maxConcurrentActivities),
       localActivityTaskSlotSupplier: fixed(w.maxConcurrentLocalActivities),
       nexusTaskSlotSupplier: fixed(w.maxConcurrentLocalActivities),
     };
@@ -53,11 +57,11 @@ type TuningOptions = Pick<WorkerOptions,
   | 'maxTaskQueueActivitiesPerSecond' | 'shutdownGraceTime' | 'workerDeploymentOptions' | 'identity' | 'maxEagerActivityReservationsPerWorkflowTask'>;
 
 /** The WORKER_* and deployment settings as Worker.create options. */
-export function tuningOptions(w: WorkerConfig, t: TemporalConfig, pid = process.pid, machineMemoryMb: number | null = null): TuningOptions {
+export function tuningOptions(w: WorkerConfig, t: TemporalConfig, pid = process.pid, machineMemoryMb: number | null = null, slots: CustomSlotSupplier<ActivitySlotInfo> | null = null): TuningOptions {
   const pollers = w.pollerAutoscaling && { type: 'autoscaling' as const, ...w.pollerAutoscaling };
   return {
     identity: `dbt-temporal-worker@${pid}`,
-    tuner: workerTuner(w, machineMemoryMb),
+    tuner: workerTuner(w, machineMemoryMb, slots),
     maxCachedWorkflows: w.maxCachedWorkflows,
     // Eager dispatch of a run's nodes to the worker that runs its workflow (the SDK's default
     // is 3 per workflow task): the rest of a wide layer would land on other workers, each

@@ -2,7 +2,7 @@
 // bundle, injected activities, tuning, and the metrics/log/secret interceptors and sinks.
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import type { InjectedSinks, WorkerOptions } from '@temporalio/worker';
+import type { ActivitySlotInfo, CustomSlotSupplier, InjectedSinks, WorkerOptions } from '@temporalio/worker';
 import { readMachine } from '../executor/index.js';
 import { CodedError } from '../shared/errors.js';
 import { PAYLOAD_WARN_BYTES } from '../shared/payload-budget.js';
@@ -37,6 +37,8 @@ export interface TemporalWorkerDeps {
   nexusServices?: NonNullable<WorkerOptions['nexusServices']>;
   /** OpenTelemetry (DBT_EXPORT_TO_OTLP); null or absent: no tracing. */
   tracing?: Tracing | null;
+  /** Activity slots with some kept for eager dispatch (reserved-slots.ts); absent: the tuner's own. */
+  activitySlots?: CustomSlotSupplier<ActivitySlotInfo> | null;
 }
 
 function runMetricsSinks(metrics: WorkerMetrics, log: Logger): InjectedSinks<RunMetricsSinks> {
@@ -91,7 +93,7 @@ export async function createTemporalWorker(config: Config, activities: Activitie
       dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH, ...(config.codec ? { payloadCodecs: [new AesGcmPayloadCodec(config.codec)] } : {}) },
       activities,
       ...(deps.nexusServices?.length ? { nexusServices: deps.nexusServices } : {}),
-      ...tuningOptions(config.worker, config.temporal, process.pid, readMachine().memoryMb),
+      ...tuningOptions(config.worker, config.temporal, process.pid, readMachine().memoryMb, deps.activitySlots ?? null),
       interceptors: {
         activity: [
           // First listed is outermost: hygiene sees what the metrics interceptor rethrows.

@@ -68,6 +68,10 @@ describe('helm chart', () => {
     expect(Object.keys(cm?.data ?? {})).not.toContain('WORKER_MAX_EAGER_ACTIVITIES');
     expect(byKind(await render(['worker.maxEagerActivities=0']), 'ConfigMap')[0]?.data).toMatchObject({ WORKER_MAX_EAGER_ACTIVITIES: '0' });
     expect(byKind(await render(['worker.maxEagerActivities=3']), 'ConfigMap')[0]?.data).toMatchObject({ WORKER_MAX_EAGER_ACTIVITIES: '3' });
+    // The slots kept for eager dispatch likewise (0: none).
+    expect(Object.keys(cm?.data ?? {})).not.toContain('WORKER_EAGER_RESERVED_SLOTS');
+    expect(byKind(await render(['worker.eagerReservedSlots=0']), 'ConfigMap')[0]?.data).toMatchObject({ WORKER_EAGER_RESERVED_SLOTS: '0' });
+    expect(byKind(await render(['worker.eagerReservedSlots=12']), 'ConfigMap')[0]?.data).toMatchObject({ WORKER_EAGER_RESERVED_SLOTS: '12' });
   });
 
   it('fetches the project from git with the token from a Secret, never in the ConfigMap', async () => {

@@ -97,7 +97,10 @@ describe('operations: health, readiness and metrics of a running worker', () => 
       };
       expect(await waitFor(() => query('dbt_temporal_runs_finished_total{job="dbt_temporal",command="build",status="success"}'))).toBeGreaterThanOrEqual(1);
       expect(await waitFor(() => query('up{job="dbt_temporal"}'))).toBe(1);
-      expect(await waitFor(() => query('sum(temporal_worker_task_slots_available{job="dbt_temporal",worker_type="ActivityWorker"})'))).toBe(2);
+      // With warm engines the worker's own slot supplier keeps a slot for eager dispatch
+      // (WORKER_EAGER_RESERVED_SLOTS): it reports the free activity slots itself.
+      expect(await waitFor(() => query('dbt_temporal_activity_slots_available{job="dbt_temporal"}'))).toBe(2);
+      expect(await waitFor(() => query('dbt_temporal_activity_slots_eager_reserved{job="dbt_temporal"}'))).toBe(1);
     } finally {
       prom.kill('SIGTERM');
       await prom;

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/supervisor/config/config.js';
 import { activitySlots } from '../../src/supervisor/config/worker-config.js';
 import { UNBOUNDED_GRACE_MS, connectionOptions, tuningOptions } from '../../src/supervisor/worker-options.js';
+import { ReservedSlots } from '../../src/supervisor/reserved-slots.js';
+import { eagerReservedSlots } from '../../src/supervisor/worker-executor.js';
 
 const cfg = (env: Record<string, string>) => loadConfig(env, '/tmp');
 
@@ -15,6 +17,22 @@ describe('worker options', () => {
       localActivityTaskSlotSupplier: { type: 'fixed-size', numSlots: 4 },
     });
     expect(activitySlots(c.worker)).toBe(3);
+  });
+
+  it('keeps twice what the engines run from the pollers by default, at most half the slots, or WORKER_EAGER_RESERVED_SLOTS (0: the SDK\'s fixed slots)', () => {
+    expect(eagerReservedSlots(cfg({}), 1, 100)).toBe(8);
+    expect(eagerReservedSlots(cfg({ WORKER_ENGINE_THREADS: '8' }), 3, 100)).toBe(48);
+    expect(eagerReservedSlots(cfg({}), 3, 10)).toBe(5);
+    expect(eagerReservedSlots(cfg({}), 1, 1)).toBe(0);
+    expect(eagerReservedSlots(cfg({ WORKER_EAGER_RESERVED_SLOTS: '2' }), 3, 100)).toBe(2);
+    expect(eagerReservedSlots(cfg({ WORKER_EAGER_RESERVED_SLOTS: '500' }), 3, 100)).toBe(99);
+    expect(eagerReservedSlots(cfg({ WORKER_EAGER_RESERVED_SLOTS: '0' }), 3, 100)).toBe(0);
+    expect(eagerReservedSlots(cfg({ WORKER_TUNER: 'resource-based' }), 3, 100)).toBe(0);
+    expect(eagerReservedSlots(cfg({ DBT_ENGINE_MODE: 'subprocess' }), 3, 100)).toBe(0);
+    expect(() => cfg({ WORKER_EAGER_RESERVED_SLOTS: 'many' })).toThrow(/WORKER_EAGER_RESERVED_SLOTS/);
+    const c = cfg({ WORKER_MAX_CONCURRENT_ACTIVITIES: '3' });
+    const slots = new ReservedSlots({ slots: 3, reserved: 1 });
+    expect(tuningOptions(c.worker, c.temporal, 1, null, slots).tuner).toMatchObject({ activityTaskSlotSupplier: slots, workflowTaskSlotSupplier: { type: 'fixed-size' } });
   });
 
   it('maps the resource-based tuner with its targets and activity slot bounds', () => {

@@ -145,7 +145,7 @@ export class WarmEnginePool {
    * context open longest. An in-memory database is never closed for another run.
    */
   private makeRoom(job: Job, blockedBy: Slot | null): void {
-    const action = roomFor(blockedBy ? [blockedBy] : [...this.slots], job, Date.now(), { quantumMs: this.opts.contextQuantumMs, graceMs: this.opts.contextGraceMs, full: this.full() });
+    const action = roomFor(blockedBy ? [blockedBy] : [...this.slots], job, Date.now(), { quantumMs: this.opts.contextQuantumMs, graceMs: this.opts.contextGraceMs, full: this.full(), fullGraceMs: this.opts.fullGraceMs });
     if ('close' in action) {
       this.counters.switches += 1;
       void this.closeContext(action.close, true);

@@ -36,6 +36,13 @@ export interface WarmEngineOptions {
    * @default 250
    */
   contextGraceMs?: number;
+  /**
+   * The grace of an idle context while every task slot is taken (turns.ts): 0 when freed slots go
+   * to the task-queue pollers first (the run's next nodes cannot arrive soon); the executor sets
+   * a few tens of ms when the worker keeps them for its runs' eager nodes.
+   * @default 0
+   */
+  fullGraceMs?: number;
   /** The worker's manifest directory (frozen manifests shared by its engines); null: none. @default null */
   manifestDir?: string | null;
   /**
@@ -97,6 +104,7 @@ export const DEFAULT_WARM_ENGINE_OPTIONS: Required<WarmEngineOptions> = {
   contextThreads: 0,
   contextQuantumMs: 5_000,
   contextGraceMs: 250,
+  fullGraceMs: 0,
   manifestDir: null,
   forkEngines: true,
   maxInvocations: 10_000,
@@ -124,6 +132,7 @@ export function compileWarmEngineOptions(opts: WarmEngineOptions = {}): Required
     contextThreads: positiveInt('contextThreads', opts.contextThreads ?? d.contextThreads, 0),
     contextQuantumMs: positiveInt('contextQuantumMs', opts.contextQuantumMs ?? d.contextQuantumMs, 0),
     contextGraceMs: positiveInt('contextGraceMs', opts.contextGraceMs ?? d.contextGraceMs, 0),
+    fullGraceMs: positiveInt('fullGraceMs', opts.fullGraceMs ?? d.fullGraceMs, 0),
     manifestDir: opts.manifestDir ?? d.manifestDir,
     forkEngines: opts.forkEngines ?? d.forkEngines,
     maxInvocations: positiveInt('maxInvocations', opts.maxInvocations ?? d.maxInvocations),

@@ -13,6 +13,12 @@ export interface TurnOptions {
    * slots stay full of other runs' waiting nodes).
    */
   full?: boolean;
+  /**
+   * The grace of an idle context when `full`, if the worker keeps a few slots from its pollers
+   * for its runs' eagerly dispatched nodes (supervisor/reserved-slots.ts): the run's next nodes
+   * then arrive a workflow round trip later (tens of ms) despite the full slots. @default 0
+   */
+  fullGraceMs?: number;
 }
 
 /**
@@ -58,7 +64,7 @@ export type RoomAction = { close: Slot } | { drain: Slot | null; retryInMs: numb
 
 /** The turn rules for `job` among `candidates` (the holder of its DuckDB database, else every slot). */
 export function roomFor(candidates: readonly Slot[], job: Job, now: number, opts: TurnOptions): RoomAction {
-  const t = opts.full ? { ...opts, graceMs: 0 } : opts;
+  const t = opts.full ? { ...opts, graceMs: Math.min(opts.graceMs, opts.fullGraceMs ?? 0) } : opts;
   const own = job.kind === 'node' ? job.request.context.key : null;
   const victim = candidates.find((s) => yieldable(s, now, t, own));
   if (victim) return { close: victim };

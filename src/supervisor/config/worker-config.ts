@@ -70,6 +70,12 @@ export interface WorkerConfig {
    * (`WORKER_MAX_PARKED_CONTEXTS`; 0: never; parking also stays within the memory budget). @default 16
    */
   maxParkedContexts: number;
+  /**
+   * Free activity slots the task-queue pollers leave to eager dispatch of the worker's own runs'
+   * next nodes (`WORKER_EAGER_RESERVED_SLOTS`, fixed tuner, warm engines). 0: none (the SDK's
+   * fixed slots). null: twice what the engines run at once, at most half the slots. @default null
+   */
+  eagerReservedSlots: number | null;
 }
 
 const MEMORY_UNITS: Record<string, number> = {
@@ -141,6 +147,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     memoryLimitMb: readMemoryMb(env, 'WORKER_MEMORY_LIMIT'),
     engineThreads: readString(env, 'WORKER_ENGINE_THREADS') === undefined ? null : readInt(env, 'WORKER_ENGINE_THREADS', 1, 1, 256),
     maxParkedContexts: readInt(env, 'WORKER_MAX_PARKED_CONTEXTS', 16, 0, 64),
+    eagerReservedSlots: readString(env, 'WORKER_EAGER_RESERVED_SLOTS') === undefined ? null : readInt(env, 'WORKER_EAGER_RESERVED_SLOTS', 0, 0, 100_000),
   };
 }
 

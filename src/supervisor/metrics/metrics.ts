@@ -26,6 +26,12 @@ export interface MetricsSources {
   executor?: () => ExecutorGauges;
   engines?: () => EngineGauges;
   enginePool?: () => EnginePoolGauges | undefined;
+  /**
+   * The activity slots when some are kept for eager dispatch (reserved-slots.ts; the SDK then
+   * reports no temporal_worker_task_slots_available for activities): free ones, pollers waiting,
+   * slots kept. Absent: the SDK's own slots.
+   */
+  activitySlots?: () => { available: number; waitingPolls: number; reserved: number } | null;
   /** Packages of dbt whose version differs from the ones the reach-ins were checked against. */
   dbtVersionDrift?: () => number;
   resolvedProjects?: () => ReadonlyArray<{ project: string; resolvedAt: number }>;
@@ -112,6 +118,9 @@ export function createMetrics(opts: { version: string; defaultMetrics?: boolean 
       if (age !== undefined && age !== null) this.set(age);
     },
   });
+  gauge('dbt_temporal_activity_slots_available', 'Activity slots no activity runs in, those kept for eager dispatch included (reported instead of the SDK\'s temporal_worker_task_slots_available when WORKER_EAGER_RESERVED_SLOTS is in effect).', () => sources.activitySlots?.()?.available);
+  gauge('dbt_temporal_activity_polls_waiting', 'Activity pollers waiting for a slot: every slot is taken but the ones kept for eager dispatch.', () => sources.activitySlots?.()?.waitingPolls);
+  gauge('dbt_temporal_activity_slots_eager_reserved', 'Free activity slots the pollers leave to eager dispatch of the worker\'s own runs\' nodes (WORKER_EAGER_RESERVED_SLOTS).', () => sources.activitySlots?.()?.reserved);
   gauge('dbt_temporal_worker_ready', '1 when projects are resolved and the worker is polling, else 0.', () => (sources.ready ? Number(sources.ready()) : undefined));
 
   return {

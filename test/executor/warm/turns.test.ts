@@ -23,6 +23,16 @@ describe('turns between runs on the engine pool', () => {
     expect(roomFor([idle], job, 1_010, { ...T, full: true })).toEqual({ close: idle });
   });
 
+  it('gives an idle context a short grace when full if the worker keeps freed slots for its runs\' eager nodes', () => {
+    const idle = slot('a', {}, { idleSince: 1_000, openedAt: 1_000 });
+    const job = { kind: 'node', request: { context: { key: 'b' } }, queuedAt: 1_000 } as never;
+    const kept = { ...T, full: true, fullGraceMs: 50 };
+    expect(roomFor([idle], job, 1_010, kept)).toEqual({ drain: null, retryInMs: 40 });
+    expect(roomFor([idle], job, 1_060, kept)).toEqual({ close: idle });
+    // Never more than the grace the pool has when not full.
+    expect(roomFor([idle], job, 1_010, { ...kept, graceMs: 5 })).toEqual({ close: idle });
+  });
+
   it('looks again when a protected idle context becomes free, never sooner than a few ms', () => {
     const fresh = slot('a', {}, { idleSince: 1_000, openedAt: 1_000 });
     expect(nextYield([fresh], 1_100, T)).toBe(150);
