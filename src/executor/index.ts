@@ -21,6 +21,7 @@ import { spawnOptions } from './warm/context-spec.js';
 
 export { nowMs, trace, tracing } from './trace.js';
 export { defaultEngines, readMachine } from './machine.js';
+export { DEFAULT_WARM_ENGINE_OPTIONS } from './warm/options.js';
 export { checkDbt, dbtInterpreter } from './dbt-check.js';
 export type { DbtCheck } from './dbt-check.js';
 export type { MachineResources } from './machine.js';
@@ -49,22 +50,10 @@ export interface ExecutorOptions {
   warm?: WarmEngineOptions;
   /** The machine the defaults come from. @default readMachine() */
   machine?: MachineResources;
-  /**
-   * The worker keeps a few slots from its task-queue pollers for its own runs' eagerly
-   * dispatched nodes (supervisor/reserved-slots.ts), so a run that is idle between layers gets
-   * its next nodes even when the pollers have taken every other slot, and keeps its engine for a
-   * short grace. false: a free slot goes to the pollers first, so with every slot taken an idle
-   * run gives its engine up at once (warm/turns.ts).
-   * @default false
-   */
-  slotsKeptForRuns?: boolean;
 }
 
 export type EngineMode = 'warm' | 'subprocess';
 export const ENGINE_MODES: readonly EngineMode[] = ['warm', 'subprocess'];
-
-/** An idle run's grace while every slot is taken but freed slots are kept for eager nodes (turns.ts). */
-const KEPT_SLOTS_GRACE_MS = 50;
 
 export const DEFAULT_EXECUTOR_OPTIONS = { maxTasks: 4, engineMode: 'warm' as EngineMode };
 
@@ -130,12 +119,12 @@ export function compileExecutorOptions(opts: ExecutorOptions = {}): Required<Exe
   if (!ENGINE_MODES.includes(engineMode)) throw new TypeError(`engineMode must be one of ${ENGINE_MODES.join(', ')}, got ${String(engineMode)}`);
   const memoryLimitMb = opts.warm?.memoryLimitMb ?? machine.memoryMb;
   const maxEngines = opts.warm?.maxEngines ?? defaultEngines(machine, memoryLimitMb);
-  return { maxTasks, maxThreads, engineMode, machine, warm: { ...opts.warm, maxEngines, memoryLimitMb }, slotsKeptForRuns: opts.slotsKeptForRuns ?? false };
+  return { maxTasks, maxThreads, engineMode, machine, warm: { ...opts.warm, maxEngines, memoryLimitMb } };
 }
 
 /** Creates the pool; the thread file is the compiled `thread.js` next to this module. */
 export function createExecutor(options: ExecutorOptions = {}): Executor {
-  const { maxTasks, maxThreads, engineMode, warm, slotsKeptForRuns } = compileExecutorOptions(options);
+  const { maxTasks, maxThreads, engineMode, warm } = compileExecutorOptions(options);
   // The worker's manifest directory: engines share their parses through it (removed on close;
   // the start-up sweep removes a killed worker's by the pid in its name).
   const manifestDir = engineMode === 'warm' ? mkdtempSync(join(tmpdir(), `dbtt-manifests-${process.pid}-`)) : null;
@@ -147,11 +136,9 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
   let closed = false;
   // Full: the tasks in the executor (nearly) fill the activity slots, so no new node can arrive
   // until one ends (a slot or two may hold an activity that does not reach the executor), unless
-  // the worker keeps a few slots for its runs' eager nodes: then an idle run's next layer arrives
-  // a workflow round trip later (10-40 ms measured), and it gets a short grace.
+  // the worker keeps a few slots for its runs' eager nodes (`warm.fullGraceMs`, turns.ts).
   const full = (): boolean => running >= maxTasks - Math.max(1, Math.floor(maxTasks / 20));
-  const fullGraceMs = warm.fullGraceMs ?? (slotsKeptForRuns ? KEPT_SLOTS_GRACE_MS : 0);
-  const engines = engineMode === 'warm' ? new WarmEnginePool({ ...warm, manifestDir, fullGraceMs }, full) : null;
+  const engines = engineMode === 'warm' ? new WarmEnginePool({ ...warm, manifestDir }, full) : null;
   const pool = new Piscina({
     filename: new URL('./thread.js', import.meta.url).href,
     // Two threads from the start (the second would start at a worker's first overlapping nodes,

@@ -2,7 +2,7 @@
 // the first engine starts, importing dbt). A start's long pole is that import (seconds of
 // Python), so it begins first: the worker's own modules load and its projects resolve while it
 // runs. Light on imports on purpose: `local`'s daemon starts it before loading the worker.
-import { compileExecutorOptions, createExecutor, readMachine } from '../executor/index.js';
+import { DEFAULT_WARM_ENGINE_OPTIONS, compileExecutorOptions, createExecutor, readMachine } from '../executor/index.js';
 import type { Executor, MachineResources } from '../executor/index.js';
 import type { Config } from './config/config.js';
 import { activitySlots } from './config/worker-config.js';
@@ -24,8 +24,11 @@ export interface StartedExecutor {
   eagerReservedSlots: number;
 }
 
-/** dbt threads of a context when neither WORKER_ENGINE_THREADS nor the profile says (the engine pool's default). */
-const CONTEXT_THREADS = 4;
+/**
+ * An idle run's grace while every slot is taken but a few are kept for eager dispatch: its next
+ * layer arrives a workflow round trip later (10-40 ms measured; warm/turns.ts).
+ */
+const KEPT_SLOTS_GRACE_MS = 50;
 
 /**
  * WORKER_EAGER_RESERVED_SLOTS, or by default twice what the engines run at once (engines x dbt
@@ -36,7 +39,7 @@ const CONTEXT_THREADS = 4;
 export function eagerReservedSlots(config: Config, maxEngines: number | null, slots: number): number {
   const w = config.worker;
   if (w.tuner !== 'fixed' || config.dbt.engineMode !== 'warm' || slots < 2) return 0;
-  const wanted = w.eagerReservedSlots ?? Math.min(2 * (maxEngines ?? 1) * (w.engineThreads ?? CONTEXT_THREADS), Math.floor(slots / 2));
+  const wanted = w.eagerReservedSlots ?? Math.min(2 * (maxEngines ?? 1) * (w.engineThreads ?? DEFAULT_WARM_ENGINE_OPTIONS.defaultContextThreads), Math.floor(slots / 2));
   return Math.min(wanted, slots - 1);
 }
 
@@ -53,7 +56,7 @@ export function startWorkerExecutor(config: Config): StartedExecutor {
   };
   const sized = compileExecutorOptions({ maxTasks, engineMode: config.dbt.engineMode, machine, warm });
   const reserved = eagerReservedSlots(config, sized.warm.maxEngines ?? null, maxTasks);
-  const executor = createExecutor({ ...sized, slotsKeptForRuns: reserved > 0 });
+  const executor = createExecutor({ ...sized, warm: { ...sized.warm, fullGraceMs: reserved > 0 ? KEPT_SLOTS_GRACE_MS : 0 } });
   const dbtChecked = executor.checkDbt(config.dbt.executable, config.processEnv).then(
     (check): DbtCheck => ({ check, error: null }),
     (err: Error): DbtCheck => ({ check: null, error: err }),

@@ -5,6 +5,12 @@ import { ReservedSlots } from '../../src/supervisor/reserved-slots.js';
 
 const release = (s: ReservedSlots): void => s.releaseSlot({ permit: {} });
 const poll = (s: ReservedSlots, signal = new AbortController().signal): Promise<unknown> => s.reserveSlot({}, signal);
+/** Slots with `n` pollers already in. */
+const polled = async (o: { slots: number; reserved: number }, n: number): Promise<ReservedSlots> => {
+  const s = new ReservedSlots(o);
+  for (let i = 0; i < n; i++) await poll(s);
+  return s;
+};
 /** Whether `p` has settled once pending callbacks ran. */
 const settled = async (p: Promise<unknown>): Promise<boolean> => {
   let done = false;
@@ -15,9 +21,7 @@ const settled = async (p: Promise<unknown>): Promise<boolean> => {
 
 describe('reserved activity slots', () => {
   it('gives pollers slots until only the reserved ones are free', async () => {
-    const s = new ReservedSlots({ slots: 4, reserved: 2 });
-    await poll(s);
-    await poll(s);
+    const s = await polled({ slots: 4, reserved: 2 }, 2);
     const third = poll(s);
     expect(await settled(third)).toBe(false);
     expect(s.waitingPolls).toBe(1);
@@ -28,9 +32,7 @@ describe('reserved activity slots', () => {
   });
 
   it('gives eager dispatch the reserved slots too, and refuses it only when every slot is taken', async () => {
-    const s = new ReservedSlots({ slots: 3, reserved: 1 });
-    await poll(s);
-    await poll(s);
+    const s = await polled({ slots: 3, reserved: 1 }, 2);
     expect(s.tryReserveSlot()).not.toBeNull();
     expect(s.tryReserveSlot()).toBeNull();
     release(s);
@@ -38,9 +40,7 @@ describe('reserved activity slots', () => {
   });
 
   it('lets a waiting poller in only once more than the reserved slots are free', async () => {
-    const s = new ReservedSlots({ slots: 3, reserved: 1 });
-    await poll(s);
-    await poll(s);
+    const s = await polled({ slots: 3, reserved: 1 }, 2);
     s.tryReserveSlot();
     const waiting = poll(s);
     // One slot free: the reserved one, which the poller leaves alone.
@@ -52,8 +52,7 @@ describe('reserved activity slots', () => {
   });
 
   it('serves waiting pollers first come, first served', async () => {
-    const s = new ReservedSlots({ slots: 2, reserved: 1 });
-    await poll(s);
+    const s = await polled({ slots: 2, reserved: 1 }, 1);
     const order: number[] = [];
     const a = poll(s).then(() => order.push(1));
     const b = poll(s).then(() => order.push(2));

@@ -38,8 +38,8 @@ export interface WarmEngineOptions {
   contextGraceMs?: number;
   /**
    * The grace of an idle context while every task slot is taken (turns.ts): 0 when freed slots go
-   * to the task-queue pollers first (the run's next nodes cannot arrive soon); the executor sets
-   * a few tens of ms when the worker keeps them for its runs' eager nodes.
+   * to the task-queue pollers first (the run's next nodes cannot arrive soon); the worker sets a
+   * few tens of ms when it keeps a few for its runs' eager nodes (supervisor/reserved-slots.ts).
    * @default 0
    */
   fullGraceMs?: number;
