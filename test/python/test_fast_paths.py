@@ -252,3 +252,43 @@ print(json.dumps({"n": len(cache), "chars": sum(len(k[0]) for k in cache), "huge
     assert 0 < got["n"] <= 4
     assert got["chars"] <= 200
     assert got["huge"] is False
+
+
+
+QUIET_LISTING = """
+from dbt.cli.main import dbtRunner
+from dbt_common.events.base_types import EventMsg
+manifest = dbtRunner().invoke(["parse", "--quiet", *ARGS]).result
+printed = []
+
+def ls(*extra):
+    res = dbtRunner(manifest=manifest, callbacks=[lambda e: printed.append(e.info.name)]).invoke(["ls", "--quiet", "--output", "json", *extra, *ARGS])
+    return [res.success, [str(line) for line in res.result]]
+
+cases = [["--output-keys", "unique_id"], ["--output-keys", "unique_id", "--select", "+orders"], ["--output-keys", "unique_id", "name"], []]
+before = [ls(*c) for c in cases]
+dbt_printed = printed.count("PrintEvent")
+dbt_reach.install_quiet_listing()
+printed.clear()
+after = [ls(*c) for c in cases]
+bad = dbtRunner(manifest=manifest).invoke(["ls", "--quiet", "--select", "nosuchmethod:x", *ARGS])
+print(json.dumps({"same": before == after, "ids": len(before[0][1]), "dbt_printed": dbt_printed, "printed": printed.count("PrintEvent"),
+                  "sample": before[0][1][:1], "bad": [bad.success, type(bad.exception).__name__]}))
+"""
+
+
+def test_quiet_listing_lists_what_dbt_lists_without_printing_it(jaffle: Project) -> None:
+    r = run(f"ARGS = {[*jaffle.common_args()]!r}\n" + QUIET_LISTING, env=jaffle.env)
+    assert r.returncode == 0, r.stderr[-3000:]
+    got = json.loads(r.stdout.strip().splitlines()[-1])
+    assert got["same"] is True, got
+    assert got["ids"] > 5 and got["sample"][0].startswith('{"unique_id": ')
+    assert got["dbt_printed"] > 20 and got["printed"] == 0, got
+    # A bad selection still fails as dbt fails it.
+    assert got["bad"][0] is False, got
+
+
+def test_self_check_names_the_listing_target_that_is_gone() -> None:
+    r = run("from dbt.task.list import ListTask\ndel ListTask.output_results\ndbt_reach.self_check()")
+    assert r.returncode == 1
+    assert "lacks dbt.task.list.ListTask.output_results" in r.stderr

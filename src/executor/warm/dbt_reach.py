@@ -3,7 +3,8 @@ parts (dbt_reach_adapter.py: adapter start-up and profile; dbt_reach_hooks.py: p
 dbt_reach_manifest.py: frozen manifests; dbt_reach_speed.py: per-node fast paths;
 dbt_reach_macro_contexts.py: reused adapter macro contexts; dbt_reach_query_tags.py: the query
 comment; dbt_reach_warnings.py: dbt's warnings; dbt_reach_parking.py: parked contexts;
-dbt_reach_probe.py: a reuse plan's warehouse probe), re-exported here.
+dbt_reach_probe.py: a reuse plan's warehouse probe; dbt_reach_listing.py: a plan's quiet
+`dbt ls`), re-exported here.
 
 Checked against dbt-core 1.11.16, dbt-common 1.39.0, dbt-adapters 1.24.5, agate 1.9.1,
 dbt-duckdb 1.11.1 and dbt-postgres 1.11.0 (requirements.txt). `self_check()` runs when an
@@ -156,7 +157,7 @@ def self_check():
     if not isinstance(getattr(thread_pool, "DbtThreadPool", None), type):
         _missing("dbt.graph.thread_pool.DbtThreadPool")
     for check in (check_flag_source, check_parking, check_plugin_modules, check_schema_creation, check_query_tags, check_warning_tap,
-                  check_fast_paths, check_macro_contexts, check_probe, check_schema_listing):
+                  check_fast_paths, check_macro_contexts, check_probe, check_schema_listing, check_listing):
         missing = check()
         if missing:
             _missing(missing)
@@ -347,6 +348,7 @@ from dbt_reach_hooks import (  # noqa: E402, F401
     run_results_for_hooks,
     skip_project_hooks,
 )
+from dbt_reach_listing import check_listing, install_quiet_listing  # noqa: E402, F401
 from dbt_reach_macro_contexts import check_macro_contexts, install_macro_context_reuse  # noqa: E402, F401
 from dbt_reach_manifest import freeze_manifest, thaw_manifest  # noqa: E402, F401
 from dbt_reach_parking import capture_context, check_parking, park_context, resume_context  # noqa: E402, F401

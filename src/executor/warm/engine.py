@@ -356,6 +356,7 @@ def boot():
         dbt_reach.install_parse_cache()
         dbt_reach.install_compile_cache()
         dbt_reach.install_macro_context_reuse()
+        dbt_reach.install_quiet_listing()
     except Exception as err:  # noqa: BLE001 - the manager reports this as a start-up failure
         print(f"{err}", file=sys.stderr, flush=True)
         os._exit(4)
