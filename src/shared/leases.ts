@@ -102,6 +102,16 @@ export interface PlanCoordination {
   admission: { target: string; limit: number } | null;
   /** How often leases check their holders are alive (tests shorten it). @default the lease's 30 s */
   ping_ms?: number;
+  /**
+   * The plan asked the scope's presence for the run (presenceRequest), beside its reuse
+   * decisions: the run's first segment waits for the grant without asking. @default false
+   */
+  presence_asked?: boolean;
+}
+
+/** A run's request for its scope's presence lease, whoever sends it (the plan or the run). */
+export function presenceRequest(invocationId: string, holder: string): LeaseRequest {
+  return { id: `${invocationId}:presence`, holder, capacity: 1, label: 'run', presence: true };
 }
 
 export interface LeaseWorkflowInput {

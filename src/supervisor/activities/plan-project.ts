@@ -22,9 +22,12 @@ import { rethrowCoded, toFailure } from './deps.js';
 import { runEnvOf, runOnExecutor } from './executor-call.js';
 import { planReuse, probesWarehouse } from '../reuse/plan-reuse.js';
 import { detachRecords } from '../reuse/plan-records.js';
+import { ReuseStateStore, stateDir } from '../reuse/state-store.js';
 import type { PlanRecords } from '../reuse/plan-records.js';
 import { ProbeSpeculator, attachedAnswer, probeMemoKey } from '../reuse/speculative-probe.js';
 import { planCoordination, wantsLeases } from '../planning/coordination.js';
+import { askPresence } from '../planning/plan-presence.js';
+import type { AskedPresence } from '../planning/plan-presence.js';
 import type { ActivityDeps } from './deps.js';
 import type { NodeHistory } from '../priority/node-durations.js';
 import type { Redactor } from '../redact.js';
@@ -72,12 +75,14 @@ export interface PlanProjectInput {
   invocation_id?: string;
   /** The workflow unpacks a packed plan (plan-pack.ts); older workflows get it plain. @default false */
   pack?: boolean;
+  /** The workflow waits for a scope presence the plan asked (plan-presence.ts); older workflows ask it themselves. @default false */
+  ask_presence?: boolean;
 }
 
 export function createPlanProjectActivity(deps: ActivityDeps, records: PlanRecords | null = null) {
   const readsUnderscore = new Map<string, boolean>();
   const speculator = new ProbeSpeculator();
-  return async function plan_project({ request: asked, invocation_id: invocationId, run_input_json: runInput, pack = false }: PlanProjectInput): Promise<ExecutionPlan> {
+  return async function plan_project({ request: asked, invocation_id: invocationId, run_input_json: runInput, pack = false, ask_presence: askForRun = false }: PlanProjectInput): Promise<ExecutionPlan> {
     let project;
     try {
       project = deps.cache.pick(asked.project);
@@ -99,8 +104,9 @@ export function createPlanProjectActivity(deps: ActivityDeps, records: PlanRecor
     if (request.defer_manifest_ref) await readArtifactRef(deps, 'defer_manifest_ref', request.defer_manifest_ref);
     const stateManifest = request.state_manifest_ref ? await readArtifactRef(deps, 'state_manifest_ref', request.state_manifest_ref) : null;
     const retry = request.retry_from ? idsToRetry(await readArtifactRef(deps, 'retry_from', request.retry_from)) : null;
-    // A reuse plan's warehouse probe starts with the ls once an earlier plan of the same key
-    // probed (docs/reuse.md); the plan waits for it whatever happens, so it never outlives the plan.
+    // A reuse plan's warehouse probe and state reads start with the ls once an earlier plan of the
+    // same key made them (docs/reuse.md); the plan waits for them whatever happens, so they never
+    // outlive the plan.
     const store = deps.observability?.store;
     const reuseInvocation = invocationId ? invocationFor(project, deps.defaults, { ...request, invocation_id: invocationId }) : null;
     // Only a plan that probes hashes the run's env and vars into its key.
@@ -108,6 +114,8 @@ export function createPlanProjectActivity(deps: ActivityDeps, records: PlanRecor
     const attached = memoKey && deps.executor.mode === 'warm' ? speculator.attach(memoKey) : null;
     let speculative = reuseInvocation && memoKey && !attached
       ? speculator.start(memoKey, (warehouse) => (task) => runOnExecutor(deps, project, () => task, warehouse), reuseInvocation) : null;
+    const prefetched = memoKey && store ? speculator.prefetch(memoKey, (target, ids) => new ReuseStateStore(store, stateDir(project.location.name, target)).readAll(ids)) : null;
+    let presence: AskedPresence | null = null;
     try {
       const result = await deps.executor.run({
         type: 'list',
@@ -151,10 +159,18 @@ export function createPlanProjectActivity(deps: ActivityDeps, records: PlanRecor
       // Reuse (docs/reuse.md): which nodes are unchanged since their last build; after the
       // manifest is stored, so a failed probe never loses the plan's artifacts.
       const target = result.profile?.target ?? request.target ?? deps.defaults.target ?? 'default';
+      // The run's scope presence, asked now: its grant comes while the plan decides.
+      if (askForRun && invocationId && !request.plan_only && request.command !== 'list') {
+        const { info, client } = Context.current();
+        const runId = info.workflowExecution?.workflowId;
+        presence = runId ? askPresence({ client, workflowId: runId, taskQueue: info.taskQueue }, {
+          settings: project.settings, command: request.command, reuse: request.reuse, target, warehouse, manifest, nodes, invocationId,
+        }) : null;
+      }
       const decided = invocationId && reuseInvocation && request.command !== 'list' ? await planReuse({
         project, request, invocationId, target, nodes, manifest, warehouse, store: store ?? null, leases: wantsLeases(project.settings, request.command, request.reuse),
         invocation: reuseInvocation, compile: (task) => runOnExecutor(deps, project, () => task, warehouse), speculative,
-        probed: (adapter, scope) => (memoKey ? speculator.remember(memoKey, { warehouse, adapter, scope }) : undefined),
+        probed: (adapter, scope, ids) => (memoKey ? speculator.remember(memoKey, { warehouse, adapter, scope, states: { target, ids } }) : undefined), prefetched,
         log: (message, attrs) => Context.current().log.info(message, attrs),
       }) : nodes;
       const { nodes: coordinated, coordination } = request.command === 'list' ? { nodes: decided, coordination: null }
@@ -177,12 +193,15 @@ export function createPlanProjectActivity(deps: ActivityDeps, records: PlanRecor
         options: { retry: project.settings.retry, timeouts: project.settings.timeouts, hooks: project.settings.hooks },
         found: project.graph.found,
         concurrency: result.profile ?? null,
-        ...(coordination ? { coordination } : {}),
+        ...(coordination ? { coordination: (await presence?.asked) === true ? { ...coordination, presence_asked: true } : coordination } : {}),
         warnings,
         ...(listOptions ? { listing: fitListing(listingLines(result.rows ?? [], listOptions)) } : {}),
       }, pack, deps.redact);
+    } catch (err) {
+      await presence?.withdraw();
+      throw err;
     } finally {
-      await speculative?.answer;
+      await Promise.all([speculative?.answer, prefetched?.states]);
     }
   };
 }

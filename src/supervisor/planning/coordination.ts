@@ -34,13 +34,25 @@ export interface CoordinationInput {
   nodes: PlanNode[];
 }
 
+/** Where a run's relations live, as its leases key them: the target and its warehouse. */
+export function coordinationScope(target: string, warehouse: string | null): string {
+  return warehouse ? `${target}@${warehouse}` : target;
+}
+
+/** The relation the node writes (its manifest entry's), or null: it writes none of its own. */
+export function writtenRelation(n: PlanNode, manifest: ManifestDoc): string | null {
+  const e = manifest.nodes?.[n.unique_id];
+  if (!WRITING_TYPES.includes(n.resource_type) || !e?.relation_name || e.config?.['materialized'] === 'ephemeral') return null;
+  return e.relation_name;
+}
+
 /** The plan's coordination and its nodes with the relations they write (unchanged when neither applies). */
 export function planCoordination(i: CoordinationInput): { nodes: PlanNode[]; coordination: PlanCoordination | null } {
   const leases = wantsLeases(i.settings, i.command, i.reuse) && i.manifest !== null;
   const limit = i.settings.limits[i.target];
   if (!leases && limit === undefined) return { nodes: i.nodes, coordination: null };
   const coordination: PlanCoordination = {
-    leases, scope: i.warehouse ? `${i.target}@${i.warehouse}` : i.target,
+    leases, scope: coordinationScope(i.target, i.warehouse),
     admission: limit === undefined ? null : { target: i.target, limit },
   };
   const manifest = i.manifest;
@@ -49,12 +61,13 @@ export function planCoordination(i: CoordinationInput): { nodes: PlanNode[]; coo
   const reuses = (i.reuse ?? i.settings.reuse.enabled) && !i.fullRefresh;
   const inRun = new Set(i.nodes.map((n) => n.unique_id));
   const nodes = i.nodes.map((n) => {
+    const relation = writtenRelation(n, manifest);
     const e = manifest.nodes?.[n.unique_id];
-    if (!WRITING_TYPES.includes(n.resource_type) || !e?.relation_name || e.config?.['materialized'] === 'ephemeral') return n;
+    if (relation === null || !e) return n;
     // What its build is made of, for a run that waits on the relation: a digest, not the parts.
     const split = leaseParts(n.reuse, (id) => inRun.has(id));
     const inputs = split ? { inputs: { self: digest(split.self), parents: split.parents } } : {};
-    return { ...n, lease: { relation: e.relation_name, reuse: reuses && (i.settings.reuse.stateful || !isStateful(e)), ...inputs } };
+    return { ...n, lease: { relation, reuse: reuses && (i.settings.reuse.stateful || !isStateful(e)), ...inputs } };
   });
   return { nodes, coordination };
 }

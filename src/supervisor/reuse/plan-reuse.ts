@@ -15,7 +15,7 @@ import { coversScope, probeScope } from './probe-scope.js';
 import type { ProbeScope } from './probe-scope.js';
 import { compiledCodes, runProbe } from './run-probe.js';
 import type { CompileOnExecutor } from './run-probe.js';
-import type { SpeculativeProbe } from './speculative-probe.js';
+import type { PrefetchedStates, SpeculativeProbe } from './speculative-probe.js';
 import { ReuseStateStore, stateDir } from './state-store.js';
 
 /** Commands whose nodes may be reused. */
@@ -37,8 +37,10 @@ export interface PlanReuseInput {
   invocation: DbtInvocation;
   /** A probe started with the plan's `dbt ls` (speculative-probe.ts), used when it covers the run's needs. @default none */
   speculative?: SpeculativeProbe | null;
-  /** Told what this plan's probe must read (the next plan of the run's key speculates on it). @default none */
-  probed?: (adapter: string, scope: ProbeScope) => void;
+  /** Told what this plan's probe and state reads must read (the next plan of the run's key speculates on it). @default none */
+  probed?: (adapter: string, scope: ProbeScope, stateIds: readonly string[]) => void;
+  /** States read beside the plan's ls (speculative-probe.ts prefetch), used where their target and ids match. @default none */
+  prefetched?: PrefetchedStates | null;
   /** The run takes relation leases (then its built nodes' inputs are complete: decide.ts compileBuilt). @default false */
   leases?: boolean;
   /** Where the plan's cost goes (milliseconds of compile, probe, state reads). @default none */
@@ -84,7 +86,11 @@ export async function planReuse(i: PlanReuseInput): Promise<PlanNode[]> {
   // the speculative probe's answer when it read all of that, as the run reads it.
   const adapter = manifest.metadata?.adapter_type ?? i.project.graph.adapterType;
   const scope = probeScope(entries, candidates.map((n) => n.unique_id));
-  i.probed?.(adapter, scope);
+  // The states: the candidates' and their parents' outside the run.
+  const outside = new Set<string>();
+  for (const n of candidates) for (const p of entries.get(n.unique_id)?.depends_on?.nodes ?? []) if (!p.startsWith('source.')) outside.add(p);
+  const stateIds = [...new Set([...candidates.map((n) => n.unique_id), ...outside])];
+  i.probed?.(adapter, scope, stateIds);
   const t1 = Date.now();
   const covers = i.speculative ? i.speculative.adapter === adapter && coversScope(i.speculative.scope, scope) : false;
   const spec = covers && i.speculative ? await i.speculative.answer : null;
@@ -94,9 +100,8 @@ export async function planReuse(i: PlanReuseInput): Promise<PlanNode[]> {
   const missed = i.speculative && !speculative ? { speculation_missed: typeof spec === 'string' ? spec.split('\n')[0]?.slice(0, 200) ?? '' : 'scope' } : {};
   const t2 = Date.now();
 
-  const outside = new Set<string>();
-  for (const n of candidates) for (const p of entries.get(n.unique_id)?.depends_on?.nodes ?? []) if (!p.startsWith('source.')) outside.add(p);
-  const stored = await state.readAll([...new Set([...candidates.map((n) => n.unique_id), ...outside])]);
+  const prefetched = i.prefetched?.target === i.target ? i.prefetched : null;
+  const stored = prefetched ? await state.readAllFrom(prefetched, stateIds) : await state.readAll(stateIds);
   const t3 = Date.now();
   const base = {
     nodes: i.nodes, entries, macros: new Map(Object.entries(manifest.macros ?? {})), probe: typeof probe === 'string' ? null : probe, probeError: typeof probe === 'string' ? probe : null,

@@ -3,6 +3,7 @@
 // to start probing. Warm engines run it in the ls's own request, right after the ls (no second
 // dbt invocation); subprocess mode starts it beside the ls. The plan uses its answer only when it
 // covers what the run's own manifest needs (probe-scope.ts coversScope), else probes as before.
+// The reuse states the last plan read are read again beside the ls too (`prefetch`).
 import type { JsonValue } from '../../shared/contracts.js';
 import type { DbtInvocation, ProbeRows, WarehouseProbe } from '../../shared/executor-protocol.js';
 import { sortedJson } from '../../shared/sorted-json.js';
@@ -11,6 +12,7 @@ import type { ProbeAnswer } from './probe.js';
 import type { ProbeScope } from './probe-scope.js';
 import { digest } from './fingerprint.js';
 import { runProbe } from './run-probe.js';
+import type { NodeState } from './state-store.js';
 import type { CompileOnExecutor } from './run-probe.js';
 
 export interface SpeculativeProbe {
@@ -35,6 +37,16 @@ interface Probed {
   warehouse: string | null;
   adapter: string;
   scope: ProbeScope;
+  /** The reuse states the plan read: its target (as the profile resolved it) and node ids. @default none */
+  states?: { target: string; ids: readonly string[] };
+}
+
+/** States read beside the plan's ls (ProbeSpeculator.prefetch): good for its target and ids. */
+export interface PrefetchedStates {
+  target: string;
+  ids: ReadonlySet<string>;
+  /** Never rejects (an unreadable state is absent). */
+  states: Promise<Map<string, NodeState>>;
 }
 
 /** A speculation to run inside the plan's ls (warm engines): its queries, and where they go. */
@@ -70,6 +82,15 @@ export class ProbeSpeculator {
   attach(key: string): AttachedProbe | null {
     const last = this.probed.get(key);
     return last ? { ...last, queries: probeQueries(last.adapter, [...last.scope.schemas], [...last.scope.sources.values()]) } : null;
+  }
+
+  /**
+   * Reads again the states the last plan of `key` read (`read` of its target and ids), beside
+   * the ls, which takes as long; null when no plan of `key` read any yet.
+   */
+  prefetch(key: string, read: (target: string, ids: readonly string[]) => Promise<Map<string, NodeState>>): PrefetchedStates | null {
+    const last = this.probed.get(key)?.states;
+    return last ? { target: last.target, ids: new Set(last.ids), states: read(last.target, last.ids) } : null;
   }
 
   /**

@@ -65,6 +65,18 @@ export class ReuseStateStore {
     return out;
   }
 
+  /** readAll of `ids`, taking the states `prefetched` already holds (read from this store's directory) where it has them. */
+  async readAllFrom(prefetched: { ids: ReadonlySet<string>; states: Promise<Map<string, NodeState>> }, ids: readonly string[]): Promise<Map<string, NodeState>> {
+    const rest = ids.filter((id) => !prefetched.ids.has(id));
+    const [early, late] = await Promise.all([prefetched.states, rest.length > 0 ? this.readAll(rest) : new Map<string, NodeState>()]);
+    const out = new Map<string, NodeState>();
+    for (const id of ids) {
+      const s = early.get(id) ?? late.get(id);
+      if (s) out.set(id, s);
+    }
+    return out;
+  }
+
   async write(uniqueId: string, state: NodeState): Promise<void> {
     await this.store.put(this.dir, fileOf(uniqueId), `${JSON.stringify(state)}\n`);
   }

@@ -6,7 +6,7 @@
 import { CancellationScope, condition, getExternalWorkflowHandle, isCancellation, patched, proxyLocalActivities, proxySinks, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Sinks } from '@temporalio/workflow';
 import type { NodeResult } from '../../shared/contracts.js';
-import { leaseParts, leaseWorkflowId, reusableBuild } from '../../shared/leases.js';
+import { leaseParts, leaseWorkflowId, presenceRequest, reusableBuild } from '../../shared/leases.js';
 import type { BuildRecord, GrantMessage, LeaseKind, PlanCoordination, ReleaseOutcome } from '../../shared/leases.js';
 import { nodeLabel } from '../../shared/plan.js';
 import type { PlanNode } from '../../shared/plan.js';
@@ -51,6 +51,15 @@ interface Asker {
   node: PlanNode | null;
 }
 
+/** Gives back a presence the plan asked (PlanCoordination.presence_asked) for a run that ends before its nodes run. */
+export function leaveAskedPresence(plan: { coordination?: PlanCoordination | null | undefined }, invocationId: string): void {
+  const c = plan.coordination;
+  if (!c?.presence_asked || !patched(PRESENCE_PATCH)) return;
+  const id = presenceRequest(invocationId, workflowInfo().workflowId).id;
+  const send = CancellationScope.nonCancellable(() => getExternalWorkflowHandle(leaseWorkflowId(workflowInfo().taskQueue, 'presence', c.scope)).signal(releaseLeaseSignal, { id, outcome: { kind: 'untouched' } }));
+  send.catch(() => undefined);
+}
+
 export class RunCoordinator {
   private readonly grants = new Map<string, GrantMessage>();
   /** Each finished node's version: the invocation whose build of it this run reads. */
@@ -60,6 +69,8 @@ export class RunCoordinator {
   /** The run's presence on its scope (presence.ts): null without relation leases, or in runs started before it. */
   private readonly presence: ScopePresence | null;
   private presenceHeld: Held | null = null;
+  /** The plan asked the presence for this segment (the first): it is waited for, and given back even unused. */
+  private presenceAsked: { workflowId: string; id: string } | null = null;
 
   constructor(private readonly c: PlanCoordination, private readonly tracker: RunTracker, private readonly cancel: CancellationWatch) {
     this.inRun = new Set(tracker.plan.nodes.map((n) => n.unique_id));
@@ -67,11 +78,15 @@ export class RunCoordinator {
     setHandler(leaseGrantedSignal, (g) => void this.grants.set(g.id, g));
     // The lease checks that its holder lives; nothing to do.
     setHandler(leasePingSignal, () => undefined);
-    const presenceId = `${tracker.invocationId}:presence`;
-    this.presence = c.leases && patched(PRESENCE_PATCH) ? new ScopePresence({
-      workflowId: leaseWorkflowId(workflowInfo().taskQueue, 'presence', c.scope), requestId: presenceId,
+    const presenceId = presenceRequest(tracker.invocationId, workflowInfo().workflowId).id;
+    const presenceWorkflowId = leaseWorkflowId(workflowInfo().taskQueue, 'presence', c.scope);
+    const withPresence = c.leases && patched(PRESENCE_PATCH);
+    if (withPresence && c.presence_asked === true && tracker.segment === 0) this.presenceAsked = { workflowId: presenceWorkflowId, id: presenceId };
+    this.presence = withPresence ? new ScopePresence({
+      workflowId: presenceWorkflowId, requestId: presenceId,
       join: async () => {
-        this.presenceHeld = await this.acquire('presence', c.scope, 1, { id: presenceId, label: 'run', node: null });
+        this.presenceHeld = await this.acquire('presence', c.scope, 1, { id: presenceId, label: 'run', node: null }, this.presenceAsked !== null);
+        this.presenceAsked = null;
         return this.presenceHeld ? this.presenceHeld.grant.solo === true : null;
       },
       askRelation: async (node) => {
@@ -87,8 +102,10 @@ export class RunCoordinator {
 
   /** The run's nodes are done (or it continues as new): it leaves its scope. */
   close(): void {
-    if (this.presenceHeld) this.release(this.presenceHeld.workflowId, this.presenceHeld.id, { kind: 'untouched' });
+    const held = this.presenceHeld ?? this.presenceAsked;
+    if (held) this.release(held.workflowId, held.id, { kind: 'untouched' });
     this.presenceHeld = null;
+    this.presenceAsked = null;
   }
 
   /** Runs `execute` under the node's leases; never rejects. */
@@ -152,13 +169,13 @@ export class RunCoordinator {
     await acquire_lease({ workflow_id: leaseWorkflowId(workflowInfo().taskQueue, kind, key), key, request, ...(this.c.ping_ms ? { ping_ms: this.c.ping_ms } : {}) });
   }
 
-  /** Asks for a slot and waits for it; null when the run is cancelled meanwhile. */
-  private async acquire(kind: LeaseKind, key: string, capacity: number, who: Asker): Promise<Held | null> {
+  /** Asks for a slot (unless the plan `asked` it) and waits for it; null when the run is cancelled meanwhile. */
+  private async acquire(kind: LeaseKind, key: string, capacity: number, who: Asker, asked = false): Promise<Held | null> {
     const workflowId = leaseWorkflowId(workflowInfo().taskQueue, kind, key);
     const { id } = who;
     let stopped = false;
     try {
-      await this.ask(kind, key, capacity, who);
+      if (!asked) await this.ask(kind, key, capacity, who);
       while (!this.grants.has(id) && !this.cancel.requested) {
         if (!(await condition(() => this.grants.has(id) || this.cancel.requested, REASK_MS))) await this.ask(kind, key, capacity, who);
       }

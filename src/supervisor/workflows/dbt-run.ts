@@ -22,6 +22,7 @@ import { SearchAttributePublisher } from './search-attributes.js';
 import { RunSession } from './session.js';
 import { emptyHookOutcome, reportListing, runHookPhase } from './project-hooks.js';
 import { installHandlers } from './status.js';
+import { leaveAskedPresence } from './coordination.js';
 import { reportPlanOnly } from './reuse.js';
 
 /** plan_project with the project's timeouts.plan_secs (resolve_config reads it). */
@@ -60,7 +61,7 @@ function validate(raw: DbtRunInput | undefined): RunRequest {
 async function plan(request: RunRequest, invocationId: string, planSecs: number | undefined): Promise<ExecutionPlan> {
   try {
     // Packed to fit Temporal's payload limit (workers of older versions answer plain).
-    return unpackPlan(await planActivity(planSecs)({ request: withoutEnv(request), invocation_id: invocationId, pack: true }));
+    return unpackPlan(await planActivity(planSecs)({ request: withoutEnv(request), invocation_id: invocationId, pack: true, ask_presence: true }));
   } catch (err) {
     // Surface the planning error itself (bad selector, unknown project) as the run's failure,
     // final even when its code was retryable: plan_project's retries already ran (failures.ts).
@@ -130,10 +131,16 @@ export async function dbt_run(raw?: DbtRunInput): Promise<DbtRunOutput> {
   const lifecycle = hooksFor(request, tracker);
   const hookErrors: HookError[] = [...(carried?.hook_errors ?? [])];
   let extraEnv = carried?.extra_env ?? {};
+  // The plan may have asked the run's scope presence: a run that ends before its nodes gives it back.
+  const leaveScope = (): void => (carried ? undefined : leaveAskedPresence(tracker.plan, session.invocationId));
   if (!carried) {
     session.phase = 'pre_run_hooks';
-    const pre = await preRun(raw, lifecycle, tracker, sa, hookErrors);
+    const pre = await preRun(raw, lifecycle, tracker, sa, hookErrors).catch((err: unknown) => {
+      leaveScope();
+      throw err;
+    });
     if (pre.skipped) {
+      leaveScope();
       session.phase = 'done';
       return pre.skipped;
     }
@@ -143,7 +150,12 @@ export async function dbt_run(raw?: DbtRunInput): Promise<DbtRunOutput> {
   // Activities ask for the env (RUN_ENV_QUERY); their inputs carry none.
   session.env = run.env;
   const where = { project: tracker.plan.project, invocationId: session.invocationId, startedAtMs: tracker.startedAtMs, warehouse: tracker.plan.warehouse ?? null, options: tracker.plan.options };
-  if (!carried && tracker.plan.has_on_run_start) await runHookPhase('start', run, where, [], hooks);
+  if (!carried && tracker.plan.has_on_run_start) {
+    await runHookPhase('start', run, where, [], hooks).catch((err: unknown) => {
+      leaveScope();
+      throw err;
+    });
+  }
 
   // Execute.
   session.phase = 'executing';

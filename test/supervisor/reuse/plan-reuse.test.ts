@@ -9,7 +9,7 @@ import { planReuse } from '../../../src/supervisor/reuse/plan-reuse.js';
 import type { PlanReuseInput } from '../../../src/supervisor/reuse/plan-reuse.js';
 import type { ProbeAnswer } from '../../../src/supervisor/reuse/probe.js';
 import { probeScope } from '../../../src/supervisor/reuse/probe-scope.js';
-import type { SpeculativeProbe } from '../../../src/supervisor/reuse/speculative-probe.js';
+import type { PrefetchedStates, SpeculativeProbe } from '../../../src/supervisor/reuse/speculative-probe.js';
 
 const A = 'model.p.a';
 const SRC = 'source.p.raw.orders';
@@ -38,15 +38,15 @@ const PROBED = JSON.stringify({ exists: ['wh.main.a'], versions: [[SRC, 'probed'
 const compiled = (code: string): ExecutorResult => ({ type: 'compiled', runResultsJson: JSON.stringify({ results: [{ unique_id: 'sql_operation.p.inline', compiled_code: code }] }) });
 
 /** planReuse on one model, with the probes it ran and what it logged. */
-async function plan(speculative: SpeculativeProbe | null, runManifest = manifest()) {
+async function plan(speculative: SpeculativeProbe | null, runManifest = manifest(), prefetched: PrefetchedStates | null = null) {
   const probes: CompileTask[] = [];
   const logged: Record<string, number | string>[] = [];
-  const told: { adapter: string; scope: unknown }[] = [];
+  const told: { adapter: string; scope: unknown; ids: readonly string[] }[] = [];
   const project = { location: { name: 'p' }, settings: { reuse: { enabled: true, stateful: false } }, graph: { adapterType: 'duckdb', projectName: 'p', nodes: new Map() } } as unknown as ResolvedProject;
   const nodes: PlanNode[] = [{ unique_id: A, name: 'a', resource_type: 'model', depends_on: [] }];
   const input: PlanReuseInput = {
     project, request: { ...parseRunInput({ command: 'build' }), reuse: true }, invocationId: 'run-2', target: 'dev', nodes, manifest: runManifest, warehouse: null,
-    store: memoryStore(), invocation: { dbtPath: 'dbt' } as DbtInvocation, speculative, probed: (adapter, scope) => told.push({ adapter, scope }),
+    store: memoryStore(), invocation: { dbtPath: 'dbt' } as DbtInvocation, speculative, probed: (adapter, scope, ids) => told.push({ adapter, scope, ids }), prefetched,
     compile: async (task) => (probes.push(task), compiled(PROBED)), log: (_m, attrs) => logged.push(attrs),
   };
   const planned = await planReuse(input);
@@ -77,8 +77,17 @@ describe('planReuse with a speculative probe', () => {
     }
   });
 
-  it("tells what the run's probe must read, for the next plan of its key", async () => {
+  it("tells what the run's probe and state reads must read, for the next plan of its key", async () => {
     const { told } = await plan(null);
-    expect(told).toEqual([{ adapter: 'duckdb', scope: probeScope(entriesOf(manifest()), [A]) }]);
+    expect(told).toEqual([{ adapter: 'duckdb', scope: probeScope(entriesOf(manifest()), [A]), ids: [A] }]);
+  });
+
+  it('takes the states read beside its ls when they are of its target, else reads its own', async () => {
+    const early = (target: string): PrefetchedStates => ({
+      target, ids: new Set([A]), states: Promise.resolve(new Map([[A, { fp: null, parts: {}, invocation_id: 'run-1', built_at: '2026-01-01T00:00:00Z' }]])),
+    });
+    expect((await plan(null, manifest(), early('dev'))).planned[0]?.reuse).toMatchObject({ action: 'build', reason: 'last built by run-1 without reuse' });
+    // Another target's states (the profile resolved another one this time) are not this run's.
+    expect((await plan(null, manifest(), early('prod'))).planned[0]?.reuse).toMatchObject({ action: 'build', reason: 'no earlier build recorded' });
   });
 });

@@ -48,6 +48,21 @@ describe('ProbeSpeculator', () => {
     expect(await thrown?.answer).toBe('speculative probe failed: engine died');
   });
 
+  it('reads again the states the last plan of the key read, of its target', async () => {
+    const s = new ProbeSpeculator();
+    const reads: [string, readonly string[]][] = [];
+    const read = async (target: string, ids: readonly string[]) => (reads.push([target, ids]), new Map());
+    expect(s.prefetch('k', read)).toBeNull();
+    s.remember('k', { warehouse: null, adapter: 'duckdb', scope: SCOPE });
+    expect(s.prefetch('k', read)).toBeNull();
+    s.remember('k', { warehouse: null, adapter: 'duckdb', scope: SCOPE, states: { target: 'dev', ids: ['model.p.a', 'model.p.b'] } });
+    const early = s.prefetch('k', read);
+    expect(early?.target).toBe('dev');
+    expect([...(early?.ids ?? [])]).toEqual(['model.p.a', 'model.p.b']);
+    expect(await early?.states).toEqual(new Map());
+    expect(reads).toEqual([['dev', ['model.p.a', 'model.p.b']]]);
+  });
+
   it('keeps no in-memory DuckDB and forgets the oldest entry beyond its bound', () => {
     const s = new ProbeSpeculator({ maxEntries: 2 });
     const r = recorder(async () => answered(ANSWER));

@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import type { DbtRunOutput } from '../../../src/shared/contracts.js';
 import { WORKFLOW_TYPE } from '../../../src/shared/names.js';
 import type { ExecutionPlan } from '../../../src/shared/plan.js';
+import { leaseWorkflowId, presenceRequest } from '../../../src/shared/leases.js';
+import { askLease } from '../../../src/supervisor/activities/acquire-lease.js';
 import { createStubActivities, planNode, planOf } from '../../support/stub-activities.js';
 import { REPO_ROOT } from '../../support/paths.js';
 import { useSuiteTemporal } from '../../support/suite-temporal.js';
@@ -19,11 +21,20 @@ async function withWorker<T>(plan: ExecutionPlan, before: (workflowId: string, u
   const stubs = createStubActivities(plan, Object.fromEntries(plan.nodes.map((n) => [n.unique_id, {
     before: () => before(Context.current().info.workflowExecution?.workflowId ?? '', n.unique_id),
   }])));
-  const acquireLease = stubs.activities.acquire_lease;
+  const { acquire_lease: acquireLease, plan_project: planProject } = stubs.activities;
   const activities = { ...stubs.activities, acquire_lease: (input: Parameters<typeof acquireLease>[0]) => {
     const kind = input.workflow_id.split('/')[2] ?? '?';
     asked[kind] = (asked[kind] ?? 0) + 1;
     return acquireLease(input);
+  }, plan_project: async (input: Parameters<typeof planProject>[0]) => {
+    // A plan that says it asked the presence asks it here, as plan_project does (plan-presence.ts).
+    const c = plan.coordination;
+    if (c?.presence_asked && input.ask_presence && input.invocation_id) {
+      const { client, info } = Context.current();
+      const workflowId = leaseWorkflowId(info.taskQueue, 'presence', c.scope);
+      await askLease(client, info.taskQueue, { workflow_id: workflowId, key: c.scope, request: presenceRequest(input.invocation_id, info.workflowExecution?.workflowId ?? '') });
+    }
+    return planProject(input);
   } };
   const taskQueue = `leases-${randomUUID()}`;
   const worker = await Worker.create({
@@ -102,5 +113,36 @@ describe('dbt_run under leases (stubbed activities)', () => {
     expect(result.outputs.every((o) => o.success)).toBe(true);
     expect(overlapped).toBe(0);
     expect(asked['relation'] ?? 0).toBeGreaterThan(0);
+  });
+
+  it('waits for the presence its plan asked without asking it, and gives it back whether its nodes ran or were all reused', async () => {
+    const leased = ['a', 'b'].map((n) => ({ ...planNode('model', n), lease: { relation: `"db"."s"."${n}"`, reuse: false } }));
+    const reused = leased.map((n) => ({ ...n, reuse: { action: 'reuse' as const, from: 'earlier', reason: 'unchanged since earlier' } }));
+    const scope = `dev-${randomUUID()}`;
+    const plan: ExecutionPlan = { ...planOf(leased), coordination: { leases: true, scope, admission: null, presence_asked: true } };
+    const asked: Record<string, number> = {};
+    const { result } = await withWorker(plan, () => Promise.resolve(), async (tq) => {
+      const runs: { output: DbtRunOutput; invocationId: string }[] = [];
+      for (const nodes of [leased, reused]) {
+        plan.nodes = nodes;
+        const handle = await start(tq, `asked-${randomUUID()}`);
+        runs.push({ output: (await handle.result()) as DbtRunOutput, invocationId: handle.firstExecutionRunId });
+      }
+      // What the scope's presence lease was asked and given back, by request id.
+      const history = await temporal.client().workflow.getHandle(leaseWorkflowId(tq, 'presence', scope)).fetchHistory();
+      const signals = (history.events ?? []).flatMap((e) => {
+        const a = e.workflowExecutionSignaledEventAttributes ?? e.workflowExecutionStartedEventAttributes;
+        const name = e.workflowExecutionSignaledEventAttributes?.signalName ?? 'start';
+        const data = a?.input?.payloads?.[0]?.data;
+        return data && name !== 'start' ? [[name, (JSON.parse(Buffer.from(data).toString()) as { id: string }).id]] : [];
+      });
+      return { runs, signals };
+    }, asked);
+    expect(result.runs.map((r) => r.output.success)).toEqual([true, true]);
+    expect(result.runs[1]?.output.node_results.map((r) => r.status)).toEqual(['no-op', 'no-op']);
+    // The runs asked nothing themselves: not the presence (their plans did), not a relation (each was alone).
+    expect(asked).toEqual({});
+    const ids = result.runs.map((r) => `${r.invocationId}:presence`);
+    expect(result.signals).toEqual(ids.flatMap((id) => [['dbt_lease_acquire', id], ['dbt_lease_release', id]]));
   });
 });
