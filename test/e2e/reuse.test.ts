@@ -130,6 +130,8 @@ describe('reuse on one worker', () => {
     expect(second.ok, second.message ?? '').toBe(true);
     expect(executed(second)).toEqual(['big_customers', 'leaf_report', 'orders_by_customer', 'region_totals', 'stg_customers']);
     expect(await planLog(second)).toMatchObject({ speculated: 1, speculative: 1 });
+    // Its plan asked the run's scope presence (the run waited for the grant without asking).
+    expect((await planAndNodeInputs(second.workflowId)).plan.coordination?.presence_asked).toBe(true);
     // A narrower run, then the whole project, under another key: the narrow plan's probe does
     // not cover the whole project's, so that plan probes after its ls, and reuses everything.
     const narrow = await run({ reuse: true, env: { ...moved, OTHER_KEY: '1' }, select: 'stg_orders' });

@@ -26,8 +26,8 @@ import { ReuseStateStore, stateDir } from '../reuse/state-store.js';
 import type { PlanRecords } from '../reuse/plan-records.js';
 import { ProbeSpeculator, attachedAnswer, probeMemoKey } from '../reuse/speculative-probe.js';
 import { planCoordination, wantsLeases } from '../planning/coordination.js';
-import { askPresence } from '../planning/plan-presence.js';
-import type { AskedPresence } from '../planning/plan-presence.js';
+import { askPresence, askPresenceOf } from '../planning/plan-presence.js';
+import type { AskedPresence, PlanActivityFrame } from '../planning/plan-presence.js';
 import type { ActivityDeps } from './deps.js';
 import type { NodeHistory } from '../priority/node-durations.js';
 import type { Redactor } from '../redact.js';
@@ -65,6 +65,13 @@ export function fitPlan(plan: ExecutionPlan, pack: boolean, redact?: Redactor): 
   if (size <= PAYLOAD_BUDGET_BYTES) return packed;
   const mb = (b: number): string => (b / 1_000_000).toFixed(1);
   throw toFailure('SELECTION_ERROR', `the plan of ${plan.nodes.length} selected nodes is ${mb(size)} MB, more than one Temporal payload holds (${mb(PAYLOAD_BUDGET_BYTES)} MB of the server's 2 MB limit): select fewer nodes (--select / --exclude) and run them as several runs`);
+}
+
+/** The plan's run, to ask leases for it; null outside a workflow's activity. */
+function activityFrame(): PlanActivityFrame | null {
+  const { info, client } = Context.current();
+  const workflowId = info.workflowExecution?.workflowId;
+  return workflowId ? { client, workflowId, taskQueue: info.taskQueue } : null;
 }
 
 export interface PlanProjectInput {
@@ -115,7 +122,10 @@ export function createPlanProjectActivity(deps: ActivityDeps, records: PlanRecor
     let speculative = reuseInvocation && memoKey && !attached
       ? speculator.start(memoKey, (warehouse) => (task) => runOnExecutor(deps, project, () => task, warehouse), reuseInvocation) : null;
     const prefetched = memoKey && store ? speculator.prefetch(memoKey, (target, ids) => new ReuseStateStore(store, stateDir(project.location.name, target)).readAll(ids)) : null;
-    let presence: AskedPresence | null = null;
+    // The run's scope presence (plan-presence.ts): asked now where the last plan of its key asked it.
+    const frame = askForRun && invocationId && !request.plan_only && request.command !== 'list' ? activityFrame() : null;
+    const earlyScope = frame && memoKey ? speculator.presenceOf(memoKey) : null;
+    let presence: AskedPresence | null = frame && earlyScope && invocationId ? askPresenceOf(frame, earlyScope, invocationId) : null;
     try {
       const result = await deps.executor.run({
         type: 'list',
@@ -159,18 +169,16 @@ export function createPlanProjectActivity(deps: ActivityDeps, records: PlanRecor
       // Reuse (docs/reuse.md): which nodes are unchanged since their last build; after the
       // manifest is stored, so a failed probe never loses the plan's artifacts.
       const target = result.profile?.target ?? request.target ?? deps.defaults.target ?? 'default';
-      // The run's scope presence, asked now: its grant comes while the plan decides.
-      if (askForRun && invocationId && !request.plan_only && request.command !== 'list') {
-        const { info, client } = Context.current();
-        const runId = info.workflowExecution?.workflowId;
-        presence = runId ? askPresence({ client, workflowId: runId, taskQueue: info.taskQueue }, {
-          settings: project.settings, command: request.command, reuse: request.reuse, target, warehouse, manifest, nodes, invocationId,
-        }) : null;
+      // The presence the run needs, asked now if the early one was not it: its grant comes while the plan decides.
+      if (frame && invocationId) {
+        presence = askPresence(frame, { settings: project.settings, command: request.command, reuse: request.reuse, target, warehouse, manifest, nodes, invocationId }, presence);
       }
+      const presenceAt = presence?.scope;
       const decided = invocationId && reuseInvocation && request.command !== 'list' ? await planReuse({
         project, request, invocationId, target, nodes, manifest, warehouse, store: store ?? null, leases: wantsLeases(project.settings, request.command, request.reuse),
         invocation: reuseInvocation, compile: (task) => runOnExecutor(deps, project, () => task, warehouse), speculative,
-        probed: (adapter, scope, ids) => (memoKey ? speculator.remember(memoKey, { warehouse, adapter, scope, states: { target, ids } }) : undefined), prefetched,
+        probed: (adapter, scope, ids) => (memoKey ? speculator.remember(memoKey, { warehouse, adapter, scope, states: { target, ids }, ...(presenceAt ? { presence: presenceAt } : {}) }) : undefined),
+        prefetched,
         log: (message, attrs) => Context.current().log.info(message, attrs),
       }) : nodes;
       const { nodes: coordinated, coordination } = request.command === 'list' ? { nodes: decided, coordination: null }

@@ -3,7 +3,8 @@
 // to start probing. Warm engines run it in the ls's own request, right after the ls (no second
 // dbt invocation); subprocess mode starts it beside the ls. The plan uses its answer only when it
 // covers what the run's own manifest needs (probe-scope.ts coversScope), else probes as before.
-// The reuse states the last plan read are read again beside the ls too (`prefetch`).
+// The reuse states the last plan read are read again beside the ls too (`prefetch`), and the
+// presence it asked is asked at once (`presenceOf`).
 import type { JsonValue } from '../../shared/contracts.js';
 import type { DbtInvocation, ProbeRows, WarehouseProbe } from '../../shared/executor-protocol.js';
 import { sortedJson } from '../../shared/sorted-json.js';
@@ -39,6 +40,8 @@ interface Probed {
   scope: ProbeScope;
   /** The reuse states the plan read: its target (as the profile resolved it) and node ids. @default none */
   states?: { target: string; ids: readonly string[] };
+  /** The scope whose presence the plan asked for its run (planning/plan-presence.ts). @default none */
+  presence?: string;
 }
 
 /** States read beside the plan's ls (ProbeSpeculator.prefetch): good for its target and ids. */
@@ -82,6 +85,11 @@ export class ProbeSpeculator {
   attach(key: string): AttachedProbe | null {
     const last = this.probed.get(key);
     return last ? { ...last, queries: probeQueries(last.adapter, [...last.scope.schemas], [...last.scope.sources.values()]) } : null;
+  }
+
+  /** The scope whose presence the last plan of `key` asked, or null. */
+  presenceOf(key: string): string | null {
+    return this.probed.get(key)?.presence ?? null;
   }
 
   /**

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import type { PlanNode } from '../../../src/shared/plan.js';
 import type { ManifestDoc } from '../../../src/supervisor/artifacts/manifest.js';
-import { askPresence } from '../../../src/supervisor/planning/plan-presence.js';
+import { askPresence, askPresenceOf } from '../../../src/supervisor/planning/plan-presence.js';
 import type { PresenceAsk } from '../../../src/supervisor/planning/plan-presence.js';
 
 const M = 'model.p.orders';
@@ -55,5 +55,22 @@ describe('askPresence', () => {
     expect(await asked?.asked).toBe(false);
     await asked?.withdraw();
     expect(signalled).toEqual([]);
+  });
+
+  it('keeps the ask made at the start when it is the scope the run needs, and withdraws it when not', async () => {
+    const { client, started, signalled } = fakeClient();
+    const frame = { client, workflowId: 'run-1', taskQueue: 'q' };
+    const right = askPresenceOf(frame, 'dev@duckdb:/w.db', 'inv-1');
+    expect(askPresence(frame, base, right)).toBe(right);
+    const wrong = askPresenceOf(frame, 'prod@duckdb:/w.db', 'inv-1');
+    const asked = askPresence(frame, base, wrong);
+    expect(asked?.scope).toBe('dev@duckdb:/w.db');
+    expect(askPresence(frame, { ...base, reuse: false }, askPresenceOf(frame, 'dev@duckdb:/w.db', 'inv-1'))).toBeNull();
+    await asked?.asked;
+    await new Promise((r) => setTimeout(r, 0));
+    expect(started.map((a) => a.workflowId)).toEqual(['dev', 'prod', 'dev', 'dev'].map((t) => `dbt-lease/q/presence/${t}@duckdb:/w.db`));
+    // The wrong scope's and the unneeded one's requests are withdrawn; the kept one is not.
+    expect(signalled.map((x) => [x.workflowId, x.name])).toEqual([
+      ['dbt-lease/q/presence/prod@duckdb:/w.db', 'dbt_lease_release'], ['dbt-lease/q/presence/dev@duckdb:/w.db', 'dbt_lease_release']]);
   });
 });

@@ -48,7 +48,7 @@ describe('ProbeSpeculator', () => {
     expect(await thrown?.answer).toBe('speculative probe failed: engine died');
   });
 
-  it('reads again the states the last plan of the key read, of its target', async () => {
+  it('reads again the states the last plan of the key read, of its target, and names the presence it asked', async () => {
     const s = new ProbeSpeculator();
     const reads: [string, readonly string[]][] = [];
     const read = async (target: string, ids: readonly string[]) => (reads.push([target, ids]), new Map());
@@ -61,6 +61,9 @@ describe('ProbeSpeculator', () => {
     expect([...(early?.ids ?? [])]).toEqual(['model.p.a', 'model.p.b']);
     expect(await early?.states).toEqual(new Map());
     expect(reads).toEqual([['dev', ['model.p.a', 'model.p.b']]]);
+    expect(s.presenceOf('k')).toBeNull();
+    s.remember('k', { warehouse: null, adapter: 'duckdb', scope: SCOPE, presence: 'dev@duckdb:/w.db' });
+    expect(s.presenceOf('k')).toBe('dev@duckdb:/w.db');
   });
 
   it('keeps no in-memory DuckDB and forgets the oldest entry beyond its bound', () => {
