@@ -26,7 +26,7 @@ import { ReuseStateStore, stateDir } from '../reuse/state-store.js';
 import type { PlanRecords } from '../reuse/plan-records.js';
 import { ProbeSpeculator, attachedAnswer, probeMemoKey } from '../reuse/speculative-probe.js';
 import { planCoordination, wantsLeases } from '../planning/coordination.js';
-import { askPresence, askPresenceOf } from '../planning/plan-presence.js';
+import { askPresence, askPresenceOf, presenceScope } from '../planning/plan-presence.js';
 import type { AskedPresence, PlanActivityFrame } from '../planning/plan-presence.js';
 import type { ActivityDeps } from './deps.js';
 import type { NodeHistory } from '../priority/node-durations.js';
@@ -169,11 +169,10 @@ export function createPlanProjectActivity(deps: ActivityDeps, records: PlanRecor
       // Reuse (docs/reuse.md): which nodes are unchanged since their last build; after the
       // manifest is stored, so a failed probe never loses the plan's artifacts.
       const target = result.profile?.target ?? request.target ?? deps.defaults.target ?? 'default';
-      // The presence the run needs, asked now if the early one was not it: its grant comes while the plan decides.
-      if (frame && invocationId) {
-        presence = askPresence(frame, { settings: project.settings, command: request.command, reuse: request.reuse, target, warehouse, manifest, nodes, invocationId }, presence);
-      }
-      const presenceAt = presence?.scope;
+      // The presence the run needs (a preview's too, for the next plan of its key to ask early),
+      // asked now if the early one was not it: its grant comes while the plan decides.
+      const presenceAt = request.command === 'list' ? null : presenceScope({ settings: project.settings, command: request.command, reuse: request.reuse, target, warehouse, manifest, nodes });
+      if (frame && invocationId) presence = askPresence(frame, presenceAt, invocationId, presence);
       const decided = invocationId && reuseInvocation && request.command !== 'list' ? await planReuse({
         project, request, invocationId, target, nodes, manifest, warehouse, store: store ?? null, leases: wantsLeases(project.settings, request.command, request.reuse),
         invocation: reuseInvocation, compile: (task) => runOnExecutor(deps, project, () => task, warehouse), speculative,

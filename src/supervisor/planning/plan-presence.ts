@@ -29,7 +29,6 @@ export interface PresenceAsk {
   warehouse: string | null;
   manifest: ManifestDoc | null;
   nodes: readonly PlanNode[];
-  invocationId: string;
 }
 
 /** An asked presence: `asked` resolves to whether the lease got the request (never rejects). */
@@ -62,12 +61,12 @@ export function presenceScope(a: PresenceAsk): string | null {
 }
 
 /**
- * Asks the presence the run's nodes need; null when they need none. `early` (asked at the plan's
- * start, on the scope the last plan of its key used) serves when it is that scope, else it is withdrawn.
+ * Asks `scope`'s presence (presenceScope: the one the run's nodes need; null: none). `early`
+ * (asked at the plan's start, on the scope the last plan of its key used) serves when it is that
+ * scope, else it is withdrawn.
  */
-export function askPresence(frame: PlanActivityFrame, a: PresenceAsk, early: AskedPresence | null = null): AskedPresence | null {
-  const scope = presenceScope(a);
+export function askPresence(frame: PlanActivityFrame, scope: string | null, invocationId: string, early: AskedPresence | null = null): AskedPresence | null {
   if (early && early.scope === scope) return early;
   void early?.withdraw();
-  return scope === null ? null : askPresenceOf(frame, scope, a.invocationId);
+  return scope === null ? null : askPresenceOf(frame, scope, invocationId);
 }

@@ -4,13 +4,13 @@ import { describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import type { PlanNode } from '../../../src/shared/plan.js';
 import type { ManifestDoc } from '../../../src/supervisor/artifacts/manifest.js';
-import { askPresence, askPresenceOf } from '../../../src/supervisor/planning/plan-presence.js';
+import { askPresence, askPresenceOf, presenceScope } from '../../../src/supervisor/planning/plan-presence.js';
 import type { PresenceAsk } from '../../../src/supervisor/planning/plan-presence.js';
 
 const M = 'model.p.orders';
 const manifest: ManifestDoc = { nodes: { [M]: { unique_id: M, resource_type: 'model', relation_name: '"db"."s"."orders"', config: { materialized: 'table' } } } };
 const nodes: PlanNode[] = [{ unique_id: M, name: 'orders', resource_type: 'model', depends_on: [] }];
-const base: PresenceAsk = { settings: { leases: null, reuse: { enabled: false, stateful: false } }, command: 'build', reuse: true, target: 'dev', warehouse: 'duckdb:/w.db', manifest, nodes, invocationId: 'inv-1' };
+const base: PresenceAsk = { settings: { leases: null, reuse: { enabled: false, stateful: false } }, command: 'build', reuse: true, target: 'dev', warehouse: 'duckdb:/w.db', manifest, nodes };
 
 /** A client that records signal-with-starts and signals (or fails them). */
 function fakeClient(fails = false) {
@@ -34,14 +34,16 @@ describe('askPresence', () => {
     const frame = { client, workflowId: 'run-1', taskQueue: 'q' };
     const ephemeral: ManifestDoc = { nodes: { [M]: { ...manifest.nodes?.[M], unique_id: M, resource_type: 'model', config: { materialized: 'ephemeral' } } } };
     for (const a of [{ ...base, reuse: false }, { ...base, manifest: null }, { ...base, manifest: ephemeral }, { ...base, command: 'test' }, { ...base, nodes: [] }]) {
-      expect(askPresence(frame, a)).toBeNull();
+      expect(presenceScope(a)).toBeNull();
+      expect(askPresence(frame, presenceScope(a), 'inv-1')).toBeNull();
     }
     expect(started).toEqual([]);
   });
 
   it("asks the scope's presence lease as the run, and withdraws what it asked", async () => {
     const { client, started, signalled } = fakeClient();
-    const asked = askPresence({ client, workflowId: 'run-1', taskQueue: 'q' }, base);
+    expect(presenceScope(base)).toBe('dev@duckdb:/w.db');
+    const asked = askPresence({ client, workflowId: 'run-1', taskQueue: 'q' }, presenceScope(base), 'inv-1');
     expect(await asked?.asked).toBe(true);
     const workflowId = 'dbt-lease/q/presence/dev@duckdb:/w.db';
     expect(started).toEqual([{ workflowId, signal: 'dbt_lease_acquire', args: [{ id: 'inv-1:presence', holder: 'run-1', capacity: 1, label: 'run', presence: true }] }]);
@@ -51,7 +53,7 @@ describe('askPresence', () => {
 
   it('says so when the ask failed (the run then asks itself), and withdraws nothing', async () => {
     const { client, signalled } = fakeClient(true);
-    const asked = askPresence({ client, workflowId: 'run-1', taskQueue: 'q' }, base);
+    const asked = askPresence({ client, workflowId: 'run-1', taskQueue: 'q' }, presenceScope(base), 'inv-1');
     expect(await asked?.asked).toBe(false);
     await asked?.withdraw();
     expect(signalled).toEqual([]);
@@ -61,11 +63,11 @@ describe('askPresence', () => {
     const { client, started, signalled } = fakeClient();
     const frame = { client, workflowId: 'run-1', taskQueue: 'q' };
     const right = askPresenceOf(frame, 'dev@duckdb:/w.db', 'inv-1');
-    expect(askPresence(frame, base, right)).toBe(right);
+    expect(askPresence(frame, presenceScope(base), 'inv-1', right)).toBe(right);
     const wrong = askPresenceOf(frame, 'prod@duckdb:/w.db', 'inv-1');
-    const asked = askPresence(frame, base, wrong);
+    const asked = askPresence(frame, presenceScope(base), 'inv-1', wrong);
     expect(asked?.scope).toBe('dev@duckdb:/w.db');
-    expect(askPresence(frame, { ...base, reuse: false }, askPresenceOf(frame, 'dev@duckdb:/w.db', 'inv-1'))).toBeNull();
+    expect(askPresence(frame, null, 'inv-1', askPresenceOf(frame, 'dev@duckdb:/w.db', 'inv-1'))).toBeNull();
     await asked?.asked;
     await new Promise((r) => setTimeout(r, 0));
     expect(started.map((a) => a.workflowId)).toEqual(['dev', 'prod', 'dev', 'dev'].map((t) => `dbt-lease/q/presence/${t}@duckdb:/w.db`));
