@@ -117,15 +117,15 @@ function decide(node: PlanNode, e: ManifestEntry, f: Fingerprint, code: CodeKey 
   if (isStateful(e) && !i.stateful) return build(`${e.resource_type === 'snapshot' ? 'snapshot' : `${String(e.config?.['materialized'])} model`}: rebuilt by default (reuse.stateful)`, f, code);
   if (i.compileError !== null && node.resource_type !== 'seed') return build(`compile failed: ${i.compileError.split('\n')[0] ?? ''}`.slice(0, 200), { ...f, fp: null, unknown: 'compile failed' }, code);
   if (!i.probe) return build(`warehouse probe failed: ${(i.probeError ?? 'no answer').split('\n')[0] ?? ''}`.slice(0, 200), f, code);
-  const rebuiltParent = [...parents].find(([p, v]) => v === i.invocationId && inPlan.has(p));
-  if (rebuiltParent) return build(`parent ${rebuiltParent[0]} is rebuilt`, f, code);
+  for (const [p, v] of parents) if (v === i.invocationId && inPlan.has(p)) return build(`parent ${p} is rebuilt`, f, code);
   if (f.unknown !== null) return build(f.unknown, f, code);
   const before = i.stored.get(node.unique_id);
   if (!before) return build('no earlier build recorded', f, code);
   if (before.fp === null) return build(`last built by ${before.invocation_id} without reuse`, f, code);
-  const changed = changedParts(f.parts['sql'] === undefined ? { ...before.parts, sql: '' } : before.parts, { sql: '', ...f.parts });
-  if (f.parts['sql'] === undefined && changed.length === 0) {
-    // Not compiled: the code key says whether the compiled SQL is the recorded build's.
+  // Not compiled (its `sql` part pending): the code key says whether the compiled SQL is the recorded build's.
+  const pending = f.parts['sql'] === undefined;
+  const changed = pending ? changedParts(before.parts, f.parts).filter((k) => k !== 'sql') : changedParts(before.parts, f.parts);
+  if (pending && changed.length === 0) {
     if (code && before.code_key === code.key && before.parts['sql'] !== undefined) return compare(node, e, withSql(f, before.parts['sql']), i, before, code);
     if (code && before.code !== undefined && before.code !== code.code) return build('changed: sql', f, code);
     if (i.compileLater) {

@@ -1,8 +1,12 @@
 // Compiled SQL as reuse compares it: comments dropped and whitespace collapsed outside string
 // literals and quoted identifiers, so reformatting or re-commenting a model does not rebuild it.
 
+const SPACE = /\s/;
+
 /** The SQL with `--` / `/* *\/` comments removed and every whitespace run outside quotes made one space. */
 export function normalizeSql(sql: string): string {
+  // The rest of a word: up to a space, a quote or a comment.
+  const word = /(?:[^\s'"`\-/]|-(?!-)|\/(?!\*))*/y;
   let out = '';
   let pendingSpace = false;
   const emit = (text: string): void => {
@@ -32,12 +36,13 @@ export function normalizeSql(sql: string): string {
       }
       emit(sql.slice(i, j + 1));
       i = j + 1;
-    } else if (/\s/.test(c)) {
+    } else if (SPACE.test(c)) {
       pendingSpace = true;
       i += 1;
     } else {
-      let j = i + 1;
-      while (j < sql.length && !/[\s'"`]/.test(sql[j] as string) && !(sql[j] === '-' && sql[j + 1] === '-') && !(sql[j] === '/' && sql[j + 1] === '*')) j += 1;
+      word.lastIndex = i + 1;
+      word.test(sql);
+      const j = word.lastIndex;
       emit(sql.slice(i, j));
       i = j;
     }

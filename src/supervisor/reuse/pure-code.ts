@@ -3,8 +3,7 @@
 // refs), so the plan can skip compiling it: the same key means the same compiled SQL as the
 // build it was recorded with. Null where the compiled SQL may depend on anything else (the
 // warehouse, the clock, the run, the project graph): such a node is compiled to be compared.
-import { sortedJson } from '../../shared/sorted-json.js';
-import { digest } from './fingerprint.js';
+import { digest, sortedJsonOf } from './fingerprint.js';
 import type { ManifestEntry } from './fingerprint.js';
 import { normalizeSql } from './normalize-sql.js';
 
@@ -78,7 +77,7 @@ export function codeKey(i: CodeKeyInputs): CodeKey | null {
     refs.push(`${p}=${e.relation_name ?? ''}`);
   }
   const code = digest(normalizeCode(node.raw_code));
-  const key = digest(sortedJson({
+  const key = digest(sortedJsonOf({
     code, command: i.command, relation: node.relation_name ?? null, refs: refs.sort(), test: node.test_metadata ?? null,
     config: i.parts['config'] ?? '', macros: i.parts['macros'] ?? '', vars_env: i.parts['vars_env'] ?? '', target: i.parts['target'] ?? '',
   }));
