@@ -3,7 +3,8 @@
 // refs), so the plan can skip compiling it: the same key means the same compiled SQL as the
 // build it was recorded with. Null where the compiled SQL may depend on anything else (the
 // warehouse, the clock, the run, the project graph): such a node is compiled to be compared.
-import { digest, sortedJsonOf } from './fingerprint.js';
+import { sortedJsonOf } from '../../shared/sorted-json.js';
+import { digest } from './fingerprint.js';
 import type { ManifestEntry } from './fingerprint.js';
 import { normalizeSql } from './normalize-sql.js';
 

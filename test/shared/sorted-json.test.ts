@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sortedJson } from '../../../src/shared/sorted-json.js';
-import { sortedJsonOf } from '../../../src/supervisor/reuse/fingerprint.js';
-import type { KeyShapes } from '../../../src/supervisor/reuse/fingerprint.js';
+import { sortedJson, sortedJsonOf } from '../../src/shared/sorted-json.js';
+import type { KeyShapes } from '../../src/shared/sorted-json.js';
 
 const config = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
   enabled: true, alias: null, schema: 'marts', tags: ['a', 'b'], meta: { owner: 'x', 'z-key': 1 }, materialized: 'table', 'post-hook': [{ sql: "grant select on {{ this }} to {{ env_var('READER') }}", transaction: true }],
