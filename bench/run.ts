@@ -15,7 +15,7 @@
 // - `local`: `dbt-temporal local` (first run, warm daemon runs, list) vs plain `dbt build` /
 //   `dbt ls`, one run each side, on examples/jaffle_duck and the 200-node project (`--models 160`).
 // - `reuse`: the 200-node project built, one middle model edited, rebuilt with reuse vs only the
-//   edited model and its descendants vs everything (docs/reuse.md).
+//   edited model and its descendants (`--repeat 3` pairs, median ratio) vs everything (docs/reuse.md).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
