@@ -26,8 +26,8 @@ import { ReuseStateStore, stateDir } from '../reuse/state-store.js';
 import type { PlanRecords } from '../reuse/plan-records.js';
 import { ProbeSpeculator, attachedAnswer, probeMemoKey } from '../reuse/speculative-probe.js';
 import { planCoordination, wantsLeases } from '../planning/coordination.js';
-import { askPresence, askPresenceOf, presenceScope } from '../planning/plan-presence.js';
-import type { AskedPresence, PlanActivityFrame } from '../planning/plan-presence.js';
+import { askPresence, askPresenceOf, planActivityFrame, presenceScope } from '../planning/plan-presence.js';
+import type { AskedPresence } from '../planning/plan-presence.js';
 import type { ActivityDeps } from './deps.js';
 import type { NodeHistory } from '../priority/node-durations.js';
 import type { Redactor } from '../redact.js';
@@ -65,13 +65,6 @@ export function fitPlan(plan: ExecutionPlan, pack: boolean, redact?: Redactor): 
   if (size <= PAYLOAD_BUDGET_BYTES) return packed;
   const mb = (b: number): string => (b / 1_000_000).toFixed(1);
   throw toFailure('SELECTION_ERROR', `the plan of ${plan.nodes.length} selected nodes is ${mb(size)} MB, more than one Temporal payload holds (${mb(PAYLOAD_BUDGET_BYTES)} MB of the server's 2 MB limit): select fewer nodes (--select / --exclude) and run them as several runs`);
-}
-
-/** The plan's run, to ask leases for it; null outside a workflow's activity. */
-function activityFrame(): PlanActivityFrame | null {
-  const { info, client } = Context.current();
-  const workflowId = info.workflowExecution?.workflowId;
-  return workflowId ? { client, workflowId, taskQueue: info.taskQueue } : null;
 }
 
 export interface PlanProjectInput {
@@ -123,7 +116,7 @@ export function createPlanProjectActivity(deps: ActivityDeps, records: PlanRecor
       ? speculator.start(memoKey, (warehouse) => (task) => runOnExecutor(deps, project, () => task, warehouse), reuseInvocation) : null;
     const prefetched = memoKey && store ? speculator.prefetch(memoKey, (target, ids) => new ReuseStateStore(store, stateDir(project.location.name, target)).readAll(ids)) : null;
     // The run's scope presence (plan-presence.ts): asked now where the last plan of its key asked it.
-    const frame = askForRun && invocationId && !request.plan_only && request.command !== 'list' ? activityFrame() : null;
+    const frame = askForRun && invocationId && !request.plan_only && request.command !== 'list' ? planActivityFrame() : null;
     const earlyScope = frame && memoKey ? speculator.presenceOf(memoKey) : null;
     let presence: AskedPresence | null = frame && earlyScope && invocationId ? askPresenceOf(frame, earlyScope, invocationId) : null;
     try {

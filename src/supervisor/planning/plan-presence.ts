@@ -4,12 +4,12 @@
 // `dbt ls` names the target and warehouse, again on another scope if that one was not it. The run
 // then waits for the grant without asking (PlanCoordination.presence_asked). A plan that fails
 // after asking withdraws the request, so no other run waits for a run that never starts.
+import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { leaseWorkflowId, presenceRequest } from '../../shared/leases.js';
+import { LEASE_SIGNALS, leaseWorkflowId, presenceRequest } from '../../shared/leases.js';
 import type { ManifestDoc } from '../artifacts/manifest.js';
 import type { PlanNode } from '../../shared/plan.js';
 import { askLease } from '../activities/acquire-lease.js';
-import { LEASE_SIGNALS } from '../../shared/leases.js';
 import { coordinationScope, wantsLeases, writtenRelation } from './coordination.js';
 import type { ProjectSettings } from '../projects/project-settings.js';
 
@@ -18,6 +18,13 @@ export interface PlanActivityFrame {
   client: Client;
   workflowId: string;
   taskQueue: string;
+}
+
+/** The running plan activity's frame; null outside a workflow's activity. */
+export function planActivityFrame(): PlanActivityFrame | null {
+  const { info, client } = Context.current();
+  const workflowId = info.workflowExecution?.workflowId;
+  return workflowId ? { client, workflowId, taskQueue: info.taskQueue } : null;
 }
 
 export interface PresenceAsk {
