@@ -14,7 +14,7 @@ import type { DbtRunInput } from '../src/shared/contracts.js';
 import type { Args } from './args.js';
 import { generateProject } from './generate.js';
 import { treeCpuSeconds } from './proc-stats.js';
-import { simpleTable } from './report.js';
+import { percentile, simpleTable } from './report.js';
 import { freshDatabase, round } from './scenario.js';
 import type { BenchContext, Scenario } from './scenario.js';
 import { benchTaskQueue, runWorkflow, startWorker } from './worker-process.js';
@@ -151,11 +151,8 @@ async function runReuse(bench: BenchContext, o: { models: number; repeat: number
     await worker?.stop();
     await connection.close();
   }
-  const median = (xs: number[]): number => {
-    const s = [...xs].sort((a, b) => a - b);
-    const mid = Math.floor(s.length / 2);
-    return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-  };
+  // The median pair (of an even count, the upper one).
+  const median = (xs: number[]): number => percentile(xs, 50) ?? 0;
   const wallX = pairs.map(([r, only]) => r.wall_s / only.wall_s);
   const cpuX = pairs.map(([r, only]) => r.cpu_s / only.cpu_s);
   const target = {

@@ -131,30 +131,28 @@ export async function dbt_run(raw?: DbtRunInput): Promise<DbtRunOutput> {
   const lifecycle = hooksFor(request, tracker);
   const hookErrors: HookError[] = [...(carried?.hook_errors ?? [])];
   let extraEnv = carried?.extra_env ?? {};
-  // The plan may have asked the run's scope presence: a run that ends before its nodes gives it back.
-  const leaveScope = (): void => (carried ? undefined : leaveAskedPresence(tracker.plan, session.invocationId));
-  if (!carried) {
-    session.phase = 'pre_run_hooks';
-    const pre = await preRun(raw, lifecycle, tracker, sa, hookErrors).catch((err: unknown) => {
-      leaveScope();
-      throw err;
-    });
-    if (pre.skipped) {
-      leaveScope();
-      session.phase = 'done';
-      return pre.skipped;
-    }
-    extraEnv = pre.extraEnv;
-  }
-  const run: RunRequest = { ...request, env: effectiveEnv(raw, request.env, extraEnv, tracker.plan.reads_run_input ?? false) };
-  // Activities ask for the env (RUN_ENV_QUERY); their inputs carry none.
-  session.env = run.env;
   const where = { project: tracker.plan.project, invocationId: session.invocationId, startedAtMs: tracker.startedAtMs, warehouse: tracker.plan.warehouse ?? null, options: tracker.plan.options };
-  if (!carried && tracker.plan.has_on_run_start) {
-    await runHookPhase('start', run, where, [], hooks).catch((err: unknown) => {
-      leaveScope();
-      throw err;
-    });
+  let run: RunRequest = request;
+  // The plan may have asked the run's scope presence: a run that ends before its nodes (skipped,
+  // failed or cancelled in its hooks) gives it back.
+  let reachedNodes = false;
+  try {
+    if (!carried) {
+      session.phase = 'pre_run_hooks';
+      const pre = await preRun(raw, lifecycle, tracker, sa, hookErrors);
+      if (pre.skipped) {
+        session.phase = 'done';
+        return pre.skipped;
+      }
+      extraEnv = pre.extraEnv;
+    }
+    run = { ...request, env: effectiveEnv(raw, request.env, extraEnv, tracker.plan.reads_run_input ?? false) };
+    // Activities ask for the env (RUN_ENV_QUERY); their inputs carry none.
+    session.env = run.env;
+    if (!carried && tracker.plan.has_on_run_start) await runHookPhase('start', run, where, [], hooks);
+    reachedNodes = true;
+  } finally {
+    if (!reachedNodes && !carried) leaveAskedPresence(tracker.plan, session.invocationId);
   }
 
   // Execute.

@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import type { DbtRunOutput } from '../../../src/shared/contracts.js';
 import { WORKFLOW_TYPE } from '../../../src/shared/names.js';
 import type { ExecutionPlan } from '../../../src/shared/plan.js';
-import { leaseWorkflowId, presenceRequest } from '../../../src/shared/leases.js';
-import { askLease } from '../../../src/supervisor/activities/acquire-lease.js';
+import { leaseWorkflowId } from '../../../src/shared/leases.js';
+import { askPresenceOf, planActivityFrame } from '../../../src/supervisor/planning/plan-presence.js';
 import { createStubActivities, planNode, planOf } from '../../support/stub-activities.js';
 import { REPO_ROOT } from '../../support/paths.js';
 import { useSuiteTemporal } from '../../support/suite-temporal.js';
@@ -29,11 +29,8 @@ async function withWorker<T>(plan: ExecutionPlan, before: (workflowId: string, u
   }, plan_project: async (input: Parameters<typeof planProject>[0]) => {
     // A plan that says it asked the presence asks it here, as plan_project does (plan-presence.ts).
     const c = plan.coordination;
-    if (c?.presence_asked && input.ask_presence && input.invocation_id) {
-      const { client, info } = Context.current();
-      const workflowId = leaseWorkflowId(info.taskQueue, 'presence', c.scope);
-      await askLease(client, info.taskQueue, { workflow_id: workflowId, key: c.scope, request: presenceRequest(input.invocation_id, info.workflowExecution?.workflowId ?? '') });
-    }
+    const frame = planActivityFrame();
+    if (c?.presence_asked && input.ask_presence && input.invocation_id && frame) await askPresenceOf(frame, c.scope, input.invocation_id).asked;
     return planProject(input);
   } };
   const taskQueue = `leases-${randomUUID()}`;
